@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Starts the service and checks that /docs/ renders the Swagger UI operation
+# list in a real (headless) browser.
+# Usage: .ci/docs-browser-check.sh <path-to-innovation-hub-binary>
+set -euo pipefail
+
+if [ $# -ne 1 ]; then
+    echo "usage: $0 <path-to-innovation-hub-binary>" >&2
+    exit 2
+fi
+if [ ! -x "$1" ]; then
+    echo "binary not found or not executable: $1" >&2
+    exit 2
+fi
+bin="$(realpath "$1")"
+
+bind="127.0.0.1:18089"
+base="http://${bind}"
+workdir="$(mktemp -d)"
+profile="$(mktemp -d)"
+dom="${workdir}/docs-dom.html"
+log="${workdir}/service.log"
+svc_pid=""
+
+cleanup() {
+    if [ -n "$svc_pid" ]; then
+        kill "$svc_pid" 2>/dev/null || true
+        wait "$svc_pid" 2>/dev/null || true
+    fi
+    rm -rf "$workdir" "$profile"
+}
+trap cleanup EXIT
+
+# Run from a temp dir: the service creates its SQLite file in the working dir.
+(cd "$workdir" && exec env HUB_BIND="$bind" "$bin" serve) >"$log" 2>&1 &
+svc_pid=$!
+
+ready=0
+for _ in $(seq 1 60); do
+    if curl -fsS "${base}/health/ready" >/dev/null 2>&1; then
+        ready=1
+        break
+    fi
+    if ! kill -0 "$svc_pid" 2>/dev/null; then
+        break
+    fi
+    sleep 1
+done
+if [ "$ready" -ne 1 ]; then
+    echo "FAIL: service did not become ready at ${base}/health/ready" >&2
+    echo "--- service log ---" >&2
+    cat "$log" >&2
+    exit 1
+fi
+
+chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+    --disable-background-networking --disable-component-update --disable-sync \
+    --user-data-dir="$profile" --virtual-time-budget=10000 \
+    --dump-dom "${base}/docs/" >"$dom" 2>"${workdir}/chromium.log" || {
+    echo "FAIL: chromium exited with an error" >&2
+    cat "${workdir}/chromium.log" >&2
+    exit 1
+}
+
+missing=()
+grep -q 'opblock' "$dom" || missing+=("opblock")
+grep -qF '/api/v1/auth/login' "$dom" || missing+=("/api/v1/auth/login")
+if [ "${#missing[@]}" -ne 0 ]; then
+    echo "FAIL: rendered /docs/ DOM lacks the Swagger UI operation list (missing: ${missing[*]})" >&2
+    echo "--- first 80 lines of dumped DOM ---" >&2
+    head -n 80 "$dom" >&2
+    echo "--- service log ---" >&2
+    cat "$log" >&2
+    exit 1
+fi
+
+echo "OK: /docs/ renders the Swagger UI operation list (opblock, /api/v1/auth/login)"

@@ -1,0 +1,38 @@
+//! Members of the hub community: who they are, what they may do, and what they
+//! choose to tell about themselves.
+
+mod demographics;
+mod display_name;
+mod email;
+mod password;
+mod role;
+
+pub use demographics::{Demographics, DemographicsPatch};
+pub use display_name::DisplayName;
+pub use email::Email;
+pub use password::Password;
+pub use role::Role;
+
+use crate::ids::MemberId;
+use chrono::{DateTime, Utc};
+
+/// A member as the hub holds them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Member {
+    pub id: MemberId,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub demographics: Demographics,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What registration needs, already parsed.
+#[derive(Debug, Clone)]
+pub struct NewMember {
+    pub email: Email,
+    pub display_name: DisplayName,
+    pub password_hash: String,
+    pub role: Role,
+}

@@ -1,0 +1,85 @@
+//! Keyset pagination: a page ends with a cursor naming the last item's sort key.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+/// How many items one page may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageSize(u64);
+
+impl PageSize {
+    pub const DEFAULT: u64 = 20;
+    pub const MAX: u64 = 100;
+
+    pub fn new(requested: Option<u64>) -> Option<Self> {
+        match requested {
+            None => Some(Self(Self::DEFAULT)),
+            Some(n) if (1..=Self::MAX).contains(&n) => Some(Self(n)),
+            Some(_) => None,
+        }
+    }
+
+    pub fn get(self) -> u64 {
+        self.0
+    }
+}
+
+/// The sort key of the last item a client has seen: newest first, ties by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub at: DateTime<Utc>,
+    pub id: Uuid,
+}
+
+impl Cursor {
+    /// An opaque token: clients pass it back unchanged.
+    pub fn encode(self) -> String {
+        let raw = format!("{}~{}", self.at.timestamp_micros(), self.id.simple());
+        raw.bytes().map(|b| format!("{b:02x}")).collect()
+    }
+
+    pub fn decode(token: &str) -> Option<Self> {
+        if token.len() % 2 != 0 || token.len() > 200 {
+            return None;
+        }
+        let bytes: Option<Vec<u8>> = (0..token.len())
+            .step_by(2)
+            .map(|i| token.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+            .collect();
+        let raw = String::from_utf8(bytes?).ok()?;
+        let (micros, id) = raw.split_once('~')?;
+        Some(Self {
+            at: DateTime::from_timestamp_micros(micros.parse().ok()?)?,
+            id: Uuid::parse_str(id).ok()?,
+        })
+    }
+}
+
+/// One page of items and where the next starts.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursor_round_trips_and_rejects_garbage() {
+        let cursor = Cursor { at: DateTime::from_timestamp_micros(1_700_000_000_123_456).unwrap_or_default(), id: Uuid::now_v7() };
+        assert_eq!(Cursor::decode(&cursor.encode()), Some(cursor));
+        for bad in ["", "zz", "abc", "'; select 1 --", "00"] {
+            assert_eq!(Cursor::decode(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn page_size_is_bounded() {
+        assert_eq!(PageSize::new(None).map(PageSize::get), Some(20));
+        assert_eq!(PageSize::new(Some(100)).map(PageSize::get), Some(100));
+        assert!(PageSize::new(Some(0)).is_none());
+        assert!(PageSize::new(Some(101)).is_none());
+    }
+}

@@ -1,0 +1,124 @@
+//! What the domain needs from storage. `persistence` implements these traits.
+
+use crate::ids::{MemberId, SubmissionId};
+use crate::member::{Demographics, DisplayName, Member, NewMember, Role};
+use crate::pagination::{Cursor, Page, PageSize};
+use crate::quarter::Quarter;
+use crate::submission::{Completeness, Content, EvidenceType, Status, Submission, SubmissionKind};
+use crate::taxonomy::Taxonomy;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+/// A storage failure the caller cannot fix; logged, never shown.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct StorageError(#[from] pub Box<dyn std::error::Error + Send + Sync>);
+
+/// Why a write did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("not found")]
+    NotFound,
+    /// Someone else changed it first; carries the version now stored.
+    #[error("the stored version is {current}")]
+    VersionMismatch { current: i32 },
+    /// The status changed under the caller; carries the status now stored.
+    #[error("the submission is now {0:?}")]
+    StatusChanged(Status),
+    #[error("already exists")]
+    Duplicate,
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+#[async_trait]
+pub trait TaxonomyRepository: Send + Sync {
+    async fn load(&self) -> Result<Taxonomy, StorageError>;
+}
+
+#[async_trait]
+pub trait MemberRepository: Send + Sync {
+    /// Fails with `Duplicate` when the email is taken.
+    async fn create(&self, member: NewMember) -> Result<Member, WriteError>;
+    async fn get(&self, id: MemberId) -> Result<Option<Member>, StorageError>;
+    /// The member and their password hash, for login.
+    async fn credentials(&self, email: &str) -> Result<Option<(Member, String)>, StorageError>;
+    /// The role of a member who still exists, for authorising a request.
+    async fn role_of(&self, id: MemberId) -> Result<Option<Role>, StorageError>;
+    async fn update_profile(
+        &self,
+        id: MemberId,
+        display_name: Option<DisplayName>,
+        demographics: Demographics,
+    ) -> Result<Member, WriteError>;
+    async fn set_role(&self, id: MemberId, role: Role) -> Result<Member, WriteError>;
+}
+
+/// Which submissions a list holds. Visibility is always applied for the viewer.
+#[derive(Debug, Clone)]
+pub struct SubmissionFilter {
+    pub viewer: MemberId,
+    pub viewer_role: Role,
+    pub kind: Option<SubmissionKind>,
+    pub status: Option<Status>,
+    pub priority: Option<String>,
+    pub practice_area: Option<String>,
+    pub evidence_type: Option<EvidenceType>,
+    pub topic: Option<String>,
+    pub nation: Option<String>,
+    pub region: Option<String>,
+    pub quarter: Option<Quarter>,
+    pub mine: bool,
+    /// Lower-cased words that must all appear in the title or summary.
+    pub words: Vec<String>,
+}
+
+/// A status change to record, with what it brings along.
+#[derive(Debug, Clone)]
+pub struct TransitionRecord {
+    pub id: SubmissionId,
+    pub actor: MemberId,
+    pub from: Status,
+    pub to: Status,
+    pub at: DateTime<Utc>,
+    pub comment: Option<String>,
+    /// Set on the first submit only.
+    pub submitted_at: Option<DateTime<Utc>>,
+    /// Computed on submit.
+    pub completeness: Option<Completeness>,
+    /// Set when a reviewer claims.
+    pub reviewer: Option<MemberId>,
+}
+
+#[async_trait]
+pub trait SubmissionRepository: Send + Sync {
+    async fn create(
+        &self,
+        id: SubmissionId,
+        author: MemberId,
+        kind: SubmissionKind,
+        content: &Content,
+    ) -> Result<Submission, WriteError>;
+    async fn get(&self, id: SubmissionId) -> Result<Option<Submission>, StorageError>;
+    /// Replaces the content if the stored version is still `expected_version`
+    /// and the status is still editable.
+    async fn update_content(
+        &self,
+        id: SubmissionId,
+        expected_version: i32,
+        content: &Content,
+    ) -> Result<Submission, WriteError>;
+    /// Deletes a draft if it is still a draft at `expected_version` (when given).
+    async fn delete_draft(&self, id: SubmissionId, expected_version: Option<i32>) -> Result<(), WriteError>;
+    /// Moves the status if it is still `record.from`, recording the transition.
+    async fn transition(&self, record: TransitionRecord) -> Result<Submission, WriteError>;
+    async fn list(
+        &self,
+        filter: &SubmissionFilter,
+        after: Option<Cursor>,
+        size: PageSize,
+    ) -> Result<Page<Submission>, StorageError>;
+    /// Which of these ids are published submissions that may be cited.
+    async fn published_among(&self, ids: &[Uuid]) -> Result<Vec<Uuid>, StorageError>;
+}

@@ -1,0 +1,226 @@
+//! What a submission says. Stored whole as a document; tags, evidence types,
+//! recommendations and hub citations are also kept as rows so reports count them in SQL.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Everything the author writes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Content {
+    pub title: String,
+    pub summary: String,
+    pub sections: Sections,
+    pub priorities: Vec<String>,
+    pub practice_areas: Vec<String>,
+    pub topics: Vec<String>,
+    pub nation: Option<String>,
+    pub region: Option<String>,
+    pub impact_evidence: Vec<ImpactEvidence>,
+    pub recommendations: Vec<Recommendation>,
+    pub evidence_sources: Vec<EvidenceSource>,
+    pub pdsa_cycles: Vec<PdsaCycle>,
+    pub measures: Vec<Measure>,
+}
+
+/// Structured sections. Improvement journeys use the SQUIRE 2.0 groups; case
+/// studies use context/approach/outcomes/learning; impact examples use
+/// context/change/impact/learning.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Sections {
+    pub why_we_started: Option<WhyWeStarted>,
+    pub what_we_did: Option<WhatWeDid>,
+    pub what_we_found: Option<WhatWeFound>,
+    pub what_it_means: Option<WhatItMeans>,
+    pub funding: Option<String>,
+    pub context: Option<String>,
+    pub approach: Option<String>,
+    pub outcomes: Option<String>,
+    pub change: Option<String>,
+    pub impact: Option<String>,
+    pub learning: Option<String>,
+}
+
+/// SQUIRE 2.0 introduction: why did you start?
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WhyWeStarted {
+    pub problem: Option<String>,
+    pub available_knowledge: Option<String>,
+    pub rationale: Option<String>,
+    pub aims: Option<String>,
+}
+
+/// SQUIRE 2.0 methods: what did you do?
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WhatWeDid {
+    pub context: Option<String>,
+    pub interventions: Option<String>,
+    pub study_of_interventions: Option<String>,
+    pub measures: Option<String>,
+    pub analysis: Option<String>,
+    pub ethics: Option<String>,
+}
+
+/// SQUIRE 2.0 results: what did you find?
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WhatWeFound {
+    pub results: Option<String>,
+}
+
+/// SQUIRE 2.0 discussion: what does it mean?
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WhatItMeans {
+    pub summary: Option<String>,
+    pub interpretation: Option<String>,
+    pub limitations: Option<String>,
+    pub conclusions: Option<String>,
+}
+
+/// The three ways the strategy asks members to show value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EvidenceType {
+    Economic,
+    Social,
+    Experiential,
+}
+
+impl EvidenceType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EvidenceType::Economic => "economic",
+            EvidenceType::Social => "social",
+            EvidenceType::Experiential => "experiential",
+        }
+    }
+}
+
+/// One piece of evidence of impact.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImpactEvidence {
+    pub evidence_type: EvidenceType,
+    pub description: String,
+    /// Economic evidence only: what the change cost, in GBP pence.
+    pub costs_pence: Option<i64>,
+    /// Economic evidence only: what it saved, in GBP pence.
+    pub savings_pence: Option<i64>,
+    /// Economic evidence only: return for each pound spent.
+    pub return_on_investment: Option<f64>,
+}
+
+/// How far a recommendation has travelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AdoptionStatus {
+    Proposed,
+    AdoptedLocally,
+    AdoptedByPartner,
+    RolledOut,
+}
+
+impl AdoptionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AdoptionStatus::Proposed => "proposed",
+            AdoptionStatus::AdoptedLocally => "adopted_locally",
+            AdoptionStatus::AdoptedByPartner => "adopted_by_partner",
+            AdoptionStatus::RolledOut => "rolled_out",
+        }
+    }
+}
+
+/// A recommendation for others, with its adoption and any investment it drew.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Recommendation {
+    pub id: Uuid,
+    pub text: String,
+    pub adoption_status: AdoptionStatus,
+    pub reported_investment_pence: Option<i64>,
+}
+
+/// Where evidence came from: a citation, a web address, or another hub submission.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EvidenceSource {
+    pub citation: Option<String>,
+    pub url: Option<String>,
+    pub submission_id: Option<Uuid>,
+}
+
+/// What the team decided after a Plan-Do-Study-Act cycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PdsaDecision {
+    Adapt,
+    Adopt,
+    Abandon,
+}
+
+/// One Plan-Do-Study-Act cycle of the Model for Improvement.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PdsaCycle {
+    pub change_idea: String,
+    pub prediction: Option<String>,
+    pub plan: Option<String>,
+    pub what_happened: Option<String>,
+    pub what_was_learned: Option<String>,
+    pub decision: Option<PdsaDecision>,
+    pub started_on: Option<NaiveDate>,
+    pub ended_on: Option<NaiveDate>,
+}
+
+/// The role a measure plays in the Model for Improvement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MeasureType {
+    Outcome,
+    Process,
+    Balancing,
+}
+
+/// A measure and its dated values, enough for a run chart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Measure {
+    pub name: String,
+    pub measure_type: MeasureType,
+    pub unit: Option<String>,
+    #[serde(default)]
+    pub data_points: Vec<DataPoint>,
+}
+
+/// One value of a measure on a date.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct DataPoint {
+    pub date: NaiveDate,
+    pub value: f64,
+}
+
+impl Content {
+    /// The distinct evidence types this submission holds, in a stable order.
+    pub fn evidence_types(&self) -> Vec<EvidenceType> {
+        let mut types: Vec<EvidenceType> = self.impact_evidence.iter().map(|e| e.evidence_type).collect();
+        types.sort();
+        types.dedup();
+        types
+    }
+
+    /// The hub submissions this one cites.
+    pub fn cited_submissions(&self) -> Vec<Uuid> {
+        let mut ids: Vec<Uuid> = self.evidence_sources.iter().filter_map(|s| s.submission_id).collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+
+    /// Lower-cased title and summary, for case-insensitive text search.
+    pub fn search_text(&self) -> String {
+        format!("{}\n{}", self.title, self.summary).to_lowercase()
+    }
+}

@@ -1,0 +1,35 @@
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+
+/// What sort of work a submission reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubmissionKind {
+    ImprovementJourney,
+    CaseStudy,
+    ImpactExample,
+}
+
+impl SubmissionKind {
+    pub const ALL: [SubmissionKind; 3] = [
+        SubmissionKind::ImprovementJourney,
+        SubmissionKind::CaseStudy,
+        SubmissionKind::ImpactExample,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubmissionKind::ImprovementJourney => "improvement_journey",
+            SubmissionKind::CaseStudy => "case_study",
+            SubmissionKind::ImpactExample => "impact_example",
+        }
+    }
+}
+
+impl FromStr for SubmissionKind {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s).ok_or(())
+    }
+}

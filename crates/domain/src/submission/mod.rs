@@ -1,0 +1,51 @@
+//! Submissions: improvement journeys, case studies and impact examples, their
+//! content, their lifecycle and the rules a submission must meet to move on.
+
+mod completeness;
+mod content;
+mod kind;
+mod lifecycle;
+mod validate;
+
+pub use completeness::{Completeness, completeness};
+pub use content::*;
+pub use kind::SubmissionKind;
+pub use lifecycle::{Action, IllegalTransition, Status};
+pub use validate::{missing_for_submit, validate_content};
+
+use crate::ids::{MemberId, SubmissionId};
+use chrono::{DateTime, Utc};
+
+/// A submission as stored: who wrote it, where it is in its lifecycle, what it says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Submission {
+    pub id: SubmissionId,
+    pub author_id: Option<MemberId>,
+    pub author_name: Option<String>,
+    pub kind: SubmissionKind,
+    pub status: Status,
+    pub content: Content,
+    /// Rises with every change; clients send it back in `If-Match`.
+    pub version: i32,
+    pub completeness: Option<Completeness>,
+    pub quality_score: Option<f64>,
+    pub times_cited: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub reviewer_id: Option<MemberId>,
+}
+
+impl Submission {
+    /// Who may see it: the author always; reviewers and admins once it left draft;
+    /// every member once published.
+    pub fn visible_to(&self, viewer: MemberId, role: crate::member::Role) -> bool {
+        self.author_id == Some(viewer)
+            || self.status == Status::Published
+            || (role.can_review() && self.status != Status::Draft)
+    }
+
+    pub fn is_author(&self, member: MemberId) -> bool {
+        self.author_id == Some(member)
+    }
+}
