@@ -1,1 +1,39 @@
+//! The schema of the Innovation hub, one step per file. This is the only place
+//! the schema is defined; `innovation-hub migrate up` and `serve` apply it.
 
+pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_members_and_taxonomy;
+mod m20261125_000002_submissions;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261125_000001_members_and_taxonomy::Migration),
+            Box::new(m20261125_000002_submissions::Migration),
+        ]
+    }
+}
+
+/// A secondary index, named after its table and columns.
+pub(crate) fn index(table: &'static str, columns: &[&'static str]) -> IndexCreateStatement {
+    let mut statement = Index::create();
+    statement.name(format!("ix_{table}_{}", columns.join("_"))).table(table);
+    for column in columns {
+        statement.col(*column);
+    }
+    statement.to_owned()
+}
+
+/// A column holding a UUID.
+pub(crate) fn uuid(name: &'static str) -> ColumnDef {
+    ColumnDef::new(name).uuid().not_null().to_owned()
+}
+
+/// A column holding a UTC instant.
+pub(crate) fn instant(name: &'static str) -> ColumnDef {
+    ColumnDef::new(name).timestamp_with_time_zone().not_null().to_owned()
+}

@@ -1,1 +1,15 @@
+//! The Innovation hub's HTTP API: configuration, startup, authentication,
+//! problem+json errors, the OpenAPI document and one module per route.
 
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod dto;
+pub mod error;
+pub mod extract;
+pub mod middleware;
+pub mod openapi;
+pub mod routes;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

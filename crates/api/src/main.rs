@@ -1,1 +1,13 @@
-fn main() {}
+use clap::Parser;
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = api::cli::Cli::parse();
+    match api::cli::run(cli).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("innovation-hub: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -24,6 +24,12 @@ impl PageSize {
     }
 }
 
+impl Default for PageSize {
+    fn default() -> Self {
+        Self(Self::DEFAULT)
+    }
+}
+
 /// The sort key of the last item a client has seen: newest first, ties by id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cursor {

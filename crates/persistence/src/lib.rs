@@ -1,1 +1,34 @@
+//! Storage for the Innovation hub on SQLite (embedded default) or PostgreSQL,
+//! through sea-orm. Implements the repository traits of `domain`.
 
+mod connection;
+mod entities;
+mod members;
+mod submissions;
+mod taxonomy;
+
+pub use connection::{Database, DatabaseKind, connect, migrate, migration_status};
+pub use members::SeaMemberRepository;
+pub use sea_orm::DatabaseConnection;
+pub use submissions::SeaSubmissionRepository;
+pub use taxonomy::SeaTaxonomyRepository;
+
+use domain::repository::{StorageError, WriteError};
+use sea_orm::{DbErr, SqlErr};
+
+pub(crate) fn storage(error: DbErr) -> StorageError {
+    StorageError(Box::new(error))
+}
+
+pub(crate) fn write_error(error: DbErr) -> WriteError {
+    match error.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => WriteError::Duplicate,
+        _ => WriteError::Storage(storage(error)),
+    }
+}
+
+/// Now, to the microsecond both databases keep.
+pub(crate) fn now() -> chrono::DateTime<chrono::Utc> {
+    let now = chrono::Utc::now();
+    chrono::DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
+}

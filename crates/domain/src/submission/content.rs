@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 /// Everything the author writes.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct Content {
     pub title: String,
@@ -28,6 +29,8 @@ pub struct Content {
 /// studies use context/approach/outcomes/learning; impact examples use
 /// context/change/impact/learning.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 pub struct Sections {
     pub why_we_started: Option<WhyWeStarted>,
@@ -45,6 +48,8 @@ pub struct Sections {
 
 /// SQUIRE 2.0 introduction: why did you start?
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 pub struct WhyWeStarted {
     pub problem: Option<String>,
@@ -55,6 +60,8 @@ pub struct WhyWeStarted {
 
 /// SQUIRE 2.0 methods: what did you do?
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 pub struct WhatWeDid {
     pub context: Option<String>,
@@ -67,6 +74,8 @@ pub struct WhatWeDid {
 
 /// SQUIRE 2.0 results: what did you find?
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 pub struct WhatWeFound {
     pub results: Option<String>,
@@ -74,6 +83,8 @@ pub struct WhatWeFound {
 
 /// SQUIRE 2.0 discussion: what does it mean?
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 pub struct WhatItMeans {
     pub summary: Option<String>,
@@ -84,6 +95,7 @@ pub struct WhatItMeans {
 
 /// The three ways the strategy asks members to show value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EvidenceType {
     Economic,
@@ -103,6 +115,8 @@ impl EvidenceType {
 
 /// One piece of evidence of impact.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct ImpactEvidence {
     pub evidence_type: EvidenceType,
     pub description: String,
@@ -116,6 +130,7 @@ pub struct ImpactEvidence {
 
 /// How far a recommendation has travelled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AdoptionStatus {
     Proposed,
@@ -137,7 +152,11 @@ impl AdoptionStatus {
 
 /// A recommendation for others, with its adoption and any investment it drew.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct Recommendation {
+    /// Kept when sent back unchanged; a new one is given when left out.
+    #[serde(default = "Uuid::now_v7")]
     pub id: Uuid,
     pub text: String,
     pub adoption_status: AdoptionStatus,
@@ -146,6 +165,8 @@ pub struct Recommendation {
 
 /// Where evidence came from: a citation, a web address, or another hub submission.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 pub struct EvidenceSource {
     pub citation: Option<String>,
@@ -155,6 +176,7 @@ pub struct EvidenceSource {
 
 /// What the team decided after a Plan-Do-Study-Act cycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PdsaDecision {
     Adapt,
@@ -164,6 +186,8 @@ pub enum PdsaDecision {
 
 /// One Plan-Do-Study-Act cycle of the Model for Improvement.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 pub struct PdsaCycle {
     pub change_idea: String,
@@ -178,6 +202,7 @@ pub struct PdsaCycle {
 
 /// The role a measure plays in the Model for Improvement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MeasureType {
     Outcome,
@@ -187,6 +212,8 @@ pub enum MeasureType {
 
 /// A measure and its dated values, enough for a run chart.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct Measure {
     pub name: String,
     pub measure_type: MeasureType,
@@ -197,6 +224,8 @@ pub struct Measure {
 
 /// One value of a measure on a date.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct DataPoint {
     pub date: NaiveDate,
     pub value: f64,

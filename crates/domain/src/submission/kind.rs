@@ -3,6 +3,7 @@ use std::str::FromStr;
 
 /// What sort of work a submission reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SubmissionKind {
     ImprovementJourney,

@@ -1,0 +1,9 @@
+//! Who is calling: JWT access tokens, password hashing and the `Caller` extractor.
+
+mod caller;
+mod jwt;
+mod password;
+
+pub use caller::{Caller, require_admin, require_reviewer};
+pub use jwt::{AccessToken, Claims, JwtKeys, TokenError};
+pub use password::{hash_password, verify_password};

@@ -1,0 +1,33 @@
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use domain::member::Password;
+
+/// Hashes with argon2id off the request threads.
+pub async fn hash_password(password: Password) -> anyhow::Result<String> {
+    tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .hash_password(password.expose().as_bytes())
+            .map(|h| h.to_string())
+            .map_err(|e| anyhow::anyhow!("hashing a password: {e}"))
+    })
+    .await?
+}
+
+/// A hash of a password nobody has, checked when an email is unknown so that
+/// login takes as long whether or not the account exists.
+const DECOY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$4y2MrbnEUAoY1RxMukxs2+bQvuyj0sXeaq1Q4BJfRhM";
+
+/// Checks a password against a stored hash (or the decoy when there is none).
+pub async fn verify_password(candidate: String, stored: Option<String>) -> bool {
+    let known = stored.is_some();
+    let hash = stored.unwrap_or_else(|| DECOY_HASH.to_owned());
+    let matched = tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash)
+            .map(|parsed| Argon2::default().verify_password(candidate.as_bytes(), &parsed).is_ok())
+            .unwrap_or(false)
+    })
+    .await
+    .unwrap_or(false);
+    known && matched
+}

@@ -1,0 +1,104 @@
+//! The `innovation-hub` command: serve, migrate, admin create, openapi.
+
+use crate::config::Settings;
+use crate::startup::Application;
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use domain::member::{DisplayName, Email, NewMember, Password, Role};
+use domain::repository::{MemberRepository, WriteError};
+use std::io::BufRead;
+
+#[derive(Parser)]
+#[command(name = "innovation-hub", version, about = "The Innovation hub submission service")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Migrate the database and serve the API (SQLite in the working folder unless DATABASE_URL is set).
+    Serve,
+    /// Apply or inspect database migrations.
+    Migrate {
+        #[command(subcommand)]
+        action: MigrateAction,
+    },
+    /// Manage admins.
+    Admin {
+        #[command(subcommand)]
+        action: AdminAction,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+#[derive(Subcommand)]
+enum MigrateAction {
+    /// Apply every pending migration.
+    Up,
+    /// List migrations and whether each is applied.
+    Status,
+}
+
+#[derive(Subcommand)]
+enum AdminAction {
+    /// Create an admin; the password is read from standard input.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "Administrator")]
+        display_name: String,
+    },
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Openapi => {
+            print!("{}", crate::openapi::document_json());
+            Ok(())
+        }
+        Command::Serve => {
+            let settings = Settings::from_env()?;
+            crate::telemetry::init(settings.log_format, std::io::stdout);
+            let app = Application::build(settings).await?;
+            app.run_until_stopped().await.context("serving")
+        }
+        Command::Migrate { action } => {
+            let settings = Settings::from_env()?;
+            let db = persistence::connect(&settings.database_url, 1).await.context("connecting to the database")?;
+            match action {
+                MigrateAction::Up => {
+                    persistence::migrate(&db.connection).await?;
+                    println!("migrations applied");
+                }
+                MigrateAction::Status => {
+                    for (name, applied) in persistence::migration_status(&db.connection).await? {
+                        println!("{} {name}", if applied { "applied" } else { "pending" });
+                    }
+                }
+            }
+            Ok(())
+        }
+        Command::Admin { action: AdminAction::Create { email, display_name } } => {
+            let settings = Settings::from_env()?;
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line).context("reading the password from standard input")?;
+            let password = line.trim_end_matches(['\r', '\n']);
+            let email = Email::parse("email", &email).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let display_name = DisplayName::parse("display_name", &display_name).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let password = Password::parse("password", password).map_err(|e| anyhow::anyhow!("{e}: passwords need at least 10 characters"))?;
+            let state = crate::startup::build_state(&settings).await?;
+            let password_hash = crate::auth::hash_password(password).await?;
+            let members: &dyn MemberRepository = state.members.as_ref();
+            match members.create(NewMember { email: email.clone(), display_name, password_hash, role: Role::Admin }).await {
+                Ok(member) => {
+                    println!("admin {} created with id {}", email.as_str(), member.id);
+                    Ok(())
+                }
+                Err(WriteError::Duplicate) => bail!("an account with {} already exists", email.as_str()),
+                Err(other) => Err(other.into()),
+            }
+        }
+    }
+}

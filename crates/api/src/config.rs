@@ -1,0 +1,165 @@
+//! Configuration, read from the environment (see the README's table).
+
+use anyhow::{Context, bail};
+use std::net::SocketAddr;
+
+/// Where the service runs: development is forgiving, production is strict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+/// Everything the service reads at start.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: String,
+    pub bind: SocketAddr,
+    pub environment: Environment,
+    pub log_format: LogFormat,
+    pub body_limit_bytes: usize,
+    pub jwt_secret: JwtSecret,
+    pub token_ttl_seconds: i64,
+    pub db_max_connections: u32,
+}
+
+/// The key that signs access tokens; never printed.
+#[derive(Clone)]
+pub struct JwtSecret {
+    pub bytes: Vec<u8>,
+    /// True when made up at start because none was configured.
+    pub generated: bool,
+}
+
+impl std::fmt::Debug for JwtSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "JwtSecret(**redacted**, generated: {})", self.generated)
+    }
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://innovation-hub.db?mode=rwc";
+pub const MIN_SECRET_LEN: usize = 32;
+
+impl Settings {
+    /// Reads the process environment.
+    pub fn from_env() -> anyhow::Result<Self> {
+        Self::from_lookup(|key| std::env::var(key).ok())
+    }
+
+    /// Reads settings through `lookup`, so tests can supply their own.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let get = |key: &str| lookup(key).filter(|v| !v.trim().is_empty());
+        let environment = match get("HUB_ENV").as_deref() {
+            None | Some("development") => Environment::Development,
+            Some("production") => Environment::Production,
+            Some(other) => bail!("HUB_ENV must be 'development' or 'production', not '{other}'"),
+        };
+        let log_format = match get("HUB_LOG_FORMAT").as_deref() {
+            None if environment == Environment::Production => LogFormat::Json,
+            None | Some("pretty") => LogFormat::Pretty,
+            Some("json") => LogFormat::Json,
+            Some(other) => bail!("HUB_LOG_FORMAT must be 'pretty' or 'json', not '{other}'"),
+        };
+        let bind = get("HUB_BIND").unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+        let bind: SocketAddr = bind
+            .parse()
+            .with_context(|| format!("HUB_BIND must be host:port such as 127.0.0.1:8080, not '{bind}'"))?;
+        let body_limit_bytes = match get("HUB_BODY_LIMIT_BYTES") {
+            None => 1024 * 1024,
+            Some(raw) => raw
+                .parse::<usize>()
+                .ok()
+                .filter(|n| *n >= 1024)
+                .with_context(|| format!("HUB_BODY_LIMIT_BYTES must be a number of bytes of at least 1024, not '{raw}'"))?,
+        };
+        let jwt_secret = match get("HUB_JWT_SECRET") {
+            Some(secret) if secret.len() >= MIN_SECRET_LEN => JwtSecret { bytes: secret.into_bytes(), generated: false },
+            Some(_) if environment == Environment::Production => bail!(
+                "HUB_JWT_SECRET is shorter than {MIN_SECRET_LEN} characters; in production set a random secret of at least {MIN_SECRET_LEN} characters"
+            ),
+            None if environment == Environment::Production => bail!(
+                "HUB_JWT_SECRET is not set; in production the service needs a random secret of at least {MIN_SECRET_LEN} characters to sign access tokens"
+            ),
+            _ => {
+                let bytes: [u8; 32] = rand::random();
+                JwtSecret { bytes: bytes.to_vec(), generated: true }
+            }
+        };
+        let token_ttl_seconds = match get("HUB_TOKEN_TTL_SECONDS") {
+            None => 3600,
+            Some(raw) => raw
+                .parse::<i64>()
+                .ok()
+                .filter(|n| (60..=86_400).contains(n))
+                .with_context(|| format!("HUB_TOKEN_TTL_SECONDS must be 60 to 86400, not '{raw}'"))?,
+        };
+        let db_max_connections = match get("HUB_DB_MAX_CONNECTIONS") {
+            None => 8,
+            Some(raw) => raw
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=200).contains(n))
+                .with_context(|| format!("HUB_DB_MAX_CONNECTIONS must be 1 to 200, not '{raw}'"))?,
+        };
+        Ok(Self {
+            database_url: get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
+            bind,
+            environment,
+            log_format,
+            body_limit_bytes,
+            jwt_secret,
+            token_ttl_seconds,
+            db_max_connections,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(pairs: &[(&str, &str)]) -> anyhow::Result<Settings> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        Settings::from_lookup(|key| map.get(key).cloned())
+    }
+
+    #[test]
+    fn development_defaults_need_no_configuration() {
+        let s = settings(&[]).map_err(|e| e.to_string());
+        let s = s.as_ref().map_err(String::as_str);
+        assert_eq!(s.map(|s| s.bind.to_string()), Ok("127.0.0.1:8080".to_owned()));
+        assert_eq!(s.map(|s| s.jwt_secret.generated), Ok(true));
+        assert_eq!(s.map(|s| s.database_url.clone()), Ok(DEFAULT_DATABASE_URL.to_owned()));
+    }
+
+    #[test]
+    fn production_refuses_a_missing_or_short_secret() {
+        let missing = settings(&[("HUB_ENV", "production")]);
+        assert!(missing.is_err_and(|e| e.to_string().contains("HUB_JWT_SECRET")));
+        let short = settings(&[("HUB_ENV", "production"), ("HUB_JWT_SECRET", "short")]);
+        assert!(short.is_err());
+        let good = settings(&[("HUB_ENV", "production"), ("HUB_JWT_SECRET", &"k".repeat(40))]);
+        assert!(good.is_ok_and(|s| !s.jwt_secret.generated && s.log_format == LogFormat::Json));
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        assert!(settings(&[("HUB_BIND", "nowhere")]).is_err_and(|e| e.to_string().contains("HUB_BIND")));
+        assert!(settings(&[("HUB_ENV", "staging")]).is_err());
+        assert!(settings(&[("HUB_BODY_LIMIT_BYTES", "ten")]).is_err());
+    }
+
+    #[test]
+    fn the_secret_is_never_debug_printed() {
+        let s = settings(&[("HUB_JWT_SECRET", &"supersecretvalue".repeat(3))]);
+        assert!(s.is_ok_and(|s| !format!("{s:?}").contains("supersecret")));
+    }
+}

@@ -1,0 +1,5 @@
+//! Request and response bodies: the wire format clients code against.
+
+pub mod member;
+pub mod submission;
+pub mod taxonomy;

@@ -1,0 +1,222 @@
+//! One error type for every route, answered as RFC 9457 `application/problem+json`.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use domain::ValidationErrors;
+use domain::repository::{StorageError, WriteError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// An RFC 9457 problem detail.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "/problems/validation_failed",
+    "title": "The request has invalid fields",
+    "status": 422,
+    "detail": "invalid fields: title, priorities[0]",
+    "code": "validation_failed",
+    "errors": [{"field": "title", "code": "too_long", "message": "must be at most 200 characters (got 240)"}]
+}))]
+pub struct Problem {
+    /// A URI reference naming the kind of problem.
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    /// A short summary of the kind of problem.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong this time.
+    pub detail: String,
+    /// A stable machine-readable code.
+    pub code: String,
+    /// For validation failures: every invalid field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<FieldProblem>>,
+    /// For refused transitions: the submission's status now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_status: Option<String>,
+    /// For stale updates: the version stored now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<i32>,
+}
+
+/// One invalid field.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FieldProblem {
+    /// Where the field is, e.g. `sections.why_we_started.aims` or `priorities[1]`.
+    pub field: String,
+    /// A stable code, e.g. `required`, `too_long`, `unknown_code`.
+    pub code: String,
+    /// What is wrong, for people.
+    pub message: String,
+}
+
+/// Every way a request can fail.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{detail}")]
+    Conflict { code: &'static str, detail: String, current_status: Option<String> },
+    #[error("{detail}")]
+    PreconditionFailed { detail: String, current_version: Option<i32> },
+    #[error("the request body is larger than {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("{0}")]
+    Validation(ValidationErrors),
+    #[error("{0}")]
+    PreconditionRequired(String),
+    #[error("{detail}")]
+    TooManyRequests { detail: String, retry_after_seconds: u64 },
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl ApiError {
+    pub fn validation(field: &str, code: &str, message: impl Into<String>) -> Self {
+        Self::Validation(ValidationErrors::single(field, code, message))
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            ApiError::BadRequest(_) => "malformed_request",
+            ApiError::Unauthorized(_) => "unauthorized",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::NotFound(_) => "not_found",
+            ApiError::Conflict { code, .. } => code,
+            ApiError::PreconditionFailed { .. } => "version_mismatch",
+            ApiError::PayloadTooLarge { .. } => "payload_too_large",
+            ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
+            ApiError::Validation(_) => "validation_failed",
+            ApiError::PreconditionRequired(_) => "precondition_required",
+            ApiError::TooManyRequests { .. } => "too_many_requests",
+            ApiError::Internal(_) => "internal_error",
+        }
+    }
+
+    fn title(&self) -> &'static str {
+        match self {
+            ApiError::BadRequest(_) => "The request could not be read",
+            ApiError::Unauthorized(_) => "Authentication is required",
+            ApiError::Forbidden(_) => "Not allowed",
+            ApiError::NotFound(_) => "Not found",
+            ApiError::Conflict { .. } => "Conflict with the current state",
+            ApiError::PreconditionFailed { .. } => "The resource has changed",
+            ApiError::PayloadTooLarge { .. } => "The request body is too large",
+            ApiError::UnsupportedMediaType(_) => "Unsupported media type",
+            ApiError::Validation(_) => "The request has invalid fields",
+            ApiError::PreconditionRequired(_) => "A precondition is required",
+            ApiError::TooManyRequests { .. } => "Too many requests",
+            ApiError::Internal(_) => "Internal error",
+        }
+    }
+
+    pub fn problem(&self) -> Problem {
+        let detail = match self {
+            ApiError::Internal(_) => "Something went wrong on our side. Quote the x-request-id header if you contact support.".to_owned(),
+            other => other.to_string(),
+        };
+        Problem {
+            problem_type: format!("/problems/{}", self.code()),
+            title: self.title().to_owned(),
+            status: self.status_code().as_u16(),
+            detail,
+            code: self.code().to_owned(),
+            errors: match self {
+                ApiError::Validation(errors) => Some(
+                    errors
+                        .errors()
+                        .iter()
+                        .map(|e| FieldProblem { field: e.field.clone(), code: e.code.clone(), message: e.message.clone() })
+                        .collect(),
+                ),
+                _ => None,
+            },
+            current_status: match self {
+                ApiError::Conflict { current_status, .. } => current_status.clone(),
+                _ => None,
+            },
+            current_version: match self {
+                ApiError::PreconditionFailed { current_version, .. } => *current_version,
+                _ => None,
+            },
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
+            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let ApiError::Internal(error) = self {
+            tracing::error!(error = format!("{error:#}"), "request failed");
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json")));
+        match self {
+            ApiError::Unauthorized(_) => {
+                response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"innovation-hub\"")));
+            }
+            ApiError::TooManyRequests { retry_after_seconds, .. } => {
+                response.insert_header((header::RETRY_AFTER, retry_after_seconds.to_string()));
+            }
+            _ => {}
+        }
+        response.body(serde_json::to_vec(&self.problem()).unwrap_or_default())
+    }
+}
+
+impl From<ValidationErrors> for ApiError {
+    fn from(errors: ValidationErrors) -> Self {
+        ApiError::Validation(errors)
+    }
+}
+
+impl From<StorageError> for ApiError {
+    fn from(error: StorageError) -> Self {
+        ApiError::Internal(anyhow::Error::new(error).context("storage failed"))
+    }
+}
+
+impl From<WriteError> for ApiError {
+    fn from(error: WriteError) -> Self {
+        match error {
+            WriteError::NotFound => ApiError::NotFound("no such resource".into()),
+            WriteError::VersionMismatch { current } => ApiError::PreconditionFailed {
+                detail: format!("the resource is now at version {current}; fetch it again and retry with its ETag"),
+                current_version: Some(current),
+            },
+            WriteError::StatusChanged(status) => ApiError::Conflict {
+                code: "illegal_transition",
+                detail: format!("the submission is now {}", status.as_str()),
+                current_status: Some(status.as_str().to_owned()),
+            },
+            WriteError::Duplicate => ApiError::Conflict { code: "duplicate", detail: "it already exists".into(), current_status: None },
+            WriteError::Storage(error) => error.into(),
+        }
+    }
+}

@@ -1,0 +1,164 @@
+//! Request extractors whose failures are problem+json like every other error.
+
+use crate::error::ApiError;
+use actix_web::dev::Payload;
+use actix_web::error::{PathError, QueryPayloadError};
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::StreamExt;
+use futures_util::future::LocalBoxFuture;
+use serde::de::DeserializeOwned;
+use serde_json::error::Category;
+
+/// The largest JSON body accepted, from `HUB_BODY_LIMIT_BYTES`.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimit(pub usize);
+
+/// A JSON request body. Syntax errors answer 400, wrong types and unknown
+/// fields 422 naming the field, other media types 415, large bodies 413.
+#[derive(Debug)]
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req.app_data::<BodyLimit>().map_or(1024 * 1024, |l| l.0);
+        let content_type = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split(';').next().unwrap_or_default().trim().to_ascii_lowercase());
+        let declared_length = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            match content_type.as_deref() {
+                Some("application/json") => {}
+                Some(other) if other.starts_with("application/") && other.ends_with("+json") => {}
+                Some(other) => {
+                    return Err(ApiError::UnsupportedMediaType(format!(
+                        "send the body as application/json, not {}",
+                        other.chars().take(80).collect::<String>()
+                    )));
+                }
+                None => return Err(ApiError::UnsupportedMediaType("send the body as application/json".into())),
+            }
+            if declared_length.is_some_and(|n| n > limit) {
+                return Err(ApiError::PayloadTooLarge { limit });
+            }
+            let mut body = web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|e| ApiError::BadRequest(format!("the body could not be read: {e}")))?;
+                if body.len() + chunk.len() > limit {
+                    return Err(ApiError::PayloadTooLarge { limit });
+                }
+                body.extend_from_slice(&chunk);
+            }
+            parse_json(&body).map(JsonBody)
+        })
+    }
+}
+
+/// Parses JSON, naming the field that failed.
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::BadRequest("the request body is empty; send a JSON object".into()));
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner();
+        match inner.classify() {
+            Category::Data => {
+                let message = inner.to_string();
+                let message = message.split(" at line ").next().unwrap_or_default().to_owned();
+                let field = field_name(&path, &message);
+                ApiError::validation(&field, "invalid_value", message)
+            }
+            Category::Syntax | Category::Eof | Category::Io => malformed(&inner),
+        }
+    })?;
+    deserializer.end().map_err(|e| malformed(&e))?;
+    Ok(value)
+}
+
+fn malformed(error: &serde_json::Error) -> ApiError {
+    ApiError::BadRequest(format!("the body is not valid JSON: {error}"))
+}
+
+/// serde reports a missing field at its parent; name the field itself.
+fn field_name(path: &str, message: &str) -> String {
+    let parent = if path == "." { "" } else { path };
+    let quoted = message.split('`').nth(1).filter(|_| message.starts_with("missing field") || message.starts_with("unknown field"));
+    match quoted {
+        Some(name) if message.starts_with("missing field") || !parent.ends_with(name) => {
+            if parent.is_empty() { name.to_owned() } else { format!("{parent}.{name}") }
+        }
+        _ if parent.is_empty() => "body".to_owned(),
+        _ => parent.to_owned(),
+    }
+}
+
+/// Bad path segments (an id that is not a UUID) name nothing that exists.
+pub fn path_error(error: PathError, _req: &HttpRequest) -> actix_web::Error {
+    ApiError::NotFound(format!("no such resource: {error}")).into()
+}
+
+/// Bad query strings answer 422 naming the problem.
+pub fn query_error(error: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    ApiError::validation("query", "invalid_query", error.to_string()).into()
+}
+
+/// The answer for paths the API does not have.
+pub async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::NotFound("there is no such path; see /api/v1/openapi.json".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Body {
+        title: String,
+        inner: Option<Inner>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Inner {
+        count: u32,
+    }
+
+    fn field_of(body: &str) -> Option<String> {
+        match parse_json::<Body>(body.as_bytes()) {
+            Err(ApiError::Validation(errors)) => Some(errors.errors()[0].field.clone()),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn data_errors_name_the_field() {
+        assert_eq!(field_of(r#"{"title": 3}"#).as_deref(), Some("title"));
+        assert_eq!(field_of(r#"{}"#).as_deref(), Some("title"));
+        assert_eq!(field_of(r#"{"title": "a", "status": "published"}"#).as_deref(), Some("status"));
+        assert_eq!(field_of(r#"{"title": "a", "inner": {"count": -1}}"#).as_deref(), Some("inner.count"));
+        assert_eq!(field_of(r#"{"title": "a", "inner": {"count": 1, "x": 1}}"#).as_deref(), Some("inner.x"));
+    }
+
+    #[test]
+    fn syntax_errors_are_bad_requests() {
+        for body in ["{", "not json", "{\"title\": \"a\"} trailing", "", &"[".repeat(10_000)] {
+            assert!(matches!(parse_json::<Body>(body.as_bytes()), Err(ApiError::BadRequest(_))), "{body:.20}");
+        }
+    }
+}

@@ -1,0 +1,55 @@
+//! The OpenAPI 3.1 document: paths come from the handlers' `#[utoipa::path]`.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Innovation hub submission service",
+        description = "Occupational therapists submit improvement journeys, case studies and impact examples, \
+tag them to the Workforce Strategy's four priorities, and admins pull quarterly summaries of evidence trends and gaps.\n\n\
+Errors are `application/problem+json` (RFC 9457). Send `Authorization: Bearer <access_token>` from `POST /api/v1/auth/login`.",
+        version = "1.0.0",
+        license(name = "MIT OR Apache-2.0"),
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "Registration and access tokens"),
+        (name = "members", description = "Profiles, demographics and roles"),
+        (name = "taxonomy", description = "The strategy's vocabulary"),
+        (name = "submissions", description = "Improvement journeys, case studies and impact examples"),
+        (name = "health", description = "Liveness, readiness and metrics"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+    }
+}
+
+/// The whole document, as served and as committed in `openapi/openapi.json`.
+pub fn document() -> utoipa::openapi::OpenApi {
+    use utoipa_actix_web::AppExt;
+    let (_, api) = actix_web::App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(crate::routes::configure)
+        .split_for_parts();
+    api
+}
+
+/// The document as pretty JSON with a trailing newline.
+pub fn document_json() -> String {
+    let mut json = document().to_pretty_json().unwrap_or_default();
+    json.push('\n');
+    json
+}

@@ -1,0 +1,44 @@
+use crate::auth::verify_password;
+use crate::dto::member::{LoginRequest, TokenResponse};
+use crate::error::{ApiError, Problem};
+use crate::extract::JsonBody;
+use crate::state::AppState;
+use actix_web::{HttpResponse, post, web};
+
+/// Exchange email and password for a bearer access token.
+///
+/// A wrong password and an unknown email get the same answer.
+#[utoipa::path(
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "An access token", body = TokenResponse),
+        (status = 400, description = "The body is not valid JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong email or password", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/login")]
+#[tracing::instrument(skip_all)]
+pub async fn login(state: web::Data<AppState>, body: JsonBody<LoginRequest>) -> Result<HttpResponse, ApiError> {
+    let JsonBody(body) = body;
+    let email = body.email.trim().to_lowercase();
+    let found = state.members.credentials(&email).await?;
+    let (member, hash) = match found {
+        Some((member, hash)) => (Some(member), Some(hash)),
+        None => (None, None),
+    };
+    let verified = verify_password(body.password, hash).await;
+    let Some(member) = member.filter(|_| verified) else {
+        tracing::warn!("login failed");
+        return Err(ApiError::Unauthorized("the email or password is wrong".into()));
+    };
+    let token = state.jwt.issue(member.id, member.role).map_err(|e| ApiError::Internal(e.into()))?;
+    tracing::info!(member = %member.id, "member logged in");
+    Ok(HttpResponse::Ok().json(TokenResponse {
+        access_token: token.token,
+        token_type: "Bearer".into(),
+        expires_in: token.expires_in,
+    }))
+}

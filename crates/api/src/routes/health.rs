@@ -1,0 +1,70 @@
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+use actix_web::{HttpResponse, get, web};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A health answer.
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    /// `ok` when healthy.
+    pub status: String,
+}
+
+/// Liveness: the process answers.
+#[utoipa::path(tag = "health", responses((status = 200, description = "The process is alive", body = Health)))]
+#[get("/health/live")]
+pub async fn live() -> HttpResponse {
+    HttpResponse::Ok().json(Health { status: "ok".into() })
+}
+
+/// Readiness: the database answers.
+#[utoipa::path(
+    tag = "health",
+    responses(
+        (status = 200, description = "Ready to serve", body = Health),
+        (status = 503, description = "The database does not answer", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/health/ready")]
+pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
+    match state.db.connection.ping().await {
+        Ok(()) => HttpResponse::Ok().json(Health { status: "ok".into() }),
+        Err(error) => {
+            tracing::warn!(%error, "readiness check failed");
+            let problem = ApiError::NotFound(String::new()).problem();
+            HttpResponse::ServiceUnavailable().content_type("application/problem+json").json(Problem {
+                problem_type: "/problems/not_ready".into(),
+                title: "Not ready".into(),
+                status: 503,
+                detail: "the database does not answer".into(),
+                code: "not_ready".into(),
+                ..problem
+            })
+        }
+    }
+}
+
+/// Prometheus metrics: request counts and latencies by route, pool gauges.
+#[utoipa::path(tag = "health", responses((status = 200, description = "Prometheus text exposition format", body = String, content_type = "text/plain")))]
+#[get("/metrics")]
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    let (size, idle) = pool_stats(&state);
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(state.metrics.render(size, idle))
+}
+
+fn pool_stats(state: &AppState) -> (u32, usize) {
+    let connection = &state.db.connection;
+    match state.db.kind {
+        persistence::DatabaseKind::Sqlite => {
+            let pool = connection.get_sqlite_connection_pool();
+            (pool.size(), pool.num_idle())
+        }
+        persistence::DatabaseKind::Postgres => {
+            let pool = connection.get_postgres_connection_pool();
+            (pool.size(), pool.num_idle())
+        }
+    }
+}

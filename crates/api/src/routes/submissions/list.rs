@@ -1,0 +1,133 @@
+use crate::auth::Caller;
+use crate::dto::submission::{SubmissionPage, SubmissionSummary};
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+use actix_web::{HttpResponse, get, web};
+use domain::ValidationErrors;
+use domain::pagination::{Cursor, PageSize};
+use domain::quarter::Quarter;
+use domain::repository::SubmissionFilter;
+use domain::submission::EvidenceType;
+use domain::taxonomy::{Taxonomy, Vocabulary};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+/// Filters for the list; all combine.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// `improvement_journey`, `case_study` or `impact_example`.
+    kind: Option<String>,
+    /// A lifecycle status, e.g. `published`.
+    status: Option<String>,
+    /// A workforce priority code.
+    priority: Option<String>,
+    /// A practice area code.
+    practice_area: Option<String>,
+    /// `economic`, `social` or `experiential`.
+    evidence_type: Option<String>,
+    /// A topic code, e.g. `ai_digital_healthcare`.
+    topic: Option<String>,
+    /// A nation code.
+    nation: Option<String>,
+    /// A region code.
+    region: Option<String>,
+    /// Submitted in this quarter: `2025-Q3` or `FY2025-Q2`.
+    quarter: Option<String>,
+    /// `true` for the caller's own work only.
+    mine: Option<String>,
+    /// Words that must all appear in the title or summary (case-insensitive).
+    q: Option<String>,
+    /// Page size, 1–100 (default 20).
+    limit: Option<String>,
+    /// The `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+fn code(errors: &mut ValidationErrors, taxonomy: &Taxonomy, field: &str, vocabulary: Vocabulary, value: Option<String>) -> Option<String> {
+    let value = value?;
+    if taxonomy.contains(vocabulary, &value) {
+        Some(value)
+    } else {
+        errors.push(taxonomy.unknown_code(field, vocabulary, &value));
+        None
+    }
+}
+
+fn parsed<T>(errors: &mut ValidationErrors, field: &str, value: Option<String>, message: &str, parse: impl Fn(&str) -> Option<T>) -> Option<T> {
+    let value = value?;
+    let result = parse(&value);
+    if result.is_none() {
+        errors.add(field, "invalid_value", message);
+    }
+    result
+}
+
+impl ListQuery {
+    fn into_filter(self, caller: &Caller, taxonomy: &Taxonomy) -> Result<(SubmissionFilter, Option<Cursor>, PageSize), ValidationErrors> {
+        let mut e = ValidationErrors::new();
+        let kind = parsed(&mut e, "kind", self.kind, "must be improvement_journey, case_study or impact_example", |v| v.parse().ok());
+        let status = parsed(&mut e, "status", self.status, "must be a lifecycle status such as draft or published", |v| v.parse().ok());
+        let evidence_type = parsed(&mut e, "evidence_type", self.evidence_type, "must be economic, social or experiential", |v| match v {
+            "economic" => Some(EvidenceType::Economic),
+            "social" => Some(EvidenceType::Social),
+            "experiential" => Some(EvidenceType::Experiential),
+            _ => None,
+        });
+        let quarter = parsed(&mut e, "quarter", self.quarter, "must be a quarter such as 2025-Q3 or FY2025-Q2", |v| v.parse::<Quarter>().ok());
+        let mine = parsed(&mut e, "mine", self.mine, "must be true or false", |v| match v {
+            "true" | "1" => Some(true),
+            "false" | "0" => Some(false),
+            _ => None,
+        });
+        let limit = parsed(&mut e, "limit", self.limit, "must be a whole number from 1 to 100", |v| v.parse::<u64>().ok().and_then(|n| PageSize::new(Some(n))));
+        let cursor = parsed(&mut e, "cursor", self.cursor, "is not a cursor this service gave out", Cursor::decode);
+        let words: Vec<String> = match self.q {
+            Some(q) if q.chars().count() > 200 => {
+                e.add("q", "too_long", "must be at most 200 characters");
+                Vec::new()
+            }
+            Some(q) => q.to_lowercase().split_whitespace().take(10).map(str::to_owned).collect(),
+            None => Vec::new(),
+        };
+        let filter = SubmissionFilter {
+            viewer: caller.id,
+            viewer_role: caller.role,
+            kind,
+            status,
+            priority: code(&mut e, taxonomy, "priority", Vocabulary::Priority, self.priority),
+            practice_area: code(&mut e, taxonomy, "practice_area", Vocabulary::PracticeArea, self.practice_area),
+            evidence_type,
+            topic: code(&mut e, taxonomy, "topic", Vocabulary::Topic, self.topic),
+            nation: code(&mut e, taxonomy, "nation", Vocabulary::Nation, self.nation),
+            region: code(&mut e, taxonomy, "region", Vocabulary::Region, self.region),
+            quarter,
+            mine: mine.unwrap_or(false),
+            words,
+        };
+        e.into_result()?;
+        Ok((filter, cursor, limit.unwrap_or_default()))
+    }
+}
+
+/// Submissions the caller may see, newest first, with keyset pagination.
+#[utoipa::path(
+    tag = "submissions",
+    security(("bearer" = [])),
+    params(ListQuery),
+    responses(
+        (status = 200, description = "One page of submissions", body = SubmissionPage),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid filters, each named", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/submissions")]
+#[tracing::instrument(skip_all, fields(member = %caller.id))]
+pub async fn list_submissions(state: web::Data<AppState>, caller: Caller, query: web::Query<ListQuery>) -> Result<HttpResponse, ApiError> {
+    let (filter, cursor, size) = query.into_inner().into_filter(&caller, &state.taxonomy)?;
+    let page = state.submissions.list(&filter, cursor, size).await?;
+    Ok(HttpResponse::Ok().json(SubmissionPage {
+        items: page.items.into_iter().map(SubmissionSummary::from).collect(),
+        next_cursor: page.next_cursor,
+    }))
+}

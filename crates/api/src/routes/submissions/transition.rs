@@ -1,0 +1,123 @@
+use super::{load_own, respond};
+use crate::auth::Caller;
+use crate::dto::submission::{SubmissionView, TransitionRequest};
+use crate::error::{ApiError, Problem};
+use crate::extract::parse_json;
+use crate::state::AppState;
+use actix_web::{HttpResponse, post, web};
+use domain::SubmissionId;
+use domain::repository::TransitionRecord;
+use domain::submission::{Action, Status, completeness, missing_for_submit};
+use domain::validation::check_length;
+use uuid::Uuid;
+
+/// The optional `{comment}` body of a transition; an empty body is fine.
+fn comment_of(body: &web::Bytes) -> Result<Option<String>, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    let request: TransitionRequest = parse_json(body)?;
+    if let Some(comment) = &request.comment {
+        let mut errors = domain::ValidationErrors::new();
+        check_length(&mut errors, "comment", comment, 0, 2_000);
+        errors.into_result()?;
+    }
+    Ok(request.comment)
+}
+
+fn illegal(action: Action, current: Status) -> ApiError {
+    ApiError::Conflict {
+        code: "illegal_transition",
+        detail: format!("cannot {} a submission that is {}", action.as_str(), current.as_str()),
+        current_status: Some(current.as_str().to_owned()),
+    }
+}
+
+/// Performs an author's transition after checking the lifecycle allows it.
+async fn author_transition(
+    state: &AppState,
+    caller: &Caller,
+    id: SubmissionId,
+    action: Action,
+    body: &web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let comment = comment_of(body)?;
+    let submission = load_own(state, caller, id).await?;
+    let to = submission.status.apply(action).map_err(|_| illegal(action, submission.status))?;
+    let at = chrono::Utc::now();
+    let mut record = TransitionRecord {
+        id,
+        actor: caller.id,
+        from: submission.status,
+        to,
+        at,
+        comment,
+        submitted_at: None,
+        completeness: None,
+        reviewer: None,
+    };
+    if action == Action::Submit {
+        missing_for_submit(submission.kind, &submission.content).into_result()?;
+        record.submitted_at = Some(at);
+        record.completeness = Some(completeness(submission.kind, &submission.content));
+    }
+    let updated = state.submissions.transition(record).await.map_err(|e| match e {
+        domain::repository::WriteError::StatusChanged(now) => illegal(action, now),
+        other => other.into(),
+    })?;
+    tracing::info!(submission = %id, from = submission.status.as_str(), to = to.as_str(), "transition");
+    Ok(respond(HttpResponse::Ok(), updated))
+}
+
+/// Send a draft (or work returned for changes) for review. Checks that the
+/// required sections and at least one priority are filled, and stores a revision.
+#[utoipa::path(
+    tag = "submissions",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The submission's id")),
+    request_body(content = Option<TransitionRequest>, description = "An optional comment"),
+    responses(
+        (status = 200, description = "The submitted submission, with its completeness", body = SubmissionView),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The caller is not the author", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such submission, or the caller may not see it", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not submittable in its current status (`current_status` says which)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Required fields missing, each named", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/submissions/{id}/submit")]
+#[tracing::instrument(skip_all, fields(submission = %id))]
+pub async fn submit_submission(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    author_transition(&state, &caller, SubmissionId(id.into_inner()), Action::Submit, &body).await
+}
+
+/// Withdraw work before publication. Withdrawn work is not counted in reports.
+#[utoipa::path(
+    tag = "submissions",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The submission's id")),
+    request_body(content = Option<TransitionRequest>, description = "An optional comment"),
+    responses(
+        (status = 200, description = "The withdrawn submission", body = SubmissionView),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The caller is not the author", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such submission, or the caller may not see it", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not withdrawable in its current status (`current_status` says which)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid comment", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/submissions/{id}/withdraw")]
+#[tracing::instrument(skip_all, fields(submission = %id))]
+pub async fn withdraw_submission(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    author_transition(&state, &caller, SubmissionId(id.into_inner()), Action::Withdraw, &body).await
+}

@@ -1,0 +1,61 @@
+use super::{check_content, if_match, load_own, respond};
+use crate::auth::Caller;
+use crate::dto::submission::{SubmissionView, UpdateSubmissionRequest};
+use crate::error::{ApiError, Problem};
+use crate::extract::JsonBody;
+use crate::state::AppState;
+use actix_web::{HttpRequest, HttpResponse, patch, web};
+use domain::SubmissionId;
+use uuid::Uuid;
+
+/// Change a draft (or work returned for changes). Requires `If-Match` with the
+/// `ETag` last read, so no one's edit is silently overwritten.
+#[utoipa::path(
+    tag = "submissions",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The submission's id"),
+        ("If-Match" = String, Header, description = "The ETag last read, e.g. \"1\""),
+    ),
+    request_body = UpdateSubmissionRequest,
+    responses(
+        (status = 200, description = "The updated submission with its new `ETag`", body = SubmissionView),
+        (status = 400, description = "The body is not valid JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The caller is not the author", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such submission, or the caller may not see it", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not editable in its current status", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since the `If-Match` version", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/submissions/{id}")]
+#[tracing::instrument(skip_all, fields(submission = %id))]
+pub async fn update_submission(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: JsonBody<UpdateSubmissionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let submission = load_own(&state, &caller, SubmissionId(id.into_inner())).await?;
+    let expected = if_match(&req, submission.version)?.ok_or_else(|| {
+        ApiError::PreconditionRequired("send If-Match with the ETag you last read, so no one's changes are overwritten".into())
+    })?;
+    if !submission.status.is_editable() {
+        return Err(ApiError::Conflict {
+            code: "not_editable",
+            detail: format!("a {} submission cannot be changed", submission.status.as_str()),
+            current_status: Some(submission.status.as_str().to_owned()),
+        });
+    }
+    if expected != submission.version {
+        return Err(domain::repository::WriteError::VersionMismatch { current: submission.version }.into());
+    }
+    let content = body.0.apply(submission.content);
+    check_content(&state, submission.kind, &content).await?;
+    let updated = state.submissions.update_content(submission.id, expected, &content).await?;
+    Ok(respond(HttpResponse::Ok(), updated))
+}

@@ -1,0 +1,100 @@
+//! Builds the application: database, migrations, state, routes and server.
+
+use crate::auth::JwtKeys;
+use crate::config::Settings;
+use crate::error::ApiError;
+use crate::extract::{BodyLimit, not_found, path_error, query_error};
+use crate::middleware::{Metrics, observe};
+use crate::openapi::ApiDoc;
+use crate::state::AppState;
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+use domain::repository::TaxonomyRepository;
+use persistence::{SeaMemberRepository, SeaSubmissionRepository, SeaTaxonomyRepository};
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+/// A running server and the port it listens on.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+/// Connects, migrates and loads the taxonomy: the state every handler shares.
+pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
+    let db = persistence::connect(&settings.database_url, settings.db_max_connections)
+        .await
+        .with_context(|| "connecting to the database (check DATABASE_URL)")?;
+    persistence::migrate(&db.connection).await.context("applying migrations")?;
+    let taxonomy = SeaTaxonomyRepository::new(db.connection.clone()).load().await.context("loading the taxonomy")?;
+    Ok(AppState {
+        members: Arc::new(SeaMemberRepository::new(db.connection.clone())),
+        submissions: Arc::new(SeaSubmissionRepository::new(db.connection.clone())),
+        taxonomy: Arc::new(taxonomy),
+        jwt: JwtKeys::new(&settings.jwt_secret.bytes, settings.token_ttl_seconds),
+        metrics: Metrics::new().context("creating metrics")?,
+        db,
+    })
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        if settings.jwt_secret.generated {
+            tracing::warn!(
+                "HUB_JWT_SECRET is not set: using a random secret for this run; tokens will not survive a restart"
+            );
+        }
+        let state = build_state(&settings).await?;
+        let listener = TcpListener::bind(settings.bind).with_context(|| format!("binding {}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let server = run(listener, state, settings.body_limit_bytes)?;
+        tracing::info!(address = %settings.bind, port, "serving");
+        Ok(Self { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// The HTTP server on an already bound listener.
+pub fn run(listener: TcpListener, state: AppState, body_limit: usize) -> anyhow::Result<Server> {
+    let state = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .app_data(BodyLimit(body_limit))
+            .app_data(web::PayloadConfig::new(body_limit))
+            .app_data(web::PathConfig::default().error_handler(path_error))
+            .app_data(web::QueryConfig::default().error_handler(query_error))
+            .wrap(from_fn(observe))
+            .into_utoipa_app()
+            .openapi(ApiDoc::openapi())
+            .configure(crate::routes::configure)
+            .openapi_service(|api| SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", api))
+            .default_service(web::to(not_found))
+            .into_app()
+    })
+    .client_request_timeout(Duration::from_secs(10))
+    .client_disconnect_timeout(Duration::from_secs(5))
+    .shutdown_timeout(10)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+impl From<actix_web::error::PayloadError> for ApiError {
+    fn from(error: actix_web::error::PayloadError) -> Self {
+        ApiError::BadRequest(error.to_string())
+    }
+}

@@ -1,0 +1,135 @@
+use crate::entities::members::{ActiveModel, Column, Entity, Model};
+use crate::{now, storage, write_error};
+use async_trait::async_trait;
+use domain::MemberId;
+use domain::member::{Demographics, DisplayName, Member, NewMember, Role};
+use domain::repository::{MemberRepository, StorageError, WriteError};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Set};
+
+/// Members stored through sea-orm.
+#[derive(Clone)]
+pub struct SeaMemberRepository {
+    db: DatabaseConnection,
+}
+
+impl SeaMemberRepository {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+}
+
+fn to_member(model: Model) -> Member {
+    Member {
+        id: MemberId(model.id),
+        email: model.email.unwrap_or_default(),
+        display_name: model.display_name,
+        role: model.role.parse().unwrap_or(Role::Member),
+        demographics: Demographics {
+            career_stage: model.career_stage,
+            level_of_practice: model.level_of_practice,
+            sector: model.sector,
+            job_title: model.job_title,
+            nation: model.nation,
+            region: model.region,
+        },
+        created_at: model.created_at,
+        updated_at: model.updated_at,
+    }
+}
+
+impl SeaMemberRepository {
+    async fn live(&self, id: MemberId) -> Result<Option<Model>, sea_orm::DbErr> {
+        Entity::find_by_id(id.0)
+            .filter(Column::ErasedAt.is_null())
+            .one(&self.db)
+            .await
+    }
+}
+
+#[async_trait]
+impl MemberRepository for SeaMemberRepository {
+    #[tracing::instrument(skip_all)]
+    async fn create(&self, member: NewMember) -> Result<Member, WriteError> {
+        let at = now();
+        let model = ActiveModel {
+            id: Set(MemberId::generate().0),
+            email: Set(Some(member.email.as_str().to_owned())),
+            display_name: Set(member.display_name.as_str().to_owned()),
+            password_hash: Set(Some(member.password_hash)),
+            role: Set(member.role.as_str().to_owned()),
+            career_stage: Set(None),
+            level_of_practice: Set(None),
+            sector: Set(None),
+            job_title: Set(None),
+            nation: Set(None),
+            region: Set(None),
+            created_at: Set(at),
+            updated_at: Set(at),
+            erased_at: Set(None),
+        };
+        let model = model.insert(&self.db).await.map_err(write_error)?;
+        Ok(to_member(model))
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn get(&self, id: MemberId) -> Result<Option<Member>, StorageError> {
+        Ok(self.live(id).await.map_err(storage)?.map(to_member))
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn credentials(&self, email: &str) -> Result<Option<(Member, String)>, StorageError> {
+        let model = Entity::find()
+            .filter(Column::Email.eq(email))
+            .filter(Column::ErasedAt.is_null())
+            .one(&self.db)
+            .await
+            .map_err(storage)?;
+        Ok(model.and_then(|m| {
+            let hash = m.password_hash.clone()?;
+            Some((to_member(m), hash))
+        }))
+    }
+
+    async fn role_of(&self, id: MemberId) -> Result<Option<Role>, StorageError> {
+        let role: Option<String> = Entity::find_by_id(id.0)
+            .filter(Column::ErasedAt.is_null())
+            .select_only()
+            .column(Column::Role)
+            .into_tuple()
+            .one(&self.db)
+            .await
+            .map_err(storage)?;
+        Ok(role.and_then(|r| r.parse().ok()))
+    }
+
+    #[tracing::instrument(skip(self, display_name, demographics))]
+    async fn update_profile(
+        &self,
+        id: MemberId,
+        display_name: Option<DisplayName>,
+        demographics: Demographics,
+    ) -> Result<Member, WriteError> {
+        let model = self.live(id).await.map_err(write_error)?.ok_or(WriteError::NotFound)?;
+        let mut active: ActiveModel = model.into();
+        if let Some(name) = display_name {
+            active.display_name = Set(name.as_str().to_owned());
+        }
+        active.career_stage = Set(demographics.career_stage);
+        active.level_of_practice = Set(demographics.level_of_practice);
+        active.sector = Set(demographics.sector);
+        active.job_title = Set(demographics.job_title);
+        active.nation = Set(demographics.nation);
+        active.region = Set(demographics.region);
+        active.updated_at = Set(now());
+        Ok(to_member(active.update(&self.db).await.map_err(write_error)?))
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn set_role(&self, id: MemberId, role: Role) -> Result<Member, WriteError> {
+        let model = self.live(id).await.map_err(write_error)?.ok_or(WriteError::NotFound)?;
+        let mut active: ActiveModel = model.into();
+        active.role = Set(role.as_str().to_owned());
+        active.updated_at = Set(now());
+        Ok(to_member(active.update(&self.db).await.map_err(write_error)?))
+    }
+}

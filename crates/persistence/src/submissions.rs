@@ -1,0 +1,476 @@
+use crate::entities::submissions::{ActiveModel, Column, Entity};
+use crate::{now, storage, write_error};
+use async_trait::async_trait;
+use domain::pagination::{Cursor, Page, PageSize};
+use domain::repository::{StorageError, SubmissionFilter, SubmissionRepository, TransitionRecord, WriteError};
+use domain::submission::{Completeness, Content, Status, Submission, SubmissionKind};
+use domain::{MemberId, SubmissionId};
+use sea_orm::sea_query::{Alias, Cond, Expr, ExprTrait, Order, Query, SelectStatement};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    EntityTrait, QueryFilter, QueryResult, Set, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+use uuid::Uuid;
+
+/// Submissions stored as a document plus rows for every tag, evidence type,
+/// recommendation and hub citation, all written in one transaction.
+#[derive(Clone)]
+pub struct SeaSubmissionRepository {
+    db: DatabaseConnection,
+}
+
+const TAGS: [&str; 4] = [
+    "submission_priorities",
+    "submission_practice_areas",
+    "submission_topics",
+    "submission_evidence_types",
+];
+
+impl SeaSubmissionRepository {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+
+    /// A write transaction; on SQLite it takes the write lock at once so two
+    /// writers queue on the busy timeout instead of failing to upgrade.
+    async fn begin_write(&self) -> Result<DatabaseTransaction, DbErr> {
+        let sqlite = self.db.get_database_backend() == DbBackend::Sqlite;
+        self.db
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: sqlite.then_some(SqliteTransactionMode::Immediate),
+                ..Default::default()
+            })
+            .await
+    }
+
+    /// The status and version stored now, to explain why a guarded write missed.
+    async fn current(&self, tx: &DatabaseTransaction, id: SubmissionId) -> Result<Option<(Status, i32)>, DbErr> {
+        let row: Option<(String, i32)> = Entity::find_by_id(id.0)
+            .select_only_columns([Column::Status, Column::Version])
+            .into_tuple()
+            .one(tx)
+            .await?;
+        Ok(row.map(|(status, version)| (status.parse().unwrap_or(Status::Draft), version)))
+    }
+}
+
+trait SelectOnly {
+    fn select_only_columns<const N: usize>(self, columns: [Column; N]) -> Self;
+}
+
+impl SelectOnly for sea_orm::Select<Entity> {
+    fn select_only_columns<const N: usize>(self, columns: [Column; N]) -> Self {
+        use sea_orm::QuerySelect;
+        self.select_only().columns(columns)
+    }
+}
+
+/// Rewrites the rows that mirror the document: tags, recommendations, citations.
+async fn write_index_rows(tx: &DatabaseTransaction, id: SubmissionId, content: &Content) -> Result<(), DbErr> {
+    for table in TAGS.into_iter().chain(["recommendations", "submission_citations"]) {
+        let delete = Query::delete()
+            .from_table(table)
+            .and_where(Expr::col("submission_id").eq(id.0))
+            .to_owned();
+        tx.execute(&delete).await?;
+    }
+    let evidence_types: Vec<String> = content.evidence_types().iter().map(|t| t.as_str().to_owned()).collect();
+    let tag_sets = [&content.priorities, &content.practice_areas, &content.topics, &evidence_types];
+    for (table, codes) in TAGS.into_iter().zip(tag_sets) {
+        if codes.is_empty() {
+            continue;
+        }
+        let mut insert = Query::insert().into_table(table).columns(["submission_id", "code"]).to_owned();
+        for code in codes {
+            insert.values_panic([id.0.into(), code.clone().into()]);
+        }
+        tx.execute(&insert).await?;
+    }
+    if !content.recommendations.is_empty() {
+        let mut insert = Query::insert()
+            .into_table("recommendations")
+            .columns(["id", "submission_id", "position", "text", "adoption_status", "reported_investment_pence"])
+            .to_owned();
+        for (position, rec) in content.recommendations.iter().enumerate() {
+            insert.values_panic([
+                rec.id.into(),
+                id.0.into(),
+                i32::try_from(position).unwrap_or(i32::MAX).into(),
+                rec.text.clone().into(),
+                rec.adoption_status.as_str().into(),
+                rec.reported_investment_pence.into(),
+            ]);
+        }
+        tx.execute(&insert).await?;
+    }
+    let cited = content.cited_submissions();
+    if !cited.is_empty() {
+        let mut insert = Query::insert()
+            .into_table("submission_citations")
+            .columns(["submission_id", "cited_submission_id"])
+            .to_owned();
+        for cited_id in cited {
+            insert.values_panic([id.0.into(), cited_id.into()]);
+        }
+        tx.execute(&insert).await?;
+    }
+    Ok(())
+}
+
+fn serialize(content: &Content) -> Result<String, DbErr> {
+    serde_json::to_string(content).map_err(|e| DbErr::Custom(format!("serialising content: {e}")))
+}
+
+/// The columns a submission is read with, joined to its author's name.
+fn select_submissions() -> SelectStatement {
+    Query::select()
+        .columns([
+            ("s", "id"),
+            ("s", "author_id"),
+            ("s", "kind"),
+            ("s", "status"),
+            ("s", "content"),
+            ("s", "version"),
+            ("s", "completeness"),
+            ("s", "quality_score"),
+            ("s", "reviewer_id"),
+            ("s", "created_at"),
+            ("s", "updated_at"),
+            ("s", "submitted_at"),
+        ])
+        .expr_as(Expr::col(("m", "display_name")), Alias::new("author_name"))
+        .expr_as(
+            Expr::cust(
+                "(SELECT COUNT(*) FROM submission_citations c JOIN submissions cs ON cs.id = c.submission_id \
+                 WHERE c.cited_submission_id = s.id AND cs.status NOT IN ('draft', 'withdrawn'))",
+            ),
+            Alias::new("times_cited"),
+        )
+        .from_as("submissions", "s")
+        .left_join(
+            Alias::new("members"),
+            Expr::col(("m", "id")).equals(("s", "author_id")),
+        )
+        .to_owned()
+}
+
+fn to_submission(row: &QueryResult) -> Result<Submission, DbErr> {
+    let content: String = row.try_get("", "content")?;
+    let completeness: Option<String> = row.try_get("", "completeness")?;
+    let kind: String = row.try_get("", "kind")?;
+    let status: String = row.try_get("", "status")?;
+    let author_id: Option<Uuid> = row.try_get("", "author_id")?;
+    let reviewer_id: Option<Uuid> = row.try_get("", "reviewer_id")?;
+    Ok(Submission {
+        id: SubmissionId(row.try_get("", "id")?),
+        author_id: author_id.map(MemberId),
+        author_name: row.try_get("", "author_name")?,
+        kind: kind.parse().map_err(|()| DbErr::Custom(format!("unknown kind {kind}")))?,
+        status: status.parse().map_err(|()| DbErr::Custom(format!("unknown status {status}")))?,
+        content: serde_json::from_str(&content).map_err(|e| DbErr::Custom(format!("stored content: {e}")))?,
+        version: row.try_get("", "version")?,
+        completeness: completeness
+            .map(|c| serde_json::from_str::<Completeness>(&c))
+            .transpose()
+            .map_err(|e| DbErr::Custom(format!("stored completeness: {e}")))?,
+        quality_score: row.try_get("", "quality_score")?,
+        times_cited: row.try_get("", "times_cited")?,
+        created_at: row.try_get("", "created_at")?,
+        updated_at: row.try_get("", "updated_at")?,
+        submitted_at: row.try_get("", "submitted_at")?,
+        reviewer_id: reviewer_id.map(MemberId),
+    })
+}
+
+/// Escapes LIKE wildcards so a search for `50%` finds "50%", not everything.
+fn like_pattern(word: &str) -> String {
+    let escaped = word.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+fn tag_condition(table: &'static str, code: &str) -> Expr {
+    Expr::col(("s", "id")).in_subquery(
+        Query::select()
+            .column("submission_id")
+            .from(table)
+            .and_where(Expr::col("code").eq(code))
+            .to_owned(),
+    )
+}
+
+fn filter_condition(filter: &SubmissionFilter) -> Cond {
+    let viewer = filter.viewer.0;
+    let mut visible = Cond::any()
+        .add(Expr::col(("s", "author_id")).eq(viewer))
+        .add(Expr::col(("s", "status")).eq(Status::Published.as_str()));
+    if filter.viewer_role.can_review() {
+        visible = visible.add(Expr::col(("s", "status")).ne(Status::Draft.as_str()));
+    }
+    let mut cond = Cond::all().add(visible);
+    if filter.mine {
+        cond = cond.add(Expr::col(("s", "author_id")).eq(viewer));
+    }
+    if let Some(kind) = filter.kind {
+        cond = cond.add(Expr::col(("s", "kind")).eq(kind.as_str()));
+    }
+    if let Some(status) = filter.status {
+        cond = cond.add(Expr::col(("s", "status")).eq(status.as_str()));
+    }
+    if let Some(nation) = &filter.nation {
+        cond = cond.add(Expr::col(("s", "nation")).eq(nation.as_str()));
+    }
+    if let Some(region) = &filter.region {
+        cond = cond.add(Expr::col(("s", "region")).eq(region.as_str()));
+    }
+    if let Some(quarter) = filter.quarter {
+        cond = cond
+            .add(Expr::col(("s", "submitted_at")).gte(quarter.start()))
+            .add(Expr::col(("s", "submitted_at")).lt(quarter.end()));
+    }
+    let tags = [
+        ("submission_priorities", &filter.priority),
+        ("submission_practice_areas", &filter.practice_area),
+        ("submission_topics", &filter.topic),
+    ];
+    for (table, code) in tags {
+        if let Some(code) = code {
+            cond = cond.add(tag_condition(table, code));
+        }
+    }
+    if let Some(evidence_type) = filter.evidence_type {
+        cond = cond.add(tag_condition("submission_evidence_types", evidence_type.as_str()));
+    }
+    for word in &filter.words {
+        cond = cond.add(Expr::cust_with_values("s.search_text LIKE ? ESCAPE '\\'", [like_pattern(word)]));
+    }
+    cond
+}
+
+#[async_trait]
+impl SubmissionRepository for SeaSubmissionRepository {
+    #[tracing::instrument(skip(self, content))]
+    async fn create(
+        &self,
+        id: SubmissionId,
+        author: MemberId,
+        kind: SubmissionKind,
+        content: &Content,
+    ) -> Result<Submission, WriteError> {
+        let at = now();
+        let tx = self.begin_write().await.map_err(write_error)?;
+        let model = ActiveModel {
+            id: Set(id.0),
+            author_id: Set(Some(author.0)),
+            kind: Set(kind.as_str().to_owned()),
+            status: Set(Status::Draft.as_str().to_owned()),
+            title: Set(content.title.clone()),
+            search_text: Set(content.search_text()),
+            content: Set(serialize(content).map_err(write_error)?),
+            version: Set(1),
+            nation: Set(content.nation.clone()),
+            region: Set(content.region.clone()),
+            completeness_score: Set(None),
+            completeness: Set(None),
+            quality_score: Set(None),
+            reviewer_id: Set(None),
+            created_at: Set(at),
+            updated_at: Set(at),
+            submitted_at: Set(None),
+        };
+        model.insert(&tx).await.map_err(write_error)?;
+        write_index_rows(&tx, id, content).await.map_err(write_error)?;
+        tx.commit().await.map_err(write_error)?;
+        self.get(id).await?.ok_or(WriteError::NotFound)
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn get(&self, id: SubmissionId) -> Result<Option<Submission>, StorageError> {
+        let query = select_submissions().and_where(Expr::col(("s", "id")).eq(id.0)).to_owned();
+        let row = self.db.query_one(&query).await.map_err(storage)?;
+        row.as_ref().map(to_submission).transpose().map_err(storage)
+    }
+
+    #[tracing::instrument(skip(self, content))]
+    async fn update_content(
+        &self,
+        id: SubmissionId,
+        expected_version: i32,
+        content: &Content,
+    ) -> Result<Submission, WriteError> {
+        let tx = self.begin_write().await.map_err(write_error)?;
+        let updated = Entity::update_many()
+            .col_expr(Column::Title, Expr::value(content.title.clone()))
+            .col_expr(Column::SearchText, Expr::value(content.search_text()))
+            .col_expr(Column::Content, Expr::value(serialize(content).map_err(write_error)?))
+            .col_expr(Column::Nation, Expr::value(content.nation.clone()))
+            .col_expr(Column::Region, Expr::value(content.region.clone()))
+            .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+            .col_expr(Column::UpdatedAt, Expr::value(now()))
+            .filter(Column::Id.eq(id.0))
+            .filter(Column::Version.eq(expected_version))
+            .filter(Column::Status.is_in([Status::Draft.as_str(), Status::ChangesRequested.as_str()]))
+            .exec(&tx)
+            .await
+            .map_err(write_error)?;
+        if updated.rows_affected == 0 {
+            let current = self.current(&tx, id).await.map_err(write_error)?;
+            tx.rollback().await.map_err(write_error)?;
+            return Err(match current {
+                None => WriteError::NotFound,
+                Some((status, _)) if !status.is_editable() => WriteError::StatusChanged(status),
+                Some((_, version)) => WriteError::VersionMismatch { current: version },
+            });
+        }
+        write_index_rows(&tx, id, content).await.map_err(write_error)?;
+        tx.commit().await.map_err(write_error)?;
+        self.get(id).await?.ok_or(WriteError::NotFound)
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn delete_draft(&self, id: SubmissionId, expected_version: Option<i32>) -> Result<(), WriteError> {
+        let tx = self.begin_write().await.map_err(write_error)?;
+        let mut delete = Entity::delete_many()
+            .filter(Column::Id.eq(id.0))
+            .filter(Column::Status.eq(Status::Draft.as_str()));
+        if let Some(version) = expected_version {
+            delete = delete.filter(Column::Version.eq(version));
+        }
+        let deleted = delete.exec(&tx).await.map_err(write_error)?;
+        if deleted.rows_affected == 0 {
+            let current = self.current(&tx, id).await.map_err(write_error)?;
+            tx.rollback().await.map_err(write_error)?;
+            return Err(match current {
+                None => WriteError::NotFound,
+                Some((status, _)) if status != Status::Draft => WriteError::StatusChanged(status),
+                Some((_, version)) => WriteError::VersionMismatch { current: version },
+            });
+        }
+        tx.commit().await.map_err(write_error)
+    }
+
+    #[tracing::instrument(skip(self, record), fields(submission = %record.id, to = record.to.as_str()))]
+    async fn transition(&self, record: TransitionRecord) -> Result<Submission, WriteError> {
+        let tx = self.begin_write().await.map_err(write_error)?;
+        let mut update = Entity::update_many()
+            .col_expr(Column::Status, Expr::value(record.to.as_str()))
+            .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+            .col_expr(Column::UpdatedAt, Expr::value(record.at));
+        if let Some(submitted_at) = record.submitted_at {
+            update = update.col_expr(
+                Column::SubmittedAt,
+                Expr::cust_with_exprs("COALESCE(submitted_at, $1)", [Expr::value(submitted_at)]),
+            );
+        }
+        if let Some(completeness) = &record.completeness {
+            let json = serde_json::to_string(completeness).map_err(|e| write_error(DbErr::Custom(e.to_string())))?;
+            update = update
+                .col_expr(Column::Completeness, Expr::value(json))
+                .col_expr(Column::CompletenessScore, Expr::value(completeness.score));
+        }
+        if let Some(reviewer) = record.reviewer {
+            update = update.col_expr(Column::ReviewerId, Expr::value(reviewer.0));
+        }
+        let updated = update
+            .filter(Column::Id.eq(record.id.0))
+            .filter(Column::Status.eq(record.from.as_str()))
+            .exec(&tx)
+            .await
+            .map_err(write_error)?;
+        if updated.rows_affected == 0 {
+            let current = self.current(&tx, record.id).await.map_err(write_error)?;
+            tx.rollback().await.map_err(write_error)?;
+            return Err(match current {
+                None => WriteError::NotFound,
+                Some((status, _)) => WriteError::StatusChanged(status),
+            });
+        }
+        let insert = Query::insert()
+            .into_table("transitions")
+            .columns(["id", "submission_id", "actor_id", "from_status", "to_status", "comment", "at"])
+            .values_panic([
+                Uuid::now_v7().into(),
+                record.id.0.into(),
+                record.actor.0.into(),
+                record.from.as_str().into(),
+                record.to.as_str().into(),
+                record.comment.clone().into(),
+                record.at.into(),
+            ])
+            .to_owned();
+        tx.execute(&insert).await.map_err(write_error)?;
+        if record.to == Status::Submitted {
+            let copy = Query::insert()
+                .into_table("revisions")
+                .columns(["submission_id", "number", "kind", "content", "created_by", "created_at"])
+                .select_from(
+                    Query::select()
+                        .column("id")
+                        .expr(Expr::cust_with_values(
+                            "(SELECT COALESCE(MAX(r.number), 0) + 1 FROM revisions r WHERE r.submission_id = ?)",
+                            [record.id.0],
+                        ))
+                        .columns(["kind", "content"])
+                        .expr(Expr::value(record.actor.0))
+                        .expr(Expr::value(record.at))
+                        .from("submissions")
+                        .and_where(Expr::col("id").eq(record.id.0))
+                        .to_owned(),
+                )
+                .map_err(|e| write_error(DbErr::Custom(e.to_string())))?
+                .to_owned();
+            tx.execute(&copy).await.map_err(write_error)?;
+        }
+        tx.commit().await.map_err(write_error)?;
+        self.get(record.id).await?.ok_or(WriteError::NotFound)
+    }
+
+    #[tracing::instrument(skip(self, filter))]
+    async fn list(
+        &self,
+        filter: &SubmissionFilter,
+        after: Option<Cursor>,
+        size: PageSize,
+    ) -> Result<Page<Submission>, StorageError> {
+        let mut cond = filter_condition(filter);
+        if let Some(cursor) = after {
+            cond = cond.add(
+                Cond::any()
+                    .add(Expr::col(("s", "created_at")).lt(cursor.at))
+                    .add(
+                        Cond::all()
+                            .add(Expr::col(("s", "created_at")).eq(cursor.at))
+                            .add(Expr::col(("s", "id")).lt(cursor.id)),
+                    ),
+            );
+        }
+        let query = select_submissions()
+            .cond_where(cond)
+            .order_by(("s", "created_at"), Order::Desc)
+            .order_by(("s", "id"), Order::Desc)
+            .limit(size.get() + 1)
+            .to_owned();
+        let rows = self.db.query_all(&query).await.map_err(storage)?;
+        let mut items = rows.iter().map(to_submission).collect::<Result<Vec<_>, _>>().map_err(storage)?;
+        let more = items.len() as u64 > size.get();
+        items.truncate(size.get() as usize);
+        let next_cursor = more
+            .then(|| items.last().map(|last| Cursor { at: last.created_at, id: last.id.0 }.encode()))
+            .flatten();
+        Ok(Page { items, next_cursor })
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn published_among(&self, ids: &[Uuid]) -> Result<Vec<Uuid>, StorageError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let query = Query::select()
+            .column("id")
+            .from("submissions")
+            .and_where(Expr::col("id").is_in(ids.iter().copied()))
+            .and_where(Expr::col("status").eq(Status::Published.as_str()))
+            .to_owned();
+        let rows = self.db.query_all(&query).await.map_err(storage)?;
+        rows.iter().map(|r| r.try_get::<Uuid>("", "id")).collect::<Result<_, _>>().map_err(storage)
+    }
+}
