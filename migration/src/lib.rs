@@ -21,7 +21,9 @@ impl MigratorTrait for Migrator {
 /// A secondary index, named after its table and columns.
 pub(crate) fn index(table: &'static str, columns: &[&'static str]) -> IndexCreateStatement {
     let mut statement = Index::create();
-    statement.name(format!("ix_{table}_{}", columns.join("_"))).table(table);
+    statement
+        .name(format!("ix_{table}_{}", columns.join("_")))
+        .table(table);
     for column in columns {
         statement.col(*column);
     }
@@ -35,5 +37,8 @@ pub(crate) fn uuid(name: &'static str) -> ColumnDef {
 
 /// A column holding a UTC instant.
 pub(crate) fn instant(name: &'static str) -> ColumnDef {
-    ColumnDef::new(name).timestamp_with_time_zone().not_null().to_owned()
+    ColumnDef::new(name)
+        .timestamp_with_time_zone()
+        .not_null()
+        .to_owned()
 }

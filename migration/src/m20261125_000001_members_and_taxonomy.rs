@@ -25,16 +25,27 @@ impl MigrationTrait for Migration {
             .await?;
         let mut insert = Query::insert()
             .into_table("taxonomy_terms")
-            .columns(["vocabulary", "code", "label", "number", "parent", "position"])
+            .columns([
+                "vocabulary",
+                "code",
+                "label",
+                "number",
+                "parent",
+                "position",
+            ])
             .to_owned();
-        for (position, (vocabulary, code, label, number, parent)) in REFERENCE_TERMS.iter().enumerate() {
+        for (position, (vocabulary, code, label, number, parent)) in
+            REFERENCE_TERMS.iter().enumerate()
+        {
             insert.values_panic([
                 vocabulary.as_str().into(),
                 (*code).into(),
                 (*label).into(),
                 (*number).into(),
                 parent.map(str::to_owned).into(),
-                <i32 as TryFrom<usize>>::try_from(position).unwrap_or(i32::MAX).into(),
+                <i32 as TryFrom<usize>>::try_from(position)
+                    .unwrap_or(i32::MAX)
+                    .into(),
             ]);
         }
         manager.exec_stmt(insert).await?;
@@ -56,15 +67,25 @@ impl MigrationTrait for Migration {
                     .col(string_null("region"))
                     .col(instant("created_at"))
                     .col(instant("updated_at"))
-                    .col(ColumnDef::new("erased_at").timestamp_with_time_zone().null())
+                    .col(
+                        ColumnDef::new("erased_at")
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
                     .to_owned(),
             )
             .await?;
-        manager.create_index(index("members", &["created_at"])).await
+        manager
+            .create_index(index("members", &["created_at"]))
+            .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table("members").to_owned()).await?;
-        manager.drop_table(Table::drop().table("taxonomy_terms").to_owned()).await
+        manager
+            .drop_table(Table::drop().table("members").to_owned())
+            .await?;
+        manager
+            .drop_table(Table::drop().table("taxonomy_terms").to_owned())
+            .await
     }
 }

@@ -44,7 +44,11 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new("reviewer_id").uuid().null())
                     .col(instant("created_at"))
                     .col(instant("updated_at"))
-                    .col(ColumnDef::new("submitted_at").timestamp_with_time_zone().null())
+                    .col(
+                        ColumnDef::new("submitted_at")
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
                     .foreign_key(
                         ForeignKey::create()
                             .from("submissions", "author_id")
@@ -81,7 +85,9 @@ impl MigrationTrait for Migration {
                         .to_owned(),
                 )
                 .await?;
-            manager.create_index(index(table, &["code", "submission_id"])).await?;
+            manager
+                .create_index(index(table, &["code", "submission_id"]))
+                .await?;
         }
 
         manager
@@ -98,7 +104,9 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager.create_index(index("recommendations", &["submission_id"])).await?;
+        manager
+            .create_index(index("recommendations", &["submission_id"]))
+            .await?;
 
         manager
             .create_table(
@@ -106,7 +114,11 @@ impl MigrationTrait for Migration {
                     .table("submission_citations")
                     .col(uuid("submission_id"))
                     .col(uuid("cited_submission_id"))
-                    .primary_key(Index::create().col("submission_id").col("cited_submission_id"))
+                    .primary_key(
+                        Index::create()
+                            .col("submission_id")
+                            .col("cited_submission_id"),
+                    )
                     .foreign_key(&mut submission_ref("submission_citations"))
                     .to_owned(),
             )
@@ -130,7 +142,9 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager.create_index(index("transitions", &["submission_id", "at"])).await?;
+        manager
+            .create_index(index("transitions", &["submission_id", "at"]))
+            .await?;
 
         manager
             .create_table(
@@ -150,12 +164,19 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in ["revisions", "transitions", "submission_citations", "recommendations"]
-            .into_iter()
-            .chain(TAG_TABLES)
-            .chain(["submissions"])
+        for table in [
+            "revisions",
+            "transitions",
+            "submission_citations",
+            "recommendations",
+        ]
+        .into_iter()
+        .chain(TAG_TABLES)
+        .chain(["submissions"])
         {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
         }
         Ok(())
     }

@@ -1,1 +1,333 @@
+//! Starts the real service on a random port against a fresh database and
+//! offers typed calls, so each test reads as arrange / act / assert.
+//!
+//! SQLite by default (a new file per test); set `TEST_DATABASE_URL` to a
+//! PostgreSQL database to run the same tests there (a new schema per test).
 
+use api::config::Settings;
+use api::startup::Application;
+use domain::member::{DisplayName, Email, NewMember, Password, Role};
+use reqwest::{Client, Method, RequestBuilder, Response, StatusCode};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A running service and a client for it.
+pub struct TestApp {
+    pub address: String,
+    pub client: Client,
+    pub database_url: String,
+    _dir: Option<TempDir>,
+}
+
+/// A member the test registered, with their access token.
+#[derive(Debug, Clone)]
+pub struct TestMember {
+    pub id: Uuid,
+    pub email: String,
+    pub token: String,
+}
+
+/// A folder removed when the test ends.
+pub struct TempDir(std::path::PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+async fn fresh_database() -> (String, Option<TempDir>) {
+    match std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    {
+        Some(url) => {
+            let schema = format!("t_{}", Uuid::new_v4().simple());
+            let admin = persistence::connect(&url, 1)
+                .await
+                .unwrap_or_else(|e| panic!("connect to {url}: {e}"));
+            use sea_orm::ConnectionTrait;
+            admin
+                .connection
+                .execute_unprepared(&format!("CREATE SCHEMA {schema}"))
+                .await
+                .unwrap_or_else(|e| panic!("create schema: {e}"));
+            let separator = if url.contains('?') { '&' } else { '?' };
+            (
+                format!("{url}{separator}options=-c%20search_path%3D{schema}"),
+                None,
+            )
+        }
+        None => {
+            let dir = std::env::temp_dir().join(format!("hub-test-{}", Uuid::new_v4().simple()));
+            std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("temp dir: {e}"));
+            (
+                format!("sqlite://{}?mode=rwc", dir.join("hub.db").display()),
+                Some(TempDir(dir)),
+            )
+        }
+    }
+}
+
+/// Settings for a test service; `extra` overrides any variable.
+pub fn settings(database_url: &str, extra: &[(&str, &str)]) -> Settings {
+    let mut vars: HashMap<String, String> = HashMap::from([
+        ("DATABASE_URL".to_owned(), database_url.to_owned()),
+        ("HUB_BIND".to_owned(), "127.0.0.1:0".to_owned()),
+        ("HUB_JWT_SECRET".to_owned(), JWT_SECRET.to_owned()),
+        ("HUB_DB_MAX_CONNECTIONS".to_owned(), "4".to_owned()),
+    ]);
+    for (key, value) in extra {
+        vars.insert((*key).to_owned(), (*value).to_owned());
+    }
+    Settings::from_lookup(|key| vars.get(key).cloned()).unwrap_or_else(|e| panic!("settings: {e}"))
+}
+
+/// Starts the service against a fresh database.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+/// Starts the service with extra environment settings.
+pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
+    if std::env::var("TEST_LOG").is_ok() {
+        api::telemetry::init(api::config::LogFormat::Pretty, std::io::stderr);
+    }
+    let (database_url, dir) = fresh_database().await;
+    let app = Application::build(settings(&database_url, extra))
+        .await
+        .unwrap_or_else(|e| panic!("build app: {e:#}"));
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        client: Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_else(|e| panic!("{e}")),
+        database_url,
+        _dir: dir,
+    }
+}
+
+/// A JSON body or, for non-JSON answers, the text.
+pub async fn body_of(response: Response) -> Value {
+    let text = response.text().await.unwrap_or_default();
+    serde_json::from_str(&text).unwrap_or(Value::String(text))
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub fn request(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
+        let builder = self.client.request(method, self.url(path));
+        match token {
+            Some(token) => builder.bearer_auth(token),
+            None => builder,
+        }
+    }
+
+    pub async fn send(
+        &self,
+        builder: RequestBuilder,
+    ) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+        let response = builder
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("request failed: {e}"));
+        let status = response.status();
+        let headers = response.headers().clone();
+        (status, headers, body_of(response).await)
+    }
+
+    pub async fn get(
+        &self,
+        path: &str,
+        token: Option<&str>,
+    ) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+        self.send(self.request(Method::GET, path, token)).await
+    }
+
+    pub async fn post(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: &Value,
+    ) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+        self.send(self.request(Method::POST, path, token).json(body))
+            .await
+    }
+
+    pub async fn patch(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        if_match: Option<&str>,
+        body: &Value,
+    ) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+        let mut builder = self.request(Method::PATCH, path, token).json(body);
+        if let Some(tag) = if_match {
+            builder = builder.header("if-match", tag);
+        }
+        self.send(builder).await
+    }
+
+    pub async fn delete(
+        &self,
+        path: &str,
+        token: Option<&str>,
+    ) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+        self.send(self.request(Method::DELETE, path, token)).await
+    }
+
+    pub async fn register(
+        &self,
+        email: &str,
+        password: &str,
+        display_name: &str,
+    ) -> (StatusCode, Value) {
+        let (status, _, body) = self
+            .post(
+                "/api/v1/auth/register",
+                None,
+                &json!({"email": email, "password": password, "display_name": display_name}),
+            )
+            .await;
+        (status, body)
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> (StatusCode, Value) {
+        let (status, _, body) = self
+            .post(
+                "/api/v1/auth/login",
+                None,
+                &json!({"email": email, "password": password}),
+            )
+            .await;
+        (status, body)
+    }
+
+    /// Registers and logs in a new member.
+    pub async fn member(&self) -> TestMember {
+        let email = format!("member-{}@example.org", Uuid::new_v4().simple());
+        let (status, body) = self.register(&email, PASSWORD, "Test Member").await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let id = body["id"]
+            .as_str()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("no id in {body}"));
+        let (status, body) = self.login(&email, PASSWORD).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let token = body["access_token"].as_str().unwrap_or_default().to_owned();
+        TestMember { id, email, token }
+    }
+
+    /// A member with another role, made directly in storage as the CLI would.
+    pub async fn member_with_role(&self, role: Role) -> TestMember {
+        let email = format!("{}-{}@example.org", role.as_str(), Uuid::new_v4().simple());
+        let db = persistence::connect(&self.database_url, 1)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let members = persistence::SeaMemberRepository::new(db.connection);
+        let password = Password::parse("password", PASSWORD).unwrap_or_else(|e| panic!("{e}"));
+        let password_hash = api::auth::hash_password(password)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        use domain::repository::MemberRepository;
+        let member = members
+            .create(NewMember {
+                email: Email::parse("email", &email).unwrap_or_else(|e| panic!("{e}")),
+                display_name: DisplayName::parse("display_name", "Staff")
+                    .unwrap_or_else(|e| panic!("{e}")),
+                password_hash,
+                role,
+            })
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let (status, body) = self.login(&email, PASSWORD).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        TestMember {
+            id: member.id.0,
+            email,
+            token: body["access_token"].as_str().unwrap_or_default().to_owned(),
+        }
+    }
+
+    pub async fn admin(&self) -> TestMember {
+        self.member_with_role(Role::Admin).await
+    }
+
+    pub async fn reviewer(&self) -> TestMember {
+        self.member_with_role(Role::Reviewer).await
+    }
+
+    /// Creates a draft and returns its body.
+    pub async fn create_submission(&self, token: &str, body: &Value) -> Value {
+        let (status, _, created) = self.post("/api/v1/submissions", Some(token), body).await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        created
+    }
+
+    pub async fn submit(&self, token: &str, id: &str) -> (StatusCode, Value) {
+        let (status, _, body) = self
+            .send(self.request(
+                Method::POST,
+                &format!("/api/v1/submissions/{id}/submit"),
+                Some(token),
+            ))
+            .await;
+        (status, body)
+    }
+
+    pub async fn withdraw(&self, token: &str, id: &str) -> (StatusCode, Value) {
+        let (status, _, body) = self
+            .send(self.request(
+                Method::POST,
+                &format!("/api/v1/submissions/{id}/withdraw"),
+                Some(token),
+            ))
+            .await;
+        (status, body)
+    }
+}
+
+/// A case study complete enough to submit.
+pub fn case_study(title: &str) -> Value {
+    json!({
+        "kind": "case_study",
+        "title": title,
+        "summary": "Occupational therapists in GP practices saw people with long-term conditions first.",
+        "sections": {"context": "Three GP practices", "approach": "First-contact OT clinics", "outcomes": "Fewer GP appointments", "learning": "Start small"},
+        "priorities": ["optimising_ot"],
+        "practice_areas": ["primary_care"],
+        "nation": "england",
+        "region": "london"
+    })
+}
+
+/// An improvement journey complete enough to submit.
+pub fn journey(title: &str) -> Value {
+    json!({
+        "kind": "improvement_journey",
+        "title": title,
+        "summary": "A 72-hour home visit after discharge cut falls readmissions.",
+        "sections": {
+            "why_we_started": {"problem": "Falls after discharge", "aims": "Halve readmissions"},
+            "what_we_did": {"interventions": "Home visit within 72 hours"},
+            "what_we_found": {"results": "Readmissions fell from 14% to 6%"},
+            "what_it_means": {"conclusions": "Early visits work"}
+        },
+        "priorities": ["optimising_ot", "value_and_impact"],
+        "practice_areas": ["community_rehabilitation"],
+        "topics": ["ai_digital_healthcare"],
+        "nation": "scotland",
+        "region": "scottish_eastern",
+        "impact_evidence": [{"evidence_type": "economic", "description": "Bed days saved", "costs_pence": 100, "savings_pence": 450, "return_on_investment": 4.5}]
+    })
+}

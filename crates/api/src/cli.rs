@@ -9,7 +9,11 @@ use domain::repository::{MemberRepository, WriteError};
 use std::io::BufRead;
 
 #[derive(Parser)]
-#[command(name = "innovation-hub", version, about = "The Innovation hub submission service")]
+#[command(
+    name = "innovation-hub",
+    version,
+    about = "The Innovation hub submission service"
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -66,7 +70,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Migrate { action } => {
             let settings = Settings::from_env()?;
-            let db = persistence::connect(&settings.database_url, 1).await.context("connecting to the database")?;
+            let db = persistence::connect(&settings.database_url, 1)
+                .await
+                .context("connecting to the database")?;
             match action {
                 MigrateAction::Up => {
                     persistence::migrate(&db.connection).await?;
@@ -80,23 +86,44 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Admin { action: AdminAction::Create { email, display_name } } => {
+        Command::Admin {
+            action:
+                AdminAction::Create {
+                    email,
+                    display_name,
+                },
+        } => {
             let settings = Settings::from_env()?;
             let mut line = String::new();
-            std::io::stdin().lock().read_line(&mut line).context("reading the password from standard input")?;
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .context("reading the password from standard input")?;
             let password = line.trim_end_matches(['\r', '\n']);
             let email = Email::parse("email", &email).map_err(|e| anyhow::anyhow!("{e}"))?;
-            let display_name = DisplayName::parse("display_name", &display_name).map_err(|e| anyhow::anyhow!("{e}"))?;
-            let password = Password::parse("password", password).map_err(|e| anyhow::anyhow!("{e}: passwords need at least 10 characters"))?;
+            let display_name = DisplayName::parse("display_name", &display_name)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let password = Password::parse("password", password)
+                .map_err(|e| anyhow::anyhow!("{e}: passwords need at least 10 characters"))?;
             let state = crate::startup::build_state(&settings).await?;
             let password_hash = crate::auth::hash_password(password).await?;
             let members: &dyn MemberRepository = state.members.as_ref();
-            match members.create(NewMember { email: email.clone(), display_name, password_hash, role: Role::Admin }).await {
+            match members
+                .create(NewMember {
+                    email: email.clone(),
+                    display_name,
+                    password_hash,
+                    role: Role::Admin,
+                })
+                .await
+            {
                 Ok(member) => {
                     println!("admin {} created with id {}", email.as_str(), member.id);
                     Ok(())
                 }
-                Err(WriteError::Duplicate) => bail!("an account with {} already exists", email.as_str()),
+                Err(WriteError::Duplicate) => {
+                    bail!("an account with {} already exists", email.as_str())
+                }
                 Err(other) => Err(other.into()),
             }
         }

@@ -68,9 +68,9 @@ impl Settings {
             Some(other) => bail!("HUB_LOG_FORMAT must be 'pretty' or 'json', not '{other}'"),
         };
         let bind = get("HUB_BIND").unwrap_or_else(|| "127.0.0.1:8080".to_owned());
-        let bind: SocketAddr = bind
-            .parse()
-            .with_context(|| format!("HUB_BIND must be host:port such as 127.0.0.1:8080, not '{bind}'"))?;
+        let bind: SocketAddr = bind.parse().with_context(|| {
+            format!("HUB_BIND must be host:port such as 127.0.0.1:8080, not '{bind}'")
+        })?;
         let body_limit_bytes = match get("HUB_BODY_LIMIT_BYTES") {
             None => 1024 * 1024,
             Some(raw) => raw
@@ -80,7 +80,10 @@ impl Settings {
                 .with_context(|| format!("HUB_BODY_LIMIT_BYTES must be a number of bytes of at least 1024, not '{raw}'"))?,
         };
         let jwt_secret = match get("HUB_JWT_SECRET") {
-            Some(secret) if secret.len() >= MIN_SECRET_LEN => JwtSecret { bytes: secret.into_bytes(), generated: false },
+            Some(secret) if secret.len() >= MIN_SECRET_LEN => JwtSecret {
+                bytes: secret.into_bytes(),
+                generated: false,
+            },
             Some(_) if environment == Environment::Production => bail!(
                 "HUB_JWT_SECRET is shorter than {MIN_SECRET_LEN} characters; in production set a random secret of at least {MIN_SECRET_LEN} characters"
             ),
@@ -89,7 +92,10 @@ impl Settings {
             ),
             _ => {
                 let bytes: [u8; 32] = rand::random();
-                JwtSecret { bytes: bytes.to_vec(), generated: true }
+                JwtSecret {
+                    bytes: bytes.to_vec(),
+                    generated: true,
+                }
             }
         };
         let token_ttl_seconds = match get("HUB_TOKEN_TTL_SECONDS") {
@@ -98,7 +104,9 @@ impl Settings {
                 .parse::<i64>()
                 .ok()
                 .filter(|n| (60..=86_400).contains(n))
-                .with_context(|| format!("HUB_TOKEN_TTL_SECONDS must be 60 to 86400, not '{raw}'"))?,
+                .with_context(|| {
+                    format!("HUB_TOKEN_TTL_SECONDS must be 60 to 86400, not '{raw}'")
+                })?,
         };
         let db_max_connections = match get("HUB_DB_MAX_CONNECTIONS") {
             None => 8,
@@ -127,7 +135,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn settings(pairs: &[(&str, &str)]) -> anyhow::Result<Settings> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
         Settings::from_lookup(|key| map.get(key).cloned())
     }
 
@@ -135,9 +146,15 @@ mod tests {
     fn development_defaults_need_no_configuration() {
         let s = settings(&[]).map_err(|e| e.to_string());
         let s = s.as_ref().map_err(String::as_str);
-        assert_eq!(s.map(|s| s.bind.to_string()), Ok("127.0.0.1:8080".to_owned()));
+        assert_eq!(
+            s.map(|s| s.bind.to_string()),
+            Ok("127.0.0.1:8080".to_owned())
+        );
         assert_eq!(s.map(|s| s.jwt_secret.generated), Ok(true));
-        assert_eq!(s.map(|s| s.database_url.clone()), Ok(DEFAULT_DATABASE_URL.to_owned()));
+        assert_eq!(
+            s.map(|s| s.database_url.clone()),
+            Ok(DEFAULT_DATABASE_URL.to_owned())
+        );
     }
 
     #[test]
@@ -146,13 +163,18 @@ mod tests {
         assert!(missing.is_err_and(|e| e.to_string().contains("HUB_JWT_SECRET")));
         let short = settings(&[("HUB_ENV", "production"), ("HUB_JWT_SECRET", "short")]);
         assert!(short.is_err());
-        let good = settings(&[("HUB_ENV", "production"), ("HUB_JWT_SECRET", &"k".repeat(40))]);
+        let good = settings(&[
+            ("HUB_ENV", "production"),
+            ("HUB_JWT_SECRET", &"k".repeat(40)),
+        ]);
         assert!(good.is_ok_and(|s| !s.jwt_secret.generated && s.log_format == LogFormat::Json));
     }
 
     #[test]
     fn bad_values_are_named() {
-        assert!(settings(&[("HUB_BIND", "nowhere")]).is_err_and(|e| e.to_string().contains("HUB_BIND")));
+        assert!(
+            settings(&[("HUB_BIND", "nowhere")]).is_err_and(|e| e.to_string().contains("HUB_BIND"))
+        );
         assert!(settings(&[("HUB_ENV", "staging")]).is_err());
         assert!(settings(&[("HUB_BODY_LIMIT_BYTES", "ten")]).is_err());
     }

@@ -64,9 +64,16 @@ pub enum ApiError {
     #[error("{0}")]
     NotFound(String),
     #[error("{detail}")]
-    Conflict { code: &'static str, detail: String, current_status: Option<String> },
+    Conflict {
+        code: &'static str,
+        detail: String,
+        current_status: Option<String>,
+    },
     #[error("{detail}")]
-    PreconditionFailed { detail: String, current_version: Option<i32> },
+    PreconditionFailed {
+        detail: String,
+        current_version: Option<i32>,
+    },
     #[error("the request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
     #[error("{0}")]
@@ -76,7 +83,10 @@ pub enum ApiError {
     #[error("{0}")]
     PreconditionRequired(String),
     #[error("{detail}")]
-    TooManyRequests { detail: String, retry_after_seconds: u64 },
+    TooManyRequests {
+        detail: String,
+        retry_after_seconds: u64,
+    },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -136,7 +146,11 @@ impl ApiError {
                     errors
                         .errors()
                         .iter()
-                        .map(|e| FieldProblem { field: e.field.clone(), code: e.code.clone(), message: e.message.clone() })
+                        .map(|e| FieldProblem {
+                            field: e.field.clone(),
+                            code: e.code.clone(),
+                            message: e.message.clone(),
+                        })
                         .collect(),
                 ),
                 _ => None,
@@ -146,7 +160,9 @@ impl ApiError {
                 _ => None,
             },
             current_version: match self {
-                ApiError::PreconditionFailed { current_version, .. } => *current_version,
+                ApiError::PreconditionFailed {
+                    current_version, ..
+                } => *current_version,
                 _ => None,
             },
         }
@@ -176,12 +192,21 @@ impl ResponseError for ApiError {
             tracing::error!(error = format!("{error:#}"), "request failed");
         }
         let mut response = HttpResponse::build(self.status_code());
-        response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json")));
+        response.insert_header((
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        ));
         match self {
             ApiError::Unauthorized(_) => {
-                response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"innovation-hub\"")));
+                response.insert_header((
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"innovation-hub\""),
+                ));
             }
-            ApiError::TooManyRequests { retry_after_seconds, .. } => {
+            ApiError::TooManyRequests {
+                retry_after_seconds,
+                ..
+            } => {
                 response.insert_header((header::RETRY_AFTER, retry_after_seconds.to_string()));
             }
             _ => {}
@@ -207,7 +232,9 @@ impl From<WriteError> for ApiError {
         match error {
             WriteError::NotFound => ApiError::NotFound("no such resource".into()),
             WriteError::VersionMismatch { current } => ApiError::PreconditionFailed {
-                detail: format!("the resource is now at version {current}; fetch it again and retry with its ETag"),
+                detail: format!(
+                    "the resource is now at version {current}; fetch it again and retry with its ETag"
+                ),
                 current_version: Some(current),
             },
             WriteError::StatusChanged(status) => ApiError::Conflict {
@@ -215,7 +242,11 @@ impl From<WriteError> for ApiError {
                 detail: format!("the submission is now {}", status.as_str()),
                 current_status: Some(status.as_str().to_owned()),
             },
-            WriteError::Duplicate => ApiError::Conflict { code: "duplicate", detail: "it already exists".into(), current_status: None },
+            WriteError::Duplicate => ApiError::Conflict {
+                code: "duplicate",
+                detail: "it already exists".into(),
+                current_status: None,
+            },
             WriteError::Storage(error) => error.into(),
         }
     }

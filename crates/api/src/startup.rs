@@ -2,7 +2,6 @@
 
 use crate::auth::JwtKeys;
 use crate::config::Settings;
-use crate::error::ApiError;
 use crate::extract::{BodyLimit, not_found, path_error, query_error};
 use crate::middleware::{Metrics, observe};
 use crate::openapi::ApiDoc;
@@ -18,7 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
-use utoipa_swagger_ui::SwaggerUi;
+use utoipa_swagger_ui::{Config, SwaggerUi};
 
 /// A running server and the port it listens on.
 pub struct Application {
@@ -31,8 +30,13 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
     let db = persistence::connect(&settings.database_url, settings.db_max_connections)
         .await
         .with_context(|| "connecting to the database (check DATABASE_URL)")?;
-    persistence::migrate(&db.connection).await.context("applying migrations")?;
-    let taxonomy = SeaTaxonomyRepository::new(db.connection.clone()).load().await.context("loading the taxonomy")?;
+    persistence::migrate(&db.connection)
+        .await
+        .context("applying migrations")?;
+    let taxonomy = SeaTaxonomyRepository::new(db.connection.clone())
+        .load()
+        .await
+        .context("loading the taxonomy")?;
     Ok(AppState {
         members: Arc::new(SeaMemberRepository::new(db.connection.clone())),
         submissions: Arc::new(SeaSubmissionRepository::new(db.connection.clone())),
@@ -51,7 +55,8 @@ impl Application {
             );
         }
         let state = build_state(&settings).await?;
-        let listener = TcpListener::bind(settings.bind).with_context(|| format!("binding {}", settings.bind))?;
+        let listener = TcpListener::bind(settings.bind)
+            .with_context(|| format!("binding {}", settings.bind))?;
         let port = listener.local_addr()?.port();
         let server = run(listener, state, settings.body_limit_bytes)?;
         tracing::info!(address = %settings.bind, port, "serving");
@@ -81,9 +86,10 @@ pub fn run(listener: TcpListener, state: AppState, body_limit: usize) -> anyhow:
             .into_utoipa_app()
             .openapi(ApiDoc::openapi())
             .configure(crate::routes::configure)
-            .openapi_service(|api| SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", api))
-            .default_service(web::to(not_found))
             .into_app()
+            .service(SwaggerUi::new("/docs/{_:.*}").config(Config::from("/api/v1/openapi.json")))
+            .route("/docs", web::get().to(docs_redirect))
+            .default_service(web::to(not_found))
     })
     .client_request_timeout(Duration::from_secs(10))
     .client_disconnect_timeout(Duration::from_secs(5))
@@ -93,8 +99,8 @@ pub fn run(listener: TcpListener, state: AppState, body_limit: usize) -> anyhow:
     Ok(server)
 }
 
-impl From<actix_web::error::PayloadError> for ApiError {
-    fn from(error: actix_web::error::PayloadError) -> Self {
-        ApiError::BadRequest(error.to_string())
-    }
+async fn docs_redirect() -> actix_web::HttpResponse {
+    actix_web::HttpResponse::PermanentRedirect()
+        .insert_header(("location", "/docs/"))
+        .finish()
 }

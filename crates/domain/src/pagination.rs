@@ -50,7 +50,11 @@ impl Cursor {
         }
         let bytes: Option<Vec<u8>> = (0..token.len())
             .step_by(2)
-            .map(|i| token.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+            .map(|i| {
+                token
+                    .get(i..i + 2)
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+            })
             .collect();
         let raw = String::from_utf8(bytes?).ok()?;
         let (micros, id) = raw.split_once('~')?;
@@ -74,7 +78,10 @@ mod tests {
 
     #[test]
     fn cursor_round_trips_and_rejects_garbage() {
-        let cursor = Cursor { at: DateTime::from_timestamp_micros(1_700_000_000_123_456).unwrap_or_default(), id: Uuid::now_v7() };
+        let cursor = Cursor {
+            at: DateTime::from_timestamp_micros(1_700_000_000_123_456).unwrap_or_default(),
+            id: Uuid::now_v7(),
+        };
         assert_eq!(Cursor::decode(&cursor.encode()), Some(cursor));
         for bad in ["", "zz", "abc", "'; select 1 --", "00"] {
             assert_eq!(Cursor::decode(bad), None, "{bad}");

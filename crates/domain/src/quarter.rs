@@ -22,12 +22,18 @@ pub struct Quarter {
 
 /// Why a quarter could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("'{0}' is not a quarter; use 2025-Q3 (calendar) or FY2025-Q2 (financial year from 1 April)")]
+#[error(
+    "'{0}' is not a quarter; use 2025-Q3 (calendar) or FY2025-Q2 (financial year from 1 April)"
+)]
 pub struct QuarterParseError(pub String);
 
 impl Quarter {
     pub fn new(kind: YearKind, year: i32, number: u8) -> Option<Self> {
-        ((1..=4).contains(&number) && (1900..=9998).contains(&year)).then_some(Self { kind, year, number })
+        ((1..=4).contains(&number) && (1900..=9998).contains(&year)).then_some(Self {
+            kind,
+            year,
+            number,
+        })
     }
 
     pub fn kind(self) -> YearKind {
@@ -49,7 +55,11 @@ impl Quarter {
             YearKind::Calendar => (self.year, 1 + offset),
             YearKind::Financial => {
                 let month = 4 + offset;
-                if month > 12 { (self.year + 1, month - 12) } else { (self.year, month) }
+                if month > 12 {
+                    (self.year + 1, month - 12)
+                } else {
+                    (self.year, month)
+                }
             }
         }
     }
@@ -71,29 +81,50 @@ impl Quarter {
 
     pub fn next(self) -> Self {
         if self.number == 4 {
-            Self { year: self.year + 1, number: 1, ..self }
+            Self {
+                year: self.year + 1,
+                number: 1,
+                ..self
+            }
         } else {
-            Self { number: self.number + 1, ..self }
+            Self {
+                number: self.number + 1,
+                ..self
+            }
         }
     }
 
     pub fn previous(self) -> Self {
         if self.number == 1 {
-            Self { year: self.year - 1, number: 4, ..self }
+            Self {
+                year: self.year - 1,
+                number: 4,
+                ..self
+            }
         } else {
-            Self { number: self.number - 1, ..self }
+            Self {
+                number: self.number - 1,
+                ..self
+            }
         }
     }
 
     pub fn same_quarter_last_year(self) -> Self {
-        Self { year: self.year - 1, ..self }
+        Self {
+            year: self.year - 1,
+            ..self
+        }
     }
 
     /// The calendar quarter holding an instant.
     pub fn calendar_containing(instant: DateTime<Utc>) -> Self {
         let date = instant.date_naive();
         let number = u8::try_from((chrono::Datelike::month0(&date) / 3) + 1).unwrap_or(1);
-        Self { kind: YearKind::Calendar, year: chrono::Datelike::year(&date), number }
+        Self {
+            kind: YearKind::Calendar,
+            year: chrono::Datelike::year(&date),
+            number,
+        }
     }
 
     /// Whether the quarter is over at `now`.
@@ -190,13 +221,24 @@ mod tests {
     fn parses_and_prints_both_forms() {
         assert_eq!(q("fy2025-q2").to_string(), "FY2025-Q2");
         assert_eq!(q("2025-Q3").to_string(), "2025-Q3");
-        for bad in ["2025-Q5", "2025-Q0", "2025Q1", "FY25-Q1", "", "2025-Q1x", "'; DROP TABLE"] {
+        for bad in [
+            "2025-Q5",
+            "2025-Q0",
+            "2025Q1",
+            "FY25-Q1",
+            "",
+            "2025-Q1x",
+            "'; DROP TABLE",
+        ] {
             assert!(bad.parse::<Quarter>().is_err(), "{bad}");
         }
     }
 
     #[test]
     fn calendar_quarter_of_an_instant() {
-        assert_eq!(Quarter::calendar_containing(at("2025-09-30T23:00:00Z")), q("2025-Q3"));
+        assert_eq!(
+            Quarter::calendar_containing(at("2025-09-30T23:00:00Z")),
+            q("2025-Q3")
+        );
     }
 }

@@ -83,7 +83,7 @@ pub struct TransitionRecord {
     pub to: Status,
     pub at: DateTime<Utc>,
     pub comment: Option<String>,
-    /// Set on the first submit only.
+    /// Set on the first submit only; reports count by it.
     pub submitted_at: Option<DateTime<Utc>>,
     /// Computed on submit.
     pub completeness: Option<Completeness>,
@@ -110,7 +110,11 @@ pub trait SubmissionRepository: Send + Sync {
         content: &Content,
     ) -> Result<Submission, WriteError>;
     /// Deletes a draft if it is still a draft at `expected_version` (when given).
-    async fn delete_draft(&self, id: SubmissionId, expected_version: Option<i32>) -> Result<(), WriteError>;
+    async fn delete_draft(
+        &self,
+        id: SubmissionId,
+        expected_version: Option<i32>,
+    ) -> Result<(), WriteError>;
     /// Moves the status if it is still `record.from`, recording the transition.
     async fn transition(&self, record: TransitionRecord) -> Result<Submission, WriteError>;
     async fn list(

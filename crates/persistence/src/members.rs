@@ -4,7 +4,9 @@ use async_trait::async_trait;
 use domain::MemberId;
 use domain::member::{Demographics, DisplayName, Member, NewMember, Role};
 use domain::repository::{MemberRepository, StorageError, WriteError};
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Set,
+};
 
 /// Members stored through sea-orm.
 #[derive(Clone)]
@@ -109,7 +111,11 @@ impl MemberRepository for SeaMemberRepository {
         display_name: Option<DisplayName>,
         demographics: Demographics,
     ) -> Result<Member, WriteError> {
-        let model = self.live(id).await.map_err(write_error)?.ok_or(WriteError::NotFound)?;
+        let model = self
+            .live(id)
+            .await
+            .map_err(write_error)?
+            .ok_or(WriteError::NotFound)?;
         let mut active: ActiveModel = model.into();
         if let Some(name) = display_name {
             active.display_name = Set(name.as_str().to_owned());
@@ -121,15 +127,23 @@ impl MemberRepository for SeaMemberRepository {
         active.nation = Set(demographics.nation);
         active.region = Set(demographics.region);
         active.updated_at = Set(now());
-        Ok(to_member(active.update(&self.db).await.map_err(write_error)?))
+        Ok(to_member(
+            active.update(&self.db).await.map_err(write_error)?,
+        ))
     }
 
     #[tracing::instrument(skip(self))]
     async fn set_role(&self, id: MemberId, role: Role) -> Result<Member, WriteError> {
-        let model = self.live(id).await.map_err(write_error)?.ok_or(WriteError::NotFound)?;
+        let model = self
+            .live(id)
+            .await
+            .map_err(write_error)?
+            .ok_or(WriteError::NotFound)?;
         let mut active: ActiveModel = model.into();
         active.role = Set(role.as_str().to_owned());
         active.updated_at = Set(now());
-        Ok(to_member(active.update(&self.db).await.map_err(write_error)?))
+        Ok(to_member(
+            active.update(&self.db).await.map_err(write_error)?,
+        ))
     }
 }

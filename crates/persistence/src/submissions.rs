@@ -2,13 +2,18 @@ use crate::entities::submissions::{ActiveModel, Column, Entity};
 use crate::{now, storage, write_error};
 use async_trait::async_trait;
 use domain::pagination::{Cursor, Page, PageSize};
-use domain::repository::{StorageError, SubmissionFilter, SubmissionRepository, TransitionRecord, WriteError};
+use domain::repository::{
+    StorageError, SubmissionFilter, SubmissionRepository, TransitionRecord, WriteError,
+};
 use domain::submission::{Completeness, Content, Status, Submission, SubmissionKind};
 use domain::{MemberId, SubmissionId};
-use sea_orm::sea_query::{Alias, Cond, Expr, ExprTrait, Order, Query, SelectStatement};
+use sea_orm::sea_query::{
+    Alias, Cond, Expr, ExprTrait, JoinType, LikeExpr, Order, Query, SelectStatement,
+};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
-    EntityTrait, QueryFilter, QueryResult, Set, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    DbBackend, DbErr, EntityTrait, QueryFilter, QueryResult, Set, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -44,7 +49,11 @@ impl SeaSubmissionRepository {
     }
 
     /// The status and version stored now, to explain why a guarded write missed.
-    async fn current(&self, tx: &DatabaseTransaction, id: SubmissionId) -> Result<Option<(Status, i32)>, DbErr> {
+    async fn current(
+        &self,
+        tx: &DatabaseTransaction,
+        id: SubmissionId,
+    ) -> Result<Option<(Status, i32)>, DbErr> {
         let row: Option<(String, i32)> = Entity::find_by_id(id.0)
             .select_only_columns([Column::Status, Column::Version])
             .into_tuple()
@@ -66,21 +75,40 @@ impl SelectOnly for sea_orm::Select<Entity> {
 }
 
 /// Rewrites the rows that mirror the document: tags, recommendations, citations.
-async fn write_index_rows(tx: &DatabaseTransaction, id: SubmissionId, content: &Content) -> Result<(), DbErr> {
-    for table in TAGS.into_iter().chain(["recommendations", "submission_citations"]) {
+async fn write_index_rows(
+    tx: &DatabaseTransaction,
+    id: SubmissionId,
+    content: &Content,
+) -> Result<(), DbErr> {
+    for table in TAGS
+        .into_iter()
+        .chain(["recommendations", "submission_citations"])
+    {
         let delete = Query::delete()
             .from_table(table)
             .and_where(Expr::col("submission_id").eq(id.0))
             .to_owned();
         tx.execute(&delete).await?;
     }
-    let evidence_types: Vec<String> = content.evidence_types().iter().map(|t| t.as_str().to_owned()).collect();
-    let tag_sets = [&content.priorities, &content.practice_areas, &content.topics, &evidence_types];
+    let evidence_types: Vec<String> = content
+        .evidence_types()
+        .iter()
+        .map(|t| t.as_str().to_owned())
+        .collect();
+    let tag_sets = [
+        &content.priorities,
+        &content.practice_areas,
+        &content.topics,
+        &evidence_types,
+    ];
     for (table, codes) in TAGS.into_iter().zip(tag_sets) {
         if codes.is_empty() {
             continue;
         }
-        let mut insert = Query::insert().into_table(table).columns(["submission_id", "code"]).to_owned();
+        let mut insert = Query::insert()
+            .into_table(table)
+            .columns(["submission_id", "code"])
+            .to_owned();
         for code in codes {
             insert.values_panic([id.0.into(), code.clone().into()]);
         }
@@ -89,7 +117,14 @@ async fn write_index_rows(tx: &DatabaseTransaction, id: SubmissionId, content: &
     if !content.recommendations.is_empty() {
         let mut insert = Query::insert()
             .into_table("recommendations")
-            .columns(["id", "submission_id", "position", "text", "adoption_status", "reported_investment_pence"])
+            .columns([
+                "id",
+                "submission_id",
+                "position",
+                "text",
+                "adoption_status",
+                "reported_investment_pence",
+            ])
             .to_owned();
         for (position, rec) in content.recommendations.iter().enumerate() {
             insert.values_panic([
@@ -147,8 +182,10 @@ fn select_submissions() -> SelectStatement {
             Alias::new("times_cited"),
         )
         .from_as("submissions", "s")
-        .left_join(
-            Alias::new("members"),
+        .join_as(
+            JoinType::LeftJoin,
+            "members",
+            "m",
             Expr::col(("m", "id")).equals(("s", "author_id")),
         )
         .to_owned()
@@ -165,9 +202,14 @@ fn to_submission(row: &QueryResult) -> Result<Submission, DbErr> {
         id: SubmissionId(row.try_get("", "id")?),
         author_id: author_id.map(MemberId),
         author_name: row.try_get("", "author_name")?,
-        kind: kind.parse().map_err(|()| DbErr::Custom(format!("unknown kind {kind}")))?,
-        status: status.parse().map_err(|()| DbErr::Custom(format!("unknown status {status}")))?,
-        content: serde_json::from_str(&content).map_err(|e| DbErr::Custom(format!("stored content: {e}")))?,
+        kind: kind
+            .parse()
+            .map_err(|()| DbErr::Custom(format!("unknown kind {kind}")))?,
+        status: status
+            .parse()
+            .map_err(|()| DbErr::Custom(format!("unknown status {status}")))?,
+        content: serde_json::from_str(&content)
+            .map_err(|e| DbErr::Custom(format!("stored content: {e}")))?,
         version: row.try_get("", "version")?,
         completeness: completeness
             .map(|c| serde_json::from_str::<Completeness>(&c))
@@ -182,9 +224,50 @@ fn to_submission(row: &QueryResult) -> Result<Submission, DbErr> {
     })
 }
 
+/// Keeps an immutable copy of what was submitted, numbered from 1.
+async fn store_revision(tx: &DatabaseTransaction, record: &TransitionRecord) -> Result<(), DbErr> {
+    let latest = Query::select()
+        .expr_as(Expr::col("number").max(), Alias::new("latest"))
+        .from("revisions")
+        .and_where(Expr::col("submission_id").eq(record.id.0))
+        .to_owned();
+    let latest: Option<i32> = match tx.query_one(&latest).await? {
+        Some(row) => row.try_get("", "latest")?,
+        None => None,
+    };
+    let copy = Query::insert()
+        .into_table("revisions")
+        .columns([
+            "submission_id",
+            "number",
+            "kind",
+            "content",
+            "created_by",
+            "created_at",
+        ])
+        .select_from(
+            Query::select()
+                .column("id")
+                .expr(Expr::value(latest.unwrap_or(0) + 1))
+                .columns(["kind", "content"])
+                .expr(Expr::value(record.actor.0))
+                .expr(Expr::value(record.at))
+                .from("submissions")
+                .and_where(Expr::col("id").eq(record.id.0))
+                .to_owned(),
+        )
+        .map_err(|e| DbErr::Custom(e.to_string()))?
+        .to_owned();
+    tx.execute(&copy).await?;
+    Ok(())
+}
+
 /// Escapes LIKE wildcards so a search for `50%` finds "50%", not everything.
 fn like_pattern(word: &str) -> String {
-    let escaped = word.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let escaped = word
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
     format!("%{escaped}%")
 }
 
@@ -238,10 +321,15 @@ fn filter_condition(filter: &SubmissionFilter) -> Cond {
         }
     }
     if let Some(evidence_type) = filter.evidence_type {
-        cond = cond.add(tag_condition("submission_evidence_types", evidence_type.as_str()));
+        cond = cond.add(tag_condition(
+            "submission_evidence_types",
+            evidence_type.as_str(),
+        ));
     }
     for word in &filter.words {
-        cond = cond.add(Expr::cust_with_values("s.search_text LIKE ? ESCAPE '\\'", [like_pattern(word)]));
+        cond = cond.add(
+            Expr::col(("s", "search_text")).like(LikeExpr::new(like_pattern(word)).escape('\\')),
+        );
     }
     cond
 }
@@ -278,14 +366,18 @@ impl SubmissionRepository for SeaSubmissionRepository {
             submitted_at: Set(None),
         };
         model.insert(&tx).await.map_err(write_error)?;
-        write_index_rows(&tx, id, content).await.map_err(write_error)?;
+        write_index_rows(&tx, id, content)
+            .await
+            .map_err(write_error)?;
         tx.commit().await.map_err(write_error)?;
         self.get(id).await?.ok_or(WriteError::NotFound)
     }
 
     #[tracing::instrument(skip(self))]
     async fn get(&self, id: SubmissionId) -> Result<Option<Submission>, StorageError> {
-        let query = select_submissions().and_where(Expr::col(("s", "id")).eq(id.0)).to_owned();
+        let query = select_submissions()
+            .and_where(Expr::col(("s", "id")).eq(id.0))
+            .to_owned();
         let row = self.db.query_one(&query).await.map_err(storage)?;
         row.as_ref().map(to_submission).transpose().map_err(storage)
     }
@@ -301,14 +393,19 @@ impl SubmissionRepository for SeaSubmissionRepository {
         let updated = Entity::update_many()
             .col_expr(Column::Title, Expr::value(content.title.clone()))
             .col_expr(Column::SearchText, Expr::value(content.search_text()))
-            .col_expr(Column::Content, Expr::value(serialize(content).map_err(write_error)?))
+            .col_expr(
+                Column::Content,
+                Expr::value(serialize(content).map_err(write_error)?),
+            )
             .col_expr(Column::Nation, Expr::value(content.nation.clone()))
             .col_expr(Column::Region, Expr::value(content.region.clone()))
             .col_expr(Column::Version, Expr::col(Column::Version).add(1))
             .col_expr(Column::UpdatedAt, Expr::value(now()))
             .filter(Column::Id.eq(id.0))
             .filter(Column::Version.eq(expected_version))
-            .filter(Column::Status.is_in([Status::Draft.as_str(), Status::ChangesRequested.as_str()]))
+            .filter(
+                Column::Status.is_in([Status::Draft.as_str(), Status::ChangesRequested.as_str()]),
+            )
             .exec(&tx)
             .await
             .map_err(write_error)?;
@@ -321,13 +418,19 @@ impl SubmissionRepository for SeaSubmissionRepository {
                 Some((_, version)) => WriteError::VersionMismatch { current: version },
             });
         }
-        write_index_rows(&tx, id, content).await.map_err(write_error)?;
+        write_index_rows(&tx, id, content)
+            .await
+            .map_err(write_error)?;
         tx.commit().await.map_err(write_error)?;
         self.get(id).await?.ok_or(WriteError::NotFound)
     }
 
     #[tracing::instrument(skip(self))]
-    async fn delete_draft(&self, id: SubmissionId, expected_version: Option<i32>) -> Result<(), WriteError> {
+    async fn delete_draft(
+        &self,
+        id: SubmissionId,
+        expected_version: Option<i32>,
+    ) -> Result<(), WriteError> {
         let tx = self.begin_write().await.map_err(write_error)?;
         let mut delete = Entity::delete_many()
             .filter(Column::Id.eq(id.0))
@@ -356,13 +459,11 @@ impl SubmissionRepository for SeaSubmissionRepository {
             .col_expr(Column::Version, Expr::col(Column::Version).add(1))
             .col_expr(Column::UpdatedAt, Expr::value(record.at));
         if let Some(submitted_at) = record.submitted_at {
-            update = update.col_expr(
-                Column::SubmittedAt,
-                Expr::cust_with_exprs("COALESCE(submitted_at, $1)", [Expr::value(submitted_at)]),
-            );
+            update = update.col_expr(Column::SubmittedAt, Expr::value(submitted_at));
         }
         if let Some(completeness) = &record.completeness {
-            let json = serde_json::to_string(completeness).map_err(|e| write_error(DbErr::Custom(e.to_string())))?;
+            let json = serde_json::to_string(completeness)
+                .map_err(|e| write_error(DbErr::Custom(e.to_string())))?;
             update = update
                 .col_expr(Column::Completeness, Expr::value(json))
                 .col_expr(Column::CompletenessScore, Expr::value(completeness.score));
@@ -386,7 +487,15 @@ impl SubmissionRepository for SeaSubmissionRepository {
         }
         let insert = Query::insert()
             .into_table("transitions")
-            .columns(["id", "submission_id", "actor_id", "from_status", "to_status", "comment", "at"])
+            .columns([
+                "id",
+                "submission_id",
+                "actor_id",
+                "from_status",
+                "to_status",
+                "comment",
+                "at",
+            ])
             .values_panic([
                 Uuid::now_v7().into(),
                 record.id.0.into(),
@@ -399,26 +508,7 @@ impl SubmissionRepository for SeaSubmissionRepository {
             .to_owned();
         tx.execute(&insert).await.map_err(write_error)?;
         if record.to == Status::Submitted {
-            let copy = Query::insert()
-                .into_table("revisions")
-                .columns(["submission_id", "number", "kind", "content", "created_by", "created_at"])
-                .select_from(
-                    Query::select()
-                        .column("id")
-                        .expr(Expr::cust_with_values(
-                            "(SELECT COALESCE(MAX(r.number), 0) + 1 FROM revisions r WHERE r.submission_id = ?)",
-                            [record.id.0],
-                        ))
-                        .columns(["kind", "content"])
-                        .expr(Expr::value(record.actor.0))
-                        .expr(Expr::value(record.at))
-                        .from("submissions")
-                        .and_where(Expr::col("id").eq(record.id.0))
-                        .to_owned(),
-                )
-                .map_err(|e| write_error(DbErr::Custom(e.to_string())))?
-                .to_owned();
-            tx.execute(&copy).await.map_err(write_error)?;
+            store_revision(&tx, &record).await.map_err(write_error)?;
         }
         tx.commit().await.map_err(write_error)?;
         self.get(record.id).await?.ok_or(WriteError::NotFound)
@@ -450,11 +540,23 @@ impl SubmissionRepository for SeaSubmissionRepository {
             .limit(size.get() + 1)
             .to_owned();
         let rows = self.db.query_all(&query).await.map_err(storage)?;
-        let mut items = rows.iter().map(to_submission).collect::<Result<Vec<_>, _>>().map_err(storage)?;
+        let mut items = rows
+            .iter()
+            .map(to_submission)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(storage)?;
         let more = items.len() as u64 > size.get();
         items.truncate(size.get() as usize);
         let next_cursor = more
-            .then(|| items.last().map(|last| Cursor { at: last.created_at, id: last.id.0 }.encode()))
+            .then(|| {
+                items.last().map(|last| {
+                    Cursor {
+                        at: last.created_at,
+                        id: last.id.0,
+                    }
+                    .encode()
+                })
+            })
             .flatten();
         Ok(Page { items, next_cursor })
     }
@@ -471,6 +573,9 @@ impl SubmissionRepository for SeaSubmissionRepository {
             .and_where(Expr::col("status").eq(Status::Published.as_str()))
             .to_owned();
         let rows = self.db.query_all(&query).await.map_err(storage)?;
-        rows.iter().map(|r| r.try_get::<Uuid>("", "id")).collect::<Result<_, _>>().map_err(storage)
+        rows.iter()
+            .map(|r| r.try_get::<Uuid>("", "id"))
+            .collect::<Result<_, _>>()
+            .map_err(storage)
     }
 }

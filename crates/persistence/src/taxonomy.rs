@@ -30,7 +30,9 @@ impl TaxonomyRepository for SeaTaxonomyRepository {
         let mut terms = Vec::with_capacity(rows.len());
         for row in rows {
             let vocabulary: String = row.try_get("", "vocabulary").map_err(storage)?;
-            let Some(vocabulary) = Vocabulary::parse(&vocabulary) else { continue };
+            let Some(vocabulary) = Vocabulary::parse(&vocabulary) else {
+                continue;
+            };
             terms.push((
                 vocabulary,
                 Term {

@@ -24,34 +24,47 @@ impl FromRequest for Caller {
             .headers()
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
             .map(|t| t.trim().to_owned());
         Box::pin(async move {
-            let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("application state missing")))?;
+            let state = state
+                .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("application state missing")))?;
             let token = bearer.ok_or_else(|| {
-                ApiError::Unauthorized("send an access token as 'Authorization: Bearer <token>'".into())
+                ApiError::Unauthorized(
+                    "send an access token as 'Authorization: Bearer <token>'".into(),
+                )
             })?;
-            let (id, _claims) = state.jwt.verify(&token).map_err(|e| ApiError::Unauthorized(e.to_string()))?;
+            let (id, _claims) = state
+                .jwt
+                .verify(&token)
+                .map_err(|e| ApiError::Unauthorized(e.to_string()))?;
             // The stored role wins over the token's claim, so a role change or an
             // erasure takes effect at once.
-            let role = state
-                .members
-                .role_of(id)
-                .await?
-                .ok_or_else(|| ApiError::Unauthorized("the access token's member no longer exists".into()))?;
+            let role = state.members.role_of(id).await?.ok_or_else(|| {
+                ApiError::Unauthorized("the access token's member no longer exists".into())
+            })?;
             Ok(Caller { id, role })
         })
     }
 }
 
 pub fn require_admin(caller: &Caller) -> Result<(), ApiError> {
-    if caller.role.is_admin() { Ok(()) } else { Err(ApiError::Forbidden("only admins may do this".into())) }
+    if caller.role.is_admin() {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden("only admins may do this".into()))
+    }
 }
 
 pub fn require_reviewer(caller: &Caller) -> Result<(), ApiError> {
     if caller.role.can_review() {
         Ok(())
     } else {
-        Err(ApiError::Forbidden("only reviewers and admins may do this".into()))
+        Err(ApiError::Forbidden(
+            "only reviewers and admins may do this".into(),
+        ))
     }
 }

@@ -62,7 +62,11 @@ impl JwtKeys {
         }
     }
 
-    pub fn issue(&self, member: MemberId, role: Role) -> Result<AccessToken, jsonwebtoken::errors::Error> {
+    pub fn issue(
+        &self,
+        member: MemberId,
+        role: Role,
+    ) -> Result<AccessToken, jsonwebtoken::errors::Error> {
         let now = Utc::now().timestamp();
         let claims = Claims {
             sub: member.to_string(),
@@ -73,7 +77,10 @@ impl JwtKeys {
             aud: AUDIENCE.to_owned(),
         };
         let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?;
-        Ok(AccessToken { token, expires_in: self.ttl_seconds })
+        Ok(AccessToken {
+            token,
+            expires_in: self.ttl_seconds,
+        })
     }
 
     pub fn verify(&self, token: &str) -> Result<(MemberId, Claims), TokenError> {
@@ -82,7 +89,11 @@ impl JwtKeys {
         if claims.iat > Utc::now().timestamp() + LEEWAY_SECONDS as i64 {
             return Err(TokenError::IssuedInFuture);
         }
-        let id = claims.sub.parse().map(MemberId).map_err(|_| TokenError::BadSubject)?;
+        let id = claims
+            .sub
+            .parse()
+            .map(MemberId)
+            .map_err(|_| TokenError::BadSubject)?;
         Ok((id, claims))
     }
 }
@@ -100,21 +111,32 @@ mod tests {
     #[test]
     fn issued_tokens_verify() {
         let id = MemberId::generate();
-        let token = keys().issue(id, Role::Reviewer).map(|t| t.token).unwrap_or_default();
+        let token = keys()
+            .issue(id, Role::Reviewer)
+            .map(|t| t.token)
+            .unwrap_or_default();
         let verified = keys().verify(&token).map(|(m, c)| (m, c.role)).ok();
         assert_eq!(verified, Some((id, Role::Reviewer)));
     }
 
     #[test]
     fn tampered_and_unsigned_tokens_are_refused() {
-        let token = keys().issue(MemberId::generate(), Role::Member).map(|t| t.token).unwrap_or_default();
+        let token = keys()
+            .issue(MemberId::generate(), Role::Member)
+            .map(|t| t.token)
+            .unwrap_or_default();
         let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
-        let claims = String::from_utf8(URL_SAFE_NO_PAD.decode(&parts[1]).unwrap_or_default()).unwrap_or_default();
+        let claims = String::from_utf8(URL_SAFE_NO_PAD.decode(&parts[1]).unwrap_or_default())
+            .unwrap_or_default();
         parts[1] = URL_SAFE_NO_PAD.encode(claims.replace("\"member\"", "\"admin\""));
         assert!(keys().verify(&parts.join(".")).is_err());
 
         let none_header = URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#);
-        assert!(keys().verify(&format!("{none_header}.{}.", parts[1])).is_err());
+        assert!(
+            keys()
+                .verify(&format!("{none_header}.{}.", parts[1]))
+                .is_err()
+        );
         let other_key = JwtKeys::new(b"another-secret-another-secret-!!", 3600);
         assert!(other_key.verify(&token).is_err());
     }

@@ -24,7 +24,11 @@ pub async fn verify_password(candidate: String, stored: Option<String>) -> bool 
     let hash = stored.unwrap_or_else(|| DECOY_HASH.to_owned());
     let matched = tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash)
-            .map(|parsed| Argon2::default().verify_password(candidate.as_bytes(), &parsed).is_ok())
+            .map(|parsed| {
+                Argon2::default()
+                    .verify_password(candidate.as_bytes(), &parsed)
+                    .is_ok()
+            })
             .unwrap_or(false)
     })
     .await

@@ -79,7 +79,14 @@ pub struct MemberView {
 
 impl From<Member> for MemberView {
     fn from(member: Member) -> Self {
-        let Demographics { career_stage, level_of_practice, sector, job_title, nation, region } = member.demographics;
+        let Demographics {
+            career_stage,
+            level_of_practice,
+            sector,
+            job_title,
+            nation,
+            region,
+        } = member.demographics;
         let demographics = DemographicsView {
             career_stage: career_stage.clone(),
             level_of_practice: level_of_practice.clone(),

@@ -1,8 +1,8 @@
 use crate::dto::member::patch_field;
 use chrono::{DateTime, Utc};
 use domain::submission::{
-    Completeness, Content, EvidenceSource, ImpactEvidence, Measure, PdsaCycle, Recommendation, Sections, Status,
-    Submission, SubmissionKind,
+    Completeness, Content, EvidenceSource, ImpactEvidence, Measure, PdsaCycle, Recommendation,
+    Sections, Status, Submission, SubmissionKind,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -155,8 +155,19 @@ impl UpdateSubmissionRequest {
             ($($field:ident),*) => { $( if let Some(value) = self.$field { content.$field = value; } )* };
         }
         replace!(
-            title, summary, sections, priorities, practice_areas, topics, nation, region, impact_evidence,
-            recommendations, evidence_sources, pdsa_cycles, measures
+            title,
+            summary,
+            sections,
+            priorities,
+            practice_areas,
+            topics,
+            nation,
+            region,
+            impact_evidence,
+            recommendations,
+            evidence_sources,
+            pdsa_cycles,
+            measures
         );
         content
     }
@@ -182,14 +193,21 @@ pub struct CompletenessView {
 
 impl From<Completeness> for CompletenessView {
     fn from(c: Completeness) -> Self {
-        Self { score: c.score, covered: c.covered, missing: c.missing }
+        Self {
+            score: c.score,
+            covered: c.covered,
+            missing: c.missing,
+        }
     }
 }
 
 fn author_of(submission: &Submission) -> AuthorView {
     AuthorView {
         id: submission.author_id.map(|a| a.0),
-        display_name: submission.author_name.clone().unwrap_or_else(|| "Former member".to_owned()),
+        display_name: submission
+            .author_name
+            .clone()
+            .unwrap_or_else(|| "Former member".to_owned()),
     }
 }
 
@@ -286,7 +304,12 @@ pub struct SubmissionSummary {
 impl From<Submission> for SubmissionSummary {
     fn from(s: Submission) -> Self {
         let author = author_of(&s);
-        let evidence_types = s.content.evidence_types().iter().map(|t| t.as_str().to_owned()).collect();
+        let evidence_types = s
+            .content
+            .evidence_types()
+            .iter()
+            .map(|t| t.as_str().to_owned())
+            .collect();
         let c = s.content;
         Self {
             id: s.id.0,

@@ -15,7 +15,9 @@ pub struct Health {
 #[utoipa::path(tag = "health", responses((status = 200, description = "The process is alive", body = Health)))]
 #[get("/health/live")]
 pub async fn live() -> HttpResponse {
-    HttpResponse::Ok().json(Health { status: "ok".into() })
+    HttpResponse::Ok().json(Health {
+        status: "ok".into(),
+    })
 }
 
 /// Readiness: the database answers.
@@ -29,18 +31,22 @@ pub async fn live() -> HttpResponse {
 #[get("/health/ready")]
 pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
     match state.db.connection.ping().await {
-        Ok(()) => HttpResponse::Ok().json(Health { status: "ok".into() }),
+        Ok(()) => HttpResponse::Ok().json(Health {
+            status: "ok".into(),
+        }),
         Err(error) => {
             tracing::warn!(%error, "readiness check failed");
             let problem = ApiError::NotFound(String::new()).problem();
-            HttpResponse::ServiceUnavailable().content_type("application/problem+json").json(Problem {
-                problem_type: "/problems/not_ready".into(),
-                title: "Not ready".into(),
-                status: 503,
-                detail: "the database does not answer".into(),
-                code: "not_ready".into(),
-                ..problem
-            })
+            HttpResponse::ServiceUnavailable()
+                .content_type("application/problem+json")
+                .json(Problem {
+                    problem_type: "/problems/not_ready".into(),
+                    title: "Not ready".into(),
+                    status: 503,
+                    detail: "the database does not answer".into(),
+                    code: "not_ready".into(),
+                    ..problem
+                })
         }
     }
 }
@@ -67,4 +73,14 @@ fn pool_stats(state: &AppState) -> (u32, usize) {
             (pool.size(), pool.num_idle())
         }
     }
+}
+
+/// This OpenAPI document.
+#[utoipa::path(tag = "health", responses((status = 200, description = "The OpenAPI 3.1 document", body = Object)))]
+#[get("/api/v1/openapi.json")]
+pub async fn openapi_document() -> HttpResponse {
+    static DOCUMENT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(DOCUMENT.get_or_init(crate::openapi::document_json).clone())
 }

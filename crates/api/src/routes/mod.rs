@@ -11,23 +11,24 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Every documented route; the server and the `openapi` command both use this.
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(
-        scope::scope("/api/v1")
-            .service(auth::register::register)
-            .service(auth::login::login)
-            .service(members::me::get_me)
-            .service(members::me::update_me)
-            .service(members::role::set_role)
-            .service(taxonomy::get_taxonomy)
-            .service(submissions::create::create_submission)
-            .service(submissions::list::list_submissions)
-            .service(submissions::get::get_submission)
-            .service(submissions::update::update_submission)
-            .service(submissions::delete::delete_submission)
-            .service(submissions::transition::submit_submission)
-            .service(submissions::transition::withdraw_submission),
-    )
-    .service(health::live)
-    .service(health::ready)
-    .service(health::metrics);
+    cfg.service(health::openapi_document)
+        .service(
+            scope::scope("/api/v1")
+                .service(auth::register::register)
+                .service(auth::login::login)
+                .service(members::me::get_me)
+                .service(members::me::update_me)
+                .service(members::role::set_role)
+                .service(taxonomy::get_taxonomy)
+                .service(submissions::create::create_submission)
+                .service(submissions::list::list_submissions)
+                .service(submissions::get::get_submission)
+                .service(submissions::update::update_submission)
+                .service(submissions::delete::delete_submission)
+                .service(submissions::transition::submit_submission)
+                .service(submissions::transition::withdraw_submission),
+        )
+        .service(health::live)
+        .service(health::ready)
+        .service(health::metrics);
 }

@@ -8,7 +8,12 @@ fn terms(taxonomy: &Taxonomy, vocabulary: Vocabulary) -> Vec<TermView> {
     taxonomy
         .terms(vocabulary)
         .iter()
-        .map(|t| TermView { code: t.code.clone(), label: t.label.clone(), number: t.number, nation: t.parent.clone() })
+        .map(|t| TermView {
+            code: t.code.clone(),
+            label: t.label.clone(),
+            number: t.number,
+            nation: t.parent.clone(),
+        })
         .collect()
 }
 
@@ -25,14 +30,22 @@ fn with_prefer_not_to_say(mut list: Vec<TermView>) -> Vec<TermView> {
 fn fixed(pairs: &[(&str, &str)]) -> Vec<TermView> {
     pairs
         .iter()
-        .map(|(code, label)| TermView { code: (*code).into(), label: (*label).into(), number: None, nation: None })
+        .map(|(code, label)| TermView {
+            code: (*code).into(),
+            label: (*label).into(),
+            number: None,
+            nation: None,
+        })
         .collect()
 }
 
 fn label_of(code: &str) -> String {
     let spaced = code.replace('_', " ");
     let mut chars = spaced.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// The vocabulary: workforce priorities, practice areas, topics, evidence
@@ -48,16 +61,30 @@ pub async fn get_taxonomy(state: web::Data<AppState>) -> HttpResponse {
         evidence_types: terms(t, Vocabulary::EvidenceType),
         nations: terms(t, Vocabulary::Nation),
         regions: terms(t, Vocabulary::Region),
-        submission_kinds: SubmissionKind::ALL.iter().map(|k| fixed(&[(k.as_str(), &label_of(k.as_str()))]).remove(0)).collect(),
-        statuses: Status::ALL.iter().map(|s| fixed(&[(s.as_str(), &label_of(s.as_str()))]).remove(0)).collect(),
+        submission_kinds: SubmissionKind::ALL
+            .iter()
+            .map(|k| fixed(&[(k.as_str(), &label_of(k.as_str()))]).remove(0))
+            .collect(),
+        statuses: Status::ALL
+            .iter()
+            .map(|s| fixed(&[(s.as_str(), &label_of(s.as_str()))]).remove(0))
+            .collect(),
         adoption_statuses: fixed(&[
             ("proposed", "Proposed"),
             ("adopted_locally", "Adopted locally"),
             ("adopted_by_partner", "Adopted by a partner"),
             ("rolled_out", "Rolled out more widely"),
         ]),
-        measure_types: fixed(&[("outcome", "Outcome"), ("process", "Process"), ("balancing", "Balancing")]),
-        pdsa_decisions: fixed(&[("adapt", "Adapt"), ("adopt", "Adopt"), ("abandon", "Abandon")]),
+        measure_types: fixed(&[
+            ("outcome", "Outcome"),
+            ("process", "Process"),
+            ("balancing", "Balancing"),
+        ]),
+        pdsa_decisions: fixed(&[
+            ("adapt", "Adapt"),
+            ("adopt", "Adopt"),
+            ("abandon", "Abandon"),
+        ]),
         demographics: DemographicOptions {
             career_stages: with_prefer_not_to_say(terms(t, Vocabulary::CareerStage)),
             levels_of_practice: with_prefer_not_to_say(terms(t, Vocabulary::LevelOfPractice)),

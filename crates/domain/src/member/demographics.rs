@@ -31,14 +31,19 @@ impl DemographicsPatch {
         let mut errors = ValidationErrors::new();
         let coded = [
             ("career_stage", Vocabulary::CareerStage, &self.career_stage),
-            ("level_of_practice", Vocabulary::LevelOfPractice, &self.level_of_practice),
+            (
+                "level_of_practice",
+                Vocabulary::LevelOfPractice,
+                &self.level_of_practice,
+            ),
             ("sector", Vocabulary::Sector, &self.sector),
             ("nation", Vocabulary::Nation, &self.nation),
             ("region", Vocabulary::Region, &self.region),
         ];
         for (field, vocabulary, value) in coded {
             if let Some(Some(code)) = value {
-                let allowed = code == Taxonomy::PREFER_NOT_TO_SAY || taxonomy.contains(vocabulary, code);
+                let allowed =
+                    code == Taxonomy::PREFER_NOT_TO_SAY || taxonomy.contains(vocabulary, code);
                 if !allowed {
                     errors.push(taxonomy.unknown_code(field, vocabulary, code));
                 }
@@ -84,9 +89,16 @@ mod tests {
         let fields: Vec<&str> = errors.errors().iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, vec!["career_stage"]);
 
-        let mut demographics = Demographics { job_title: Some("OT".into()), ..Default::default() };
-        DemographicsPatch { job_title: Some(None), region: Some(Some("london".into())), ..Default::default() }
-            .apply(&mut demographics);
+        let mut demographics = Demographics {
+            job_title: Some("OT".into()),
+            ..Default::default()
+        };
+        DemographicsPatch {
+            job_title: Some(None),
+            region: Some(Some("london".into())),
+            ..Default::default()
+        }
+        .apply(&mut demographics);
         assert_eq!(demographics.job_title, None);
         assert_eq!(demographics.region.as_deref(), Some("london"));
     }

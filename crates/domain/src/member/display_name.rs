@@ -11,7 +11,11 @@ impl DisplayName {
         let mut errors = ValidationErrors::new();
         check_length(&mut errors, field, raw, 1, Self::MAX_CHARS);
         if errors.is_empty() && raw.chars().any(char::is_control) {
-            errors.add(field, "invalid_characters", "must not contain control characters");
+            errors.add(
+                field,
+                "invalid_characters",
+                "must not contain control characters",
+            );
         }
         errors.into_result().map(|()| Self(raw.trim().to_owned()))
     }

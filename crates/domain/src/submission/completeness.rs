@@ -31,13 +31,22 @@ pub fn reporting_items(kind: SubmissionKind, content: &Content) -> Vec<(&'static
                 ("title", title),
                 ("abstract", summary),
                 ("problem", filled(why.problem.as_ref())),
-                ("available_knowledge", filled(why.available_knowledge.as_ref())),
+                (
+                    "available_knowledge",
+                    filled(why.available_knowledge.as_ref()),
+                ),
                 ("rationale", filled(why.rationale.as_ref())),
                 ("aims", filled(why.aims.as_ref())),
                 ("context", filled(did.context.as_ref())),
                 ("interventions", filled(did.interventions.as_ref())),
-                ("study_of_interventions", filled(did.study_of_interventions.as_ref())),
-                ("measures", filled(did.measures.as_ref()) || !content.measures.is_empty()),
+                (
+                    "study_of_interventions",
+                    filled(did.study_of_interventions.as_ref()),
+                ),
+                (
+                    "measures",
+                    filled(did.measures.as_ref()) || !content.measures.is_empty(),
+                ),
                 ("analysis", filled(did.analysis.as_ref())),
                 ("ethics", filled(did.ethics.as_ref())),
                 ("results", filled(found.results.as_ref())),
@@ -94,10 +103,19 @@ mod tests {
 
     #[test]
     fn covered_items_raise_the_score() {
-        let mut content = Content { title: "Falls clinic".into(), summary: "We cut falls".into(), ..Default::default() };
-        content.sections.why_we_started =
-            Some(WhyWeStarted { problem: Some("Falls".into()), aims: Some("Halve falls".into()), ..Default::default() });
-        content.sections.what_we_found = Some(WhatWeFound { results: Some("  ".into()) });
+        let mut content = Content {
+            title: "Falls clinic".into(),
+            summary: "We cut falls".into(),
+            ..Default::default()
+        };
+        content.sections.why_we_started = Some(WhyWeStarted {
+            problem: Some("Falls".into()),
+            aims: Some("Halve falls".into()),
+            ..Default::default()
+        });
+        content.sections.what_we_found = Some(WhatWeFound {
+            results: Some("  ".into()),
+        });
         let result = completeness(SubmissionKind::ImprovementJourney, &content);
         assert_eq!(result.covered, vec!["title", "abstract", "problem", "aims"]);
         assert_eq!(result.score, 0.222);
@@ -106,8 +124,15 @@ mod tests {
 
     #[test]
     fn case_studies_have_their_own_items() {
-        let content = Content { title: "t".into(), summary: "s".into(), ..Default::default() };
+        let content = Content {
+            title: "t".into(),
+            summary: "s".into(),
+            ..Default::default()
+        };
         let result = completeness(SubmissionKind::CaseStudy, &content);
-        assert_eq!(result.missing, vec!["context", "approach", "outcomes", "learning"]);
+        assert_eq!(
+            result.missing,
+            vec!["context", "approach", "outcomes", "learning"]
+        );
     }
 }

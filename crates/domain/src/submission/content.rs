@@ -234,7 +234,11 @@ pub struct DataPoint {
 impl Content {
     /// The distinct evidence types this submission holds, in a stable order.
     pub fn evidence_types(&self) -> Vec<EvidenceType> {
-        let mut types: Vec<EvidenceType> = self.impact_evidence.iter().map(|e| e.evidence_type).collect();
+        let mut types: Vec<EvidenceType> = self
+            .impact_evidence
+            .iter()
+            .map(|e| e.evidence_type)
+            .collect();
         types.sort();
         types.dedup();
         types
@@ -242,7 +246,11 @@ impl Content {
 
     /// The hub submissions this one cites.
     pub fn cited_submissions(&self) -> Vec<Uuid> {
-        let mut ids: Vec<Uuid> = self.evidence_sources.iter().filter_map(|s| s.submission_id).collect();
+        let mut ids: Vec<Uuid> = self
+            .evidence_sources
+            .iter()
+            .filter_map(|s| s.submission_id)
+            .collect();
         ids.sort();
         ids.dedup();
         ids

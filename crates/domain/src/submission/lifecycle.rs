@@ -71,7 +71,10 @@ impl Status {
             (InReview, Action::RequestChanges) => ChangesRequested,
             (InReview, Action::Reject) => Rejected,
             _ => {
-                return Err(IllegalTransition { action: action.as_str(), current: self.as_str() });
+                return Err(IllegalTransition {
+                    action: action.as_str(),
+                    current: self.as_str(),
+                });
             }
         };
         Ok(next)
@@ -153,7 +156,10 @@ mod tests {
                 let refused = from.apply(action);
                 assert_eq!(
                     refused,
-                    Err(IllegalTransition { action: action.as_str(), current: from.as_str() }),
+                    Err(IllegalTransition {
+                        action: action.as_str(),
+                        current: from.as_str()
+                    }),
                     "{from:?} --{action:?}--> should be refused"
                 );
             }
@@ -169,7 +175,10 @@ mod tests {
 
     #[test]
     fn only_drafts_and_returned_work_are_editable() {
-        let editable: Vec<Status> = Status::ALL.into_iter().filter(|s| s.is_editable()).collect();
+        let editable: Vec<Status> = Status::ALL
+            .into_iter()
+            .filter(|s| s.is_editable())
+            .collect();
         assert_eq!(editable, vec![Draft, ChangesRequested]);
     }
 

@@ -11,18 +11,40 @@ pub const SHORT_TEXT_MAX: usize = 2_000;
 pub const LIST_MAX: usize = 50;
 pub const SOURCES_MAX: usize = 100;
 pub const DATA_POINTS_MAX: usize = 1_000;
-const PENCE_MAX: i64 = 100_000_000_000_00;
+const PENCE_MAX: i64 = 10_000_000_000_000;
 
 /// Checks a content against the rules and the taxonomy, naming every bad field.
 /// Text is never altered: what passes is stored exactly as sent.
-pub fn validate_content(kind: SubmissionKind, content: &Content, taxonomy: &Taxonomy) -> Result<(), ValidationErrors> {
+pub fn validate_content(
+    kind: SubmissionKind,
+    content: &Content,
+    taxonomy: &Taxonomy,
+) -> Result<(), ValidationErrors> {
     let mut errors = ValidationErrors::new();
     check_length(&mut errors, "title", &content.title, 0, TITLE_MAX);
     check_length(&mut errors, "summary", &content.summary, 0, SUMMARY_MAX);
     validate_sections(&mut errors, kind, &content.sections);
-    validate_codes(&mut errors, taxonomy, "priorities", Vocabulary::Priority, &content.priorities);
-    validate_codes(&mut errors, taxonomy, "practice_areas", Vocabulary::PracticeArea, &content.practice_areas);
-    validate_codes(&mut errors, taxonomy, "topics", Vocabulary::Topic, &content.topics);
+    validate_codes(
+        &mut errors,
+        taxonomy,
+        "priorities",
+        Vocabulary::Priority,
+        &content.priorities,
+    );
+    validate_codes(
+        &mut errors,
+        taxonomy,
+        "practice_areas",
+        Vocabulary::PracticeArea,
+        &content.practice_areas,
+    );
+    validate_codes(
+        &mut errors,
+        taxonomy,
+        "topics",
+        Vocabulary::Topic,
+        &content.topics,
+    );
     validate_place(&mut errors, taxonomy, content);
     validate_evidence(&mut errors, content);
     validate_recommendations(&mut errors, content);
@@ -48,14 +70,22 @@ fn validate_sections(errors: &mut ValidationErrors, kind: SubmissionKind, s: &Se
     };
     if let Some(g) = &s.why_we_started {
         text("why_we_started.problem", &g.problem, journey);
-        text("why_we_started.available_knowledge", &g.available_knowledge, journey);
+        text(
+            "why_we_started.available_knowledge",
+            &g.available_knowledge,
+            journey,
+        );
         text("why_we_started.rationale", &g.rationale, journey);
         text("why_we_started.aims", &g.aims, journey);
     }
     if let Some(g) = &s.what_we_did {
         text("what_we_did.context", &g.context, journey);
         text("what_we_did.interventions", &g.interventions, journey);
-        text("what_we_did.study_of_interventions", &g.study_of_interventions, journey);
+        text(
+            "what_we_did.study_of_interventions",
+            &g.study_of_interventions,
+            journey,
+        );
         text("what_we_did.measures", &g.measures, journey);
         text("what_we_did.analysis", &g.analysis, journey);
         text("what_we_did.ethics", &g.ethics, journey);
@@ -78,14 +108,24 @@ fn validate_sections(errors: &mut ValidationErrors, kind: SubmissionKind, s: &Se
     text("learning", &s.learning, !journey);
 }
 
-fn validate_codes(errors: &mut ValidationErrors, taxonomy: &Taxonomy, field: &str, vocabulary: Vocabulary, codes: &[String]) {
+fn validate_codes(
+    errors: &mut ValidationErrors,
+    taxonomy: &Taxonomy,
+    field: &str,
+    vocabulary: Vocabulary,
+    codes: &[String],
+) {
     let max = taxonomy.terms(vocabulary).len().max(1);
     check_count(errors, field, codes, max);
     for (i, code) in codes.iter().enumerate() {
         if !taxonomy.contains(vocabulary, code) {
             errors.push(taxonomy.unknown_code(&format!("{field}[{i}]"), vocabulary, code));
         } else if codes[..i].contains(code) {
-            errors.add(format!("{field}[{i}]"), "duplicate", format!("'{code}' is listed twice"));
+            errors.add(
+                format!("{field}[{i}]"),
+                "duplicate",
+                format!("'{code}' is listed twice"),
+            );
         }
     }
 }
@@ -97,14 +137,19 @@ fn validate_place(errors: &mut ValidationErrors, taxonomy: &Taxonomy, content: &
         }
     }
     if let Some(region) = &content.region {
-        let term = taxonomy.terms(Vocabulary::Region).iter().find(|t| &t.code == region);
+        let term = taxonomy
+            .terms(Vocabulary::Region)
+            .iter()
+            .find(|t| &t.code == region);
         match (term, &content.nation) {
             (None, _) => errors.push(taxonomy.unknown_code("region", Vocabulary::Region, region)),
-            (Some(term), Some(nation)) if term.parent.as_ref().is_some_and(|p| p != nation) => errors.add(
-                "region",
-                "region_outside_nation",
-                format!("'{region}' is not a region of '{nation}'"),
-            ),
+            (Some(term), Some(nation)) if term.parent.as_ref().is_some_and(|p| p != nation) => {
+                errors.add(
+                    "region",
+                    "region_outside_nation",
+                    format!("'{region}' is not a region of '{nation}'"),
+                )
+            }
             _ => {}
         }
     }
@@ -113,16 +158,31 @@ fn validate_place(errors: &mut ValidationErrors, taxonomy: &Taxonomy, content: &
 fn check_pence(errors: &mut ValidationErrors, field: String, value: Option<i64>) {
     if let Some(pence) = value {
         if !(0..=PENCE_MAX).contains(&pence) {
-            errors.add(field, "out_of_range", "must be a whole number of pence from 0 to 10,000,000,000,000");
+            errors.add(
+                field,
+                "out_of_range",
+                "must be a whole number of pence from 0 to 10,000,000,000,000",
+            );
         }
     }
 }
 
 fn validate_evidence(errors: &mut ValidationErrors, content: &Content) {
-    check_count(errors, "impact_evidence", &content.impact_evidence, LIST_MAX);
+    check_count(
+        errors,
+        "impact_evidence",
+        &content.impact_evidence,
+        LIST_MAX,
+    );
     for (i, entry) in content.impact_evidence.iter().enumerate() {
         let at = |name: &str| format!("impact_evidence[{i}].{name}");
-        check_length(errors, &at("description"), &entry.description, 1, SECTION_MAX);
+        check_length(
+            errors,
+            &at("description"),
+            &entry.description,
+            1,
+            SECTION_MAX,
+        );
         let economic = entry.evidence_type == EvidenceType::Economic;
         let figures = [
             ("costs_pence", entry.costs_pence.is_some()),
@@ -131,60 +191,120 @@ fn validate_evidence(errors: &mut ValidationErrors, content: &Content) {
         ];
         for (name, present) in figures {
             if present && !economic {
-                errors.add(at(name), "not_applicable", "only economic evidence carries costs, savings and return on investment");
+                errors.add(
+                    at(name),
+                    "not_applicable",
+                    "only economic evidence carries costs, savings and return on investment",
+                );
             }
         }
         check_pence(errors, at("costs_pence"), entry.costs_pence);
         check_pence(errors, at("savings_pence"), entry.savings_pence);
         if let Some(roi) = entry.return_on_investment {
             if !roi.is_finite() || !(-1_000.0..=1_000_000.0).contains(&roi) {
-                errors.add(at("return_on_investment"), "out_of_range", "must be a number from -1000 to 1000000");
+                errors.add(
+                    at("return_on_investment"),
+                    "out_of_range",
+                    "must be a number from -1000 to 1000000",
+                );
             }
         }
     }
 }
 
 fn validate_recommendations(errors: &mut ValidationErrors, content: &Content) {
-    check_count(errors, "recommendations", &content.recommendations, LIST_MAX);
+    check_count(
+        errors,
+        "recommendations",
+        &content.recommendations,
+        LIST_MAX,
+    );
     for (i, rec) in content.recommendations.iter().enumerate() {
-        check_length(errors, &format!("recommendations[{i}].text"), &rec.text, 1, SHORT_TEXT_MAX);
-        check_pence(errors, format!("recommendations[{i}].reported_investment_pence"), rec.reported_investment_pence);
+        check_length(
+            errors,
+            &format!("recommendations[{i}].text"),
+            &rec.text,
+            1,
+            SHORT_TEXT_MAX,
+        );
+        check_pence(
+            errors,
+            format!("recommendations[{i}].reported_investment_pence"),
+            rec.reported_investment_pence,
+        );
         if content.recommendations[..i].iter().any(|r| r.id == rec.id) {
-            errors.add(format!("recommendations[{i}].id"), "duplicate", "the same recommendation id is listed twice");
+            errors.add(
+                format!("recommendations[{i}].id"),
+                "duplicate",
+                "the same recommendation id is listed twice",
+            );
         }
     }
 }
 
 fn validate_sources(errors: &mut ValidationErrors, content: &Content) {
-    check_count(errors, "evidence_sources", &content.evidence_sources, SOURCES_MAX);
+    check_count(
+        errors,
+        "evidence_sources",
+        &content.evidence_sources,
+        SOURCES_MAX,
+    );
     for (i, source) in content.evidence_sources.iter().enumerate() {
         let at = |name: &str| format!("evidence_sources[{i}].{name}");
         if source.citation.is_none() && source.url.is_none() && source.submission_id.is_none() {
-            errors.add(format!("evidence_sources[{i}]"), "required", "give a citation, a url or the submission_id of a hub submission");
+            errors.add(
+                format!("evidence_sources[{i}]"),
+                "required",
+                "give a citation, a url or the submission_id of a hub submission",
+            );
         }
         if let Some(citation) = &source.citation {
             check_length(errors, &at("citation"), citation, 1, SHORT_TEXT_MAX);
         }
         if let Some(url) = &source.url {
             let scheme_ok = url.starts_with("https://") || url.starts_with("http://");
-            if !scheme_ok || url.len() > 2_000 || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-                errors.add(at("url"), "invalid_url", "must be an http or https address of at most 2000 characters");
+            if !scheme_ok
+                || url.len() > 2_000
+                || url.chars().any(|c| c.is_whitespace() || c.is_control())
+            {
+                errors.add(
+                    at("url"),
+                    "invalid_url",
+                    "must be an http or https address of at most 2000 characters",
+                );
             }
         }
     }
 }
 
-fn validate_improvement_work(errors: &mut ValidationErrors, kind: SubmissionKind, content: &Content) {
+fn validate_improvement_work(
+    errors: &mut ValidationErrors,
+    kind: SubmissionKind,
+    content: &Content,
+) {
     let journey = kind == SubmissionKind::ImprovementJourney;
-    for (field, present) in [("pdsa_cycles", !content.pdsa_cycles.is_empty()), ("measures", !content.measures.is_empty())] {
+    for (field, present) in [
+        ("pdsa_cycles", !content.pdsa_cycles.is_empty()),
+        ("measures", !content.measures.is_empty()),
+    ] {
         if present && !journey {
-            errors.add(field, "not_applicable", "only improvement journeys carry PDSA cycles and measures");
+            errors.add(
+                field,
+                "not_applicable",
+                "only improvement journeys carry PDSA cycles and measures",
+            );
         }
     }
     check_count(errors, "pdsa_cycles", &content.pdsa_cycles, LIST_MAX);
     for (i, cycle) in content.pdsa_cycles.iter().enumerate() {
         let at = |name: &str| format!("pdsa_cycles[{i}].{name}");
-        check_length(errors, &at("change_idea"), &cycle.change_idea, 1, SHORT_TEXT_MAX);
+        check_length(
+            errors,
+            &at("change_idea"),
+            &cycle.change_idea,
+            1,
+            SHORT_TEXT_MAX,
+        );
         let texts = [
             ("prediction", &cycle.prediction),
             ("plan", &cycle.plan),
@@ -198,7 +318,11 @@ fn validate_improvement_work(errors: &mut ValidationErrors, kind: SubmissionKind
         }
         if let (Some(start), Some(end)) = (cycle.started_on, cycle.ended_on) {
             if end < start {
-                errors.add(at("ended_on"), "before_start", "must not be before started_on");
+                errors.add(
+                    at("ended_on"),
+                    "before_start",
+                    "must not be before started_on",
+                );
             }
         }
     }
@@ -209,9 +333,18 @@ fn validate_improvement_work(errors: &mut ValidationErrors, kind: SubmissionKind
         if let Some(unit) = &measure.unit {
             check_length(errors, &at("unit"), unit, 0, 50);
         }
-        check_count(errors, &at("data_points"), &measure.data_points, DATA_POINTS_MAX);
+        check_count(
+            errors,
+            &at("data_points"),
+            &measure.data_points,
+            DATA_POINTS_MAX,
+        );
         if measure.data_points.iter().any(|p| !p.value.is_finite()) {
-            errors.add(at("data_points"), "not_a_number", "every value must be a finite number");
+            errors.add(
+                at("data_points"),
+                "not_a_number",
+                "every value must be a finite number",
+            );
         }
     }
 }
@@ -221,7 +354,11 @@ pub fn missing_for_submit(kind: SubmissionKind, content: &Content) -> Validation
     let mut errors = ValidationErrors::new();
     let mut require = |field: &str, value: Option<&String>| {
         if value.is_none_or(|v| v.trim().is_empty()) {
-            errors.add(field, "required_for_submit", "must be filled in before submitting");
+            errors.add(
+                field,
+                "required_for_submit",
+                "must be filled in before submitting",
+            );
         }
     };
     require("title", Some(&content.title));
@@ -231,11 +368,28 @@ pub fn missing_for_submit(kind: SubmissionKind, content: &Content) -> Validation
         SubmissionKind::ImprovementJourney => {
             let why = s.why_we_started.as_ref();
             let did = s.what_we_did.as_ref();
-            require("sections.why_we_started.problem", why.and_then(|g| g.problem.as_ref()));
-            require("sections.why_we_started.aims", why.and_then(|g| g.aims.as_ref()));
-            require("sections.what_we_did.interventions", did.and_then(|g| g.interventions.as_ref()));
-            require("sections.what_we_found.results", s.what_we_found.as_ref().and_then(|g| g.results.as_ref()));
-            require("sections.what_it_means.conclusions", s.what_it_means.as_ref().and_then(|g| g.conclusions.as_ref()));
+            require(
+                "sections.why_we_started.problem",
+                why.and_then(|g| g.problem.as_ref()),
+            );
+            require(
+                "sections.why_we_started.aims",
+                why.and_then(|g| g.aims.as_ref()),
+            );
+            require(
+                "sections.what_we_did.interventions",
+                did.and_then(|g| g.interventions.as_ref()),
+            );
+            require(
+                "sections.what_we_found.results",
+                s.what_we_found.as_ref().and_then(|g| g.results.as_ref()),
+            );
+            require(
+                "sections.what_it_means.conclusions",
+                s.what_it_means
+                    .as_ref()
+                    .and_then(|g| g.conclusions.as_ref()),
+            );
         }
         SubmissionKind::CaseStudy => {
             require("sections.context", s.context.as_ref());
@@ -249,7 +403,11 @@ pub fn missing_for_submit(kind: SubmissionKind, content: &Content) -> Validation
         }
     }
     if content.priorities.is_empty() {
-        errors.add("priorities", "required_for_submit", "tag at least one workforce priority before submitting");
+        errors.add(
+            "priorities",
+            "required_for_submit",
+            "tag at least one workforce priority before submitting",
+        );
     }
     errors
 }
@@ -267,7 +425,11 @@ mod tests {
     fn names_every_bad_field_at_once() {
         let content = Content {
             title: "x".repeat(201),
-            priorities: vec!["optimising_ot".into(), "made_up".into(), "optimising_ot".into()],
+            priorities: vec![
+                "optimising_ot".into(),
+                "made_up".into(),
+                "optimising_ot".into(),
+            ],
             nation: Some("atlantis".into()),
             impact_evidence: vec![ImpactEvidence {
                 evidence_type: EvidenceType::Social,
@@ -278,31 +440,53 @@ mod tests {
             }],
             ..Default::default()
         };
-        let errors = validate_content(SubmissionKind::CaseStudy, &content, &Taxonomy::reference()).err().unwrap_or_default();
+        let errors = validate_content(SubmissionKind::CaseStudy, &content, &Taxonomy::reference())
+            .err()
+            .unwrap_or_default();
         assert_eq!(
             fields(&errors),
-            vec!["title", "priorities[1]", "priorities[2]", "nation", "impact_evidence[0].costs_pence"]
+            vec![
+                "title",
+                "priorities[1]",
+                "priorities[2]",
+                "nation",
+                "impact_evidence[0].costs_pence"
+            ]
         );
     }
 
     #[test]
     fn journey_sections_are_refused_on_a_case_study() {
         let mut content = Content::default();
-        content.sections.what_we_did = Some(WhatWeDid { interventions: Some("x".into()), ..Default::default() });
-        let errors = validate_content(SubmissionKind::CaseStudy, &content, &Taxonomy::reference()).err().unwrap_or_default();
+        content.sections.what_we_did = Some(WhatWeDid {
+            interventions: Some("x".into()),
+            ..Default::default()
+        });
+        let errors = validate_content(SubmissionKind::CaseStudy, &content, &Taxonomy::reference())
+            .err()
+            .unwrap_or_default();
         assert_eq!(fields(&errors), vec!["sections.what_we_did.interventions"]);
     }
 
     #[test]
     fn region_must_lie_in_the_nation() {
-        let content = Content { nation: Some("wales".into()), region: Some("london".into()), ..Default::default() };
-        let errors = validate_content(SubmissionKind::CaseStudy, &content, &Taxonomy::reference()).err().unwrap_or_default();
+        let content = Content {
+            nation: Some("wales".into()),
+            region: Some("london".into()),
+            ..Default::default()
+        };
+        let errors = validate_content(SubmissionKind::CaseStudy, &content, &Taxonomy::reference())
+            .err()
+            .unwrap_or_default();
         assert_eq!(errors.errors()[0].code, "region_outside_nation");
     }
 
     #[test]
     fn submitting_needs_the_core_sections_and_a_priority() {
-        let content = Content { title: "Falls".into(), ..Default::default() };
+        let content = Content {
+            title: "Falls".into(),
+            ..Default::default()
+        };
         let missing = missing_for_submit(SubmissionKind::ImprovementJourney, &content);
         assert_eq!(
             fields(&missing),

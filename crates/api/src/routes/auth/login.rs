@@ -21,7 +21,10 @@ use actix_web::{HttpResponse, post, web};
 )]
 #[post("/auth/login")]
 #[tracing::instrument(skip_all)]
-pub async fn login(state: web::Data<AppState>, body: JsonBody<LoginRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn login(
+    state: web::Data<AppState>,
+    body: JsonBody<LoginRequest>,
+) -> Result<HttpResponse, ApiError> {
     let JsonBody(body) = body;
     let email = body.email.trim().to_lowercase();
     let found = state.members.credentials(&email).await?;
@@ -32,9 +35,14 @@ pub async fn login(state: web::Data<AppState>, body: JsonBody<LoginRequest>) -> 
     let verified = verify_password(body.password, hash).await;
     let Some(member) = member.filter(|_| verified) else {
         tracing::warn!("login failed");
-        return Err(ApiError::Unauthorized("the email or password is wrong".into()));
+        return Err(ApiError::Unauthorized(
+            "the email or password is wrong".into(),
+        ));
     };
-    let token = state.jwt.issue(member.id, member.role).map_err(|e| ApiError::Internal(e.into()))?;
+    let token = state
+        .jwt
+        .issue(member.id, member.role)
+        .map_err(|e| ApiError::Internal(e.into()))?;
     tracing::info!(member = %member.id, "member logged in");
     Ok(HttpResponse::Ok().json(TokenResponse {
         access_token: token.token,

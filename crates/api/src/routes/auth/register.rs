@@ -23,7 +23,10 @@ use domain::repository::WriteError;
 )]
 #[post("/auth/register")]
 #[tracing::instrument(skip_all)]
-pub async fn register(state: web::Data<AppState>, body: JsonBody<RegisterRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn register(
+    state: web::Data<AppState>,
+    body: JsonBody<RegisterRequest>,
+) -> Result<HttpResponse, ApiError> {
     let JsonBody(body) = body;
     let mut errors = ValidationErrors::new();
     let email = errors.collect(Email::parse("email", &body.email));
@@ -35,7 +38,12 @@ pub async fn register(state: web::Data<AppState>, body: JsonBody<RegisterRequest
     let password_hash = hash_password(password).await?;
     let member = state
         .members
-        .create(NewMember { email, display_name, password_hash, role: Role::Member })
+        .create(NewMember {
+            email,
+            display_name,
+            password_hash,
+            role: Role::Member,
+        })
         .await
         .map_err(|e| match e {
             WriteError::Duplicate => ApiError::Conflict {

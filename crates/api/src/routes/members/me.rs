@@ -19,7 +19,11 @@ use domain::member::DisplayName;
 #[get("/members/me")]
 #[tracing::instrument(skip_all, fields(member = %caller.id))]
 pub async fn get_me(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
-    let member = state.members.get(caller.id).await?.ok_or_else(|| ApiError::Unauthorized("the member no longer exists".into()))?;
+    let member = state
+        .members
+        .get(caller.id)
+        .await?
+        .ok_or_else(|| ApiError::Unauthorized("the member no longer exists".into()))?;
     Ok(HttpResponse::Ok().json(MemberView::from(member)))
 }
 
@@ -38,15 +42,29 @@ pub async fn get_me(state: web::Data<AppState>, caller: Caller) -> Result<HttpRe
 )]
 #[patch("/members/me")]
 #[tracing::instrument(skip_all, fields(member = %caller.id))]
-pub async fn update_me(state: web::Data<AppState>, caller: Caller, body: JsonBody<UpdateMeRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn update_me(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: JsonBody<UpdateMeRequest>,
+) -> Result<HttpResponse, ApiError> {
     let JsonBody(mut body) = body;
     let patch = body.demographics_patch();
     let mut errors = ValidationErrors::new();
-    let display_name = body.display_name.as_deref().and_then(|n| errors.collect(DisplayName::parse("display_name", n)));
+    let display_name = body
+        .display_name
+        .as_deref()
+        .and_then(|n| errors.collect(DisplayName::parse("display_name", n)));
     errors.collect(patch.validate(&state.taxonomy));
     errors.into_result()?;
-    let mut member = state.members.get(caller.id).await?.ok_or_else(|| ApiError::Unauthorized("the member no longer exists".into()))?;
+    let mut member = state
+        .members
+        .get(caller.id)
+        .await?
+        .ok_or_else(|| ApiError::Unauthorized("the member no longer exists".into()))?;
     patch.apply(&mut member.demographics);
-    let member = state.members.update_profile(caller.id, display_name, member.demographics).await?;
+    let member = state
+        .members
+        .update_profile(caller.id, display_name, member.demographics)
+        .await?;
     Ok(HttpResponse::Ok().json(MemberView::from(member)))
 }

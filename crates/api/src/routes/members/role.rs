@@ -32,15 +32,23 @@ pub async fn set_role(
     body: JsonBody<RoleRequest>,
 ) -> Result<HttpResponse, ApiError> {
     require_admin(&caller)?;
-    let role: Role = body
-        .0
-        .role
-        .parse()
-        .map_err(|()| ApiError::validation("role", "unknown_role", "must be one of member, reviewer, admin"))?;
-    let member = state.members.set_role(MemberId(id.into_inner()), role).await.map_err(|e| match e {
-        domain::repository::WriteError::NotFound => ApiError::NotFound("no member with this id".into()),
-        other => other.into(),
+    let role: Role = body.0.role.parse().map_err(|()| {
+        ApiError::validation(
+            "role",
+            "unknown_role",
+            "must be one of member, reviewer, admin",
+        )
     })?;
+    let member = state
+        .members
+        .set_role(MemberId(id.into_inner()), role)
+        .await
+        .map_err(|e| match e {
+            domain::repository::WriteError::NotFound => {
+                ApiError::NotFound("no member with this id".into())
+            }
+            other => other.into(),
+        })?;
     tracing::info!(role = role.as_str(), "role changed");
     Ok(HttpResponse::Ok().json(MemberView::from(member)))
 }

@@ -33,7 +33,10 @@ pub async fn create_submission(
     let (kind, content) = body.0.into_parts();
     check_content(&state, kind, &content).await?;
     let id = SubmissionId::generate();
-    let submission = state.submissions.create(id, caller.id, kind, &content).await?;
+    let submission = state
+        .submissions
+        .create(id, caller.id, kind, &content)
+        .await?;
     tracing::info!(submission = %id, kind = kind.as_str(), "draft created");
     let mut response = HttpResponse::Created();
     response.insert_header((header::LOCATION, format!("/api/v1/submissions/{id}")));

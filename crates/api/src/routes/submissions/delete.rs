@@ -30,14 +30,21 @@ pub async fn delete_submission(
 ) -> Result<HttpResponse, ApiError> {
     let submission = load_own(&state, &caller, SubmissionId(id.into_inner())).await?;
     let expected = if_match(&req, submission.version)?;
-    state.submissions.delete_draft(submission.id, expected).await.map_err(|e| match e {
-        domain::repository::WriteError::StatusChanged(status) => ApiError::Conflict {
-            code: "not_a_draft",
-            detail: format!("only drafts can be deleted; this one is {}; withdraw it instead", status.as_str()),
-            current_status: Some(status.as_str().to_owned()),
-        },
-        other => other.into(),
-    })?;
+    state
+        .submissions
+        .delete_draft(submission.id, expected)
+        .await
+        .map_err(|e| match e {
+            domain::repository::WriteError::StatusChanged(status) => ApiError::Conflict {
+                code: "not_a_draft",
+                detail: format!(
+                    "only drafts can be deleted; this one is {}; withdraw it instead",
+                    status.as_str()
+                ),
+                current_status: Some(status.as_str().to_owned()),
+            },
+            other => other.into(),
+        })?;
     tracing::info!("draft deleted");
     Ok(HttpResponse::NoContent().finish())
 }

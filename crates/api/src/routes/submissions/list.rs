@@ -44,7 +44,13 @@ pub struct ListQuery {
     cursor: Option<String>,
 }
 
-fn code(errors: &mut ValidationErrors, taxonomy: &Taxonomy, field: &str, vocabulary: Vocabulary, value: Option<String>) -> Option<String> {
+fn code(
+    errors: &mut ValidationErrors,
+    taxonomy: &Taxonomy,
+    field: &str,
+    vocabulary: Vocabulary,
+    value: Option<String>,
+) -> Option<String> {
     let value = value?;
     if taxonomy.contains(vocabulary, &value) {
         Some(value)
@@ -54,7 +60,13 @@ fn code(errors: &mut ValidationErrors, taxonomy: &Taxonomy, field: &str, vocabul
     }
 }
 
-fn parsed<T>(errors: &mut ValidationErrors, field: &str, value: Option<String>, message: &str, parse: impl Fn(&str) -> Option<T>) -> Option<T> {
+fn parsed<T>(
+    errors: &mut ValidationErrors,
+    field: &str,
+    value: Option<String>,
+    message: &str,
+    parse: impl Fn(&str) -> Option<T>,
+) -> Option<T> {
     let value = value?;
     let result = parse(&value);
     if result.is_none() {
@@ -64,30 +76,81 @@ fn parsed<T>(errors: &mut ValidationErrors, field: &str, value: Option<String>, 
 }
 
 impl ListQuery {
-    fn into_filter(self, caller: &Caller, taxonomy: &Taxonomy) -> Result<(SubmissionFilter, Option<Cursor>, PageSize), ValidationErrors> {
+    fn into_filter(
+        self,
+        caller: &Caller,
+        taxonomy: &Taxonomy,
+    ) -> Result<(SubmissionFilter, Option<Cursor>, PageSize), ValidationErrors> {
         let mut e = ValidationErrors::new();
-        let kind = parsed(&mut e, "kind", self.kind, "must be improvement_journey, case_study or impact_example", |v| v.parse().ok());
-        let status = parsed(&mut e, "status", self.status, "must be a lifecycle status such as draft or published", |v| v.parse().ok());
-        let evidence_type = parsed(&mut e, "evidence_type", self.evidence_type, "must be economic, social or experiential", |v| match v {
-            "economic" => Some(EvidenceType::Economic),
-            "social" => Some(EvidenceType::Social),
-            "experiential" => Some(EvidenceType::Experiential),
-            _ => None,
-        });
-        let quarter = parsed(&mut e, "quarter", self.quarter, "must be a quarter such as 2025-Q3 or FY2025-Q2", |v| v.parse::<Quarter>().ok());
-        let mine = parsed(&mut e, "mine", self.mine, "must be true or false", |v| match v {
-            "true" | "1" => Some(true),
-            "false" | "0" => Some(false),
-            _ => None,
-        });
-        let limit = parsed(&mut e, "limit", self.limit, "must be a whole number from 1 to 100", |v| v.parse::<u64>().ok().and_then(|n| PageSize::new(Some(n))));
-        let cursor = parsed(&mut e, "cursor", self.cursor, "is not a cursor this service gave out", Cursor::decode);
+        let kind = parsed(
+            &mut e,
+            "kind",
+            self.kind,
+            "must be improvement_journey, case_study or impact_example",
+            |v| v.parse().ok(),
+        );
+        let status = parsed(
+            &mut e,
+            "status",
+            self.status,
+            "must be a lifecycle status such as draft or published",
+            |v| v.parse().ok(),
+        );
+        let evidence_type = parsed(
+            &mut e,
+            "evidence_type",
+            self.evidence_type,
+            "must be economic, social or experiential",
+            |v| match v {
+                "economic" => Some(EvidenceType::Economic),
+                "social" => Some(EvidenceType::Social),
+                "experiential" => Some(EvidenceType::Experiential),
+                _ => None,
+            },
+        );
+        let quarter = parsed(
+            &mut e,
+            "quarter",
+            self.quarter,
+            "must be a quarter such as 2025-Q3 or FY2025-Q2",
+            |v| v.parse::<Quarter>().ok(),
+        );
+        let mine = parsed(
+            &mut e,
+            "mine",
+            self.mine,
+            "must be true or false",
+            |v| match v {
+                "true" | "1" => Some(true),
+                "false" | "0" => Some(false),
+                _ => None,
+            },
+        );
+        let limit = parsed(
+            &mut e,
+            "limit",
+            self.limit,
+            "must be a whole number from 1 to 100",
+            |v| v.parse::<u64>().ok().and_then(|n| PageSize::new(Some(n))),
+        );
+        let cursor = parsed(
+            &mut e,
+            "cursor",
+            self.cursor,
+            "is not a cursor this service gave out",
+            Cursor::decode,
+        );
         let words: Vec<String> = match self.q {
             Some(q) if q.chars().count() > 200 => {
                 e.add("q", "too_long", "must be at most 200 characters");
                 Vec::new()
             }
-            Some(q) => q.to_lowercase().split_whitespace().take(10).map(str::to_owned).collect(),
+            Some(q) => q
+                .to_lowercase()
+                .split_whitespace()
+                .take(10)
+                .map(str::to_owned)
+                .collect(),
             None => Vec::new(),
         };
         let filter = SubmissionFilter {
@@ -95,8 +158,20 @@ impl ListQuery {
             viewer_role: caller.role,
             kind,
             status,
-            priority: code(&mut e, taxonomy, "priority", Vocabulary::Priority, self.priority),
-            practice_area: code(&mut e, taxonomy, "practice_area", Vocabulary::PracticeArea, self.practice_area),
+            priority: code(
+                &mut e,
+                taxonomy,
+                "priority",
+                Vocabulary::Priority,
+                self.priority,
+            ),
+            practice_area: code(
+                &mut e,
+                taxonomy,
+                "practice_area",
+                Vocabulary::PracticeArea,
+                self.practice_area,
+            ),
             evidence_type,
             topic: code(&mut e, taxonomy, "topic", Vocabulary::Topic, self.topic),
             nation: code(&mut e, taxonomy, "nation", Vocabulary::Nation, self.nation),
@@ -123,11 +198,19 @@ impl ListQuery {
 )]
 #[get("/submissions")]
 #[tracing::instrument(skip_all, fields(member = %caller.id))]
-pub async fn list_submissions(state: web::Data<AppState>, caller: Caller, query: web::Query<ListQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list_submissions(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
     let (filter, cursor, size) = query.into_inner().into_filter(&caller, &state.taxonomy)?;
     let page = state.submissions.list(&filter, cursor, size).await?;
     Ok(HttpResponse::Ok().json(SubmissionPage {
-        items: page.items.into_iter().map(SubmissionSummary::from).collect(),
+        items: page
+            .items
+            .into_iter()
+            .map(SubmissionSummary::from)
+            .collect(),
         next_cursor: page.next_cursor,
     }))
 }

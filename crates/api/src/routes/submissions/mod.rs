@@ -18,7 +18,11 @@ use domain::ValidationErrors;
 use domain::submission::{Content, Submission, SubmissionKind, validate_content};
 
 /// The submission if the caller may see it; otherwise 404, as if it did not exist.
-pub async fn load_visible(state: &AppState, caller: &Caller, id: SubmissionId) -> Result<Submission, ApiError> {
+pub async fn load_visible(
+    state: &AppState,
+    caller: &Caller,
+    id: SubmissionId,
+) -> Result<Submission, ApiError> {
     state
         .submissions
         .get(id)
@@ -28,7 +32,11 @@ pub async fn load_visible(state: &AppState, caller: &Caller, id: SubmissionId) -
 }
 
 /// The submission if the caller wrote it; 404 when they cannot see it, 403 when they can but did not write it.
-pub async fn load_own(state: &AppState, caller: &Caller, id: SubmissionId) -> Result<Submission, ApiError> {
+pub async fn load_own(
+    state: &AppState,
+    caller: &Caller,
+    id: SubmissionId,
+) -> Result<Submission, ApiError> {
     let submission = load_visible(state, caller, id).await?;
     if submission.is_author(caller.id) {
         Ok(submission)
@@ -43,25 +51,37 @@ pub fn etag(version: i32) -> String {
 
 /// The version named by `If-Match`: `"3"`, `W/"3"` or `*` (whatever is stored).
 pub fn if_match(req: &HttpRequest, stored: i32) -> Result<Option<i32>, ApiError> {
-    let Some(value) = req.headers().get(header::IF_MATCH) else { return Ok(None) };
+    let Some(value) = req.headers().get(header::IF_MATCH) else {
+        return Ok(None);
+    };
     let raw = value.to_str().unwrap_or_default().trim();
     if raw == "*" {
         return Ok(Some(stored));
     }
-    let tags: Vec<&str> = raw.split(',').map(|t| t.trim().trim_start_matches("W/").trim_matches('"')).collect();
+    let tags: Vec<&str> = raw
+        .split(',')
+        .map(|t| t.trim().trim_start_matches("W/").trim_matches('"'))
+        .collect();
     let version = tags.iter().find_map(|t| t.parse::<i32>().ok());
     match version {
         Some(_) if tags.iter().any(|t| t.parse::<i32>().ok() == Some(stored)) => Ok(Some(stored)),
         Some(v) => Ok(Some(v)),
         None => Err(ApiError::PreconditionFailed {
-            detail: format!("If-Match does not name a version of this submission; it is at {}", etag(stored)),
+            detail: format!(
+                "If-Match does not name a version of this submission; it is at {}",
+                etag(stored)
+            ),
             current_version: Some(stored),
         }),
     }
 }
 
 /// Checks content against the rules, the taxonomy and the hub (cited work must be published).
-pub async fn check_content(state: &AppState, kind: SubmissionKind, content: &Content) -> Result<(), ApiError> {
+pub async fn check_content(
+    state: &AppState,
+    kind: SubmissionKind,
+    content: &Content,
+) -> Result<(), ApiError> {
     let mut errors = ValidationErrors::new();
     errors.collect(validate_content(kind, content, &state.taxonomy));
     let cited = content.cited_submissions();
@@ -83,7 +103,10 @@ pub async fn check_content(state: &AppState, kind: SubmissionKind, content: &Con
 }
 
 /// A submission with its `ETag`.
-pub fn respond(mut response: actix_web::HttpResponseBuilder, submission: Submission) -> HttpResponse {
+pub fn respond(
+    mut response: actix_web::HttpResponseBuilder,
+    submission: Submission,
+) -> HttpResponse {
     if let Ok(tag) = HeaderValue::from_str(&etag(submission.version)) {
         response.insert_header((header::ETAG, tag));
     }

@@ -2,7 +2,7 @@ use super::{load_own, respond};
 use crate::auth::Caller;
 use crate::dto::submission::{SubmissionView, TransitionRequest};
 use crate::error::{ApiError, Problem};
-use crate::extract::parse_json;
+use crate::extract::OptionalJsonBody;
 use crate::state::AppState;
 use actix_web::{HttpResponse, post, web};
 use domain::SubmissionId;
@@ -11,12 +11,11 @@ use domain::submission::{Action, Status, completeness, missing_for_submit};
 use domain::validation::check_length;
 use uuid::Uuid;
 
-/// The optional `{comment}` body of a transition; an empty body is fine.
-fn comment_of(body: &web::Bytes) -> Result<Option<String>, ApiError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
+/// The optional `{comment}` body of a transition; no body is fine.
+fn comment_of(body: OptionalJsonBody<TransitionRequest>) -> Result<Option<String>, ApiError> {
+    let Some(request) = body.0 else {
         return Ok(None);
-    }
-    let request: TransitionRequest = parse_json(body)?;
+    };
     if let Some(comment) = &request.comment {
         let mut errors = domain::ValidationErrors::new();
         check_length(&mut errors, "comment", comment, 0, 2_000);
@@ -28,7 +27,11 @@ fn comment_of(body: &web::Bytes) -> Result<Option<String>, ApiError> {
 fn illegal(action: Action, current: Status) -> ApiError {
     ApiError::Conflict {
         code: "illegal_transition",
-        detail: format!("cannot {} a submission that is {}", action.as_str(), current.as_str()),
+        detail: format!(
+            "cannot {} a submission that is {}",
+            action.as_str(),
+            current.as_str()
+        ),
         current_status: Some(current.as_str().to_owned()),
     }
 }
@@ -39,11 +42,14 @@ async fn author_transition(
     caller: &Caller,
     id: SubmissionId,
     action: Action,
-    body: &web::Bytes,
+    body: OptionalJsonBody<TransitionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let comment = comment_of(body)?;
     let submission = load_own(state, caller, id).await?;
-    let to = submission.status.apply(action).map_err(|_| illegal(action, submission.status))?;
+    let to = submission
+        .status
+        .apply(action)
+        .map_err(|_| illegal(action, submission.status))?;
     let at = chrono::Utc::now();
     let mut record = TransitionRecord {
         id,
@@ -58,13 +64,17 @@ async fn author_transition(
     };
     if action == Action::Submit {
         missing_for_submit(submission.kind, &submission.content).into_result()?;
-        record.submitted_at = Some(at);
+        record.submitted_at = submission.submitted_at.is_none().then_some(at);
         record.completeness = Some(completeness(submission.kind, &submission.content));
     }
-    let updated = state.submissions.transition(record).await.map_err(|e| match e {
-        domain::repository::WriteError::StatusChanged(now) => illegal(action, now),
-        other => other.into(),
-    })?;
+    let updated = state
+        .submissions
+        .transition(record)
+        .await
+        .map_err(|e| match e {
+            domain::repository::WriteError::StatusChanged(now) => illegal(action, now),
+            other => other.into(),
+        })?;
     tracing::info!(submission = %id, from = submission.status.as_str(), to = to.as_str(), "transition");
     Ok(respond(HttpResponse::Ok(), updated))
 }
@@ -91,9 +101,16 @@ pub async fn submit_submission(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: web::Bytes,
+    body: OptionalJsonBody<TransitionRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    author_transition(&state, &caller, SubmissionId(id.into_inner()), Action::Submit, &body).await
+    author_transition(
+        &state,
+        &caller,
+        SubmissionId(id.into_inner()),
+        Action::Submit,
+        body,
+    )
+    .await
 }
 
 /// Withdraw work before publication. Withdrawn work is not counted in reports.
@@ -117,7 +134,14 @@ pub async fn withdraw_submission(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
-    body: web::Bytes,
+    body: OptionalJsonBody<TransitionRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    author_transition(&state, &caller, SubmissionId(id.into_inner()), Action::Withdraw, &body).await
+    author_transition(
+        &state,
+        &caller,
+        SubmissionId(id.into_inner()),
+        Action::Withdraw,
+        body,
+    )
+    .await
 }

@@ -42,20 +42,31 @@ pub async fn update_submission(
 ) -> Result<HttpResponse, ApiError> {
     let submission = load_own(&state, &caller, SubmissionId(id.into_inner())).await?;
     let expected = if_match(&req, submission.version)?.ok_or_else(|| {
-        ApiError::PreconditionRequired("send If-Match with the ETag you last read, so no one's changes are overwritten".into())
+        ApiError::PreconditionRequired(
+            "send If-Match with the ETag you last read, so no one's changes are overwritten".into(),
+        )
     })?;
     if !submission.status.is_editable() {
         return Err(ApiError::Conflict {
             code: "not_editable",
-            detail: format!("a {} submission cannot be changed", submission.status.as_str()),
+            detail: format!(
+                "a {} submission cannot be changed",
+                submission.status.as_str()
+            ),
             current_status: Some(submission.status.as_str().to_owned()),
         });
     }
     if expected != submission.version {
-        return Err(domain::repository::WriteError::VersionMismatch { current: submission.version }.into());
+        return Err(domain::repository::WriteError::VersionMismatch {
+            current: submission.version,
+        }
+        .into());
     }
     let content = body.0.apply(submission.content);
     check_content(&state, submission.kind, &content).await?;
-    let updated = state.submissions.update_content(submission.id, expected, &content).await?;
+    let updated = state
+        .submissions
+        .update_content(submission.id, expected, &content)
+        .await?;
     Ok(respond(HttpResponse::Ok(), updated))
 }

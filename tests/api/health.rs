@@ -1,0 +1,63 @@
+use hub_tests::spawn_app;
+use reqwest::{Method, StatusCode};
+
+#[tokio::test]
+async fn liveness_and_readiness_answer_ok() {
+    let app = spawn_app().await;
+
+    let (live, _, live_body) = app.get("/health/live", None).await;
+    let (ready, _, ready_body) = app.get("/health/ready", None).await;
+
+    assert_eq!(live, StatusCode::OK);
+    assert_eq!(live_body["status"], "ok");
+    assert_eq!(ready, StatusCode::OK);
+    assert_eq!(ready_body["status"], "ok");
+}
+
+#[tokio::test]
+async fn every_response_carries_a_request_id_and_echoes_a_sane_one() {
+    let app = spawn_app().await;
+
+    let (_, generated, _) = app.get("/health/live", None).await;
+    let (_, echoed, _) = app
+        .send(
+            app.request(Method::GET, "/health/live", None)
+                .header("x-request-id", "trace-abc-123"),
+        )
+        .await;
+    let (_, replaced, _) = app
+        .send(
+            app.request(Method::GET, "/api/v1/nothing", None)
+                .header("x-request-id", "bad id\twith spaces"),
+        )
+        .await;
+
+    assert!(generated.get("x-request-id").is_some());
+    assert_eq!(echoed["x-request-id"], "trace-abc-123");
+    assert_ne!(replaced["x-request-id"], "bad id\twith spaces");
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_pattern() {
+    let app = spawn_app().await;
+    let member = app.member().await;
+    app.get(
+        &format!("/api/v1/submissions/{}", uuid::Uuid::now_v7()),
+        Some(&member.token),
+    )
+    .await;
+
+    let (status, headers, body) = app.get("/metrics", None).await;
+
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap_or_default()
+            .starts_with("text/plain")
+    );
+    let text = body.as_str().unwrap_or_default();
+    assert!(text.contains(r#"hub_http_requests_total{method="GET",route="/api/v1/submissions/{id}",status="404"} 1"#), "{text}");
+    assert!(text.contains("hub_http_request_duration_seconds_bucket"));
+    assert!(text.contains("hub_db_pool_connections"));
+}
