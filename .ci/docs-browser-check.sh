@@ -31,6 +31,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The CLI makes the first admin (password on stdin) and reports migrations.
+admin_password="a long admin passphrase"
+(cd "$workdir" && printf '%s\n' "$admin_password" | "$bin" admin create --email admin@example.org)
+(cd "$workdir" && "$bin" migrate status) | tee "${workdir}/migrations.txt"
+if grep -q '^pending' "${workdir}/migrations.txt"; then
+    echo "FAIL: migrations left pending after admin create" >&2
+    exit 1
+fi
+
 # Run from a temp dir: the service creates its SQLite file in the working dir.
 (cd "$workdir" && exec env HUB_BIND="$bind" "$bin" serve) >"$log" 2>&1 &
 svc_pid=$!
@@ -52,6 +61,16 @@ if [ "$ready" -ne 1 ]; then
     cat "$log" >&2
     exit 1
 fi
+
+token_json="$(curl -fsS -X POST "${base}/api/v1/auth/login" -H 'content-type: application/json' \
+    -d "{\"email\":\"admin@example.org\",\"password\":\"${admin_password}\"}")"
+access_token="$(printf '%s' "$token_json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')"
+role="$(curl -fsS "${base}/api/v1/members/me" -H "authorization: Bearer ${access_token}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["role"])')"
+if [ "$role" != "admin" ]; then
+    echo "FAIL: the admin made by 'admin create' logs in as '${role}'" >&2
+    exit 1
+fi
+echo "OK: 'admin create' made an admin who can log in"
 
 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
     --disable-background-networking --disable-component-update --disable-sync \

@@ -131,10 +131,10 @@ fn validate_codes(
 }
 
 fn validate_place(errors: &mut ValidationErrors, taxonomy: &Taxonomy, content: &Content) {
-    if let Some(nation) = &content.nation {
-        if !taxonomy.contains(Vocabulary::Nation, nation) {
-            errors.push(taxonomy.unknown_code("nation", Vocabulary::Nation, nation));
-        }
+    if let Some(nation) = &content.nation
+        && !taxonomy.contains(Vocabulary::Nation, nation)
+    {
+        errors.push(taxonomy.unknown_code("nation", Vocabulary::Nation, nation));
     }
     if let Some(region) = &content.region {
         let term = taxonomy
@@ -156,14 +156,14 @@ fn validate_place(errors: &mut ValidationErrors, taxonomy: &Taxonomy, content: &
 }
 
 fn check_pence(errors: &mut ValidationErrors, field: String, value: Option<i64>) {
-    if let Some(pence) = value {
-        if !(0..=PENCE_MAX).contains(&pence) {
-            errors.add(
-                field,
-                "out_of_range",
-                "must be a whole number of pence from 0 to 10,000,000,000,000",
-            );
-        }
+    if let Some(pence) = value
+        && !(0..=PENCE_MAX).contains(&pence)
+    {
+        errors.add(
+            field,
+            "out_of_range",
+            "must be a whole number of pence from 0 to 10,000,000,000,000",
+        );
     }
 }
 
@@ -200,14 +200,14 @@ fn validate_evidence(errors: &mut ValidationErrors, content: &Content) {
         }
         check_pence(errors, at("costs_pence"), entry.costs_pence);
         check_pence(errors, at("savings_pence"), entry.savings_pence);
-        if let Some(roi) = entry.return_on_investment {
-            if !roi.is_finite() || !(-1_000.0..=1_000_000.0).contains(&roi) {
-                errors.add(
-                    at("return_on_investment"),
-                    "out_of_range",
-                    "must be a number from -1000 to 1000000",
-                );
-            }
+        if let Some(roi) = entry.return_on_investment
+            && (!roi.is_finite() || !(-1_000.0..=1_000_000.0).contains(&roi))
+        {
+            errors.add(
+                at("return_on_investment"),
+                "out_of_range",
+                "must be a number from -1000 to 1000000",
+            );
         }
     }
 }
@@ -316,14 +316,14 @@ fn validate_improvement_work(
                 check_length(errors, &at(name), value, 0, SECTION_MAX);
             }
         }
-        if let (Some(start), Some(end)) = (cycle.started_on, cycle.ended_on) {
-            if end < start {
-                errors.add(
-                    at("ended_on"),
-                    "before_start",
-                    "must not be before started_on",
-                );
-            }
+        if let (Some(start), Some(end)) = (cycle.started_on, cycle.ended_on)
+            && end < start
+        {
+            errors.add(
+                at("ended_on"),
+                "before_start",
+                "must not be before started_on",
+            );
         }
     }
     check_count(errors, "measures", &content.measures, LIST_MAX);

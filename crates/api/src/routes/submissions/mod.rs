@@ -88,14 +88,14 @@ pub async fn check_content(
     if !cited.is_empty() {
         let published = state.submissions.published_among(&cited).await?;
         for (i, source) in content.evidence_sources.iter().enumerate() {
-            if let Some(id) = source.submission_id {
-                if !published.contains(&id) {
-                    errors.add(
-                        format!("evidence_sources[{i}].submission_id"),
-                        "unknown_submission",
-                        "must be the id of a published hub submission",
-                    );
-                }
+            if let Some(id) = source.submission_id
+                && !published.contains(&id)
+            {
+                errors.add(
+                    format!("evidence_sources[{i}].submission_id"),
+                    "unknown_submission",
+                    "must be the id of a published hub submission",
+                );
             }
         }
     }
