@@ -179,3 +179,32 @@ async fn the_stored_role_wins_over_the_token_claim() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(me["role"], "member");
 }
+
+#[tokio::test]
+async fn repeated_failed_logins_get_429_with_retry_after() {
+    let app = hub_tests::spawn_app_with(&[("HUB_LOGIN_MAX_FAILURES", "3")]).await;
+    let member = app.member().await;
+    for _ in 0..3 {
+        let (status, _) = app.login(&member.email, "wrong password, wrong").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+
+    let (status, headers, body) = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            &json!({"email": member.email, "password": PASSWORD}),
+        )
+        .await;
+
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(headers["content-type"], "application/problem+json");
+    assert!(
+        headers["retry-after"]
+            .to_str()
+            .unwrap_or_default()
+            .parse::<u64>()
+            .is_ok_and(|s| s > 0)
+    );
+    assert_eq!(body["code"], "too_many_requests");
+}

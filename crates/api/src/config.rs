@@ -28,6 +28,8 @@ pub struct Settings {
     pub jwt_secret: JwtSecret,
     pub token_ttl_seconds: i64,
     pub db_max_connections: u32,
+    /// Failed logins per account or address allowed in 15 minutes.
+    pub login_max_failures: u32,
 }
 
 /// The key that signs access tokens; never printed.
@@ -116,7 +118,18 @@ impl Settings {
                 .filter(|n| (1..=200).contains(n))
                 .with_context(|| format!("HUB_DB_MAX_CONNECTIONS must be 1 to 200, not '{raw}'"))?,
         };
+        let login_max_failures = match get("HUB_LOGIN_MAX_FAILURES") {
+            None => 10,
+            Some(raw) => raw
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=10_000).contains(n))
+                .with_context(|| {
+                    format!("HUB_LOGIN_MAX_FAILURES must be 1 to 10000, not '{raw}'")
+                })?,
+        };
         Ok(Self {
+            login_max_failures,
             database_url: get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
             bind,
             environment,

@@ -1,6 +1,6 @@
 //! Builds the application: database, migrations, state, routes and server.
 
-use crate::auth::JwtKeys;
+use crate::auth::{JwtKeys, LoginThrottle};
 use crate::config::Settings;
 use crate::extract::{BodyLimit, not_found, path_error, query_error};
 use crate::middleware::{Metrics, observe};
@@ -43,6 +43,10 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
         taxonomy: Arc::new(taxonomy),
         jwt: JwtKeys::new(&settings.jwt_secret.bytes, settings.token_ttl_seconds),
         metrics: Metrics::new().context("creating metrics")?,
+        login_throttle: Arc::new(LoginThrottle::new(
+            settings.login_max_failures,
+            Duration::from_secs(15 * 60),
+        )),
         db,
     })
 }

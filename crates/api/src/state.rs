@@ -1,4 +1,4 @@
-use crate::auth::JwtKeys;
+use crate::auth::{JwtKeys, LoginThrottle};
 use crate::middleware::Metrics;
 use domain::repository::{MemberRepository, SubmissionRepository};
 use domain::taxonomy::Taxonomy;
@@ -14,4 +14,5 @@ pub struct AppState {
     pub taxonomy: Arc<Taxonomy>,
     pub jwt: JwtKeys,
     pub metrics: Metrics,
+    pub login_throttle: Arc<LoginThrottle>,
 }

@@ -3,7 +3,9 @@
 mod caller;
 mod jwt;
 mod password;
+mod throttle;
 
 pub use caller::{Caller, require_admin, require_reviewer};
 pub use jwt::{AccessToken, Claims, JwtKeys, TokenError};
 pub use password::{hash_password, verify_password};
+pub use throttle::LoginThrottle;
