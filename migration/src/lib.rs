@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_members_and_taxonomy;
 mod m20261125_000002_submissions;
+mod m20261125_000003_reviews_and_audit;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261125_000001_members_and_taxonomy::Migration),
             Box::new(m20261125_000002_submissions::Migration),
+            Box::new(m20261125_000003_reviews_and_audit::Migration),
         ]
     }
 }

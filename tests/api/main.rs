@@ -1,10 +1,13 @@
 //! Black-box tests: each starts the real service on its own database and talks HTTP.
 
+mod audit;
 mod auth;
+mod data_rights;
 mod errors;
 mod health;
 mod members;
 mod openapi;
+mod reviews;
 mod submissions;
 mod submissions_list;
 mod taxonomy;

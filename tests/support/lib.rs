@@ -297,6 +297,77 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// Creates and submits a piece of work; returns its id.
+    pub async fn submitted(&self, token: &str, body: &Value) -> String {
+        let id = self.create_submission(token, body).await["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let (status, submitted) = self.submit(token, &id).await;
+        assert_eq!(status, StatusCode::OK, "{submitted}");
+        id
+    }
+
+    pub async fn claim(&self, token: &str, id: &str) -> (StatusCode, Value) {
+        let (status, _, body) = self
+            .send(self.request(
+                Method::POST,
+                &format!("/api/v1/submissions/{id}/claim"),
+                Some(token),
+            ))
+            .await;
+        (status, body)
+    }
+
+    pub async fn review(
+        &self,
+        token: &str,
+        id: &str,
+        decision: &str,
+        score: i64,
+    ) -> (StatusCode, Value) {
+        let (status, _, body) = self
+            .post(
+                &format!("/api/v1/submissions/{id}/reviews"),
+                Some(token),
+                &rubric(decision, score),
+            )
+            .await;
+        (status, body)
+    }
+
+    /// Creates, submits, claims and publishes; returns the id.
+    pub async fn published(
+        &self,
+        author: &TestMember,
+        reviewer: &TestMember,
+        body: &Value,
+    ) -> String {
+        let id = self.submitted(&author.token, body).await;
+        let (claimed, claim_body) = self.claim(&reviewer.token, &id).await;
+        assert_eq!(claimed, StatusCode::OK, "{claim_body}");
+        let (reviewed, review_body) = self.review(&reviewer.token, &id, "publish", 4).await;
+        assert_eq!(reviewed, StatusCode::CREATED, "{review_body}");
+        id
+    }
+}
+
+/// A review body scoring every criterion `score`.
+pub fn rubric(decision: &str, score: i64) -> Value {
+    json!({
+        "scores": {
+            "clarity_of_problem_and_context": score,
+            "measurement_and_data": score,
+            "evidence_of_impact": score,
+            "involvement_of_people_who_use_services": score,
+            "transferability_and_spread": score
+        },
+        "overall_comment": "Reviewed",
+        "decision": decision
+    })
+}
+
 /// A case study complete enough to submit.
 pub fn case_study(title: &str) -> Value {
     json!({

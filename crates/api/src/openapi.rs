@@ -19,6 +19,9 @@ Errors are `application/problem+json` (RFC 9457). Send `Authorization: Bearer <a
         (name = "members", description = "Profiles, demographics and roles"),
         (name = "taxonomy", description = "The strategy's vocabulary"),
         (name = "submissions", description = "Improvement journeys, case studies and impact examples"),
+        (name = "reviews", description = "Review queue, claims, rubric reviews, history and revisions"),
+        (name = "recommendations", description = "Adoption and investment reported after publication"),
+        (name = "audit", description = "The append-only audit log"),
         (name = "health", description = "Liveness, readiness and metrics"),
     )
 )]

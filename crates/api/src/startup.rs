@@ -11,7 +11,9 @@ use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use domain::repository::TaxonomyRepository;
-use persistence::{SeaMemberRepository, SeaSubmissionRepository, SeaTaxonomyRepository};
+use persistence::{
+    SeaAuditRepository, SeaMemberRepository, SeaSubmissionRepository, SeaTaxonomyRepository,
+};
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
@@ -40,6 +42,7 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
     Ok(AppState {
         members: Arc::new(SeaMemberRepository::new(db.connection.clone())),
         submissions: Arc::new(SeaSubmissionRepository::new(db.connection.clone())),
+        audit: Arc::new(SeaAuditRepository::new(db.connection.clone())),
         taxonomy: Arc::new(taxonomy),
         jwt: JwtKeys::new(&settings.jwt_secret.bytes, settings.token_ttl_seconds),
         metrics: Metrics::new().context("creating metrics")?,

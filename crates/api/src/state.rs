@@ -1,6 +1,7 @@
 use crate::auth::{JwtKeys, LoginThrottle};
 use crate::middleware::Metrics;
-use domain::repository::{MemberRepository, SubmissionRepository};
+use domain::audit::AuditEntry;
+use domain::repository::{AuditRepository, MemberRepository, SubmissionRepository};
 use domain::taxonomy::Taxonomy;
 use persistence::Database;
 use std::sync::Arc;
@@ -11,8 +12,20 @@ pub struct AppState {
     pub db: Database,
     pub members: Arc<dyn MemberRepository>,
     pub submissions: Arc<dyn SubmissionRepository>,
+    pub audit: Arc<dyn AuditRepository>,
     pub taxonomy: Arc<Taxonomy>,
     pub jwt: JwtKeys,
     pub metrics: Metrics,
     pub login_throttle: Arc<LoginThrottle>,
+}
+
+impl AppState {
+    /// Appends to the audit log. The action has already happened, so a failure
+    /// here is logged rather than undoing it.
+    pub async fn audit(&self, entry: AuditEntry) {
+        let action = entry.action.clone();
+        if let Err(error) = self.audit.record(entry).await {
+            tracing::error!(%action, error = %error, "audit entry not written");
+        }
+    }
 }

@@ -1,11 +1,13 @@
 //! The Innovation hub's domain: members, submissions and their lifecycle, the
 //! strategy's taxonomy, and the rules that hold whatever stores or serves them.
 
+pub mod audit;
 pub mod ids;
 pub mod member;
 pub mod pagination;
 pub mod quarter;
 pub mod repository;
+pub mod review;
 pub mod submission;
 pub mod taxonomy;
 pub mod validation;

@@ -1,13 +1,17 @@
 //! What the domain needs from storage. `persistence` implements these traits.
 
+use crate::audit::{AuditEntry, AuditFilter};
 use crate::ids::{MemberId, SubmissionId};
 use crate::member::{Demographics, DisplayName, Member, NewMember, Role};
 use crate::pagination::{Cursor, Page, PageSize};
 use crate::quarter::Quarter;
-use crate::submission::{Completeness, Content, EvidenceType, Status, Submission, SubmissionKind};
+use crate::review::{Decision, Review, Rubric};
+use crate::submission::{
+    AdoptionStatus, Completeness, Content, EvidenceType, Status, Submission, SubmissionKind,
+};
 use crate::taxonomy::Taxonomy;
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
 /// A storage failure the caller cannot fix; logged, never shown.
@@ -53,6 +57,21 @@ pub trait MemberRepository: Send + Sync {
         demographics: Demographics,
     ) -> Result<Member, WriteError>;
     async fn set_role(&self, id: MemberId, role: Role) -> Result<Member, WriteError>;
+    /// Erases a member: drafts deleted, personal data and demographics removed,
+    /// the account closed; work that left draft stays under "Former member".
+    async fn erase(&self, id: MemberId) -> Result<(), WriteError>;
+}
+
+#[async_trait]
+pub trait AuditRepository: Send + Sync {
+    async fn record(&self, entry: AuditEntry) -> Result<(), StorageError>;
+    /// Newest first; `after` is the id of the last entry already seen.
+    async fn list(
+        &self,
+        filter: &AuditFilter,
+        after: Option<Uuid>,
+        size: PageSize,
+    ) -> Result<Page<AuditEntry>, StorageError>;
 }
 
 /// Which submissions a list holds. Visibility is always applied for the viewer.
@@ -72,6 +91,66 @@ pub struct SubmissionFilter {
     pub mine: bool,
     /// Lower-cased words that must all appear in the title or summary.
     pub words: Vec<String>,
+    pub order: ListOrder,
+}
+
+/// How a list is sorted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ListOrder {
+    /// Newest created first (the default).
+    #[default]
+    NewestCreated,
+    /// Oldest submitted first (the review queue).
+    OldestSubmitted,
+}
+
+/// A review to record with the transition its decision makes.
+#[derive(Debug, Clone)]
+pub struct NewReview {
+    pub id: Uuid,
+    pub submission_id: SubmissionId,
+    pub reviewer: MemberId,
+    pub rubric: Rubric,
+    pub overall_comment: Option<String>,
+    pub decision: Decision,
+    pub at: DateTime<Utc>,
+}
+
+/// A recorded status change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transition {
+    pub from: Status,
+    pub to: Status,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<MemberId>,
+    pub actor_name: Option<String>,
+    pub comment: Option<String>,
+}
+
+/// An immutable copy of what was submitted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Revision {
+    pub number: i32,
+    pub kind: SubmissionKind,
+    pub content: Content,
+    pub created_at: DateTime<Utc>,
+    pub created_by: Option<MemberId>,
+}
+
+/// A dated report about a published recommendation: adoption moved on, or
+/// investment was made.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecommendationEvent {
+    pub id: Uuid,
+    pub recommendation_id: Uuid,
+    pub submission_id: SubmissionId,
+    pub adoption_status: Option<AdoptionStatus>,
+    pub investment_pence: Option<i64>,
+    pub investor: Option<String>,
+    /// When it happened; quarterly figures count by this date.
+    pub occurred_on: NaiveDate,
+    pub reported_at: DateTime<Utc>,
+    pub reported_by: Option<MemberId>,
 }
 
 /// A status change to record, with what it brings along.
@@ -125,4 +204,39 @@ pub trait SubmissionRepository: Send + Sync {
     ) -> Result<Page<Submission>, StorageError>;
     /// Which of these ids are published submissions that may be cited.
     async fn published_among(&self, ids: &[Uuid]) -> Result<Vec<Uuid>, StorageError>;
+    /// Records a review and performs its decision if the submission is still in review.
+    async fn record_review(&self, review: NewReview) -> Result<(Submission, Review), WriteError>;
+    /// Hands a submission in review to another reviewer.
+    async fn reassign(
+        &self,
+        id: SubmissionId,
+        reviewer: MemberId,
+        by: MemberId,
+        at: DateTime<Utc>,
+    ) -> Result<Submission, WriteError>;
+    /// Transitions oldest first.
+    async fn transitions(&self, id: SubmissionId) -> Result<Vec<Transition>, StorageError>;
+    /// Revisions oldest first.
+    async fn revisions(&self, id: SubmissionId) -> Result<Vec<Revision>, StorageError>;
+    /// Reviews oldest first.
+    async fn reviews(&self, id: SubmissionId) -> Result<Vec<Review>, StorageError>;
+    /// Reviews a member wrote, oldest first.
+    async fn reviews_by(&self, reviewer: MemberId) -> Result<Vec<Review>, StorageError>;
+    /// Everything a member wrote, drafts included, newest first.
+    async fn authored_by(&self, author: MemberId) -> Result<Vec<Submission>, StorageError>;
+    async fn add_recommendation_event(
+        &self,
+        event: RecommendationEvent,
+    ) -> Result<RecommendationEvent, WriteError>;
+    /// Events about one submission's recommendations, oldest first.
+    async fn recommendation_events(
+        &self,
+        id: SubmissionId,
+    ) -> Result<Vec<RecommendationEvent>, StorageError>;
+    /// Events that happened in `[from, to)`, oldest first.
+    async fn recommendation_events_between(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<RecommendationEvent>, StorageError>;
 }

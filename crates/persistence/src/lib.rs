@@ -1,12 +1,14 @@
 //! Storage for the Innovation hub on SQLite (embedded default) or PostgreSQL,
 //! through sea-orm. Implements the repository traits of `domain`.
 
+mod audit;
 mod connection;
 mod entities;
 mod members;
 mod submissions;
 mod taxonomy;
 
+pub use audit::SeaAuditRepository;
 pub use connection::{Database, DatabaseKind, connect, migrate, migration_status};
 pub use members::SeaMemberRepository;
 pub use sea_orm::DatabaseConnection;

@@ -1,12 +1,19 @@
 use crate::entities::members::{ActiveModel, Column, Entity, Model};
+use crate::entities::submissions;
 use crate::{now, storage, write_error};
 use async_trait::async_trait;
 use domain::MemberId;
 use domain::member::{Demographics, DisplayName, Member, NewMember, Role};
 use domain::repository::{MemberRepository, StorageError, WriteError};
+use domain::submission::Status;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Set,
+    TransactionTrait,
 };
+
+/// The name shown for work whose author erased their account.
+pub const FORMER_MEMBER: &str = "Former member";
 
 /// Members stored through sea-orm.
 #[derive(Clone)]
@@ -130,6 +137,41 @@ impl MemberRepository for SeaMemberRepository {
         Ok(to_member(
             active.update(&self.db).await.map_err(write_error)?,
         ))
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn erase(&self, id: MemberId) -> Result<(), WriteError> {
+        let tx = self.db.begin().await.map_err(write_error)?;
+        let drafts = submissions::Entity::delete_many()
+            .filter(submissions::Column::AuthorId.eq(id.0))
+            .filter(submissions::Column::Status.eq(Status::Draft.as_str()))
+            .exec(&tx)
+            .await
+            .map_err(write_error)?;
+        let erased = Entity::update_many()
+            .col_expr(Column::Email, Expr::value(Option::<String>::None))
+            .col_expr(Column::DisplayName, Expr::value(FORMER_MEMBER))
+            .col_expr(Column::PasswordHash, Expr::value(Option::<String>::None))
+            .col_expr(Column::CareerStage, Expr::value(Option::<String>::None))
+            .col_expr(Column::LevelOfPractice, Expr::value(Option::<String>::None))
+            .col_expr(Column::Sector, Expr::value(Option::<String>::None))
+            .col_expr(Column::JobTitle, Expr::value(Option::<String>::None))
+            .col_expr(Column::Nation, Expr::value(Option::<String>::None))
+            .col_expr(Column::Region, Expr::value(Option::<String>::None))
+            .col_expr(Column::ErasedAt, Expr::value(now()))
+            .col_expr(Column::UpdatedAt, Expr::value(now()))
+            .filter(Column::Id.eq(id.0))
+            .filter(Column::ErasedAt.is_null())
+            .exec(&tx)
+            .await
+            .map_err(write_error)?;
+        if erased.rows_affected == 0 {
+            tx.rollback().await.map_err(write_error)?;
+            return Err(WriteError::NotFound);
+        }
+        tx.commit().await.map_err(write_error)?;
+        tracing::info!(drafts_deleted = drafts.rows_affected, "member erased");
+        Ok(())
     }
 
     #[tracing::instrument(skip(self))]

@@ -1,11 +1,16 @@
 use crate::entities::submissions::{ActiveModel, Column, Entity};
 use crate::{now, storage, write_error};
 use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
 use domain::pagination::{Cursor, Page, PageSize};
 use domain::repository::{
-    StorageError, SubmissionFilter, SubmissionRepository, TransitionRecord, WriteError,
+    ListOrder, NewReview, RecommendationEvent, Revision, StorageError, SubmissionFilter,
+    SubmissionRepository, Transition, TransitionRecord, WriteError,
 };
-use domain::submission::{Completeness, Content, Status, Submission, SubmissionKind};
+use domain::review::{Decision, Review, Rubric};
+use domain::submission::{
+    AdoptionStatus, Completeness, Content, Status, Submission, SubmissionKind,
+};
 use domain::{MemberId, SubmissionId};
 use sea_orm::sea_query::{
     Alias, Cond, Expr, ExprTrait, JoinType, LikeExpr, Order, Query, SelectStatement,
@@ -46,6 +51,102 @@ impl SeaSubmissionRepository {
                 ..Default::default()
             })
             .await
+    }
+
+    async fn select_reviews(&self, condition: Expr) -> Result<Vec<Review>, StorageError> {
+        let query = Query::select()
+            .columns([
+                ("r", "id"),
+                ("r", "submission_id"),
+                ("r", "reviewer_id"),
+                ("r", "revision"),
+                ("r", "rubric"),
+                ("r", "overall_comment"),
+                ("r", "decision"),
+                ("r", "quality_score"),
+                ("r", "created_at"),
+            ])
+            .expr_as(
+                Expr::col(("m", "display_name")),
+                Alias::new("reviewer_name"),
+            )
+            .from_as("reviews", "r")
+            .join_as(
+                JoinType::LeftJoin,
+                "members",
+                "m",
+                Expr::col(("m", "id")).equals(("r", "reviewer_id")),
+            )
+            .and_where(condition)
+            .order_by(("r", "created_at"), Order::Asc)
+            .order_by(("r", "id"), Order::Asc)
+            .to_owned();
+        let rows = self.db.query_all(&query).await.map_err(storage)?;
+        rows.iter()
+            .map(|row| {
+                let rubric: String = row.try_get("", "rubric")?;
+                let decision: String = row.try_get("", "decision")?;
+                let reviewer: Option<Uuid> = row.try_get("", "reviewer_id")?;
+                Ok(Review {
+                    id: row.try_get("", "id")?,
+                    submission_id: SubmissionId(row.try_get("", "submission_id")?),
+                    reviewer_id: reviewer.map(MemberId),
+                    reviewer_name: row.try_get("", "reviewer_name")?,
+                    revision: row.try_get("", "revision")?,
+                    rubric: serde_json::from_str::<Rubric>(&rubric)
+                        .map_err(|e| DbErr::Custom(format!("stored rubric: {e}")))?,
+                    overall_comment: row.try_get("", "overall_comment")?,
+                    decision: decision
+                        .parse()
+                        .map_err(|()| DbErr::Custom(format!("unknown decision {decision}")))?,
+                    quality_score: row.try_get("", "quality_score")?,
+                    created_at: row.try_get("", "created_at")?,
+                })
+            })
+            .collect::<Result<_, DbErr>>()
+            .map_err(storage)
+    }
+
+    async fn select_events(
+        &self,
+        condition: Expr,
+    ) -> Result<Vec<RecommendationEvent>, StorageError> {
+        let query = Query::select()
+            .columns([
+                "id",
+                "recommendation_id",
+                "submission_id",
+                "adoption_status",
+                "investment_pence",
+                "investor",
+                "occurred_on",
+                "reported_at",
+                "reported_by",
+            ])
+            .from("recommendation_events")
+            .and_where(condition)
+            .order_by("occurred_on", Order::Asc)
+            .order_by("id", Order::Asc)
+            .to_owned();
+        let rows = self.db.query_all(&query).await.map_err(storage)?;
+        rows.iter()
+            .map(|row| {
+                let adoption: Option<String> = row.try_get("", "adoption_status")?;
+                let reported_by: Option<Uuid> = row.try_get("", "reported_by")?;
+                Ok(RecommendationEvent {
+                    id: row.try_get("", "id")?,
+                    recommendation_id: row.try_get("", "recommendation_id")?,
+                    submission_id: SubmissionId(row.try_get("", "submission_id")?),
+                    adoption_status: adoption.and_then(|a| adoption_status(&a)),
+                    investment_pence: row.try_get("", "investment_pence")?,
+                    investor: row.try_get("", "investor")?,
+                    occurred_on: row.try_get("", "occurred_on")?,
+                    reported_at: row.try_get("", "reported_at")?,
+                    reported_by: reported_by.map(MemberId),
+                })
+            })
+            .collect::<Result<_, DbErr>>()
+            .map_err(storage)
     }
 
     /// The status and version stored now, to explain why a guarded write missed.
@@ -172,6 +273,7 @@ fn select_submissions() -> SelectStatement {
             ("s", "created_at"),
             ("s", "updated_at"),
             ("s", "submitted_at"),
+            ("s", "published_revision"),
         ])
         .expr_as(Expr::col(("m", "display_name")), Alias::new("author_name"))
         .expr_as(
@@ -221,20 +323,64 @@ fn to_submission(row: &QueryResult) -> Result<Submission, DbErr> {
         updated_at: row.try_get("", "updated_at")?,
         submitted_at: row.try_get("", "submitted_at")?,
         reviewer_id: reviewer_id.map(MemberId),
+        published_revision: row.try_get("", "published_revision")?,
     })
+}
+
+/// Records who moved a submission from one status to another, and when.
+async fn insert_transition(
+    tx: &DatabaseTransaction,
+    id: SubmissionId,
+    actor: Option<MemberId>,
+    from: Status,
+    to: Status,
+    comment: Option<String>,
+    at: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let insert = Query::insert()
+        .into_table("transitions")
+        .columns([
+            "id",
+            "submission_id",
+            "actor_id",
+            "from_status",
+            "to_status",
+            "comment",
+            "at",
+        ])
+        .values_panic([
+            Uuid::now_v7().into(),
+            id.0.into(),
+            actor.map(|a| a.0).into(),
+            from.as_str().into(),
+            to.as_str().into(),
+            comment.into(),
+            at.into(),
+        ])
+        .to_owned();
+    tx.execute(&insert).await?;
+    Ok(())
+}
+
+/// The number of the latest revision, if any.
+async fn latest_revision(
+    tx: &impl ConnectionTrait,
+    id: SubmissionId,
+) -> Result<Option<i32>, DbErr> {
+    let latest = Query::select()
+        .expr_as(Expr::col("number").max(), Alias::new("latest"))
+        .from("revisions")
+        .and_where(Expr::col("submission_id").eq(id.0))
+        .to_owned();
+    match tx.query_one(&latest).await? {
+        Some(row) => row.try_get("", "latest"),
+        None => Ok(None),
+    }
 }
 
 /// Keeps an immutable copy of what was submitted, numbered from 1.
 async fn store_revision(tx: &DatabaseTransaction, record: &TransitionRecord) -> Result<(), DbErr> {
-    let latest = Query::select()
-        .expr_as(Expr::col("number").max(), Alias::new("latest"))
-        .from("revisions")
-        .and_where(Expr::col("submission_id").eq(record.id.0))
-        .to_owned();
-    let latest: Option<i32> = match tx.query_one(&latest).await? {
-        Some(row) => row.try_get("", "latest")?,
-        None => None,
-    };
+    let latest = latest_revision(tx, record.id).await?;
     let copy = Query::insert()
         .into_table("revisions")
         .columns([
@@ -260,6 +406,17 @@ async fn store_revision(tx: &DatabaseTransaction, record: &TransitionRecord) -> 
         .to_owned();
     tx.execute(&copy).await?;
     Ok(())
+}
+
+fn adoption_status(raw: &str) -> Option<AdoptionStatus> {
+    [
+        AdoptionStatus::Proposed,
+        AdoptionStatus::AdoptedLocally,
+        AdoptionStatus::AdoptedByPartner,
+        AdoptionStatus::RolledOut,
+    ]
+    .into_iter()
+    .find(|a| a.as_str() == raw)
 }
 
 /// Escapes LIKE wildcards so a search for `50%` finds "50%", not everything.
@@ -364,6 +521,7 @@ impl SubmissionRepository for SeaSubmissionRepository {
             created_at: Set(at),
             updated_at: Set(at),
             submitted_at: Set(None),
+            published_revision: Set(None),
         };
         model.insert(&tx).await.map_err(write_error)?;
         write_index_rows(&tx, id, content)
@@ -485,28 +643,17 @@ impl SubmissionRepository for SeaSubmissionRepository {
                 Some((status, _)) => WriteError::StatusChanged(status),
             });
         }
-        let insert = Query::insert()
-            .into_table("transitions")
-            .columns([
-                "id",
-                "submission_id",
-                "actor_id",
-                "from_status",
-                "to_status",
-                "comment",
-                "at",
-            ])
-            .values_panic([
-                Uuid::now_v7().into(),
-                record.id.0.into(),
-                record.actor.0.into(),
-                record.from.as_str().into(),
-                record.to.as_str().into(),
-                record.comment.clone().into(),
-                record.at.into(),
-            ])
-            .to_owned();
-        tx.execute(&insert).await.map_err(write_error)?;
+        insert_transition(
+            &tx,
+            record.id,
+            Some(record.actor),
+            record.from,
+            record.to,
+            record.comment.clone(),
+            record.at,
+        )
+        .await
+        .map_err(write_error)?;
         if record.to == Status::Submitted {
             store_revision(&tx, &record).await.map_err(write_error)?;
         }
@@ -522,21 +669,34 @@ impl SubmissionRepository for SeaSubmissionRepository {
         size: PageSize,
     ) -> Result<Page<Submission>, StorageError> {
         let mut cond = filter_condition(filter);
+        let (column, order) = match filter.order {
+            ListOrder::NewestCreated => ("created_at", Order::Desc),
+            ListOrder::OldestSubmitted => ("submitted_at", Order::Asc),
+        };
+        if filter.order == ListOrder::OldestSubmitted {
+            cond = cond.add(Expr::col(("s", "submitted_at")).is_not_null());
+        }
         if let Some(cursor) = after {
+            let beyond = |c: &'static str| match order {
+                Order::Asc => Expr::col(("s", c)).gt(cursor.at),
+                _ => Expr::col(("s", c)).lt(cursor.at),
+            };
+            let beyond_id = match order {
+                Order::Asc => Expr::col(("s", "id")).gt(cursor.id),
+                _ => Expr::col(("s", "id")).lt(cursor.id),
+            };
             cond = cond.add(
-                Cond::any()
-                    .add(Expr::col(("s", "created_at")).lt(cursor.at))
-                    .add(
-                        Cond::all()
-                            .add(Expr::col(("s", "created_at")).eq(cursor.at))
-                            .add(Expr::col(("s", "id")).lt(cursor.id)),
-                    ),
+                Cond::any().add(beyond(column)).add(
+                    Cond::all()
+                        .add(Expr::col(("s", column)).eq(cursor.at))
+                        .add(beyond_id),
+                ),
             );
         }
         let query = select_submissions()
             .cond_where(cond)
-            .order_by(("s", "created_at"), Order::Desc)
-            .order_by(("s", "id"), Order::Desc)
+            .order_by(("s", column), order.clone())
+            .order_by(("s", "id"), order)
             .limit(size.get() + 1)
             .to_owned();
         let rows = self.db.query_all(&query).await.map_err(storage)?;
@@ -577,5 +737,288 @@ impl SubmissionRepository for SeaSubmissionRepository {
             .map(|r| r.try_get::<Uuid>("", "id"))
             .collect::<Result<_, _>>()
             .map_err(storage)
+    }
+
+    #[tracing::instrument(skip(self, review), fields(submission = %review.submission_id))]
+    async fn record_review(&self, review: NewReview) -> Result<(Submission, Review), WriteError> {
+        let to = Status::InReview
+            .apply(review.decision.action())
+            .map_err(|_| WriteError::StatusChanged(Status::InReview))?;
+        let tx = self.begin_write().await.map_err(write_error)?;
+        let revision = latest_revision(&tx, review.submission_id)
+            .await
+            .map_err(write_error)?
+            .unwrap_or(0);
+        let quality = review.rubric.mean();
+        let mut update = Entity::update_many()
+            .col_expr(Column::Status, Expr::value(to.as_str()))
+            .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+            .col_expr(Column::UpdatedAt, Expr::value(review.at))
+            .col_expr(Column::QualityScore, Expr::value(quality));
+        if review.decision == Decision::Publish {
+            update = update.col_expr(Column::PublishedRevision, Expr::value(revision));
+        }
+        let updated = update
+            .filter(Column::Id.eq(review.submission_id.0))
+            .filter(Column::Status.eq(Status::InReview.as_str()))
+            .exec(&tx)
+            .await
+            .map_err(write_error)?;
+        if updated.rows_affected == 0 {
+            let current = self
+                .current(&tx, review.submission_id)
+                .await
+                .map_err(write_error)?;
+            tx.rollback().await.map_err(write_error)?;
+            return Err(current.map_or(WriteError::NotFound, |(status, _)| {
+                WriteError::StatusChanged(status)
+            }));
+        }
+        let rubric = serde_json::to_string(&review.rubric)
+            .map_err(|e| write_error(DbErr::Custom(e.to_string())))?;
+        let insert = Query::insert()
+            .into_table("reviews")
+            .columns([
+                "id",
+                "submission_id",
+                "reviewer_id",
+                "revision",
+                "rubric",
+                "overall_comment",
+                "decision",
+                "quality_score",
+                "created_at",
+            ])
+            .values_panic([
+                review.id.into(),
+                review.submission_id.0.into(),
+                review.reviewer.0.into(),
+                revision.into(),
+                rubric.into(),
+                review.overall_comment.clone().into(),
+                review.decision.as_str().into(),
+                quality.into(),
+                review.at.into(),
+            ])
+            .to_owned();
+        tx.execute(&insert).await.map_err(write_error)?;
+        insert_transition(
+            &tx,
+            review.submission_id,
+            Some(review.reviewer),
+            Status::InReview,
+            to,
+            review.overall_comment.clone(),
+            review.at,
+        )
+        .await
+        .map_err(write_error)?;
+        tx.commit().await.map_err(write_error)?;
+        let submission = self
+            .get(review.submission_id)
+            .await?
+            .ok_or(WriteError::NotFound)?;
+        let recorded = self
+            .reviews(review.submission_id)
+            .await?
+            .into_iter()
+            .find(|r| r.id == review.id)
+            .ok_or(WriteError::NotFound)?;
+        Ok((submission, recorded))
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn reassign(
+        &self,
+        id: SubmissionId,
+        reviewer: MemberId,
+        by: MemberId,
+        at: DateTime<Utc>,
+    ) -> Result<Submission, WriteError> {
+        let tx = self.begin_write().await.map_err(write_error)?;
+        let updated = Entity::update_many()
+            .col_expr(Column::ReviewerId, Expr::value(reviewer.0))
+            .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+            .col_expr(Column::UpdatedAt, Expr::value(at))
+            .filter(Column::Id.eq(id.0))
+            .filter(Column::Status.eq(Status::InReview.as_str()))
+            .exec(&tx)
+            .await
+            .map_err(write_error)?;
+        if updated.rows_affected == 0 {
+            let current = self.current(&tx, id).await.map_err(write_error)?;
+            tx.rollback().await.map_err(write_error)?;
+            return Err(current.map_or(WriteError::NotFound, |(status, _)| {
+                WriteError::StatusChanged(status)
+            }));
+        }
+        insert_transition(
+            &tx,
+            id,
+            Some(by),
+            Status::InReview,
+            Status::InReview,
+            Some(format!("reassigned to {reviewer}")),
+            at,
+        )
+        .await
+        .map_err(write_error)?;
+        tx.commit().await.map_err(write_error)?;
+        self.get(id).await?.ok_or(WriteError::NotFound)
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn transitions(&self, id: SubmissionId) -> Result<Vec<Transition>, StorageError> {
+        let query = Query::select()
+            .columns([
+                ("t", "from_status"),
+                ("t", "to_status"),
+                ("t", "at"),
+                ("t", "actor_id"),
+                ("t", "comment"),
+            ])
+            .expr_as(Expr::col(("m", "display_name")), Alias::new("actor_name"))
+            .from_as("transitions", "t")
+            .join_as(
+                JoinType::LeftJoin,
+                "members",
+                "m",
+                Expr::col(("m", "id")).equals(("t", "actor_id")),
+            )
+            .and_where(Expr::col(("t", "submission_id")).eq(id.0))
+            .order_by(("t", "at"), Order::Asc)
+            .order_by(("t", "id"), Order::Asc)
+            .to_owned();
+        let rows = self.db.query_all(&query).await.map_err(storage)?;
+        rows.iter()
+            .map(|row| {
+                let status = |name: &str| -> Result<Status, DbErr> {
+                    let raw: String = row.try_get("", name)?;
+                    raw.parse()
+                        .map_err(|()| DbErr::Custom(format!("unknown status {raw}")))
+                };
+                let actor: Option<Uuid> = row.try_get("", "actor_id")?;
+                Ok(Transition {
+                    from: status("from_status")?,
+                    to: status("to_status")?,
+                    at: row.try_get("", "at")?,
+                    actor_id: actor.map(MemberId),
+                    actor_name: row.try_get("", "actor_name")?,
+                    comment: row.try_get("", "comment")?,
+                })
+            })
+            .collect::<Result<_, DbErr>>()
+            .map_err(storage)
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn revisions(&self, id: SubmissionId) -> Result<Vec<Revision>, StorageError> {
+        let query = Query::select()
+            .columns(["number", "kind", "content", "created_at", "created_by"])
+            .from("revisions")
+            .and_where(Expr::col("submission_id").eq(id.0))
+            .order_by("number", Order::Asc)
+            .to_owned();
+        let rows = self.db.query_all(&query).await.map_err(storage)?;
+        rows.iter()
+            .map(|row| {
+                let kind: String = row.try_get("", "kind")?;
+                let content: String = row.try_get("", "content")?;
+                let created_by: Option<Uuid> = row.try_get("", "created_by")?;
+                Ok(Revision {
+                    number: row.try_get("", "number")?,
+                    kind: kind
+                        .parse()
+                        .map_err(|()| DbErr::Custom(format!("unknown kind {kind}")))?,
+                    content: serde_json::from_str(&content)
+                        .map_err(|e| DbErr::Custom(format!("stored revision: {e}")))?,
+                    created_at: row.try_get("", "created_at")?,
+                    created_by: created_by.map(MemberId),
+                })
+            })
+            .collect::<Result<_, DbErr>>()
+            .map_err(storage)
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn reviews(&self, id: SubmissionId) -> Result<Vec<Review>, StorageError> {
+        self.select_reviews(Expr::col(("r", "submission_id")).eq(id.0))
+            .await
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn reviews_by(&self, reviewer: MemberId) -> Result<Vec<Review>, StorageError> {
+        self.select_reviews(Expr::col(("r", "reviewer_id")).eq(reviewer.0))
+            .await
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn authored_by(&self, author: MemberId) -> Result<Vec<Submission>, StorageError> {
+        let query = select_submissions()
+            .and_where(Expr::col(("s", "author_id")).eq(author.0))
+            .order_by(("s", "created_at"), Order::Desc)
+            .to_owned();
+        let rows = self.db.query_all(&query).await.map_err(storage)?;
+        rows.iter()
+            .map(to_submission)
+            .collect::<Result<_, _>>()
+            .map_err(storage)
+    }
+
+    #[tracing::instrument(skip(self, event), fields(recommendation = %event.recommendation_id))]
+    async fn add_recommendation_event(
+        &self,
+        event: RecommendationEvent,
+    ) -> Result<RecommendationEvent, WriteError> {
+        let insert = Query::insert()
+            .into_table("recommendation_events")
+            .columns([
+                "id",
+                "recommendation_id",
+                "submission_id",
+                "adoption_status",
+                "investment_pence",
+                "investor",
+                "occurred_on",
+                "reported_at",
+                "reported_by",
+            ])
+            .values_panic([
+                event.id.into(),
+                event.recommendation_id.into(),
+                event.submission_id.0.into(),
+                event.adoption_status.map(AdoptionStatus::as_str).into(),
+                event.investment_pence.into(),
+                event.investor.clone().into(),
+                event.occurred_on.into(),
+                event.reported_at.into(),
+                event.reported_by.map(|m| m.0).into(),
+            ])
+            .to_owned();
+        self.db.execute(&insert).await.map_err(write_error)?;
+        Ok(event)
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn recommendation_events(
+        &self,
+        id: SubmissionId,
+    ) -> Result<Vec<RecommendationEvent>, StorageError> {
+        self.select_events(Expr::col("submission_id").eq(id.0))
+            .await
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn recommendation_events_between(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<RecommendationEvent>, StorageError> {
+        self.select_events(
+            Expr::col("occurred_on")
+                .gte(from)
+                .and(Expr::col("occurred_on").lt(to)),
+        )
+        .await
     }
 }

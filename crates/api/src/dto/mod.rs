@@ -1,5 +1,7 @@
 //! Request and response bodies: the wire format clients code against.
 
+pub mod audit;
 pub mod member;
+pub mod review;
 pub mod submission;
 pub mod taxonomy;

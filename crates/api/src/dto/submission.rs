@@ -243,6 +243,10 @@ pub struct SubmissionView {
     pub updated_at: DateTime<Utc>,
     /// Set on the first submit; quarterly reports count by it.
     pub submitted_at: Option<DateTime<Utc>>,
+    /// The reviewer who claimed it.
+    pub reviewer_id: Option<Uuid>,
+    /// The revision that was published (see `GET …/revisions/{n}`).
+    pub published_revision: Option<i32>,
 }
 
 impl From<Submission> for SubmissionView {
@@ -274,6 +278,8 @@ impl From<Submission> for SubmissionView {
             created_at: s.created_at,
             updated_at: s.updated_at,
             submitted_at: s.submitted_at,
+            reviewer_id: s.reviewer_id.map(|r| r.0),
+            published_revision: s.published_revision,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! One module per area, one handler per operation.
 
+pub mod audit;
 pub mod auth;
 pub mod health;
 pub mod members;
@@ -26,7 +27,20 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(submissions::update::update_submission)
                 .service(submissions::delete::delete_submission)
                 .service(submissions::transition::submit_submission)
-                .service(submissions::transition::withdraw_submission),
+                .service(submissions::transition::withdraw_submission)
+                .service(submissions::review::claim_submission)
+                .service(submissions::review::reassign_reviewer)
+                .service(submissions::review::create_review)
+                .service(submissions::review::list_reviews)
+                .service(submissions::queue::review_queue)
+                .service(submissions::history::get_history)
+                .service(submissions::history::get_revision)
+                .service(submissions::recommendations::report_recommendation_event)
+                .service(submissions::recommendations::list_recommendations)
+                .service(submissions::recommendations::recommendation_events_in_quarter)
+                .service(members::data_rights::export_me)
+                .service(members::data_rights::erase_me)
+                .service(audit::list_audit),
         )
         .service(health::live)
         .service(health::ready)

@@ -34,6 +34,8 @@ pub struct Submission {
     pub updated_at: DateTime<Utc>,
     pub submitted_at: Option<DateTime<Utc>>,
     pub reviewer_id: Option<MemberId>,
+    /// The revision that was published, shown to readers as the published text.
+    pub published_revision: Option<i32>,
 }
 
 impl Submission {

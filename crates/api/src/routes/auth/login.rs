@@ -2,8 +2,10 @@ use crate::auth::verify_password;
 use crate::dto::member::{LoginRequest, TokenResponse};
 use crate::error::{ApiError, Problem};
 use crate::extract::JsonBody;
+use crate::middleware::RequestId;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, post, web};
+use domain::audit::AuditEntry;
 
 /// Exchange email and password for a bearer access token.
 ///
@@ -25,6 +27,7 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 #[tracing::instrument(skip_all)]
 pub async fn login(
     req: HttpRequest,
+    request_id: RequestId,
     state: web::Data<AppState>,
     body: JsonBody<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -48,9 +51,16 @@ pub async fn login(
         None => (None, None),
     };
     let verified = verify_password(body.password, hash).await;
+    let found_member = member.as_ref().map(|m| m.id);
     let Some(member) = member.filter(|_| verified) else {
         tracing::warn!("login failed");
         state.login_throttle.record_failure(&keys);
+        let target = found_member.map(|m| m.0);
+        let mut entry = AuditEntry::new("login_failed", None).request(Some(request_id.0));
+        if let Some(target) = target {
+            entry = entry.target("member", target);
+        }
+        state.audit(entry).await;
         return Err(ApiError::Unauthorized(
             "the email or password is wrong".into(),
         ));
@@ -60,6 +70,13 @@ pub async fn login(
         .issue(member.id, member.role)
         .map_err(|e| ApiError::Internal(e.into()))?;
     state.login_throttle.record_success(keys[0]);
+    state
+        .audit(
+            AuditEntry::new("login_succeeded", Some(member.id))
+                .target("member", member.id.0)
+                .request(Some(request_id.0)),
+        )
+        .await;
     tracing::info!(member = %member.id, "member logged in");
     Ok(HttpResponse::Ok().json(TokenResponse {
         access_token: token.token,

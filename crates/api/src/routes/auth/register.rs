@@ -2,9 +2,11 @@ use crate::auth::hash_password;
 use crate::dto::member::{MemberView, RegisterRequest};
 use crate::error::{ApiError, Problem};
 use crate::extract::JsonBody;
+use crate::middleware::RequestId;
 use crate::state::AppState;
 use actix_web::{HttpResponse, post, web};
 use domain::ValidationErrors;
+use domain::audit::AuditEntry;
 use domain::member::{DisplayName, Email, NewMember, Password, Role};
 use domain::repository::WriteError;
 
@@ -25,6 +27,7 @@ use domain::repository::WriteError;
 #[tracing::instrument(skip_all)]
 pub async fn register(
     state: web::Data<AppState>,
+    request_id: RequestId,
     body: JsonBody<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let JsonBody(body) = body;
@@ -54,5 +57,12 @@ pub async fn register(
             other => other.into(),
         })?;
     tracing::info!(member = %member.id, "member registered");
+    state
+        .audit(
+            AuditEntry::new("member_registered", Some(member.id))
+                .target("member", member.id.0)
+                .request(Some(request_id.0)),
+        )
+        .await;
     Ok(HttpResponse::Created().json(MemberView::from(member)))
 }

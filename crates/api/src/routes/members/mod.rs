@@ -1,2 +1,3 @@
+pub mod data_rights;
 pub mod me;
 pub mod role;

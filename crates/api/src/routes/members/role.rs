@@ -2,9 +2,11 @@ use crate::auth::{Caller, require_admin};
 use crate::dto::member::{MemberView, RoleRequest};
 use crate::error::{ApiError, Problem};
 use crate::extract::JsonBody;
+use crate::middleware::RequestId;
 use crate::state::AppState;
 use actix_web::{HttpResponse, put, web};
 use domain::MemberId;
+use domain::audit::AuditEntry;
 use domain::member::Role;
 use uuid::Uuid;
 
@@ -28,6 +30,7 @@ use uuid::Uuid;
 pub async fn set_role(
     state: web::Data<AppState>,
     caller: Caller,
+    request_id: RequestId,
     id: web::Path<Uuid>,
     body: JsonBody<RoleRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -50,5 +53,13 @@ pub async fn set_role(
             other => other.into(),
         })?;
     tracing::info!(role = role.as_str(), "role changed");
+    state
+        .audit(
+            AuditEntry::new("role_changed", Some(caller.id))
+                .target("member", member.id.0)
+                .details(serde_json::json!({"role": role.as_str()}))
+                .request(Some(request_id.0)),
+        )
+        .await;
     Ok(HttpResponse::Ok().json(MemberView::from(member)))
 }

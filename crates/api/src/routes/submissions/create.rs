@@ -3,10 +3,12 @@ use crate::auth::Caller;
 use crate::dto::submission::{CreateSubmissionRequest, SubmissionView};
 use crate::error::{ApiError, Problem};
 use crate::extract::JsonBody;
+use crate::middleware::RequestId;
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{HttpResponse, post, web};
 use domain::SubmissionId;
+use domain::audit::AuditEntry;
 
 /// Start a submission. It is always created as a draft that only its author sees.
 #[utoipa::path(
@@ -28,6 +30,7 @@ use domain::SubmissionId;
 pub async fn create_submission(
     state: web::Data<AppState>,
     caller: Caller,
+    request_id: RequestId,
     body: JsonBody<CreateSubmissionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (kind, content) = body.0.into_parts();
@@ -38,6 +41,13 @@ pub async fn create_submission(
         .create(id, caller.id, kind, &content)
         .await?;
     tracing::info!(submission = %id, kind = kind.as_str(), "draft created");
+    state
+        .audit(
+            AuditEntry::new("submission_created", Some(caller.id))
+                .target("submission", id.0)
+                .request(Some(request_id.0)),
+        )
+        .await;
     let mut response = HttpResponse::Created();
     response.insert_header((header::LOCATION, format!("/api/v1/submissions/{id}")));
     Ok(respond(response, submission))

@@ -1,9 +1,11 @@
 use super::{if_match, load_own};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
+use crate::middleware::RequestId;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, delete, web};
 use domain::SubmissionId;
+use domain::audit::AuditEntry;
 use uuid::Uuid;
 
 /// Delete a draft. `If-Match` is honoured when sent.
@@ -26,6 +28,7 @@ pub async fn delete_submission(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
+    request_id: RequestId,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let submission = load_own(&state, &caller, SubmissionId(id.into_inner())).await?;
@@ -46,5 +49,12 @@ pub async fn delete_submission(
             other => other.into(),
         })?;
     tracing::info!("draft deleted");
+    state
+        .audit(
+            AuditEntry::new("draft_deleted", Some(caller.id))
+                .target("submission", submission.id.0)
+                .request(Some(request_id.0)),
+        )
+        .await;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, get, web};
 use domain::ValidationErrors;
 use domain::pagination::{Cursor, PageSize};
 use domain::quarter::Quarter;
-use domain::repository::SubmissionFilter;
+use domain::repository::{ListOrder, SubmissionFilter};
 use domain::submission::EvidenceType;
 use domain::taxonomy::{Taxonomy, Vocabulary};
 use serde::Deserialize;
@@ -76,7 +76,7 @@ fn parsed<T>(
 }
 
 impl ListQuery {
-    fn into_filter(
+    pub(crate) fn into_filter(
         self,
         caller: &Caller,
         taxonomy: &Taxonomy,
@@ -179,6 +179,7 @@ impl ListQuery {
             quarter,
             mine: mine.unwrap_or(false),
             words,
+            order: ListOrder::NewestCreated,
         };
         e.into_result()?;
         Ok((filter, cursor, limit.unwrap_or_default()))

@@ -3,7 +3,11 @@
 pub mod create;
 pub mod delete;
 pub mod get;
+pub mod history;
 pub mod list;
+pub mod queue;
+pub mod recommendations;
+pub mod review;
 pub mod transition;
 pub mod update;
 
@@ -29,6 +33,22 @@ pub async fn load_visible(
         .await?
         .filter(|s| s.visible_to(caller.id, caller.role))
         .ok_or_else(|| ApiError::NotFound("no submission with this id".into()))
+}
+
+/// The submission if the caller wrote it or reviews; 403 for other members who can see it.
+pub async fn load_for_workflow(
+    state: &AppState,
+    caller: &Caller,
+    id: SubmissionId,
+) -> Result<Submission, ApiError> {
+    let submission = load_visible(state, caller, id).await?;
+    if submission.is_author(caller.id) || caller.role.can_review() {
+        Ok(submission)
+    } else {
+        Err(ApiError::Forbidden(
+            "only the author, reviewers and admins may see this".into(),
+        ))
+    }
 }
 
 /// The submission if the caller wrote it; 404 when they cannot see it, 403 when they can but did not write it.

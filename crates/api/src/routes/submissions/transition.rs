@@ -3,9 +3,11 @@ use crate::auth::Caller;
 use crate::dto::submission::{SubmissionView, TransitionRequest};
 use crate::error::{ApiError, Problem};
 use crate::extract::OptionalJsonBody;
+use crate::middleware::RequestId;
 use crate::state::AppState;
 use actix_web::{HttpResponse, post, web};
 use domain::SubmissionId;
+use domain::audit::AuditEntry;
 use domain::repository::TransitionRecord;
 use domain::submission::{Action, Status, completeness, missing_for_submit};
 use domain::validation::check_length;
@@ -43,6 +45,7 @@ async fn author_transition(
     id: SubmissionId,
     action: Action,
     body: OptionalJsonBody<TransitionRequest>,
+    request_id: RequestId,
 ) -> Result<HttpResponse, ApiError> {
     let comment = comment_of(body)?;
     let submission = load_own(state, caller, id).await?;
@@ -76,6 +79,14 @@ async fn author_transition(
             other => other.into(),
         })?;
     tracing::info!(submission = %id, from = submission.status.as_str(), to = to.as_str(), "transition");
+    state
+        .audit(
+            AuditEntry::new(&format!("submission_{}", to.as_str()), Some(caller.id))
+                .target("submission", id.0)
+                .details(serde_json::json!({"from": submission.status.as_str(), "to": to.as_str()}))
+                .request(Some(request_id.0)),
+        )
+        .await;
     Ok(respond(HttpResponse::Ok(), updated))
 }
 
@@ -100,6 +111,7 @@ async fn author_transition(
 pub async fn submit_submission(
     state: web::Data<AppState>,
     caller: Caller,
+    request_id: RequestId,
     id: web::Path<Uuid>,
     body: OptionalJsonBody<TransitionRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -109,6 +121,7 @@ pub async fn submit_submission(
         SubmissionId(id.into_inner()),
         Action::Submit,
         body,
+        request_id,
     )
     .await
 }
@@ -133,6 +146,7 @@ pub async fn submit_submission(
 pub async fn withdraw_submission(
     state: web::Data<AppState>,
     caller: Caller,
+    request_id: RequestId,
     id: web::Path<Uuid>,
     body: OptionalJsonBody<TransitionRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -142,6 +156,7 @@ pub async fn withdraw_submission(
         SubmissionId(id.into_inner()),
         Action::Withdraw,
         body,
+        request_id,
     )
     .await
 }

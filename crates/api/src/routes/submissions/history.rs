@@ -1,0 +1,90 @@
+use super::load_for_workflow;
+use crate::auth::Caller;
+use crate::dto::review::{HistoryView, ReviewView, RevisionSummary, RevisionView, TransitionView};
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+use actix_web::{HttpResponse, get, web};
+use domain::SubmissionId;
+use uuid::Uuid;
+
+/// What happened to a submission: transitions (who, when, from, to, comment),
+/// revisions and reviews. For its author, reviewers and admins.
+#[utoipa::path(
+    tag = "reviews",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The submission's id")),
+    responses(
+        (status = 200, description = "The history", body = HistoryView),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Neither the author nor a reviewer", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such submission, or the caller may not see it", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/submissions/{id}/history")]
+#[tracing::instrument(skip_all, fields(submission = %id))]
+pub async fn get_history(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let submission = load_for_workflow(&state, &caller, SubmissionId(id.into_inner())).await?;
+    let transitions = state.submissions.transitions(submission.id).await?;
+    let revisions = state.submissions.revisions(submission.id).await?;
+    let reviews = state.submissions.reviews(submission.id).await?;
+    Ok(HttpResponse::Ok().json(HistoryView {
+        transitions: transitions.into_iter().map(TransitionView::from).collect(),
+        revisions: revisions
+            .into_iter()
+            .map(|r| RevisionSummary {
+                number: r.number,
+                created_at: r.created_at,
+                title: r.content.title,
+            })
+            .collect(),
+        reviews: reviews.into_iter().map(ReviewView::from).collect(),
+        published_revision: submission.published_revision,
+    }))
+}
+
+/// One revision, exactly as it was submitted. The published revision can be
+/// read by every member; others by the author, reviewers and admins.
+#[utoipa::path(
+    tag = "reviews",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The submission's id"),
+        ("n" = i32, Path, description = "The revision number, from 1"),
+    ),
+    responses(
+        (status = 200, description = "The revision", body = RevisionView),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Neither the author nor a reviewer", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such submission or revision", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/submissions/{id}/revisions/{n}")]
+#[tracing::instrument(skip_all)]
+pub async fn get_revision(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, i32)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, number) = path.into_inner();
+    let submission = super::load_visible(&state, &caller, SubmissionId(id)).await?;
+    let published = submission.published_revision == Some(number);
+    if !published {
+        load_for_workflow(&state, &caller, submission.id).await?;
+    }
+    let revision = state
+        .submissions
+        .revisions(submission.id)
+        .await?
+        .into_iter()
+        .find(|r| r.number == number)
+        .ok_or_else(|| ApiError::NotFound("no revision with this number".into()))?;
+    Ok(HttpResponse::Ok().json(RevisionView::new(
+        id,
+        revision,
+        submission.published_revision,
+    )))
+}

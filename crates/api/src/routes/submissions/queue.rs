@@ -1,0 +1,43 @@
+use super::list::ListQuery;
+use crate::auth::{Caller, require_reviewer};
+use crate::dto::submission::{SubmissionPage, SubmissionSummary};
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+use actix_web::{HttpResponse, get, web};
+use domain::repository::ListOrder;
+use domain::submission::Status;
+
+/// Work waiting for review, oldest submitted first. Takes the list's filters;
+/// without `status` it shows what is `submitted` and not yet claimed.
+#[utoipa::path(
+    tag = "reviews",
+    security(("bearer" = [])),
+    params(ListQuery),
+    responses(
+        (status = 200, description = "One page of the queue", body = SubmissionPage),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a reviewer", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid filters, each named", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/reviews/queue")]
+#[tracing::instrument(skip_all, fields(reviewer = %caller.id))]
+pub async fn review_queue(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    require_reviewer(&caller)?;
+    let (mut filter, cursor, size) = query.into_inner().into_filter(&caller, &state.taxonomy)?;
+    filter.status = filter.status.or(Some(Status::Submitted));
+    filter.order = ListOrder::OldestSubmitted;
+    let page = state.submissions.list(&filter, cursor, size).await?;
+    Ok(HttpResponse::Ok().json(SubmissionPage {
+        items: page
+            .items
+            .into_iter()
+            .map(SubmissionSummary::from)
+            .collect(),
+        next_cursor: page.next_cursor,
+    }))
+}

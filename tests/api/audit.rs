@@ -1,0 +1,170 @@
+use hub_tests::{PASSWORD, case_study, spawn_app};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+fn actions(page: &Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["action"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test]
+async fn each_action_writes_an_audit_entry_with_actor_target_and_request_id() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let author = app.member().await;
+    let reviewer = app.reviewer().await;
+    app.login(&author.email, "a wrong password here").await;
+    app.send(
+        app.request(
+            Method::PUT,
+            &format!("/api/v1/members/{}/role", author.id),
+            Some(&admin.token),
+        )
+        .json(&json!({"role": "member"})),
+    )
+    .await;
+    let id = app
+        .published(&author, &reviewer, &case_study("Audited"))
+        .await;
+    let draft = app
+        .create_submission(&author.token, &case_study("Deleted"))
+        .await["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    app.delete(&format!("/api/v1/submissions/{draft}"), Some(&author.token))
+        .await;
+    app.send(
+        app.request(
+            Method::GET,
+            "/api/v1/members/me/export",
+            Some(&author.token),
+        )
+        .header("x-request-id", "export-req-1"),
+    )
+    .await;
+
+    let (status, _, page) = app.get("/api/v1/audit?limit=100", Some(&admin.token)).await;
+    let (_, _, failures) = app
+        .get("/api/v1/audit?action=login_failed", Some(&admin.token))
+        .await;
+    let (_, _, about) = app
+        .get(&format!("/api/v1/audit?target_id={id}"), Some(&admin.token))
+        .await;
+
+    assert_eq!(status, StatusCode::OK);
+    let all = actions(&page);
+    for expected in [
+        "member_registered",
+        "login_failed",
+        "login_succeeded",
+        "role_changed",
+        "submission_created",
+        "submission_submitted",
+        "submission_claimed",
+        "review_recorded",
+        "draft_deleted",
+        "member_data_exported",
+    ] {
+        assert!(
+            all.iter().any(|a| a == expected),
+            "{expected} missing from {all:?}"
+        );
+    }
+    assert_eq!(actions(&failures), vec!["login_failed"]);
+    assert_eq!(
+        failures["items"][0]["target_id"],
+        author.id.to_string().as_str()
+    );
+    assert_eq!(
+        actions(&about),
+        vec![
+            "review_recorded",
+            "submission_claimed",
+            "submission_submitted",
+            "submission_created"
+        ]
+    );
+    assert_eq!(
+        about["items"][0]["actor_id"],
+        reviewer.id.to_string().as_str()
+    );
+    let export = page["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|e| e["action"] == "member_data_exported")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(export["request_id"], "export-req-1");
+    assert!(
+        !page.to_string().contains(PASSWORD),
+        "no password in the audit log"
+    );
+}
+
+#[tokio::test]
+async fn the_audit_log_is_for_admins_and_cannot_be_changed() {
+    let app = spawn_app().await;
+    let reviewer = app.reviewer().await;
+    let admin = app.admin().await;
+
+    let (reviewer_status, _, _) = app.get("/api/v1/audit", Some(&reviewer.token)).await;
+    let (bad_filter, _, problem) = app
+        .get(
+            "/api/v1/audit?actor_id=nobody&from=yesterday",
+            Some(&admin.token),
+        )
+        .await;
+    let (delete, _, _) = app.delete("/api/v1/audit", Some(&admin.token)).await;
+    let (post, _, _) = app
+        .post(
+            "/api/v1/audit",
+            Some(&admin.token),
+            &json!({"action": "forged"}),
+        )
+        .await;
+
+    assert_eq!(reviewer_status, StatusCode::FORBIDDEN);
+    assert_eq!(bad_filter, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"].as_array().map(Vec::len), Some(2));
+    assert_eq!(delete, StatusCode::NOT_FOUND);
+    assert_eq!(post, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_audit_log_pages_newest_first_without_repeats() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    for _ in 0..7 {
+        app.member().await;
+    }
+
+    let mut seen = Vec::new();
+    let mut path = "/api/v1/audit?limit=5".to_owned();
+    loop {
+        let (_, _, page) = app.get(&path, Some(&admin.token)).await;
+        seen.extend(
+            page["items"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|e| e["id"].as_str().map(str::to_owned)),
+        );
+        match page["next_cursor"].as_str() {
+            Some(cursor) => path = format!("/api/v1/audit?limit=5&cursor={cursor}"),
+            None => break,
+        }
+    }
+
+    let mut sorted = seen.clone();
+    sorted.sort();
+    sorted.reverse();
+    sorted.dedup();
+    assert_eq!(seen, sorted, "newest first, each once");
+    assert!(seen.len() >= 15);
+}

@@ -1,0 +1,134 @@
+use hub_tests::{PASSWORD, case_study, spawn_app};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+#[tokio::test]
+async fn export_returns_everything_held_about_the_caller() {
+    let app = spawn_app().await;
+    let member = app.member().await;
+    app.patch(
+        "/api/v1/members/me",
+        Some(&member.token),
+        None,
+        &json!({"career_stage": "early", "job_title": "Band 5 OT"}),
+    )
+    .await;
+    let submitted = app
+        .submitted(&member.token, &case_study("Submitted work"))
+        .await;
+    let draft = app
+        .create_submission(&member.token, &case_study("A draft"))
+        .await["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+
+    let (status, headers, export) = app
+        .get("/api/v1/members/me/export", Some(&member.token))
+        .await;
+
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        headers["content-disposition"]
+            .to_str()
+            .unwrap_or_default()
+            .starts_with("attachment")
+    );
+    assert_eq!(export["profile"]["email"], member.email.as_str());
+    assert_eq!(export["profile"]["job_title"], "Band 5 OT");
+    let ids: Vec<&str> = export["submissions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s["id"].as_str())
+        .collect();
+    assert_eq!(ids, vec![draft.as_str(), submitted.as_str()]);
+    assert!(
+        export["activity"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|e| e["action"] == "submission_submitted"))
+    );
+    assert!(!export.to_string().contains("argon2"), "no password hash");
+}
+
+#[tokio::test]
+async fn erasure_removes_personal_data_keeps_published_work_and_closes_the_account() {
+    let app = spawn_app().await;
+    let member = app.member().await;
+    let reviewer = app.reviewer().await;
+    let admin = app.admin().await;
+    app.patch(
+        "/api/v1/members/me",
+        Some(&member.token),
+        None,
+        &json!({"display_name": "Erin Erased", "region": "london"}),
+    )
+    .await;
+    let published = app
+        .published(&member, &reviewer, &case_study("Stays published"))
+        .await;
+    let draft = app
+        .create_submission(&member.token, &case_study("Goes away"))
+        .await["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+
+    let (erased, _, _) = app.delete("/api/v1/members/me", Some(&member.token)).await;
+    let (old_token, _, _) = app.get("/api/v1/members/me", Some(&member.token)).await;
+    let (login, _) = app.login(&member.email, PASSWORD).await;
+    let (_, _, kept) = app
+        .get(
+            &format!("/api/v1/submissions/{published}"),
+            Some(&admin.token),
+        )
+        .await;
+    let (draft_status, _, _) = app
+        .get(&format!("/api/v1/submissions/{draft}"), Some(&admin.token))
+        .await;
+    let (_, _, list) = app
+        .get("/api/v1/submissions?limit=100", Some(&admin.token))
+        .await;
+    let (_, _, audit) = app.get("/api/v1/audit?limit=100", Some(&admin.token)).await;
+    let (_, _, history) = app
+        .get(
+            &format!("/api/v1/submissions/{published}/history"),
+            Some(&admin.token),
+        )
+        .await;
+
+    assert_eq!(erased, StatusCode::NO_CONTENT);
+    assert_eq!(old_token, StatusCode::UNAUTHORIZED);
+    assert_eq!(login, StatusCode::UNAUTHORIZED);
+    assert_eq!(kept["status"], "published");
+    assert_eq!(kept["author"]["display_name"], "Former member");
+    assert_eq!(draft_status, StatusCode::NOT_FOUND);
+    for response in [&kept, &list, &audit, &history] {
+        let text = response.to_string();
+        assert!(
+            !text.contains(&member.email),
+            "the email appears in {text:.200}"
+        );
+        assert!(
+            !text.contains("Erin Erased"),
+            "the name appears in {text:.200}"
+        );
+    }
+    let (again, body) = app.register(&member.email, PASSWORD, "New Erin").await;
+    assert_eq!(
+        again,
+        StatusCode::CREATED,
+        "the address is free again: {body}"
+    );
+    let (_, _, role_change) = app
+        .send(
+            app.request(
+                Method::PUT,
+                &format!("/api/v1/members/{}/role", member.id),
+                Some(&admin.token),
+            )
+            .json(&json!({"role": "reviewer"})),
+        )
+        .await;
+    assert_eq!(role_change["code"], "not_found");
+}
