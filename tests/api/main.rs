@@ -7,6 +7,7 @@ mod errors;
 mod health;
 mod members;
 mod openapi;
+mod reports;
 mod reviews;
 mod submissions;
 mod submissions_list;

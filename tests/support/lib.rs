@@ -353,6 +353,39 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// Runs SQL against the test's database (placeholders `$1`, `$2`, …), to
+    /// arrange data a client cannot, such as times in past quarters.
+    pub async fn execute(&self, sql: &str, values: Vec<sea_orm::Value>) {
+        use sea_orm::{ConnectionTrait, DbBackend, Statement};
+        let db = persistence::connect(&self.database_url, 1)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let backend = db.connection.get_database_backend();
+        let sql = match backend {
+            DbBackend::Sqlite => (1..=9).rev().fold(sql.to_owned(), |s, i| {
+                s.replace(&format!("${i}"), &format!("?{i}"))
+            }),
+            _ => sql.to_owned(),
+        };
+        db.connection
+            .execute_raw(Statement::from_sql_and_values(backend, sql, values))
+            .await
+            .unwrap_or_else(|e| panic!("arranging data: {e}"));
+    }
+
+    /// Moves a submission's first-submission time, as if it had been submitted then.
+    pub async fn backdate(&self, id: &str, at: &str) {
+        let at: chrono::DateTime<chrono::Utc> = at.parse().unwrap_or_else(|e| panic!("{at}: {e}"));
+        let id: Uuid = id.parse().unwrap_or_else(|e| panic!("{e}"));
+        self.execute(
+            "UPDATE submissions SET submitted_at = $1 WHERE id = $2",
+            vec![at.into(), id.into()],
+        )
+        .await;
+    }
+}
+
 /// A review body scoring every criterion `score`.
 pub fn rubric(decision: &str, score: i64) -> Value {
     json!({

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod dto;
 pub mod error;
+pub mod export;
 pub mod extract;
 pub mod middleware;
 pub mod openapi;

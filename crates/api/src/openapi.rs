@@ -22,6 +22,7 @@ Errors are `application/problem+json` (RFC 9457). Send `Authorization: Bearer <a
         (name = "reviews", description = "Review queue, claims, rubric reviews, history and revisions"),
         (name = "recommendations", description = "Adoption and investment reported after publication"),
         (name = "audit", description = "The append-only audit log"),
+        (name = "reports", description = "Quarterly summaries of evidence trends and gaps, series and snapshots"),
         (name = "health", description = "Liveness, readiness and metrics"),
     )
 )]

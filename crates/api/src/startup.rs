@@ -12,7 +12,8 @@ use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use domain::repository::TaxonomyRepository;
 use persistence::{
-    SeaAuditRepository, SeaMemberRepository, SeaSubmissionRepository, SeaTaxonomyRepository,
+    SeaAuditRepository, SeaMemberRepository, SeaReportRepository, SeaSubmissionRepository,
+    SeaTaxonomyRepository,
 };
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -43,6 +44,7 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
         members: Arc::new(SeaMemberRepository::new(db.connection.clone())),
         submissions: Arc::new(SeaSubmissionRepository::new(db.connection.clone())),
         audit: Arc::new(SeaAuditRepository::new(db.connection.clone())),
+        reports: Arc::new(SeaReportRepository::new(db.connection.clone())),
         taxonomy: Arc::new(taxonomy),
         jwt: JwtKeys::new(&settings.jwt_secret.bytes, settings.token_ttl_seconds),
         metrics: Metrics::new().context("creating metrics")?,

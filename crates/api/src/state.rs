@@ -1,7 +1,9 @@
 use crate::auth::{JwtKeys, LoginThrottle};
 use crate::middleware::Metrics;
 use domain::audit::AuditEntry;
-use domain::repository::{AuditRepository, MemberRepository, SubmissionRepository};
+use domain::repository::{
+    AuditRepository, MemberRepository, ReportRepository, SubmissionRepository,
+};
 use domain::taxonomy::Taxonomy;
 use persistence::Database;
 use std::sync::Arc;
@@ -13,6 +15,7 @@ pub struct AppState {
     pub members: Arc<dyn MemberRepository>,
     pub submissions: Arc<dyn SubmissionRepository>,
     pub audit: Arc<dyn AuditRepository>,
+    pub reports: Arc<dyn ReportRepository>,
     pub taxonomy: Arc<Taxonomy>,
     pub jwt: JwtKeys,
     pub metrics: Metrics,

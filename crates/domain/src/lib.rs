@@ -6,6 +6,7 @@ pub mod ids;
 pub mod member;
 pub mod pagination;
 pub mod quarter;
+pub mod report;
 pub mod repository;
 pub mod review;
 pub mod submission;

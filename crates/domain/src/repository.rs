@@ -5,6 +5,7 @@ use crate::ids::{MemberId, SubmissionId};
 use crate::member::{Demographics, DisplayName, Member, NewMember, Role};
 use crate::pagination::{Cursor, Page, PageSize};
 use crate::quarter::Quarter;
+use crate::report::{QuarterFigures, QuarterHeadline};
 use crate::review::{Decision, Review, Rubric};
 use crate::submission::{
     AdoptionStatus, Completeness, Content, EvidenceType, Status, Submission, SubmissionKind,
@@ -239,4 +240,28 @@ pub trait SubmissionRepository: Send + Sync {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<RecommendationEvent>, StorageError>;
+}
+
+/// A frozen quarterly summary, stored as the exact JSON that was produced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snapshot {
+    pub id: Uuid,
+    pub quarter: String,
+    pub created_at: DateTime<Utc>,
+    pub created_by: Option<MemberId>,
+    /// SHA-256 of `body`, hex.
+    pub content_hash: String,
+    pub body: String,
+}
+
+#[async_trait]
+pub trait ReportRepository: Send + Sync {
+    /// Everything counted in one quarter, aggregated in SQL.
+    async fn figures(&self, quarter: Quarter) -> Result<QuarterFigures, StorageError>;
+    /// The few headline counts of a quarter, for series and trend charts.
+    async fn headline(&self, quarter: Quarter) -> Result<QuarterHeadline, StorageError>;
+    async fn save_snapshot(&self, snapshot: &Snapshot) -> Result<(), WriteError>;
+    /// A quarter's snapshots, newest first.
+    async fn snapshots(&self, quarter: &str) -> Result<Vec<Snapshot>, StorageError>;
+    async fn snapshot(&self, id: Uuid) -> Result<Option<Snapshot>, StorageError>;
 }

@@ -5,12 +5,14 @@ mod audit;
 mod connection;
 mod entities;
 mod members;
+mod reports;
 mod submissions;
 mod taxonomy;
 
 pub use audit::SeaAuditRepository;
 pub use connection::{Database, DatabaseKind, connect, migrate, migration_status};
 pub use members::SeaMemberRepository;
+pub use reports::{SeaReportRepository, quarter_statements};
 pub use sea_orm::DatabaseConnection;
 pub use submissions::SeaSubmissionRepository;
 pub use taxonomy::SeaTaxonomyRepository;

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod auth;
 pub mod health;
 pub mod members;
+pub mod reports;
 pub mod submissions;
 pub mod taxonomy;
 
@@ -40,7 +41,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(submissions::recommendations::recommendation_events_in_quarter)
                 .service(members::data_rights::export_me)
                 .service(members::data_rights::erase_me)
-                .service(audit::list_audit),
+                .service(audit::list_audit)
+                .service(reports::series::quarterly_series)
+                .service(reports::snapshots::create_snapshot)
+                .service(reports::snapshots::list_snapshots)
+                .service(reports::snapshots::get_snapshot)
+                .service(reports::quarterly::quarterly_report),
         )
         .service(health::live)
         .service(health::ready)

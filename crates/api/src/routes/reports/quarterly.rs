@@ -1,0 +1,169 @@
+use super::{export_response, live_report, parse_quarter, requested_format};
+use crate::auth::{Caller, require_admin};
+use crate::error::{ApiError, Problem};
+use crate::export::rows;
+use crate::middleware::RequestId;
+use crate::state::AppState;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use domain::audit::AuditEntry;
+use domain::report::QuarterlyReport;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// How to serve a summary.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReportQuery {
+    /// `json`, `csv`, `xlsx` or `svg`; overrides `Accept`.
+    format: Option<String>,
+    /// Matrix cells with fewer submissions than this are gaps (default 1).
+    gap_threshold: Option<String>,
+}
+
+/// A figure that differs from the latest snapshot.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Difference {
+    pub section: String,
+    pub dimension: String,
+    pub key: String,
+    /// The count in the snapshot (absent if the row is new).
+    pub snapshot: Option<String>,
+    /// The count now (absent if the row is gone).
+    pub live: Option<String>,
+}
+
+/// How the live summary differs from the latest snapshot of the quarter.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SnapshotComparison {
+    pub snapshot_id: uuid::Uuid,
+    pub snapshot_created_at: chrono::DateTime<chrono::Utc>,
+    pub content_hash: String,
+    pub differences: Vec<Difference>,
+}
+
+/// The live summary, with how it differs from the latest snapshot.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LiveReport {
+    #[serde(flatten)]
+    pub report: QuarterlyReport,
+    /// Absent when the quarter has no snapshot.
+    pub compared_with_latest_snapshot: Option<SnapshotComparison>,
+}
+
+fn compare(live: &QuarterlyReport, frozen: &QuarterlyReport) -> Vec<Difference> {
+    let key = |r: &crate::export::TableRow| (r.section.clone(), r.dimension.clone(), r.key.clone());
+    let frozen_rows: std::collections::BTreeMap<_, _> = rows(frozen)
+        .into_iter()
+        .filter(|r| r.section != "trend")
+        .map(|r| (key(&r), r.count))
+        .collect();
+    let live_rows: std::collections::BTreeMap<_, _> = rows(live)
+        .into_iter()
+        .filter(|r| r.section != "trend")
+        .map(|r| (key(&r), r.count))
+        .collect();
+    let keys: std::collections::BTreeSet<_> = frozen_rows
+        .keys()
+        .chain(live_rows.keys())
+        .cloned()
+        .collect();
+    keys.into_iter()
+        .filter(|k| frozen_rows.get(k) != live_rows.get(k))
+        .map(|k| Difference {
+            snapshot: frozen_rows.get(&k).cloned(),
+            live: live_rows.get(&k).cloned(),
+            section: k.0,
+            dimension: k.1,
+            key: k.2,
+        })
+        .collect()
+}
+
+pub fn gap_threshold(raw: Option<&str>) -> Result<u64, ApiError> {
+    match raw {
+        None => Ok(1),
+        Some(raw) => raw
+            .parse::<u64>()
+            .ok()
+            .filter(|n| *n <= 1_000_000)
+            .ok_or_else(|| {
+                ApiError::validation(
+                    "gap_threshold",
+                    "invalid_value",
+                    "must be a whole number from 0 to 1000000",
+                )
+            }),
+    }
+}
+
+/// The quarterly summary of evidence trends and gaps (admins only). `2025-Q3`
+/// is a calendar quarter; `FY2025-Q2` a quarter of the financial year from
+/// 1 April. Served as JSON, CSV, XLSX or an SVG chart, by `Accept` or `?format=`.
+#[utoipa::path(
+    tag = "reports",
+    security(("bearer" = [])),
+    params(("quarter" = String, Path, description = "e.g. 2025-Q3 or FY2025-Q2", example = "2025-Q3"), ReportQuery),
+    responses(
+        (status = 200, description = "The summary in the format asked for", content(
+            (LiveReport = "application/json"),
+            (String = "text/csv"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (String = "image/svg+xml"),
+        ), headers(("Content-Disposition" = String, description = "A file name such as innovation-hub-2025-Q3.csv"))),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a quarter, or a bad format or threshold", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/reports/quarterly/{quarter}")]
+#[tracing::instrument(skip_all, fields(quarter = %quarter))]
+pub async fn quarterly_report(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    request_id: RequestId,
+    quarter: web::Path<String>,
+    query: web::Query<ReportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    require_admin(&caller)?;
+    let quarter = parse_quarter(&quarter)?;
+    let format = requested_format(&req, query.format.as_deref())?;
+    let threshold = gap_threshold(query.gap_threshold.as_deref())?;
+    let report = live_report(&state, quarter, threshold).await?;
+    let latest = state
+        .reports
+        .snapshots(&quarter.to_string())
+        .await?
+        .into_iter()
+        .next();
+    let comparison = match latest {
+        Some(snapshot) => {
+            let frozen: QuarterlyReport =
+                serde_json::from_str(&snapshot.body).map_err(|e| ApiError::Internal(e.into()))?;
+            Some(SnapshotComparison {
+                snapshot_id: snapshot.id,
+                snapshot_created_at: snapshot.created_at,
+                content_hash: snapshot.content_hash,
+                differences: compare(&report, &frozen),
+            })
+        }
+        None => None,
+    };
+    state
+        .audit(
+            AuditEntry::new("report_exported", Some(caller.id))
+                .details(serde_json::json!({"quarter": quarter.to_string(), "format": format.extension()}))
+                .request(Some(request_id.0)),
+        )
+        .await;
+    let live = LiveReport {
+        report,
+        compared_with_latest_snapshot: comparison,
+    };
+    export_response(
+        &live.report,
+        &live,
+        format,
+        &format!("innovation-hub-{quarter}"),
+    )
+}

@@ -1,0 +1,218 @@
+//! The quarterly summary of evidence trends and gaps: what goes to Council.
+//! Storage counts; this module compares quarters, finds gaps and suppresses
+//! small counts about people.
+
+mod build;
+mod figures;
+mod suppress;
+
+pub use build::{ReportOptions, build_report};
+pub use figures::{Cell, CountMap, QuarterFigures, QuarterHeadline, SubmitterFigures};
+pub use suppress::{SUPPRESS_BELOW, SuppressedCount, suppress};
+
+use serde::{Deserialize, Serialize};
+
+/// One quarterly summary.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct QuarterlyReport {
+    /// `2025-Q3` or `FY2025-Q2`.
+    pub quarter: String,
+    pub previous_quarter: String,
+    pub same_quarter_last_year: String,
+    /// First instant counted (inclusive), RFC 3339.
+    pub starts_at: String,
+    /// First instant not counted (exclusive), RFC 3339.
+    pub ends_at: String,
+    pub generated_at: String,
+    /// What was counted, in words.
+    pub counting_rule: String,
+    pub gap_threshold: u64,
+    pub headline: Vec<Row>,
+    /// Counts by kind, priority, practice area, evidence type, topic, nation, region.
+    pub breakdowns: Vec<Breakdown>,
+    pub gap_matrix: Matrix,
+    pub evidence_matrix: Matrix,
+    pub quality: Quality,
+    pub community: Community,
+    pub ai_digital: AiDigital,
+    pub recommendations: RecommendationFigures,
+    pub citations: Citations,
+    /// Submissions by priority over the eight quarters ending with this one.
+    pub priority_trend: Vec<TrendPoint>,
+}
+
+/// One quarter of a series.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TrendPoint {
+    pub quarter: String,
+    pub submissions: i64,
+    pub distinct_submitters: i64,
+    pub mean_quality: Option<f64>,
+    /// Priority code → submissions.
+    pub by_priority: std::collections::BTreeMap<String, i64>,
+    /// Kind → submissions.
+    pub by_kind: std::collections::BTreeMap<String, i64>,
+}
+
+impl TrendPoint {
+    pub fn new(quarter: &crate::quarter::Quarter, headline: &QuarterHeadline) -> Self {
+        Self {
+            quarter: quarter.to_string(),
+            submissions: headline.total,
+            distinct_submitters: headline.distinct_submitters,
+            mean_quality: figures::mean(&headline.review_scores),
+            by_priority: headline.by_priority.clone(),
+            by_kind: headline.by_kind.clone(),
+        }
+    }
+}
+
+/// A count against the previous quarter and the same quarter a year before.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Row {
+    pub key: String,
+    pub label: String,
+    pub count: i64,
+    pub previous_quarter: i64,
+    pub same_quarter_last_year: i64,
+    /// `count - previous_quarter`.
+    pub change: i64,
+}
+
+impl Row {
+    pub fn new(
+        key: &str,
+        label: &str,
+        count: i64,
+        previous_quarter: i64,
+        same_quarter_last_year: i64,
+    ) -> Self {
+        Self {
+            key: key.to_owned(),
+            label: label.to_owned(),
+            count,
+            previous_quarter,
+            same_quarter_last_year,
+            change: count - previous_quarter,
+        }
+    }
+}
+
+/// Counts of one dimension.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Breakdown {
+    /// `kind`, `priority`, `practice_area`, `evidence_type`, `topic`, `nation` or `region`.
+    pub dimension: String,
+    pub rows: Vec<Row>,
+}
+
+/// A two-way table (priority × practice area, or priority × evidence type).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Matrix {
+    pub rows_dimension: String,
+    pub columns_dimension: String,
+    pub cells: Vec<MatrixCell>,
+    /// Cells with fewer submissions than the gap threshold.
+    pub gaps: Vec<CellRef>,
+    /// Cells with fewer submissions than in the previous quarter.
+    pub falling: Vec<CellRef>,
+}
+
+/// One cell of a matrix.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MatrixCell {
+    pub row: String,
+    pub column: String,
+    pub count: i64,
+    pub previous_quarter: i64,
+    pub same_quarter_last_year: i64,
+    /// Mean quality score of the cell's reviewed submissions.
+    pub mean_quality: Option<f64>,
+}
+
+/// Names a matrix cell.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CellRef {
+    pub row: String,
+    pub column: String,
+    pub count: i64,
+}
+
+/// Quality of what was reviewed in a quarter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Quality {
+    pub reviews: i64,
+    pub mean_quality: Option<f64>,
+    pub median_quality: Option<f64>,
+    pub mean_completeness: Option<f64>,
+    pub previous_quarter_mean_quality: Option<f64>,
+    pub same_quarter_last_year_mean_quality: Option<f64>,
+    pub previous_quarter_mean_completeness: Option<f64>,
+    pub same_quarter_last_year_mean_completeness: Option<f64>,
+    /// `rising`, `falling`, `steady` or `unknown` against the previous quarter.
+    pub trend: String,
+}
+
+/// A count about people: under 5 (but not 0) it is withheld.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PeopleRow {
+    pub key: String,
+    /// Absent (`null`) when suppressed.
+    pub count: Option<i64>,
+    pub suppressed: bool,
+}
+
+/// People counts of one demographic dimension.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PeopleBreakdown {
+    pub dimension: String,
+    pub rows: Vec<PeopleRow>,
+}
+
+/// Who submitted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Community {
+    pub distinct_submitters: PeopleRow,
+    pub first_time_submitters: PeopleRow,
+    pub members_joined: Row,
+    pub submitters_by: Vec<PeopleBreakdown>,
+}
+
+/// AI and digital healthcare work and who submits it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AiDigital {
+    pub submissions: Row,
+    pub submitters: PeopleRow,
+    pub submitters_by: Vec<PeopleBreakdown>,
+}
+
+/// Follow-up reported in the quarter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecommendationFigures {
+    /// Adoption reported in the quarter, by status reached.
+    pub adoption_reported: Vec<Row>,
+    pub investments_reported: Row,
+    /// Total reported investment, in GBP pence.
+    pub investment_pence: Row,
+}
+
+/// Hub submissions as an evidence source.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Citations {
+    pub submissions_citing_the_hub: Row,
+    pub hub_items_cited: Row,
+}
