@@ -6,6 +6,8 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_members_and_taxonomy;
 mod m20261125_000002_submissions;
 
+mod m20261125_000004_attachments;
+
 pub struct Migrator;
 
 #[async_trait::async_trait]
@@ -14,6 +16,8 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261125_000001_members_and_taxonomy::Migration),
             Box::new(m20261125_000002_submissions::Migration),
+            // Attachments come after every other step; keep this line last.
+            Box::new(m20261125_000004_attachments::Migration),
         ]
     }
 }

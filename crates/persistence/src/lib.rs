@@ -1,13 +1,17 @@
 //! Storage for the Innovation hub on SQLite (embedded default) or PostgreSQL,
 //! through sea-orm. Implements the repository traits of `domain`.
 
+mod attachments;
 mod connection;
 mod entities;
+mod file_store;
 mod members;
 mod submissions;
 mod taxonomy;
 
+pub use attachments::SeaAttachmentRepository;
 pub use connection::{Database, DatabaseKind, connect, migrate, migration_status};
+pub use file_store::{ObjectFileStore, S3Location};
 pub use members::SeaMemberRepository;
 pub use sea_orm::DatabaseConnection;
 pub use submissions::SeaSubmissionRepository;
