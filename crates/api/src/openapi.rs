@@ -19,6 +19,7 @@ Errors are `application/problem+json` (RFC 9457). Send `Authorization: Bearer <a
         (name = "members", description = "Profiles, demographics and roles"),
         (name = "taxonomy", description = "The strategy's vocabulary"),
         (name = "submissions", description = "Improvement journeys, case studies and impact examples"),
+        (name = "attachments", description = "Posters, reports, run-chart images and data files on submissions"),
         (name = "health", description = "Liveness, readiness and metrics"),
     )
 )]

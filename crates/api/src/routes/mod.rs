@@ -1,5 +1,6 @@
 //! One module per area, one handler per operation.
 
+pub mod attachments;
 pub mod auth;
 pub mod health;
 pub mod members;
@@ -26,7 +27,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(submissions::update::update_submission)
                 .service(submissions::delete::delete_submission)
                 .service(submissions::transition::submit_submission)
-                .service(submissions::transition::withdraw_submission),
+                .service(submissions::transition::withdraw_submission)
+                .service(attachments::upload::upload_attachment)
+                .service(attachments::list::list_attachments)
+                .service(attachments::download::download_attachment)
+                .service(attachments::delete::delete_attachment),
         )
         .service(health::live)
         .service(health::ready)

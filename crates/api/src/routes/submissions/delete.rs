@@ -46,5 +46,6 @@ pub async fn delete_submission(
             other => other.into(),
         })?;
     tracing::info!("draft deleted");
+    crate::routes::attachments::discard_all(&state, submission.id).await;
     Ok(HttpResponse::NoContent().finish())
 }
