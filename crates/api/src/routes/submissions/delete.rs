@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, delete, web};
 use domain::SubmissionId;
 use uuid::Uuid;
 
-/// Delete a draft. `If-Match` is honoured when sent.
+/// Delete a draft and its attached files. `If-Match` is honoured when sent.
 #[utoipa::path(
     tag = "submissions",
     security(("bearer" = [])),
