@@ -10,7 +10,7 @@ RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ca-certificates curl \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --user-group --home-dir /var/lib/innovation-hub --shell /usr/sbin/nologin hub \
-    && install -d -o hub -g hub /var/lib/innovation-hub
+    && install -d -o hub -g hub /var/lib/innovation-hub /var/lib/innovation-hub/files
 COPY --from=builder /src/target/release/innovation-hub /usr/local/bin/innovation-hub
 USER hub
 WORKDIR /var/lib/innovation-hub

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_members_and_taxonomy;
 mod m20261125_000002_submissions;
 mod m20261125_000003_reviews_and_audit;
+mod m20261125_000004_attachments;
 mod m20261125_000005_reports;
 
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_members_and_taxonomy::Migration),
             Box::new(m20261125_000002_submissions::Migration),
             Box::new(m20261125_000003_reviews_and_audit::Migration),
+            Box::new(m20261125_000004_attachments::Migration),
             Box::new(m20261125_000005_reports::Migration),
         ]
     }

@@ -1,5 +1,6 @@
 //! Black-box tests: each starts the real service on its own database and talks HTTP.
 
+mod attachments;
 mod audit;
 mod auth;
 mod data_rights;

@@ -28,6 +28,8 @@ fn every_response_has_a_description_and_paths_are_documented() {
         "/api/v1/submissions/{id}",
         "/api/v1/submissions/{id}/submit",
         "/api/v1/submissions/{id}/withdraw",
+        "/api/v1/submissions/{id}/attachments",
+        "/api/v1/submissions/{id}/attachments/{attachment_id}",
         "/health/live",
         "/health/ready",
     ] {

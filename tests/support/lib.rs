@@ -5,11 +5,14 @@
 //! PostgreSQL database to run the same tests there (a new schema per test).
 
 use api::config::Settings;
-use api::startup::Application;
+use api::startup::{Application, build_state};
+use api::state::AppState;
+use domain::attachment::FileStore;
 use domain::member::{DisplayName, Email, NewMember, Password, Role};
 use reqwest::{Client, Method, RequestBuilder, Response, StatusCode};
 use serde_json::{Value, json};
 use std::collections::HashMap;
+use std::sync::Arc;
 use uuid::Uuid;
 
 pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";
@@ -20,6 +23,8 @@ pub struct TestApp {
     pub address: String,
     pub client: Client,
     pub database_url: String,
+    /// Where the service keeps attached files' bytes, to look for orphans.
+    pub files: Arc<dyn FileStore>,
     _dir: Option<TempDir>,
 }
 
@@ -80,6 +85,7 @@ pub fn settings(database_url: &str, extra: &[(&str, &str)]) -> Settings {
         ("HUB_BIND".to_owned(), "127.0.0.1:0".to_owned()),
         ("HUB_JWT_SECRET".to_owned(), JWT_SECRET.to_owned()),
         ("HUB_DB_MAX_CONNECTIONS".to_owned(), "4".to_owned()),
+        ("HUB_STORAGE".to_owned(), "memory".to_owned()),
     ]);
     for (key, value) in extra {
         vars.insert((*key).to_owned(), (*value).to_owned());
@@ -94,12 +100,26 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts the service with extra environment settings.
 pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
+    spawn_app_changed(extra, |state| state).await
+}
+
+/// Starts the service after `change` swapped parts of its state (e.g. a
+/// repository that fails), with extra environment settings.
+pub async fn spawn_app_changed(
+    extra: &[(&str, &str)],
+    change: impl FnOnce(AppState) -> AppState,
+) -> TestApp {
     if std::env::var("TEST_LOG").is_ok() {
         api::telemetry::init(api::config::LogFormat::Pretty, std::io::stderr);
     }
     let (database_url, dir) = fresh_database().await;
-    let app = Application::build(settings(&database_url, extra))
+    let settings = settings(&database_url, extra);
+    let state = build_state(&settings)
         .await
+        .unwrap_or_else(|e| panic!("build state: {e:#}"));
+    let state = change(state);
+    let files = state.files.clone();
+    let app = Application::build_with_state(settings, state)
         .unwrap_or_else(|e| panic!("build app: {e:#}"));
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
@@ -110,6 +130,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
             .build()
             .unwrap_or_else(|e| panic!("{e}")),
         database_url,
+        files,
         _dir: dir,
     }
 }

@@ -1,7 +1,10 @@
 //! Configuration, read from the environment (see the README's table).
 
 use anyhow::{Context, bail};
+use domain::attachment::AttachmentLimits;
+use persistence::S3Location;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 /// Where the service runs: development is forgiving, production is strict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +33,21 @@ pub struct Settings {
     pub db_max_connections: u32,
     /// Failed logins per account or address allowed in 15 minutes.
     pub login_max_failures: u32,
+    /// Where attached files' bytes are kept.
+    pub file_storage: FileStorage,
+    /// The largest single file, and the most one submission's files may take.
+    pub attachment_limits: AttachmentLimits,
+}
+
+/// Where attached files' bytes are kept (`HUB_STORAGE`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileStorage {
+    /// A folder on this machine, next to the embedded database.
+    Local { dir: PathBuf },
+    /// An S3-compatible bucket; credentials come from the `AWS_*` variables.
+    S3(S3Location),
+    /// Memory only, lost at every restart: for tests.
+    Memory,
 }
 
 /// The key that signs access tokens; never printed.
@@ -128,7 +146,22 @@ impl Settings {
                     format!("HUB_LOGIN_MAX_FAILURES must be 1 to 10000, not '{raw}'")
                 })?,
         };
+        let file_storage = file_storage(&get, environment)?;
+        let attachment_limits = AttachmentLimits {
+            max_file_bytes: byte_limit(
+                &get,
+                "HUB_MAX_FILE_BYTES",
+                AttachmentLimits::DEFAULT_FILE_BYTES,
+            )?,
+            max_submission_bytes: byte_limit(
+                &get,
+                "HUB_MAX_SUBMISSION_BYTES",
+                AttachmentLimits::DEFAULT_SUBMISSION_BYTES,
+            )?,
+        };
         Ok(Self {
+            file_storage,
+            attachment_limits,
             login_max_failures,
             database_url: get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
             bind,
@@ -139,6 +172,63 @@ impl Settings {
             token_ttl_seconds,
             db_max_connections,
         })
+    }
+}
+
+/// Files are buffered in memory while they are checked, so a limit above 1 GiB is refused.
+const MAX_FILE_LIMIT: u64 = 1024 * 1024 * 1024;
+
+fn byte_limit(
+    get: &impl Fn(&str) -> Option<String>,
+    key: &str,
+    default: u64,
+) -> anyhow::Result<u64> {
+    match get(key) {
+        None => Ok(default),
+        Some(raw) => raw
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|n| (1024..=MAX_FILE_LIMIT * 64).contains(n))
+            .filter(|n| key != "HUB_MAX_FILE_BYTES" || *n <= MAX_FILE_LIMIT)
+            .with_context(|| {
+                format!("{key} must be a number of bytes from 1024 up to {MAX_FILE_LIMIT} per file, not '{raw}'")
+            }),
+    }
+}
+
+fn file_storage(
+    get: &impl Fn(&str) -> Option<String>,
+    environment: Environment,
+) -> anyhow::Result<FileStorage> {
+    let bucket = get("HUB_S3_BUCKET");
+    let backend = get("HUB_STORAGE")
+        .unwrap_or_else(|| if bucket.is_some() { "s3" } else { "local" }.to_owned());
+    match backend.as_str() {
+        "local" => Ok(FileStorage::Local {
+            dir: PathBuf::from(get("HUB_STORAGE_DIR").unwrap_or_else(|| "./hub-files".to_owned())),
+        }),
+        "s3" => {
+            let Some(bucket) = bucket else {
+                bail!(
+                    "HUB_STORAGE is s3 but HUB_S3_BUCKET is not set; name the bucket that holds attached files"
+                )
+            };
+            let endpoint = get("HUB_S3_ENDPOINT");
+            Ok(FileStorage::S3(S3Location {
+                bucket,
+                allow_http: endpoint
+                    .as_deref()
+                    .is_some_and(|e| e.starts_with("http://")),
+                endpoint,
+                region: get("HUB_S3_REGION"),
+            }))
+        }
+        "memory" if environment == Environment::Production => bail!(
+            "HUB_STORAGE=memory loses every attached file at restart; in production use 'local' or 's3'"
+        ),
+        "memory" => Ok(FileStorage::Memory),
+        other => bail!("HUB_STORAGE must be 'local', 's3' or 'memory', not '{other}'"),
     }
 }
 
@@ -190,6 +280,75 @@ mod tests {
         );
         assert!(settings(&[("HUB_ENV", "staging")]).is_err());
         assert!(settings(&[("HUB_BODY_LIMIT_BYTES", "ten")]).is_err());
+    }
+
+    #[test]
+    fn files_go_to_a_local_folder_unless_a_bucket_is_named() {
+        let local = settings(&[]).map(|s| s.file_storage);
+        let folder = settings(&[("HUB_STORAGE_DIR", "/var/lib/hub/files")]).map(|s| s.file_storage);
+        let s3 = settings(&[
+            ("HUB_S3_BUCKET", "hub-files"),
+            ("HUB_S3_ENDPOINT", "http://minio:9000"),
+            ("HUB_S3_REGION", "eu-west-2"),
+        ])
+        .map(|s| s.file_storage);
+
+        assert!(local.is_ok_and(|f| f
+            == FileStorage::Local {
+                dir: "./hub-files".into()
+            }));
+        assert!(folder.is_ok_and(|f| f
+            == FileStorage::Local {
+                dir: "/var/lib/hub/files".into()
+            }));
+        assert!(s3.is_ok_and(|f| f
+            == FileStorage::S3(S3Location {
+                bucket: "hub-files".into(),
+                endpoint: Some("http://minio:9000".into()),
+                region: Some("eu-west-2".into()),
+                allow_http: true,
+            })));
+    }
+
+    #[test]
+    fn storage_choices_that_cannot_work_are_refused() {
+        assert!(
+            settings(&[("HUB_STORAGE", "s3")])
+                .is_err_and(|e| e.to_string().contains("HUB_S3_BUCKET"))
+        );
+        assert!(settings(&[("HUB_STORAGE", "ftp")]).is_err());
+        assert!(settings(&[("HUB_STORAGE", "memory")]).is_ok());
+        assert!(
+            settings(&[
+                ("HUB_ENV", "production"),
+                ("HUB_JWT_SECRET", &"k".repeat(40)),
+                ("HUB_STORAGE", "memory"),
+            ])
+            .is_err_and(|e| e.to_string().contains("production"))
+        );
+    }
+
+    #[test]
+    fn upload_limits_default_to_25_and_100_mib_and_can_be_set() {
+        let defaults = settings(&[]).map(|s| s.attachment_limits);
+        let set = settings(&[
+            ("HUB_MAX_FILE_BYTES", "4096"),
+            ("HUB_MAX_SUBMISSION_BYTES", "10000"),
+        ])
+        .map(|s| s.attachment_limits);
+
+        assert!(
+            defaults.is_ok_and(|l| l.max_file_bytes == 25 * 1024 * 1024
+                && l.max_submission_bytes == 100 * 1024 * 1024)
+        );
+        assert!(set.is_ok_and(|l| l.max_file_bytes == 4096 && l.max_submission_bytes == 10_000));
+        for bad in ["ten", "12", "-5", "2000000000"] {
+            assert!(
+                settings(&[("HUB_MAX_FILE_BYTES", bad)])
+                    .is_err_and(|e| e.to_string().contains("HUB_MAX_FILE_BYTES")),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

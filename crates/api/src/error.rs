@@ -76,6 +76,12 @@ pub enum ApiError {
     },
     #[error("the request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
+    /// An upload over a file or submission limit; `code` says which.
+    #[error("{detail}")]
+    TooLarge { code: &'static str, detail: String },
+    /// An uploaded file whose content is not an allowed kind.
+    #[error("{0}")]
+    UnsupportedFile(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
     #[error("{0}")]
@@ -105,6 +111,8 @@ impl ApiError {
             ApiError::Conflict { code, .. } => code,
             ApiError::PreconditionFailed { .. } => "version_mismatch",
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
+            ApiError::TooLarge { code, .. } => code,
+            ApiError::UnsupportedFile(_) => "unsupported_file_type",
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::Validation(_) => "validation_failed",
             ApiError::PreconditionRequired(_) => "precondition_required",
@@ -122,6 +130,8 @@ impl ApiError {
             ApiError::Conflict { .. } => "Conflict with the current state",
             ApiError::PreconditionFailed { .. } => "The resource has changed",
             ApiError::PayloadTooLarge { .. } => "The request body is too large",
+            ApiError::TooLarge { .. } => "The upload is too large",
+            ApiError::UnsupportedFile(_) => "This kind of file is not accepted",
             ApiError::UnsupportedMediaType(_) => "Unsupported media type",
             ApiError::Validation(_) => "The request has invalid fields",
             ApiError::PreconditionRequired(_) => "A precondition is required",
@@ -179,6 +189,8 @@ impl ResponseError for ApiError {
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedFile(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,

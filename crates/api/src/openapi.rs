@@ -23,6 +23,7 @@ Errors are `application/problem+json` (RFC 9457). Send `Authorization: Bearer <a
         (name = "recommendations", description = "Adoption and investment reported after publication"),
         (name = "audit", description = "The append-only audit log"),
         (name = "reports", description = "Quarterly summaries of evidence trends and gaps, series and snapshots"),
+        (name = "attachments", description = "Posters, reports, run-chart images and data files on submissions"),
         (name = "health", description = "Liveness, readiness and metrics"),
     )
 )]

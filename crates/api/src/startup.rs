@@ -1,7 +1,7 @@
 //! Builds the application: database, migrations, state, routes and server.
 
 use crate::auth::{JwtKeys, LoginThrottle};
-use crate::config::Settings;
+use crate::config::{FileStorage, Settings};
 use crate::extract::{BodyLimit, not_found, path_error, query_error};
 use crate::middleware::{Metrics, observe};
 use crate::openapi::ApiDoc;
@@ -10,7 +10,9 @@ use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
+use domain::attachment::FileStore;
 use domain::repository::TaxonomyRepository;
+use persistence::{ObjectFileStore, SeaAttachmentRepository};
 use persistence::{
     SeaAuditRepository, SeaMemberRepository, SeaReportRepository, SeaSubmissionRepository,
     SeaTaxonomyRepository,
@@ -40,7 +42,15 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
         .load()
         .await
         .context("loading the taxonomy")?;
+    let files: Arc<dyn FileStore> = match &settings.file_storage {
+        FileStorage::Local { dir } => Arc::new(ObjectFileStore::local(dir)?),
+        FileStorage::S3(location) => Arc::new(ObjectFileStore::s3(location)?),
+        FileStorage::Memory => Arc::new(ObjectFileStore::in_memory()),
+    };
     Ok(AppState {
+        attachments: Arc::new(SeaAttachmentRepository::new(db.connection.clone())),
+        files,
+        attachment_limits: settings.attachment_limits,
         members: Arc::new(SeaMemberRepository::new(db.connection.clone())),
         submissions: Arc::new(SeaSubmissionRepository::new(db.connection.clone())),
         audit: Arc::new(SeaAuditRepository::new(db.connection.clone())),
@@ -64,6 +74,11 @@ impl Application {
             );
         }
         let state = build_state(&settings).await?;
+        Self::build_with_state(settings, state)
+    }
+
+    /// Serves an already built state, so tests can swap a part of it.
+    pub fn build_with_state(settings: Settings, state: AppState) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(settings.bind)
             .with_context(|| format!("binding {}", settings.bind))?;
         let port = listener.local_addr()?.port();

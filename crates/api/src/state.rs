@@ -1,5 +1,6 @@
 use crate::auth::{JwtKeys, LoginThrottle};
 use crate::middleware::Metrics;
+use domain::attachment::{AttachmentLimits, AttachmentRepository, FileStore};
 use domain::audit::AuditEntry;
 use domain::repository::{
     AuditRepository, MemberRepository, ReportRepository, SubmissionRepository,
@@ -20,6 +21,10 @@ pub struct AppState {
     pub jwt: JwtKeys,
     pub metrics: Metrics,
     pub login_throttle: Arc<LoginThrottle>,
+    pub attachments: Arc<dyn AttachmentRepository>,
+    /// Where attached files' bytes are kept.
+    pub files: Arc<dyn FileStore>,
+    pub attachment_limits: AttachmentLimits,
 }
 
 impl AppState {

@@ -1,16 +1,20 @@
 //! Storage for the Innovation hub on SQLite (embedded default) or PostgreSQL,
 //! through sea-orm. Implements the repository traits of `domain`.
 
+mod attachments;
 mod audit;
 mod connection;
 mod entities;
+mod file_store;
 mod members;
 mod reports;
 mod submissions;
 mod taxonomy;
 
+pub use attachments::SeaAttachmentRepository;
 pub use audit::SeaAuditRepository;
 pub use connection::{Database, DatabaseKind, connect, migrate, migration_status};
+pub use file_store::{ObjectFileStore, S3Location};
 pub use members::SeaMemberRepository;
 pub use reports::{SeaReportRepository, quarter_statements};
 pub use sea_orm::DatabaseConnection;

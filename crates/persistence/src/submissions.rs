@@ -405,6 +405,7 @@ async fn store_revision(tx: &DatabaseTransaction, record: &TransitionRecord) -> 
         .map_err(|e| DbErr::Custom(e.to_string()))?
         .to_owned();
     tx.execute(&copy).await?;
+    crate::attachments::link_revision(tx, record.id, latest.unwrap_or(0) + 1).await?;
     Ok(())
 }
 

@@ -1,5 +1,6 @@
 //! One module per area, one handler per operation.
 
+pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod health;
@@ -46,7 +47,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(reports::snapshots::create_snapshot)
                 .service(reports::snapshots::list_snapshots)
                 .service(reports::snapshots::get_snapshot)
-                .service(reports::quarterly::quarterly_report),
+                .service(reports::quarterly::quarterly_report)
+                .service(attachments::upload::upload_attachment)
+                .service(attachments::list::list_attachments)
+                .service(attachments::download::download_attachment)
+                .service(attachments::delete::delete_attachment),
         )
         .service(health::live)
         .service(health::ready)

@@ -110,7 +110,18 @@ pub async fn erase_me(
     caller: Caller,
     request_id: RequestId,
 ) -> Result<HttpResponse, ApiError> {
+    let drafts: Vec<_> = state
+        .submissions
+        .authored_by(caller.id)
+        .await?
+        .into_iter()
+        .filter(|s| s.status == domain::submission::Status::Draft)
+        .map(|s| s.id)
+        .collect();
     state.members.erase(caller.id).await?;
+    for draft in drafts {
+        crate::routes::attachments::discard_all(&state, draft).await;
+    }
     state
         .audit(
             AuditEntry::new("member_erased", Some(caller.id))

@@ -8,7 +8,7 @@ use domain::SubmissionId;
 use domain::audit::AuditEntry;
 use uuid::Uuid;
 
-/// Delete a draft. `If-Match` is honoured when sent.
+/// Delete a draft and its attached files. `If-Match` is honoured when sent.
 #[utoipa::path(
     tag = "submissions",
     security(("bearer" = [])),
@@ -56,5 +56,6 @@ pub async fn delete_submission(
                 .request(Some(request_id.0)),
         )
         .await;
+    crate::routes::attachments::discard_all(&state, submission.id).await;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,0 +1,56 @@
+use super::{discard, not_editable};
+use crate::auth::Caller;
+use crate::error::{ApiError, Problem};
+use crate::routes::submissions::load_own;
+use crate::state::AppState;
+use actix_web::{HttpResponse, delete, web};
+use domain::SubmissionId;
+use domain::attachment::{AttachmentId, Removal};
+use domain::repository::WriteError;
+use uuid::Uuid;
+
+/// Remove a file from a submission (its author, while it is a draft or has
+/// changes requested). A file that a submitted revision contained leaves the
+/// current list but is kept for that revision.
+#[utoipa::path(
+    tag = "attachments",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The submission's id"),
+        ("attachment_id" = Uuid, Path, description = "The file's id"),
+    ),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The caller is not the author", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such submission or current file, or the caller may not see it", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The submission is no longer editable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/submissions/{id}/attachments/{attachment_id}")]
+#[tracing::instrument(skip_all, fields(submission = %path.0, attachment = %path.1))]
+pub async fn delete_attachment(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (submission_id, attachment_id) = path.into_inner();
+    let submission = load_own(&state, &caller, SubmissionId(submission_id)).await?;
+    let removal = state
+        .attachments
+        .remove(submission.id, AttachmentId(attachment_id))
+        .await
+        .map_err(|e| match e {
+            WriteError::NotFound => ApiError::NotFound("no current file with this id".into()),
+            WriteError::StatusChanged(status) => not_editable(status),
+            other => other.into(),
+        })?;
+    match removal {
+        Removal::Deleted(key) => {
+            discard(&state, &key).await;
+            tracing::info!("file deleted");
+        }
+        Removal::Retained => tracing::info!("file removed from the draft; kept for its revision"),
+    }
+    Ok(HttpResponse::NoContent().finish())
+}
