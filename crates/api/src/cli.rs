@@ -35,6 +35,27 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Fill the database with realistic, reproducible demonstration data over twelve quarters.
+    DemoData {
+        #[arg(long, default_value_t = 10_000)]
+        submissions: u64,
+        #[arg(long, default_value_t = 1_000)]
+        members: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The last quarter filled (default: the last quarter that has ended).
+        #[arg(long)]
+        last_quarter: Option<String>,
+    },
+    /// Print the SQL statements of one quarter's figures, with the quarter's
+    /// bounds written in, for running directly in psql or sqlite3.
+    ReportSql {
+        #[arg(long)]
+        quarter: String,
+        /// `postgres` or `sqlite` (how the bounds are written).
+        #[arg(long, default_value = "postgres")]
+        backend: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -67,6 +88,45 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::telemetry::init(settings.log_format, std::io::stdout);
             let app = Application::build(settings).await?;
             app.run_until_stopped().await.context("serving")
+        }
+        Command::DemoData { submissions, members, seed, last_quarter } => {
+            let settings = Settings::from_env()?;
+            let last_quarter = match last_quarter {
+                Some(raw) => raw.parse().map_err(|e| anyhow::anyhow!("{e}"))?,
+                None => domain::quarter::Quarter::calendar_containing(chrono::Utc::now()).previous(),
+            };
+            let state = crate::startup::build_state(&settings).await?;
+            let bar = indicatif::ProgressBar::new(submissions);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} submissions ({per_sec})")
+                    .map_err(|e| anyhow::anyhow!("{e}"))?,
+            );
+            let spec = persistence::demo::DemoSpec { submissions, members, seed, last_quarter };
+            persistence::demo::fill(&state.db.connection, spec, &state.taxonomy, |n| bar.set_position(n)).await?;
+            bar.finish();
+            println!("made {members} members and {submissions} submissions up to {last_quarter} (seed {seed})");
+            Ok(())
+        }
+        Command::ReportSql { quarter, backend } => {
+            let quarter: domain::quarter::Quarter = quarter.parse().map_err(|e| anyhow::anyhow!("{e}"))?;
+            let instant = |at: chrono::DateTime<chrono::Utc>| match backend.as_str() {
+                "sqlite" => format!("'{}'", at.to_rfc3339()),
+                _ => format!("'{}'::timestamptz", at.to_rfc3339()),
+            };
+            let day = |at: chrono::DateTime<chrono::Utc>| format!("'{}'", at.date_naive());
+            let mut out = String::new();
+            for (name, sql) in persistence::quarter_statements() {
+                let dated = matches!(name.as_str(), "adoption" | "investment");
+                let (start, end) = if dated {
+                    (day(quarter.start()), day(quarter.end()))
+                } else {
+                    (instant(quarter.start()), instant(quarter.end()))
+                };
+                out.push_str(&format!("-- {name}\n{};\n", sql.replace("$1", &start).replace("$2", &end)));
+            }
+            use std::io::Write;
+            let _closed_early = std::io::stdout().write_all(out.as_bytes());
+            Ok(())
         }
         Command::Migrate { action } => {
             let settings = Settings::from_env()?;

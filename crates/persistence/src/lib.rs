@@ -4,6 +4,7 @@
 mod attachments;
 mod audit;
 mod connection;
+pub mod demo;
 mod entities;
 mod file_store;
 mod members;
