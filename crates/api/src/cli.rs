@@ -55,6 +55,10 @@ enum Command {
         /// `postgres` or `sqlite` (how the bounds are written).
         #[arg(long, default_value = "postgres")]
         backend: String,
+        /// Every statement the live summary runs: this quarter in full, the
+        /// comparison quarters, and the headlines of the eight-quarter trend.
+        #[arg(long)]
+        whole_report: bool,
     },
 }
 
@@ -89,40 +93,87 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let app = Application::build(settings).await?;
             app.run_until_stopped().await.context("serving")
         }
-        Command::DemoData { submissions, members, seed, last_quarter } => {
+        Command::DemoData {
+            submissions,
+            members,
+            seed,
+            last_quarter,
+        } => {
             let settings = Settings::from_env()?;
             let last_quarter = match last_quarter {
                 Some(raw) => raw.parse().map_err(|e| anyhow::anyhow!("{e}"))?,
-                None => domain::quarter::Quarter::calendar_containing(chrono::Utc::now()).previous(),
+                None => {
+                    domain::quarter::Quarter::calendar_containing(chrono::Utc::now()).previous()
+                }
             };
             let state = crate::startup::build_state(&settings).await?;
             let bar = indicatif::ProgressBar::new(submissions);
             bar.set_style(
-                indicatif::ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} submissions ({per_sec})")
-                    .map_err(|e| anyhow::anyhow!("{e}"))?,
+                indicatif::ProgressStyle::with_template(
+                    "{elapsed_precise} [{bar:40}] {pos}/{len} submissions ({per_sec})",
+                )
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
             );
-            let spec = persistence::demo::DemoSpec { submissions, members, seed, last_quarter };
-            persistence::demo::fill(&state.db.connection, spec, &state.taxonomy, |n| bar.set_position(n)).await?;
+            let spec = persistence::demo::DemoSpec {
+                submissions,
+                members,
+                seed,
+                last_quarter,
+            };
+            persistence::demo::fill(&state.db.connection, spec, &state.taxonomy, |n| {
+                bar.set_position(n)
+            })
+            .await?;
             bar.finish();
-            println!("made {members} members and {submissions} submissions up to {last_quarter} (seed {seed})");
+            println!(
+                "made {members} members and {submissions} submissions up to {last_quarter} (seed {seed})"
+            );
             Ok(())
         }
-        Command::ReportSql { quarter, backend } => {
-            let quarter: domain::quarter::Quarter = quarter.parse().map_err(|e| anyhow::anyhow!("{e}"))?;
+        Command::ReportSql {
+            quarter,
+            backend,
+            whole_report,
+        } => {
+            let quarter: domain::quarter::Quarter =
+                quarter.parse().map_err(|e| anyhow::anyhow!("{e}"))?;
+            let mut plan: Vec<(domain::quarter::Quarter, fn(&str) -> bool)> =
+                vec![(quarter, |_| true)];
+            if whole_report {
+                let (previous, year_before) =
+                    (quarter.previous(), quarter.same_quarter_last_year());
+                plan.push((previous, |n| !persistence::about_people(n)));
+                plan.push((year_before, |n| !persistence::about_people(n)));
+                let mut q = quarter.previous();
+                for _ in 0..6 {
+                    q = q.previous();
+                    if q != year_before {
+                        plan.push((q, |n| persistence::HEADLINE_STATEMENTS.contains(&n)));
+                    }
+                }
+            }
             let instant = |at: chrono::DateTime<chrono::Utc>| match backend.as_str() {
                 "sqlite" => format!("'{}'", at.to_rfc3339()),
                 _ => format!("'{}'::timestamptz", at.to_rfc3339()),
             };
             let day = |at: chrono::DateTime<chrono::Utc>| format!("'{}'", at.date_naive());
             let mut out = String::new();
-            for (name, sql) in persistence::quarter_statements() {
-                let dated = matches!(name.as_str(), "adoption" | "investment");
-                let (start, end) = if dated {
-                    (day(quarter.start()), day(quarter.end()))
-                } else {
-                    (instant(quarter.start()), instant(quarter.end()))
-                };
-                out.push_str(&format!("-- {name}\n{};\n", sql.replace("$1", &start).replace("$2", &end)));
+            for (quarter, wanted) in plan {
+                for (name, sql) in persistence::quarter_statements()
+                    .into_iter()
+                    .filter(|(n, _)| wanted(n))
+                {
+                    let dated = persistence::uses_dates(&name);
+                    let (start, end) = if dated {
+                        (day(quarter.start()), day(quarter.end()))
+                    } else {
+                        (instant(quarter.start()), instant(quarter.end()))
+                    };
+                    out.push_str(&format!(
+                        "-- {quarter} {name}\n{};\n",
+                        sql.replace("$1", &start).replace("$2", &end)
+                    ));
+                }
             }
             use std::io::Write;
             let _closed_early = std::io::stdout().write_all(out.as_bytes());

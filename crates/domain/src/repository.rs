@@ -258,6 +258,8 @@ pub struct Snapshot {
 pub trait ReportRepository: Send + Sync {
     /// Everything counted in one quarter, aggregated in SQL.
     async fn figures(&self, quarter: Quarter) -> Result<QuarterFigures, StorageError>;
+    /// The figures a quarter is compared on (no counts of people).
+    async fn comparison_figures(&self, quarter: Quarter) -> Result<QuarterFigures, StorageError>;
     /// The few headline counts of a quarter, for series and trend charts.
     async fn headline(&self, quarter: Quarter) -> Result<QuarterHeadline, StorageError>;
     async fn save_snapshot(&self, snapshot: &Snapshot) -> Result<(), WriteError>;

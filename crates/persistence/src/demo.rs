@@ -33,8 +33,17 @@ const STATUSES: [(&str, f64); 7] = [
     ("withdrawn", 0.05),
     ("draft", 0.05),
 ];
-const KINDS: [(&str, f64); 3] = [("improvement_journey", 0.5), ("case_study", 0.3), ("impact_example", 0.2)];
-const ADOPTION: [&str; 4] = ["proposed", "adopted_locally", "adopted_by_partner", "rolled_out"];
+const KINDS: [(&str, f64); 3] = [
+    ("improvement_journey", 0.5),
+    ("case_study", 0.3),
+    ("impact_example", 0.2),
+];
+const ADOPTION: [&str; 4] = [
+    "proposed",
+    "adopted_locally",
+    "adopted_by_partner",
+    "rolled_out",
+];
 const JOB_TITLES: [&str; 8] = [
     "Occupational therapist",
     "Senior occupational therapist",
@@ -46,7 +55,16 @@ const JOB_TITLES: [&str; 8] = [
     "Independent OT",
 ];
 const TOPICS: [&str; 10] = [
-    "falls", "discharge", "schools", "frailty", "wellbeing", "telehealth", "vocational", "sensory", "housing", "stroke",
+    "falls",
+    "discharge",
+    "schools",
+    "frailty",
+    "wellbeing",
+    "telehealth",
+    "vocational",
+    "sensory",
+    "housing",
+    "stroke",
 ];
 
 fn pick<'a>(rng: &mut StdRng, weighted: &[(&'a str, f64)]) -> &'a str {
@@ -61,7 +79,11 @@ fn pick<'a>(rng: &mut StdRng, weighted: &[(&'a str, f64)]) -> &'a str {
 }
 
 fn codes(taxonomy: &Taxonomy, vocabulary: Vocabulary) -> Vec<String> {
-    taxonomy.terms(vocabulary).iter().map(|t| t.code.clone()).collect()
+    taxonomy
+        .terms(vocabulary)
+        .iter()
+        .map(|t| t.code.clone())
+        .collect()
 }
 
 struct Batch {
@@ -83,20 +105,49 @@ struct Batch {
 
 impl Batch {
     fn new() -> Self {
-        let tag = |table: &str| Query::insert().into_table(table.to_owned()).columns(["submission_id", "code"]).to_owned();
+        let tag = |table: &str| {
+            Query::insert()
+                .into_table(table.to_owned())
+                .columns(["submission_id", "code"])
+                .to_owned()
+        };
         Self {
             members: Query::insert()
                 .into_table("members")
                 .columns([
-                    "id", "email", "display_name", "password_hash", "role", "career_stage", "level_of_practice", "sector",
-                    "job_title", "nation", "region", "created_at", "updated_at",
+                    "id",
+                    "email",
+                    "display_name",
+                    "password_hash",
+                    "role",
+                    "career_stage",
+                    "level_of_practice",
+                    "sector",
+                    "job_title",
+                    "nation",
+                    "region",
+                    "created_at",
+                    "updated_at",
                 ])
                 .to_owned(),
             submissions: Query::insert()
                 .into_table("submissions")
                 .columns([
-                    "id", "author_id", "kind", "status", "title", "search_text", "content", "version", "nation", "region",
-                    "completeness_score", "quality_score", "created_at", "updated_at", "submitted_at",
+                    "id",
+                    "author_id",
+                    "kind",
+                    "status",
+                    "title",
+                    "search_text",
+                    "content",
+                    "version",
+                    "nation",
+                    "region",
+                    "completeness_score",
+                    "quality_score",
+                    "created_at",
+                    "updated_at",
+                    "submitted_at",
                 ])
                 .to_owned(),
             tags: [
@@ -108,20 +159,49 @@ impl Batch {
             tag_rows: [0; 4],
             recommendations: Query::insert()
                 .into_table("recommendations")
-                .columns(["id", "submission_id", "position", "text", "adoption_status", "reported_investment_pence"])
+                .columns([
+                    "id",
+                    "submission_id",
+                    "position",
+                    "text",
+                    "adoption_status",
+                    "reported_investment_pence",
+                ])
                 .to_owned(),
             recommendation_rows: 0,
             events: Query::insert()
                 .into_table("recommendation_events")
-                .columns(["id", "recommendation_id", "submission_id", "adoption_status", "investment_pence", "investor", "occurred_on", "reported_at"])
+                .columns([
+                    "id",
+                    "recommendation_id",
+                    "submission_id",
+                    "adoption_status",
+                    "investment_pence",
+                    "investor",
+                    "occurred_on",
+                    "reported_at",
+                ])
                 .to_owned(),
             event_rows: 0,
             reviews: Query::insert()
                 .into_table("reviews")
-                .columns(["id", "submission_id", "reviewer_id", "revision", "rubric", "overall_comment", "decision", "quality_score", "created_at"])
+                .columns([
+                    "id",
+                    "submission_id",
+                    "reviewer_id",
+                    "revision",
+                    "rubric",
+                    "overall_comment",
+                    "decision",
+                    "quality_score",
+                    "created_at",
+                ])
                 .to_owned(),
             review_rows: 0,
-            citations: Query::insert().into_table("submission_citations").columns(["submission_id", "cited_submission_id"]).to_owned(),
+            citations: Query::insert()
+                .into_table("submission_citations")
+                .columns(["submission_id", "cited_submission_id"])
+                .to_owned(),
             citation_rows: 0,
             member_rows: 0,
             submission_rows: 0,
@@ -160,7 +240,12 @@ fn micros(at: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 /// Fills the database; calls `progress` with the submissions written so far.
-pub async fn fill(db: &DatabaseConnection, spec: DemoSpec, taxonomy: &Taxonomy, progress: impl Fn(u64)) -> Result<(), DbErr> {
+pub async fn fill(
+    db: &DatabaseConnection,
+    spec: DemoSpec,
+    taxonomy: &Taxonomy,
+    progress: impl Fn(u64),
+) -> Result<(), DbErr> {
     let mut rng = StdRng::seed_from_u64(spec.seed);
     let first = (0..11).fold(spec.last_quarter, |q, _| q.previous());
     let start = first.start();
@@ -170,14 +255,21 @@ pub async fn fill(db: &DatabaseConnection, spec: DemoSpec, taxonomy: &Taxonomy, 
     let regions: Vec<(String, String)> = taxonomy
         .terms(Vocabulary::Region)
         .iter()
-        .map(|t| (t.code.clone(), t.parent.clone().unwrap_or_else(|| "england".into())))
+        .map(|t| {
+            (
+                t.code.clone(),
+                t.parent.clone().unwrap_or_else(|| "england".into()),
+            )
+        })
         .collect();
     let stages = codes(taxonomy, Vocabulary::CareerStage);
     let levels = codes(taxonomy, Vocabulary::LevelOfPractice);
     let sectors = codes(taxonomy, Vocabulary::Sector);
     let seed_tag = spec.seed;
 
-    let members: Vec<Uuid> = (0..spec.members.max(1)).map(|_| Uuid::from_u128(rng.random())).collect();
+    let members: Vec<Uuid> = (0..spec.members.max(1))
+        .map(|_| Uuid::from_u128(rng.random()))
+        .collect();
     let mut batch = Batch::new();
     for (i, id) in members.iter().enumerate() {
         let joined = micros(start + Duration::seconds(rng.random_range(0..span)));
@@ -198,19 +290,27 @@ pub async fn fill(db: &DatabaseConnection, spec: DemoSpec, taxonomy: &Taxonomy, 
             maybe(&mut rng, &stages).into(),
             maybe(&mut rng, &levels).into(),
             maybe(&mut rng, &sectors).into(),
-            rng.random_bool(0.8).then(|| JOB_TITLES[rng.random_range(0..JOB_TITLES.len())].to_owned()).into(),
+            rng.random_bool(0.8)
+                .then(|| JOB_TITLES[rng.random_range(0..JOB_TITLES.len())].to_owned())
+                .into(),
             Some(nation).into(),
             Some(region).into(),
             joined.into(),
             joined.into(),
         ];
-        batch.members.values_panic(values.into_iter().map(sea_orm::sea_query::Expr::val));
+        batch
+            .members
+            .values_panic(values.into_iter().map(sea_orm::sea_query::Expr::val));
         batch.member_rows += 1;
         if batch.member_rows == BATCH {
-            std::mem::replace(&mut batch, Batch::new()).write(db).await?;
+            std::mem::replace(&mut batch, Batch::new())
+                .write(db)
+                .await?;
         }
     }
-    std::mem::replace(&mut batch, Batch::new()).write(db).await?;
+    std::mem::replace(&mut batch, Batch::new())
+        .write(db)
+        .await?;
 
     let reviewers: Vec<Uuid> = members.iter().step_by(50).copied().collect();
     let mut published: Vec<Uuid> = Vec::new();
@@ -220,15 +320,22 @@ pub async fn fill(db: &DatabaseConnection, spec: DemoSpec, taxonomy: &Taxonomy, 
         let kind = pick(&mut rng, &KINDS);
         let status = pick(&mut rng, &STATUSES);
         let created = micros(start + Duration::seconds(rng.random_range(0..span)));
-        let submitted = (status != "draft").then(|| micros(created + Duration::minutes(rng.random_range(0..4_320))));
+        let submitted = (status != "draft")
+            .then(|| micros(created + Duration::minutes(rng.random_range(0..4_320))));
         let (region, nation) = regions[rng.random_range(0..regions.len())].clone();
         let topic = TOPICS[rng.random_range(0..TOPICS.len())];
         let title = format!("Improving {topic} outcomes with occupational therapy #{n}");
-        let summary = format!("A {} about {topic} in {}.", kind.replace('_', " "), region.replace('_', " "));
+        let summary = format!(
+            "A {} about {topic} in {}.",
+            kind.replace('_', " "),
+            region.replace('_', " ")
+        );
         let reviewed = matches!(status, "published" | "rejected" | "changes_requested");
         let quality = reviewed.then(|| f64::from(rng.random_range(5..=25_u32)) / 5.0);
-        let completeness = (status != "draft").then(|| f64::from(rng.random_range(6..=18_u32)) / 18.0);
-        let mut chosen_priorities: Vec<&String> = vec![&priorities[rng.random_range(0..priorities.len())]];
+        let completeness =
+            (status != "draft").then(|| f64::from(rng.random_range(6..=18_u32)) / 18.0);
+        let mut chosen_priorities: Vec<&String> =
+            vec![&priorities[rng.random_range(0..priorities.len())]];
         if rng.random_bool(0.35) {
             let second = &priorities[rng.random_range(0..priorities.len())];
             if !chosen_priorities.contains(&second) {
@@ -237,7 +344,8 @@ pub async fn fill(db: &DatabaseConnection, spec: DemoSpec, taxonomy: &Taxonomy, 
         }
         let mut chosen_areas: Vec<&String> = Vec::new();
         for _ in 0..rng.random_range(0..=2) {
-            let area = &areas[(rng.random_range(0..areas.len()) + rng.random_range(0..3)) % areas.len()];
+            let area =
+                &areas[(rng.random_range(0..areas.len()) + rng.random_range(0..3)) % areas.len()];
             if !chosen_areas.contains(&area) {
                 chosen_areas.push(area);
             }
@@ -249,8 +357,14 @@ pub async fn fill(db: &DatabaseConnection, spec: DemoSpec, taxonomy: &Taxonomy, 
                 evidence.push(candidate);
             }
         }
-        let recommendations: Vec<(Uuid, &str)> =
-            (0..rng.random_range(0..=2)).map(|_| (Uuid::from_u128(rng.random()), ADOPTION[rng.random_range(0..2)])).collect();
+        let recommendations: Vec<(Uuid, &str)> = (0..rng.random_range(0..=2))
+            .map(|_| {
+                (
+                    Uuid::from_u128(rng.random()),
+                    ADOPTION[rng.random_range(0..2)],
+                )
+            })
+            .collect();
         let content = json!({
             "title": title,
             "summary": summary,
@@ -311,8 +425,12 @@ pub async fn fill(db: &DatabaseConnection, spec: DemoSpec, taxonomy: &Taxonomy, 
             ]);
             batch.recommendation_rows += 1;
             if status == "published" && rng.random_bool(0.3) {
-                let occurred: NaiveDate = (submitted.unwrap_or(created) + Duration::days(rng.random_range(10..200))).date_naive();
-                let invested = rng.random_bool(0.4).then(|| rng.random_range(100_000..50_000_000_i64));
+                let occurred: NaiveDate = (submitted.unwrap_or(created)
+                    + Duration::days(rng.random_range(10..200)))
+                .date_naive();
+                let invested = rng
+                    .random_bool(0.4)
+                    .then(|| rng.random_range(100_000..50_000_000_i64));
                 batch.events.values_panic([
                     Uuid::from_u128(rng.random()).into(),
                     (*rid).into(),
@@ -354,7 +472,9 @@ pub async fn fill(db: &DatabaseConnection, spec: DemoSpec, taxonomy: &Taxonomy, 
             published.push(id);
         }
         if batch.submission_rows == BATCH {
-            std::mem::replace(&mut batch, Batch::new()).write(db).await?;
+            std::mem::replace(&mut batch, Batch::new())
+                .write(db)
+                .await?;
             progress(n + 1);
         }
     }

@@ -17,7 +17,9 @@ pub use audit::SeaAuditRepository;
 pub use connection::{Database, DatabaseKind, connect, migrate, migration_status};
 pub use file_store::{ObjectFileStore, S3Location};
 pub use members::SeaMemberRepository;
-pub use reports::{SeaReportRepository, quarter_statements};
+pub use reports::{
+    HEADLINE_STATEMENTS, SeaReportRepository, about_people, quarter_statements, uses_dates,
+};
 pub use sea_orm::DatabaseConnection;
 pub use submissions::SeaSubmissionRepository;
 pub use taxonomy::SeaTaxonomyRepository;

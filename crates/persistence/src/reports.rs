@@ -147,8 +147,16 @@ pub fn quarter_statements() -> Vec<(String, String)> {
     statements
 }
 
+/// Statements about people, needed only for the reported quarter.
+pub fn about_people(name: &str) -> bool {
+    name == "first_time" || name == "ai_submitters" || name.starts_with("submitters_")
+}
+
+/// The statements a headline (series, trend) needs.
+pub const HEADLINE_STATEMENTS: [&str; 5] = ["total", "kind", "priority", "submitters", "reviews"];
+
 /// Follow-ups are dated; the others are instants.
-fn uses_dates(name: &str) -> bool {
+pub fn uses_dates(name: &str) -> bool {
     matches!(name, "adoption" | "investment")
 }
 
@@ -170,60 +178,32 @@ impl SeaReportRepository {
         Self { db }
     }
 
-    async fn run(&self, sql: &str, params: Vec<Value>) -> Result<Vec<QueryResult>, DbErr> {
-        let backend = self.db.get_database_backend();
-        let sql = match backend {
-            DbBackend::Sqlite => sql.replace("$1", "?1").replace("$2", "?2"),
-            _ => sql.to_owned(),
-        };
-        self.db
-            .query_all_raw(Statement::from_sql_and_values(backend, sql, params))
-            .await
-    }
-}
-
-fn counts(rows: &[QueryResult]) -> Result<CountMap, DbErr> {
-    rows.iter()
-        .map(|r| Ok((r.try_get::<String>("", "k")?, r.try_get::<i64>("", "n")?)))
-        .collect()
-}
-
-fn single(rows: &[QueryResult], column: &str) -> Result<i64, DbErr> {
-    rows.first()
-        .map(|r| r.try_get::<i64>("", column))
-        .transpose()
-        .map(Option::unwrap_or_default)
-}
-
-fn cells(rows: &[QueryResult]) -> Result<BTreeMap<(String, String), Cell>, DbErr> {
-    rows.iter()
-        .map(|r| {
-            Ok((
-                (r.try_get("", "r")?, r.try_get("", "c")?),
-                Cell {
-                    count: r.try_get("", "n")?,
-                    quality_sum: r.try_get::<Option<f64>>("", "qs")?.unwrap_or(0.0),
-                    quality_n: r.try_get("", "qn")?,
-                },
-            ))
-        })
-        .collect()
-}
-
-#[async_trait]
-impl ReportRepository for SeaReportRepository {
-    #[tracing::instrument(skip(self), fields(quarter = %quarter))]
-    async fn figures(&self, quarter: Quarter) -> Result<QuarterFigures, StorageError> {
+    /// Runs a quarter's statements concurrently on the pool. Comparison
+    /// quarters skip the statements about people, which only the reported
+    /// quarter shows.
+    async fn figures_of(
+        &self,
+        quarter: Quarter,
+        full: bool,
+    ) -> Result<QuarterFigures, StorageError> {
         let (start, end): (DateTime<Utc>, DateTime<Utc>) = (quarter.start(), quarter.end());
         let (start_day, end_day): (NaiveDate, NaiveDate) = (start.date_naive(), end.date_naive());
-        let mut results: BTreeMap<String, Vec<QueryResult>> = BTreeMap::new();
-        for (name, sql) in quarter_statements() {
-            let params = if uses_dates(&name) {
+        let statements: Vec<(String, String)> = quarter_statements()
+            .into_iter()
+            .filter(|(name, _)| full || !about_people(name))
+            .collect();
+        let runs = statements.iter().map(|(name, sql)| {
+            let params = if uses_dates(name) {
                 vec![start_day.into(), end_day.into()]
             } else {
                 vec![start.into(), end.into()]
             };
-            results.insert(name, self.run(&sql, params).await.map_err(storage)?);
+            self.run(sql, params)
+        });
+        let outcomes = futures_util::future::join_all(runs).await;
+        let mut results: BTreeMap<String, Vec<QueryResult>> = BTreeMap::new();
+        for ((name, _), outcome) in statements.into_iter().zip(outcomes) {
+            results.insert(name, outcome.map_err(storage)?);
         }
         let get = |name: &str| results.get(name).map(Vec::as_slice).unwrap_or(&[]);
         let build = || -> Result<QuarterFigures, DbErr> {
@@ -299,10 +279,65 @@ impl ReportRepository for SeaReportRepository {
         build().map_err(storage)
     }
 
+    async fn run(&self, sql: &str, params: Vec<Value>) -> Result<Vec<QueryResult>, DbErr> {
+        let backend = self.db.get_database_backend();
+        let sql = match backend {
+            DbBackend::Sqlite => sql.replace("$1", "?1").replace("$2", "?2"),
+            _ => sql.to_owned(),
+        };
+        self.db
+            .query_all_raw(Statement::from_sql_and_values(backend, sql, params))
+            .await
+    }
+}
+
+fn counts(rows: &[QueryResult]) -> Result<CountMap, DbErr> {
+    rows.iter()
+        .map(|r| Ok((r.try_get::<String>("", "k")?, r.try_get::<i64>("", "n")?)))
+        .collect()
+}
+
+fn single(rows: &[QueryResult], column: &str) -> Result<i64, DbErr> {
+    rows.first()
+        .map(|r| r.try_get::<i64>("", column))
+        .transpose()
+        .map(Option::unwrap_or_default)
+}
+
+fn cells(rows: &[QueryResult]) -> Result<BTreeMap<(String, String), Cell>, DbErr> {
+    rows.iter()
+        .map(|r| {
+            Ok((
+                (r.try_get("", "r")?, r.try_get("", "c")?),
+                Cell {
+                    count: r.try_get("", "n")?,
+                    quality_sum: r.try_get::<Option<f64>>("", "qs")?.unwrap_or(0.0),
+                    quality_n: r.try_get("", "qn")?,
+                },
+            ))
+        })
+        .collect()
+}
+
+#[async_trait]
+impl ReportRepository for SeaReportRepository {
+    #[tracing::instrument(skip(self), fields(quarter = %quarter))]
+    async fn figures(&self, quarter: Quarter) -> Result<QuarterFigures, StorageError> {
+        self.figures_of(quarter, true).await
+    }
+
+    #[tracing::instrument(skip(self), fields(quarter = %quarter))]
+    async fn comparison_figures(&self, quarter: Quarter) -> Result<QuarterFigures, StorageError> {
+        self.figures_of(quarter, false).await
+    }
+
     #[tracing::instrument(skip(self), fields(quarter = %quarter))]
     async fn headline(&self, quarter: Quarter) -> Result<QuarterHeadline, StorageError> {
         let params = || vec![Value::from(quarter.start()), Value::from(quarter.end())];
-        let statements = quarter_statements();
+        let statements: Vec<(String, String)> = quarter_statements()
+            .into_iter()
+            .filter(|(n, _)| HEADLINE_STATEMENTS.contains(&n.as_str()))
+            .collect();
         let sql = |name: &str| {
             statements
                 .iter()

@@ -65,6 +65,17 @@ impl QuarterFigures {
             .unwrap_or(0)
     }
 
+    /// The headline counts these figures hold.
+    pub fn headline(&self) -> QuarterHeadline {
+        QuarterHeadline {
+            total: self.total,
+            by_kind: self.by.get("kind").cloned().unwrap_or_default(),
+            by_priority: self.by.get("priority").cloned().unwrap_or_default(),
+            distinct_submitters: self.submitters.distinct,
+            review_scores: self.review_scores.clone(),
+        }
+    }
+
     pub fn mean_quality(&self) -> Option<f64> {
         mean(&self.review_scores)
     }

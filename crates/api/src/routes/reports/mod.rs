@@ -44,29 +44,52 @@ pub async fn live_report(
     quarter: Quarter,
     gap_threshold: u64,
 ) -> Result<QuarterlyReport, ApiError> {
-    let now = state.reports.figures(quarter).await?;
-    let previous = state.reports.figures(quarter.previous()).await?;
-    let year_before = state
-        .reports
-        .figures(quarter.same_quarter_last_year())
-        .await?;
+    let reports = &state.reports;
     let mut quarters = vec![quarter];
     while quarters.len() < TREND_QUARTERS {
         let earliest = quarters[quarters.len() - 1];
         quarters.push(earliest.previous());
     }
     quarters.reverse();
-    let mut trend = Vec::with_capacity(quarters.len());
-    for q in quarters {
-        trend.push(TrendPoint::new(&q, &state.reports.headline(q).await?));
-    }
+    let (previous, year_before) = (quarter.previous(), quarter.same_quarter_last_year());
+    let others = quarters
+        .iter()
+        .copied()
+        .filter(|q| *q != quarter && *q != previous && *q != year_before);
+    let (now, before, last_year, headlines) = futures_util::try_join!(
+        reports.figures(quarter),
+        reports.comparison_figures(previous),
+        reports.comparison_figures(year_before),
+        futures_util::future::try_join_all(
+            others.map(|q| async move { reports.headline(q).await.map(|h| (q, h)) })
+        ),
+    )?;
+    let trend = quarters
+        .iter()
+        .map(|q| {
+            let headline = if *q == quarter {
+                now.headline()
+            } else if *q == previous {
+                before.headline()
+            } else if *q == year_before {
+                last_year.headline()
+            } else {
+                headlines
+                    .iter()
+                    .find(|(h, _)| h == q)
+                    .map(|(_, h)| h.clone())
+                    .unwrap_or_default()
+            };
+            TrendPoint::new(q, &headline)
+        })
+        .collect();
     let options = ReportOptions {
         gap_threshold,
         generated_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
     };
     Ok(build_report(
         quarter,
-        [&now, &previous, &year_before],
+        [&now, &before, &last_year],
         trend,
         &state.taxonomy,
         &options,
