@@ -81,6 +81,9 @@ enum AdminAction {
     },
 }
 
+/// Which of a quarter's statements a report runs.
+type StatementFilter = fn(&str) -> bool;
+
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Openapi => {
@@ -137,7 +140,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let quarter: domain::quarter::Quarter =
                 quarter.parse().map_err(|e| anyhow::anyhow!("{e}"))?;
-            let mut plan: Vec<(domain::quarter::Quarter, fn(&str) -> bool)> =
+            let mut plan: Vec<(domain::quarter::Quarter, StatementFilter)> =
                 vec![(quarter, |_| true)];
             if whole_report {
                 let (previous, year_before) =
