@@ -123,8 +123,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 seed,
                 last_quarter,
             };
+            let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+            let step = (submissions / 10).max(1);
             persistence::demo::fill(&state.db.connection, spec, &state.taxonomy, |n| {
-                bar.set_position(n)
+                bar.set_position(n);
+                if !terminal && (n % step == 0 || n == submissions) {
+                    eprintln!("{n}/{submissions} submissions");
+                }
             })
             .await?;
             bar.finish();
