@@ -36,23 +36,31 @@ trap stop_server EXIT
 for backend in $BACKENDS; do
     echo "== $backend: $SUBMISSIONS submissions, $MEMBERS members"
     dir="$WORK/$backend"
-    rm -rf "$dir" && mkdir -p "$dir"
+    db="hub_bench_report"
     if [ "$backend" = sqlite ]; then
         url="sqlite://$dir/hub.db?mode=rwc"
         sql_cli() { sqlite3 "$dir/hub.db"; }
     else
-        db="hub_bench_report"
-        psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
         url="postgres://postgres@127.0.0.1:5432/$db"
         sql_cli() { psql -q -h 127.0.0.1 -U postgres -d "$db" >/dev/null; }
     fi
     export DATABASE_URL="$url" HUB_BIND="127.0.0.1:$PORT" HUB_JWT_SECRET="benchmark-secret-benchmark-secret-0123" RUST_LOG=warn
 
-    start=$(now_ms)
-    (cd "$dir" && "$BIN" demo-data --submissions "$SUBMISSIONS" --members "$MEMBERS" --seed 42 --last-quarter 2025-Q4)
-    echo "demo-data: $(python3 -c "print(round(($(now_ms) - $start) / 1000, 1))") s"
-    if [ "$backend" = sqlite ]; then echo "ANALYZE;" | sql_cli; else echo "VACUUM ANALYZE;" | sql_cli; fi
-    printf '%s\n' "$PASSWORD" | (cd "$dir" && "$BIN" admin create --email bench@example.org) >/dev/null
+    # REUSE=1 keeps the data of an earlier run with the same settings.
+    if [ "${REUSE:-0}" = 1 ] && [ -f "$dir/.filled-$SUBMISSIONS" ]; then
+        echo "reusing the data in $dir"
+    else
+        rm -rf "$dir" && mkdir -p "$dir"
+        if [ "$backend" = postgres ]; then
+            psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
+        fi
+        start=$(now_ms)
+        (cd "$dir" && "$BIN" demo-data --submissions "$SUBMISSIONS" --members "$MEMBERS" --seed 42 --last-quarter 2025-Q4)
+        echo "demo-data: $(python3 -c "print(round(($(now_ms) - $start) / 1000, 1))") s"
+        if [ "$backend" = sqlite ]; then echo "ANALYZE;" | sql_cli; else echo "VACUUM ANALYZE;" | sql_cli; fi
+        printf '%s\n' "$PASSWORD" | (cd "$dir" && "$BIN" admin create --email bench@example.org) >/dev/null
+        touch "$dir/.filled-$SUBMISSIONS"
+    fi
 
     (cd "$dir" && exec "$BIN" serve) >"$dir/serve.log" 2>&1 &
     server_pid=$!

@@ -19,7 +19,13 @@ use uuid::Uuid;
 #[derive(Clone)]
 pub struct SeaReportRepository {
     db: DatabaseConnection,
+    /// Bounds how many report statements run at once, so a report never
+    /// starves the pool that ordinary requests need.
+    running: std::sync::Arc<tokio::sync::Semaphore>,
 }
+
+/// Report statements run at once per replica.
+const REPORT_CONCURRENCY: usize = 3;
 
 /// What is counted: submitted in [$1, $2), not a draft and not withdrawn.
 const COUNTED: &str =
@@ -175,7 +181,7 @@ pub fn job_title_group(raw: Option<&str>) -> String {
 
 impl SeaReportRepository {
     pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+        Self { db, running: std::sync::Arc::new(tokio::sync::Semaphore::new(REPORT_CONCURRENCY)) }
     }
 
     /// Runs a quarter's statements concurrently on the pool. Comparison
@@ -280,6 +286,7 @@ impl SeaReportRepository {
     }
 
     async fn run(&self, sql: &str, params: Vec<Value>) -> Result<Vec<QueryResult>, DbErr> {
+        let _permit = self.running.acquire().await.map_err(|e| DbErr::Custom(e.to_string()))?;
         let backend = self.db.get_database_backend();
         let sql = match backend {
             DbBackend::Sqlite => sql.replace("$1", "?1").replace("$2", "?2"),
