@@ -13,3 +13,4 @@ mod reviews;
 mod submissions;
 mod submissions_list;
 mod taxonomy;
+mod tokens;

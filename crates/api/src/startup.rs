@@ -12,7 +12,7 @@ use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use domain::attachment::FileStore;
 use domain::repository::TaxonomyRepository;
-use persistence::{ObjectFileStore, SeaAttachmentRepository};
+use persistence::{ObjectFileStore, SeaAccessTokenRepository, SeaAttachmentRepository};
 use persistence::{
     SeaAuditRepository, SeaMemberRepository, SeaReportRepository, SeaSubmissionRepository,
     SeaTaxonomyRepository,
@@ -52,6 +52,7 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
         files,
         attachment_limits: settings.attachment_limits,
         members: Arc::new(SeaMemberRepository::new(db.connection.clone())),
+        access_tokens: Arc::new(SeaAccessTokenRepository::new(db.connection.clone())),
         submissions: Arc::new(SeaSubmissionRepository::new(db.connection.clone())),
         audit: Arc::new(SeaAuditRepository::new(db.connection.clone())),
         reports: Arc::new(SeaReportRepository::new(db.connection.clone())),

@@ -3,7 +3,8 @@ use crate::middleware::Metrics;
 use domain::attachment::{AttachmentLimits, AttachmentRepository, FileStore};
 use domain::audit::AuditEntry;
 use domain::repository::{
-    AuditRepository, MemberRepository, ReportRepository, SubmissionRepository,
+    AccessTokenRepository, AuditRepository, MemberRepository, ReportRepository,
+    SubmissionRepository,
 };
 use domain::taxonomy::Taxonomy;
 use persistence::Database;
@@ -14,6 +15,7 @@ use std::sync::Arc;
 pub struct AppState {
     pub db: Database,
     pub members: Arc<dyn MemberRepository>,
+    pub access_tokens: Arc<dyn AccessTokenRepository>,
     pub submissions: Arc<dyn SubmissionRepository>,
     pub audit: Arc<dyn AuditRepository>,
     pub reports: Arc<dyn ReportRepository>,

@@ -1,6 +1,7 @@
 //! The Innovation hub's domain: members, submissions and their lifecycle, the
 //! strategy's taxonomy, and the rules that hold whatever stores or serves them.
 
+pub mod access_token;
 pub mod attachment;
 pub mod audit;
 pub mod ids;

@@ -265,3 +265,26 @@ pub trait ReportRepository: Send + Sync {
     async fn snapshots(&self, quarter: &str) -> Result<Vec<Snapshot>, StorageError>;
     async fn snapshot(&self, id: Uuid) -> Result<Option<Snapshot>, StorageError>;
 }
+
+/// Personal access tokens, stored by the hash of their secret.
+#[async_trait]
+pub trait AccessTokenRepository: Send + Sync {
+    async fn create(
+        &self,
+        token: crate::access_token::NewAccessToken,
+    ) -> Result<crate::access_token::AccessToken, WriteError>;
+    /// The member's tokens, newest first, revoked ones included.
+    async fn list(
+        &self,
+        member: MemberId,
+    ) -> Result<Vec<crate::access_token::AccessToken>, StorageError>;
+    /// Revokes one of the member's tokens; `NotFound` when it is not theirs.
+    async fn revoke(&self, member: MemberId, id: Uuid) -> Result<(), WriteError>;
+    /// The token whose secret hashes to `secret_hash`, revoked or not.
+    async fn find_by_hash(
+        &self,
+        secret_hash: &str,
+    ) -> Result<Option<crate::access_token::AccessToken>, StorageError>;
+    /// Records a use; cheap to call on every request.
+    async fn touch(&self, id: Uuid, at: DateTime<Utc>) -> Result<(), StorageError>;
+}

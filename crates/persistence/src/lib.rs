@@ -1,6 +1,7 @@
 //! Storage for the Innovation hub on SQLite (embedded default) or PostgreSQL,
 //! through sea-orm. Implements the repository traits of `domain`.
 
+mod access_tokens;
 mod attachments;
 mod audit;
 mod connection;
@@ -11,6 +12,7 @@ mod reports;
 mod submissions;
 mod taxonomy;
 
+pub use access_tokens::SeaAccessTokenRepository;
 pub use attachments::SeaAttachmentRepository;
 pub use audit::SeaAuditRepository;
 pub use connection::{Database, DatabaseKind, connect, migrate, migration_status};

@@ -1,5 +1,6 @@
 //! Request and response bodies: the wire format clients code against.
 
+pub mod access_token;
 pub mod attachment;
 pub mod audit;
 pub mod member;
