@@ -6,6 +6,7 @@ mod auth;
 mod data_rights;
 mod errors;
 mod health;
+mod limits;
 mod members;
 mod openapi;
 mod reports;

@@ -1,5 +1,6 @@
 use crate::auth::{JwtKeys, LoginThrottle};
 use crate::middleware::Metrics;
+use crate::rate_limit::RequestLimiter;
 use domain::attachment::{AttachmentLimits, AttachmentRepository, FileStore};
 use domain::audit::AuditEntry;
 use domain::repository::{
@@ -23,6 +24,7 @@ pub struct AppState {
     pub jwt: JwtKeys,
     pub metrics: Metrics,
     pub login_throttle: Arc<LoginThrottle>,
+    pub rate_limiter: Arc<RequestLimiter>,
     pub attachments: Arc<dyn AttachmentRepository>,
     /// Where attached files' bytes are kept.
     pub files: Arc<dyn FileStore>,
