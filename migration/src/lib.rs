@@ -9,6 +9,7 @@ mod m20261125_000003_reviews_and_audit;
 mod m20261125_000004_attachments;
 mod m20261125_000005_reports;
 mod m20261125_000006_access_tokens;
+mod m20261125_000007_outbox;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000004_attachments::Migration),
             Box::new(m20261125_000005_reports::Migration),
             Box::new(m20261125_000006_access_tokens::Migration),
+            Box::new(m20261125_000007_outbox::Migration),
         ]
     }
 }

@@ -5,6 +5,7 @@ mod audit;
 mod auth;
 mod data_rights;
 mod errors;
+mod events;
 mod health;
 mod limits;
 mod members;

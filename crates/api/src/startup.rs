@@ -15,7 +15,9 @@ use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use domain::attachment::FileStore;
 use domain::repository::TaxonomyRepository;
-use persistence::{ObjectFileStore, SeaAccessTokenRepository, SeaAttachmentRepository};
+use persistence::{
+    ObjectFileStore, SeaAccessTokenRepository, SeaAttachmentRepository, SeaEventRepository,
+};
 use persistence::{
     SeaAuditRepository, SeaMemberRepository, SeaReportRepository, SeaSubmissionRepository,
     SeaTaxonomyRepository,
@@ -58,6 +60,7 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
         access_tokens: Arc::new(SeaAccessTokenRepository::new(db.connection.clone())),
         submissions: Arc::new(SeaSubmissionRepository::new(db.connection.clone())),
         audit: Arc::new(SeaAuditRepository::new(db.connection.clone())),
+        events: Arc::new(SeaEventRepository::new(db.connection.clone())),
         reports: Arc::new(SeaReportRepository::new(db.connection.clone())),
         taxonomy: Arc::new(taxonomy),
         jwt: JwtKeys::new(&settings.jwt_secret.bytes, settings.token_ttl_seconds),

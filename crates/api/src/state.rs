@@ -4,7 +4,7 @@ use crate::rate_limit::RequestLimiter;
 use domain::attachment::{AttachmentLimits, AttachmentRepository, FileStore};
 use domain::audit::AuditEntry;
 use domain::repository::{
-    AccessTokenRepository, AuditRepository, MemberRepository, ReportRepository,
+    AccessTokenRepository, AuditRepository, EventRepository, MemberRepository, ReportRepository,
     SubmissionRepository,
 };
 use domain::taxonomy::Taxonomy;
@@ -19,6 +19,8 @@ pub struct AppState {
     pub access_tokens: Arc<dyn AccessTokenRepository>,
     pub submissions: Arc<dyn SubmissionRepository>,
     pub audit: Arc<dyn AuditRepository>,
+    /// The change feed, from the transactional outbox.
+    pub events: Arc<dyn EventRepository>,
     pub reports: Arc<dyn ReportRepository>,
     pub taxonomy: Arc<Taxonomy>,
     pub jwt: JwtKeys,

@@ -288,3 +288,16 @@ pub trait AccessTokenRepository: Send + Sync {
     /// Records a use; cheap to call on every request.
     async fn touch(&self, id: Uuid, at: DateTime<Utc>) -> Result<(), StorageError>;
 }
+
+/// The change feed, read from the transactional outbox.
+#[async_trait]
+pub trait EventRepository: Send + Sync {
+    /// Events after `after` (a `seq`) that `viewer` may see, oldest first.
+    async fn visible_after(
+        &self,
+        viewer: MemberId,
+        role: Role,
+        after: i64,
+        limit: u64,
+    ) -> Result<Vec<crate::event::LifecycleEvent>, StorageError>;
+}

@@ -3,6 +3,7 @@
 pub mod access_token;
 pub mod attachment;
 pub mod audit;
+pub mod event;
 pub mod member;
 pub mod review;
 pub mod submission;

@@ -3,6 +3,7 @@
 pub mod attachments;
 pub mod audit;
 pub mod auth;
+pub mod events;
 pub mod health;
 pub mod members;
 pub mod reports;
@@ -46,6 +47,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(members::data_rights::export_me)
                 .service(members::data_rights::erase_me)
                 .service(audit::list_audit)
+                .service(events::list_events)
                 .service(reports::series::quarterly_series)
                 .service(reports::snapshots::create_snapshot)
                 .service(reports::snapshots::list_snapshots)
