@@ -10,6 +10,7 @@ mod m20261125_000004_attachments;
 mod m20261125_000005_reports;
 mod m20261125_000006_access_tokens;
 mod m20261125_000007_outbox;
+mod m20261125_000008_idempotency;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000005_reports::Migration),
             Box::new(m20261125_000006_access_tokens::Migration),
             Box::new(m20261125_000007_outbox::Migration),
+            Box::new(m20261125_000008_idempotency::Migration),
         ]
     }
 }

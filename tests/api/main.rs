@@ -7,6 +7,7 @@ mod data_rights;
 mod errors;
 mod events;
 mod health;
+mod idempotency;
 mod limits;
 mod members;
 mod openapi;

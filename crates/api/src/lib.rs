@@ -8,6 +8,7 @@ pub mod dto;
 pub mod error;
 pub mod export;
 pub mod extract;
+pub mod idempotency;
 pub mod middleware;
 pub mod openapi;
 pub mod rate_limit;

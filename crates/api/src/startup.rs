@@ -3,6 +3,7 @@
 use crate::auth::{JwtKeys, LoginThrottle};
 use crate::config::{FileStorage, Settings};
 use crate::extract::{BodyLimit, not_found, path_error, query_error};
+use crate::idempotency::idempotent_posts;
 use crate::middleware::{Metrics, REQUEST_ID, observe};
 use crate::openapi::ApiDoc;
 use crate::rate_limit::{RequestLimiter, limit_requests};
@@ -17,6 +18,7 @@ use domain::attachment::FileStore;
 use domain::repository::TaxonomyRepository;
 use persistence::{
     ObjectFileStore, SeaAccessTokenRepository, SeaAttachmentRepository, SeaEventRepository,
+    SeaIdempotencyRepository,
 };
 use persistence::{
     SeaAuditRepository, SeaMemberRepository, SeaReportRepository, SeaSubmissionRepository,
@@ -61,6 +63,7 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
         submissions: Arc::new(SeaSubmissionRepository::new(db.connection.clone())),
         audit: Arc::new(SeaAuditRepository::new(db.connection.clone())),
         events: Arc::new(SeaEventRepository::new(db.connection.clone())),
+        idempotency: Arc::new(SeaIdempotencyRepository::new(db.connection.clone())),
         reports: Arc::new(SeaReportRepository::new(db.connection.clone())),
         taxonomy: Arc::new(taxonomy),
         jwt: JwtKeys::new(&settings.jwt_secret.bytes, settings.token_ttl_seconds),
@@ -124,6 +127,7 @@ pub fn run(
             .app_data(web::PayloadConfig::new(body_limit))
             .app_data(web::PathConfig::default().error_handler(path_error))
             .app_data(web::QueryConfig::default().error_handler(query_error))
+            .wrap(from_fn(idempotent_posts))
             .wrap(from_fn(limit_requests))
             .wrap(cors(&cors_origins))
             .wrap(from_fn(observe))

@@ -4,8 +4,8 @@ use crate::rate_limit::RequestLimiter;
 use domain::attachment::{AttachmentLimits, AttachmentRepository, FileStore};
 use domain::audit::AuditEntry;
 use domain::repository::{
-    AccessTokenRepository, AuditRepository, EventRepository, MemberRepository, ReportRepository,
-    SubmissionRepository,
+    AccessTokenRepository, AuditRepository, EventRepository, IdempotencyRepository,
+    MemberRepository, ReportRepository, SubmissionRepository,
 };
 use domain::taxonomy::Taxonomy;
 use persistence::Database;
@@ -21,6 +21,8 @@ pub struct AppState {
     pub audit: Arc<dyn AuditRepository>,
     /// The change feed, from the transactional outbox.
     pub events: Arc<dyn EventRepository>,
+    /// Kept answers to POSTs sent with an `Idempotency-Key`.
+    pub idempotency: Arc<dyn IdempotencyRepository>,
     pub reports: Arc<dyn ReportRepository>,
     pub taxonomy: Arc<Taxonomy>,
     pub jwt: JwtKeys,

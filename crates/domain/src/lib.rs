@@ -5,6 +5,7 @@ pub mod access_token;
 pub mod attachment;
 pub mod audit;
 pub mod event;
+pub mod idempotency;
 pub mod ids;
 pub mod member;
 pub mod pagination;

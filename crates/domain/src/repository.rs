@@ -301,3 +301,30 @@ pub trait EventRepository: Send + Sync {
         limit: u64,
     ) -> Result<Vec<crate::event::LifecycleEvent>, StorageError>;
 }
+
+/// Idempotency keys per caller, with the first answer to each.
+#[async_trait]
+pub trait IdempotencyRepository: Send + Sync {
+    /// Claims `key` for `caller` and a request with `fingerprint`, atomically:
+    /// of two concurrent claims exactly one is `Started`.
+    async fn claim(
+        &self,
+        caller: MemberId,
+        key: &crate::idempotency::IdempotencyKey,
+        fingerprint: &str,
+        now: DateTime<Utc>,
+    ) -> Result<crate::idempotency::Claim, StorageError>;
+    /// Keeps the answer to replay.
+    async fn complete(
+        &self,
+        caller: MemberId,
+        key: &crate::idempotency::IdempotencyKey,
+        response: &crate::idempotency::StoredResponse,
+    ) -> Result<(), StorageError>;
+    /// Forgets a claim whose request failed on our side, so it can be retried.
+    async fn release(
+        &self,
+        caller: MemberId,
+        key: &crate::idempotency::IdempotencyKey,
+    ) -> Result<(), StorageError>;
+}

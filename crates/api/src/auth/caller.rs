@@ -44,26 +44,7 @@ impl FromRequest for Caller {
                     "send an access token as 'Authorization: Bearer <token>'".into(),
                 )
             })?;
-            let caller = match TokenSecret::recognise(&token) {
-                Some(secret) => personal_token_caller(&state, &secret).await?,
-                None => {
-                    let (id, _claims) = state
-                        .jwt
-                        .verify(&token)
-                        .map_err(|e| ApiError::Unauthorized(e.to_string()))?;
-                    // The stored role wins over the token's claim, so a role change or an
-                    // erasure takes effect at once.
-                    let role = state.members.role_of(id).await?.ok_or_else(|| {
-                        ApiError::Unauthorized("the access token's member no longer exists".into())
-                    })?;
-                    Caller {
-                        id,
-                        role,
-                        scopes: Scopes::for_role(role),
-                        token: None,
-                    }
-                }
-            };
+            let caller = identify(&state, &token).await?;
             if caller.token.is_some() {
                 match needed {
                     Some(scope) => caller.require_scope(scope)?,
@@ -77,6 +58,31 @@ impl FromRequest for Caller {
             }
             Ok(caller)
         })
+    }
+}
+
+/// Who a bearer credential (a session JWT or a personal access token) belongs
+/// to, before any scope is checked.
+pub async fn identify(state: &AppState, token: &str) -> Result<Caller, ApiError> {
+    match TokenSecret::recognise(token) {
+        Some(secret) => personal_token_caller(state, &secret).await,
+        None => {
+            let (id, _claims) = state
+                .jwt
+                .verify(token)
+                .map_err(|e| ApiError::Unauthorized(e.to_string()))?;
+            // The stored role wins over the token's claim, so a role change or an
+            // erasure takes effect at once.
+            let role = state.members.role_of(id).await?.ok_or_else(|| {
+                ApiError::Unauthorized("the access token's member no longer exists".into())
+            })?;
+            Ok(Caller {
+                id,
+                role,
+                scopes: Scopes::for_role(role),
+                token: None,
+            })
+        }
     }
 }
 
