@@ -8,6 +8,9 @@ mod m20261125_000002_submissions;
 mod m20261125_000003_reviews_and_audit;
 mod m20261125_000004_attachments;
 mod m20261125_000005_reports;
+mod m20261125_000006_access_tokens;
+mod m20261125_000007_outbox;
+mod m20261125_000008_idempotency;
 
 pub struct Migrator;
 
@@ -20,6 +23,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_reviews_and_audit::Migration),
             Box::new(m20261125_000004_attachments::Migration),
             Box::new(m20261125_000005_reports::Migration),
+            Box::new(m20261125_000006_access_tokens::Migration),
+            Box::new(m20261125_000007_outbox::Migration),
+            Box::new(m20261125_000008_idempotency::Migration),
         ]
     }
 }

@@ -1,9 +1,11 @@
 //! Configuration, read from the environment (see the README's table).
 
+use crate::rate_limit::RateLimitSettings;
 use anyhow::{Context, bail};
 use domain::attachment::AttachmentLimits;
 use persistence::S3Location;
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 use std::path::PathBuf;
 
 /// Where the service runs: development is forgiving, production is strict.
@@ -37,6 +39,10 @@ pub struct Settings {
     pub file_storage: FileStorage,
     /// The largest single file, and the most one submission's files may take.
     pub attachment_limits: AttachmentLimits,
+    /// Requests per credential (or per address, unauthenticated).
+    pub rate_limits: RateLimitSettings,
+    /// Browser origins allowed to call the API (`HUB_CORS_ORIGINS`).
+    pub cors_origins: Vec<String>,
 }
 
 /// Where attached files' bytes are kept (`HUB_STORAGE`).
@@ -159,7 +165,12 @@ impl Settings {
                 AttachmentLimits::DEFAULT_SUBMISSION_BYTES,
             )?,
         };
+        let per_minute = bounded(&get, "HUB_RATE_LIMIT_PER_MINUTE", 1200, 1_000_000)?;
+        let burst = bounded(&get, "HUB_RATE_LIMIT_BURST", per_minute.get(), 1_000_000)?;
+        let cors_origins = cors_origins(get("HUB_CORS_ORIGINS"))?;
         Ok(Self {
+            rate_limits: RateLimitSettings { per_minute, burst },
+            cors_origins,
             file_storage,
             attachment_limits,
             login_max_failures,
@@ -173,6 +184,49 @@ impl Settings {
             db_max_connections,
         })
     }
+}
+
+fn bounded(
+    get: &impl Fn(&str) -> Option<String>,
+    key: &str,
+    default: u32,
+    max: u32,
+) -> anyhow::Result<NonZeroU32> {
+    let value = match get(key) {
+        None => default,
+        Some(raw) => raw
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=max).contains(n))
+            .with_context(|| format!("{key} must be 1 to {max}, not '{raw}'"))?,
+    };
+    NonZeroU32::new(value).with_context(|| format!("{key} must be at least 1"))
+}
+
+/// Comma-separated origins such as `https://hub.example.org`; each must be
+/// a scheme and host (and port), with no path.
+fn cors_origins(raw: Option<String>) -> anyhow::Result<Vec<String>> {
+    let Some(raw) = raw else {
+        return Ok(Vec::new());
+    };
+    raw.split(',')
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .map(|origin| {
+            let rest = origin
+                .strip_prefix("https://")
+                .or_else(|| origin.strip_prefix("http://"));
+            match rest {
+                Some(host) if !host.is_empty() && !host.contains('/') && origin != "*" => {
+                    Ok(origin.to_owned())
+                }
+                _ => bail!(
+                    "HUB_CORS_ORIGINS must list origins such as https://hub.example.org, comma-separated, not '{origin}'"
+                ),
+            }
+        })
+        .collect()
 }
 
 /// Files are buffered in memory while they are checked, so a limit above 1 GiB is refused.
@@ -355,5 +409,45 @@ mod tests {
     fn the_secret_is_never_debug_printed() {
         let s = settings(&[("HUB_JWT_SECRET", &"supersecretvalue".repeat(3))]);
         assert!(s.is_ok_and(|s| !format!("{s:?}").contains("supersecret")));
+    }
+
+    #[test]
+    fn rate_limits_default_to_generous_and_refuse_nonsense() {
+        let defaults = settings(&[])
+            .map(|s| s.rate_limits)
+            .map_err(|e| e.to_string());
+        assert_eq!(
+            defaults.map(|r| (r.per_minute.get(), r.burst.get())),
+            Ok((1200, 1200))
+        );
+        let set = settings(&[
+            ("HUB_RATE_LIMIT_PER_MINUTE", "30"),
+            ("HUB_RATE_LIMIT_BURST", "5"),
+        ])
+        .map(|s| (s.rate_limits.per_minute.get(), s.rate_limits.burst.get()))
+        .map_err(|e| e.to_string());
+        assert_eq!(set, Ok((30, 5)));
+        assert!(settings(&[("HUB_RATE_LIMIT_PER_MINUTE", "0")]).is_err());
+        assert!(settings(&[("HUB_RATE_LIMIT_BURST", "lots")]).is_err());
+    }
+
+    #[test]
+    fn cors_origins_are_listed_origins_without_paths() {
+        let origins = settings(&[(
+            "HUB_CORS_ORIGINS",
+            "https://hub.example.org, http://localhost:5173",
+        )])
+        .map(|s| s.cors_origins)
+        .map_err(|e| e.to_string());
+        assert_eq!(
+            origins,
+            Ok(vec![
+                "https://hub.example.org".to_owned(),
+                "http://localhost:5173".to_owned()
+            ])
+        );
+        assert_eq!(settings(&[]).map(|s| s.cors_origins.len()).ok(), Some(0));
+        assert!(settings(&[("HUB_CORS_ORIGINS", "*")]).is_err());
+        assert!(settings(&[("HUB_CORS_ORIGINS", "https://hub.example.org/app")]).is_err());
     }
 }

@@ -9,7 +9,11 @@ use utoipa::{Modify, OpenApi};
         title = "Innovation hub submission service",
         description = "Occupational therapists submit improvement journeys, case studies and impact examples, \
 tag them to the Workforce Strategy's four priorities, and admins pull quarterly summaries of evidence trends and gaps.\n\n\
-Errors are `application/problem+json` (RFC 9457). Send `Authorization: Bearer <access_token>` from `POST /api/v1/auth/login`.",
+Errors are `application/problem+json` (RFC 9457). Send `Authorization: Bearer <access_token>` from `POST /api/v1/auth/login`, or a personal access token \
+(`hub_pat_…`, from `POST /api/v1/members/me/tokens`) limited to its scopes: `submissions:read` for reads of submissions, \
+reviews and events, `submissions:write` for changes to them, `reports:read` for reports; a call outside them gets 403.\n\n\
+Every `/api/` call is rate limited per credential (per address without one): answers carry `RateLimit-Limit`, \
+`RateLimit-Remaining` and `RateLimit-Reset`; over the limit the answer is 429 problem+json with `Retry-After`.",
         version = "1.0.0",
         license(name = "MIT OR Apache-2.0"),
     ),
@@ -39,7 +43,7 @@ impl Modify for BearerAuth {
             SecurityScheme::Http(
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("JWT")
+                    .bearer_format("JWT or hub_pat_ personal access token")
                     .build(),
             ),
         );

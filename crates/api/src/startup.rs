@@ -3,16 +3,23 @@
 use crate::auth::{JwtKeys, LoginThrottle};
 use crate::config::{FileStorage, Settings};
 use crate::extract::{BodyLimit, not_found, path_error, query_error};
-use crate::middleware::{Metrics, observe};
+use crate::idempotency::idempotent_posts;
+use crate::middleware::{Metrics, REQUEST_ID, observe};
 use crate::openapi::ApiDoc;
+use crate::rate_limit::{RequestLimiter, limit_requests};
 use crate::state::AppState;
+use actix_cors::Cors;
 use actix_web::dev::Server;
+use actix_web::http::header::{self, HeaderName};
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use domain::attachment::FileStore;
 use domain::repository::TaxonomyRepository;
-use persistence::{ObjectFileStore, SeaAttachmentRepository};
+use persistence::{
+    ObjectFileStore, SeaAccessTokenRepository, SeaAttachmentRepository, SeaEventRepository,
+    SeaIdempotencyRepository,
+};
 use persistence::{
     SeaAuditRepository, SeaMemberRepository, SeaReportRepository, SeaSubmissionRepository,
     SeaTaxonomyRepository,
@@ -52,8 +59,11 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
         files,
         attachment_limits: settings.attachment_limits,
         members: Arc::new(SeaMemberRepository::new(db.connection.clone())),
+        access_tokens: Arc::new(SeaAccessTokenRepository::new(db.connection.clone())),
         submissions: Arc::new(SeaSubmissionRepository::new(db.connection.clone())),
         audit: Arc::new(SeaAuditRepository::new(db.connection.clone())),
+        events: Arc::new(SeaEventRepository::new(db.connection.clone())),
+        idempotency: Arc::new(SeaIdempotencyRepository::new(db.connection.clone())),
         reports: Arc::new(SeaReportRepository::new(db.connection.clone())),
         taxonomy: Arc::new(taxonomy),
         jwt: JwtKeys::new(&settings.jwt_secret.bytes, settings.token_ttl_seconds),
@@ -62,6 +72,7 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
             settings.login_max_failures,
             Duration::from_secs(15 * 60),
         )),
+        rate_limiter: Arc::new(RequestLimiter::new(settings.rate_limits)),
         db,
     })
 }
@@ -82,7 +93,12 @@ impl Application {
         let listener = TcpListener::bind(settings.bind)
             .with_context(|| format!("binding {}", settings.bind))?;
         let port = listener.local_addr()?.port();
-        let server = run(listener, state, settings.body_limit_bytes)?;
+        let server = run(
+            listener,
+            state,
+            settings.body_limit_bytes,
+            settings.cors_origins,
+        )?;
         tracing::info!(address = %settings.bind, port, "serving");
         Ok(Self { port, server })
     }
@@ -97,7 +113,12 @@ impl Application {
 }
 
 /// The HTTP server on an already bound listener.
-pub fn run(listener: TcpListener, state: AppState, body_limit: usize) -> anyhow::Result<Server> {
+pub fn run(
+    listener: TcpListener,
+    state: AppState,
+    body_limit: usize,
+    cors_origins: Vec<String>,
+) -> anyhow::Result<Server> {
     let state = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
@@ -106,6 +127,9 @@ pub fn run(listener: TcpListener, state: AppState, body_limit: usize) -> anyhow:
             .app_data(web::PayloadConfig::new(body_limit))
             .app_data(web::PathConfig::default().error_handler(path_error))
             .app_data(web::QueryConfig::default().error_handler(query_error))
+            .wrap(from_fn(idempotent_posts))
+            .wrap(from_fn(limit_requests))
+            .wrap(cors(&cors_origins))
             .wrap(from_fn(observe))
             .into_utoipa_app()
             .openapi(ApiDoc::openapi())
@@ -121,6 +145,36 @@ pub fn run(listener: TcpListener, state: AppState, body_limit: usize) -> anyhow:
     .listen(listener)?
     .run();
     Ok(server)
+}
+
+/// Browsers on the configured origins may call the API and read the
+/// headers clients need; preflights are answered before anything else runs.
+fn cors(origins: &[String]) -> Cors {
+    origins
+        .iter()
+        .fold(Cors::default(), |cors, origin| cors.allowed_origin(origin))
+        .allowed_methods(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            header::IF_MATCH,
+            header::IF_NONE_MATCH,
+            header::RANGE,
+            HeaderName::from_static("idempotency-key"),
+            REQUEST_ID,
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::LOCATION,
+            header::RETRY_AFTER,
+            header::CONTENT_DISPOSITION,
+            REQUEST_ID,
+            HeaderName::from_static("ratelimit-limit"),
+            HeaderName::from_static("ratelimit-remaining"),
+            HeaderName::from_static("ratelimit-reset"),
+        ])
+        .max_age(3600)
 }
 
 async fn docs_redirect() -> actix_web::HttpResponse {

@@ -1,9 +1,11 @@
 use crate::auth::{JwtKeys, LoginThrottle};
 use crate::middleware::Metrics;
+use crate::rate_limit::RequestLimiter;
 use domain::attachment::{AttachmentLimits, AttachmentRepository, FileStore};
 use domain::audit::AuditEntry;
 use domain::repository::{
-    AuditRepository, MemberRepository, ReportRepository, SubmissionRepository,
+    AccessTokenRepository, AuditRepository, EventRepository, IdempotencyRepository,
+    MemberRepository, ReportRepository, SubmissionRepository,
 };
 use domain::taxonomy::Taxonomy;
 use persistence::Database;
@@ -14,13 +16,19 @@ use std::sync::Arc;
 pub struct AppState {
     pub db: Database,
     pub members: Arc<dyn MemberRepository>,
+    pub access_tokens: Arc<dyn AccessTokenRepository>,
     pub submissions: Arc<dyn SubmissionRepository>,
     pub audit: Arc<dyn AuditRepository>,
+    /// The change feed, from the transactional outbox.
+    pub events: Arc<dyn EventRepository>,
+    /// Kept answers to POSTs sent with an `Idempotency-Key`.
+    pub idempotency: Arc<dyn IdempotencyRepository>,
     pub reports: Arc<dyn ReportRepository>,
     pub taxonomy: Arc<Taxonomy>,
     pub jwt: JwtKeys,
     pub metrics: Metrics,
     pub login_throttle: Arc<LoginThrottle>,
+    pub rate_limiter: Arc<RequestLimiter>,
     pub attachments: Arc<dyn AttachmentRepository>,
     /// Where attached files' bytes are kept.
     pub files: Arc<dyn FileStore>,

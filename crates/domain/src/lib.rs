@@ -1,8 +1,11 @@
 //! The Innovation hub's domain: members, submissions and their lifecycle, the
 //! strategy's taxonomy, and the rules that hold whatever stores or serves them.
 
+pub mod access_token;
 pub mod attachment;
 pub mod audit;
+pub mod event;
+pub mod idempotency;
 pub mod ids;
 pub mod member;
 pub mod pagination;

@@ -267,3 +267,66 @@ pub trait ReportRepository: Send + Sync {
     async fn snapshots(&self, quarter: &str) -> Result<Vec<Snapshot>, StorageError>;
     async fn snapshot(&self, id: Uuid) -> Result<Option<Snapshot>, StorageError>;
 }
+
+/// Personal access tokens, stored by the hash of their secret.
+#[async_trait]
+pub trait AccessTokenRepository: Send + Sync {
+    async fn create(
+        &self,
+        token: crate::access_token::NewAccessToken,
+    ) -> Result<crate::access_token::AccessToken, WriteError>;
+    /// The member's tokens, newest first, revoked ones included.
+    async fn list(
+        &self,
+        member: MemberId,
+    ) -> Result<Vec<crate::access_token::AccessToken>, StorageError>;
+    /// Revokes one of the member's tokens; `NotFound` when it is not theirs.
+    async fn revoke(&self, member: MemberId, id: Uuid) -> Result<(), WriteError>;
+    /// The token whose secret hashes to `secret_hash`, revoked or not.
+    async fn find_by_hash(
+        &self,
+        secret_hash: &str,
+    ) -> Result<Option<crate::access_token::AccessToken>, StorageError>;
+    /// Records a use; cheap to call on every request.
+    async fn touch(&self, id: Uuid, at: DateTime<Utc>) -> Result<(), StorageError>;
+}
+
+/// The change feed, read from the transactional outbox.
+#[async_trait]
+pub trait EventRepository: Send + Sync {
+    /// Events after `after` (a `seq`) that `viewer` may see, oldest first.
+    async fn visible_after(
+        &self,
+        viewer: MemberId,
+        role: Role,
+        after: i64,
+        limit: u64,
+    ) -> Result<Vec<crate::event::LifecycleEvent>, StorageError>;
+}
+
+/// Idempotency keys per caller, with the first answer to each.
+#[async_trait]
+pub trait IdempotencyRepository: Send + Sync {
+    /// Claims `key` for `caller` and a request with `fingerprint`, atomically:
+    /// of two concurrent claims exactly one is `Started`.
+    async fn claim(
+        &self,
+        caller: MemberId,
+        key: &crate::idempotency::IdempotencyKey,
+        fingerprint: &str,
+        now: DateTime<Utc>,
+    ) -> Result<crate::idempotency::Claim, StorageError>;
+    /// Keeps the answer to replay.
+    async fn complete(
+        &self,
+        caller: MemberId,
+        key: &crate::idempotency::IdempotencyKey,
+        response: &crate::idempotency::StoredResponse,
+    ) -> Result<(), StorageError>;
+    /// Forgets a claim whose request failed on our side, so it can be retried.
+    async fn release(
+        &self,
+        caller: MemberId,
+        key: &crate::idempotency::IdempotencyKey,
+    ) -> Result<(), StorageError>;
+}

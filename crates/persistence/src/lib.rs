@@ -1,21 +1,27 @@
 //! Storage for the Innovation hub on SQLite (embedded default) or PostgreSQL,
 //! through sea-orm. Implements the repository traits of `domain`.
 
+mod access_tokens;
 mod attachments;
 mod audit;
 mod connection;
 pub mod demo;
 mod entities;
+mod events;
 mod file_store;
+mod idempotency;
 mod members;
 mod reports;
 mod submissions;
 mod taxonomy;
 
+pub use access_tokens::SeaAccessTokenRepository;
 pub use attachments::SeaAttachmentRepository;
 pub use audit::SeaAuditRepository;
 pub use connection::{Database, DatabaseKind, connect, migrate, migration_status};
+pub use events::SeaEventRepository;
 pub use file_store::{ObjectFileStore, S3Location};
+pub use idempotency::SeaIdempotencyRepository;
 pub use members::SeaMemberRepository;
 pub use reports::{
     HEADLINE_STATEMENTS, SeaReportRepository, about_people, quarter_statements, uses_dates,

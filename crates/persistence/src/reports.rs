@@ -181,7 +181,10 @@ pub fn job_title_group(raw: Option<&str>) -> String {
 
 impl SeaReportRepository {
     pub fn new(db: DatabaseConnection) -> Self {
-        Self { db, running: std::sync::Arc::new(tokio::sync::Semaphore::new(REPORT_CONCURRENCY)) }
+        Self {
+            db,
+            running: std::sync::Arc::new(tokio::sync::Semaphore::new(REPORT_CONCURRENCY)),
+        }
     }
 
     /// Runs a quarter's statements concurrently on the pool. Comparison
@@ -286,7 +289,11 @@ impl SeaReportRepository {
     }
 
     async fn run(&self, sql: &str, params: Vec<Value>) -> Result<Vec<QueryResult>, DbErr> {
-        let _permit = self.running.acquire().await.map_err(|e| DbErr::Custom(e.to_string()))?;
+        let _permit = self
+            .running
+            .acquire()
+            .await
+            .map_err(|e| DbErr::Custom(e.to_string()))?;
         let backend = self.db.get_database_backend();
         let sql = match backend {
             DbBackend::Sqlite => sql.replace("$1", "?1").replace("$2", "?2"),

@@ -1,7 +1,9 @@
 use crate::entities::submissions::{ActiveModel, Column, Entity};
+use crate::events::record_event;
 use crate::{now, storage, write_error};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::event::EventType;
 use domain::pagination::{Cursor, Page, PageSize};
 use domain::repository::{
     ListOrder, NewReview, RecommendationEvent, Revision, StorageError, SubmissionFilter,
@@ -525,6 +527,17 @@ impl SubmissionRepository for SeaSubmissionRepository {
             published_revision: Set(None),
         };
         model.insert(&tx).await.map_err(write_error)?;
+        record_event(
+            &tx,
+            EventType::Created,
+            id,
+            Some(author),
+            None,
+            Some(Status::Draft),
+            at,
+        )
+        .await
+        .map_err(write_error)?;
         write_index_rows(&tx, id, content)
             .await
             .map_err(write_error)?;
@@ -577,6 +590,22 @@ impl SubmissionRepository for SeaSubmissionRepository {
                 Some((_, version)) => WriteError::VersionMismatch { current: version },
             });
         }
+        let (status, _) = self
+            .current(&tx, id)
+            .await
+            .map_err(write_error)?
+            .ok_or(WriteError::NotFound)?;
+        record_event(
+            &tx,
+            EventType::Updated,
+            id,
+            None,
+            Some(status),
+            Some(status),
+            now(),
+        )
+        .await
+        .map_err(write_error)?;
         write_index_rows(&tx, id, content)
             .await
             .map_err(write_error)?;
@@ -591,6 +620,23 @@ impl SubmissionRepository for SeaSubmissionRepository {
         expected_version: Option<i32>,
     ) -> Result<(), WriteError> {
         let tx = self.begin_write().await.map_err(write_error)?;
+        let recorded = match self.current(&tx, id).await.map_err(write_error)? {
+            Some((Status::Draft, version)) if expected_version.is_none_or(|v| v == version) => {
+                record_event(
+                    &tx,
+                    EventType::Deleted,
+                    id,
+                    None,
+                    Some(Status::Draft),
+                    None,
+                    now(),
+                )
+                .await
+                .map_err(write_error)?;
+                true
+            }
+            _ => false,
+        };
         let mut delete = Entity::delete_many()
             .filter(Column::Id.eq(id.0))
             .filter(Column::Status.eq(Status::Draft.as_str()));
@@ -598,7 +644,7 @@ impl SubmissionRepository for SeaSubmissionRepository {
             delete = delete.filter(Column::Version.eq(version));
         }
         let deleted = delete.exec(&tx).await.map_err(write_error)?;
-        if deleted.rows_affected == 0 {
+        if deleted.rows_affected == 0 || !recorded {
             let current = self.current(&tx, id).await.map_err(write_error)?;
             tx.rollback().await.map_err(write_error)?;
             return Err(match current {
@@ -644,6 +690,17 @@ impl SubmissionRepository for SeaSubmissionRepository {
                 Some((status, _)) => WriteError::StatusChanged(status),
             });
         }
+        record_event(
+            &tx,
+            EventType::Moved(record.to),
+            record.id,
+            Some(record.actor),
+            Some(record.from),
+            Some(record.to),
+            record.at,
+        )
+        .await
+        .map_err(write_error)?;
         insert_transition(
             &tx,
             record.id,
@@ -803,6 +860,17 @@ impl SubmissionRepository for SeaSubmissionRepository {
             ])
             .to_owned();
         tx.execute(&insert).await.map_err(write_error)?;
+        record_event(
+            &tx,
+            EventType::Moved(to),
+            review.submission_id,
+            Some(review.reviewer),
+            Some(Status::InReview),
+            Some(to),
+            review.at,
+        )
+        .await
+        .map_err(write_error)?;
         insert_transition(
             &tx,
             review.submission_id,
@@ -853,6 +921,17 @@ impl SubmissionRepository for SeaSubmissionRepository {
                 WriteError::StatusChanged(status)
             }));
         }
+        record_event(
+            &tx,
+            EventType::ReviewerReassigned,
+            id,
+            Some(by),
+            Some(Status::InReview),
+            Some(Status::InReview),
+            at,
+        )
+        .await
+        .map_err(write_error)?;
         insert_transition(
             &tx,
             id,

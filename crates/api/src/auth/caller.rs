@@ -1,18 +1,29 @@
 use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::dev::Payload;
-use actix_web::http::header;
+use actix_web::http::{Method, header};
 use actix_web::{FromRequest, HttpRequest, web};
 use domain::MemberId;
+use domain::access_token::{Scope, Scopes, TokenSecret};
 use domain::member::Role;
 use futures_util::future::LocalBoxFuture;
+use uuid::Uuid;
 
-/// The authenticated member making the request, with their current role.
+/// The authenticated member making the request, with their current role and
+/// what the credential they sent allows.
 #[derive(Debug, Clone, Copy)]
 pub struct Caller {
     pub id: MemberId,
     pub role: Role,
+    /// A session (JWT) holds every scope its role allows; a personal access
+    /// token only those it was created with.
+    pub scopes: Scopes,
+    /// The personal access token used, if one was.
+    pub token: Option<Uuid>,
 }
+
+/// Seconds between two writes of a token's last use.
+const LAST_USED_GRANULARITY_SECONDS: i64 = 60;
 
 impl FromRequest for Caller {
     type Error = ApiError;
@@ -20,15 +31,11 @@ impl FromRequest for Caller {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
-        let bearer = req
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .map(|t| t.trim().to_owned());
+        let bearer = bearer_token(req);
+        let needed = scope_for(
+            req.method(),
+            req.match_pattern().as_deref().unwrap_or(req.path()),
+        );
         Box::pin(async move {
             let state = state
                 .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("application state missing")))?;
@@ -37,17 +44,133 @@ impl FromRequest for Caller {
                     "send an access token as 'Authorization: Bearer <token>'".into(),
                 )
             })?;
+            let caller = identify(&state, &token).await?;
+            if caller.token.is_some() {
+                match needed {
+                    Some(scope) => caller.require_scope(scope)?,
+                    None => {
+                        return Err(ApiError::Forbidden(
+                            "personal access tokens cannot be used for this; sign in instead"
+                                .into(),
+                        ));
+                    }
+                }
+            }
+            Ok(caller)
+        })
+    }
+}
+
+/// Who a bearer credential (a session JWT or a personal access token) belongs
+/// to, before any scope is checked.
+pub async fn identify(state: &AppState, token: &str) -> Result<Caller, ApiError> {
+    match TokenSecret::recognise(token) {
+        Some(secret) => personal_token_caller(state, &secret).await,
+        None => {
             let (id, _claims) = state
                 .jwt
-                .verify(&token)
+                .verify(token)
                 .map_err(|e| ApiError::Unauthorized(e.to_string()))?;
             // The stored role wins over the token's claim, so a role change or an
             // erasure takes effect at once.
             let role = state.members.role_of(id).await?.ok_or_else(|| {
                 ApiError::Unauthorized("the access token's member no longer exists".into())
             })?;
-            Ok(Caller { id, role })
+            Ok(Caller {
+                id,
+                role,
+                scopes: Scopes::for_role(role),
+                token: None,
+            })
+        }
+    }
+}
+
+/// The bearer credential sent, if any.
+pub fn bearer_token(req: &HttpRequest) -> Option<String> {
+    req.headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
         })
+        .map(|t| t.trim().to_owned())
+}
+
+async fn personal_token_caller(state: &AppState, secret: &TokenSecret) -> Result<Caller, ApiError> {
+    let now = chrono::Utc::now();
+    let token = state
+        .access_tokens
+        .find_by_hash(&secret.hash())
+        .await?
+        .ok_or_else(|| ApiError::Unauthorized("unknown personal access token".into()))?;
+    if token.revoked_at.is_some() {
+        return Err(ApiError::Unauthorized(
+            "this personal access token was revoked".into(),
+        ));
+    }
+    if !token.is_live(now) {
+        return Err(ApiError::Unauthorized(
+            "this personal access token has expired".into(),
+        ));
+    }
+    let role = state
+        .members
+        .role_of(token.member_id)
+        .await?
+        .ok_or_else(|| ApiError::Unauthorized("the token's member no longer exists".into()))?;
+    let stale = token
+        .last_used_at
+        .is_none_or(|at| (now - at).num_seconds() >= LAST_USED_GRANULARITY_SECONDS);
+    if stale && let Err(error) = state.access_tokens.touch(token.id, now).await {
+        tracing::warn!(error = %error, "token use not recorded");
+    }
+    Ok(Caller {
+        id: token.member_id,
+        role,
+        scopes: token.scopes.limited_to(role),
+        token: Some(token.id),
+    })
+}
+
+/// The scope a personal access token needs for a route (by its pattern);
+/// `None` for routes only a signed-in session may use, such as managing
+/// the account or its tokens.
+pub fn scope_for(method: &Method, pattern: &str) -> Option<Scope> {
+    let reads = method == Method::GET || method == Method::HEAD;
+    let under = |prefix: &str| {
+        pattern == prefix
+            || pattern
+                .strip_prefix(prefix)
+                .is_some_and(|rest| rest.starts_with('/'))
+    };
+    if under("/api/v1/submissions") || under("/api/v1/reviews") || under("/api/v1/events") {
+        Some(if reads {
+            Scope::SubmissionsRead
+        } else {
+            Scope::SubmissionsWrite
+        })
+    } else if (under("/api/v1/reports") || under("/api/v1/recommendation-events")) && reads {
+        Some(Scope::ReportsRead)
+    } else if pattern == "/api/v1/members/me" && reads {
+        Some(Scope::SubmissionsRead)
+    } else {
+        None
+    }
+}
+
+impl Caller {
+    /// Refuses with 403 unless the credential holds `scope`.
+    pub fn require_scope(&self, scope: Scope) -> Result<(), ApiError> {
+        if self.scopes.contains(scope) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(format!(
+                "this token lacks the '{}' scope",
+                scope.as_str()
+            )))
+        }
     }
 }
 
@@ -66,5 +189,46 @@ pub fn require_reviewer(caller: &Caller) -> Result<(), ApiError> {
         Err(ApiError::Forbidden(
             "only reviewers and admins may do this".into(),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_and_writes_of_submissions_need_their_scopes() {
+        assert_eq!(
+            scope_for(&Method::GET, "/api/v1/submissions/{id}"),
+            Some(Scope::SubmissionsRead)
+        );
+        assert_eq!(
+            scope_for(&Method::POST, "/api/v1/submissions"),
+            Some(Scope::SubmissionsWrite)
+        );
+        assert_eq!(
+            scope_for(&Method::PATCH, "/api/v1/submissions/{id}"),
+            Some(Scope::SubmissionsWrite)
+        );
+        assert_eq!(
+            scope_for(&Method::GET, "/api/v1/reports/quarterly/{quarter}"),
+            Some(Scope::ReportsRead)
+        );
+    }
+
+    #[test]
+    fn account_routes_are_for_sessions_only() {
+        assert_eq!(scope_for(&Method::GET, "/api/v1/members/me/tokens"), None);
+        assert_eq!(scope_for(&Method::DELETE, "/api/v1/members/me"), None);
+        assert_eq!(scope_for(&Method::PUT, "/api/v1/members/{id}/role"), None);
+        assert_eq!(scope_for(&Method::GET, "/api/v1/audit"), None);
+        assert_eq!(
+            scope_for(
+                &Method::POST,
+                "/api/v1/reports/quarterly/{quarter}/snapshots"
+            ),
+            None
+        );
+        assert_eq!(scope_for(&Method::GET, "/api/v1/submissionsx"), None);
     }
 }

@@ -1,7 +1,9 @@
 //! Request and response bodies: the wire format clients code against.
 
+pub mod access_token;
 pub mod attachment;
 pub mod audit;
+pub mod event;
 pub mod member;
 pub mod review;
 pub mod submission;

@@ -3,6 +3,7 @@
 pub mod attachments;
 pub mod audit;
 pub mod auth;
+pub mod events;
 pub mod health;
 pub mod members;
 pub mod reports;
@@ -22,6 +23,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(members::me::get_me)
                 .service(members::me::update_me)
                 .service(members::role::set_role)
+                .service(members::tokens::create_token)
+                .service(members::tokens::list_tokens)
+                .service(members::tokens::revoke_token)
                 .service(taxonomy::get_taxonomy)
                 .service(submissions::create::create_submission)
                 .service(submissions::list::list_submissions)
@@ -43,6 +47,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(members::data_rights::export_me)
                 .service(members::data_rights::erase_me)
                 .service(audit::list_audit)
+                .service(events::list_events)
                 .service(reports::series::quarterly_series)
                 .service(reports::snapshots::create_snapshot)
                 .service(reports::snapshots::list_snapshots)

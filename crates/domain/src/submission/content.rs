@@ -52,9 +52,13 @@ pub struct Sections {
 #[serde(deny_unknown_fields)]
 #[serde(default)]
 pub struct WhyWeStarted {
+    #[serde(default)]
     pub problem: Option<String>,
+    #[serde(default)]
     pub available_knowledge: Option<String>,
+    #[serde(default)]
     pub rationale: Option<String>,
+    #[serde(default)]
     pub aims: Option<String>,
 }
 
@@ -64,11 +68,17 @@ pub struct WhyWeStarted {
 #[serde(deny_unknown_fields)]
 #[serde(default)]
 pub struct WhatWeDid {
+    #[serde(default)]
     pub context: Option<String>,
+    #[serde(default)]
     pub interventions: Option<String>,
+    #[serde(default)]
     pub study_of_interventions: Option<String>,
+    #[serde(default)]
     pub measures: Option<String>,
+    #[serde(default)]
     pub analysis: Option<String>,
+    #[serde(default)]
     pub ethics: Option<String>,
 }
 
@@ -78,6 +88,7 @@ pub struct WhatWeDid {
 #[serde(deny_unknown_fields)]
 #[serde(default)]
 pub struct WhatWeFound {
+    #[serde(default)]
     pub results: Option<String>,
 }
 
@@ -87,9 +98,13 @@ pub struct WhatWeFound {
 #[serde(deny_unknown_fields)]
 #[serde(default)]
 pub struct WhatItMeans {
+    #[serde(default)]
     pub summary: Option<String>,
+    #[serde(default)]
     pub interpretation: Option<String>,
+    #[serde(default)]
     pub limitations: Option<String>,
+    #[serde(default)]
     pub conclusions: Option<String>,
 }
 

@@ -1,2 +1,3 @@
+pub mod access_tokens;
 pub mod members;
 pub mod submissions;

@@ -1,3 +1,4 @@
 pub mod data_rights;
 pub mod me;
 pub mod role;
+pub mod tokens;

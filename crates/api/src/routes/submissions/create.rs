@@ -14,6 +14,7 @@ use domain::audit::AuditEntry;
 #[utoipa::path(
     tag = "submissions",
     security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Any unique string (a UUID); a repeat with the same key and body within 24 hours gets the first answer again, with `Idempotent-Replayed: true`")),
     request_body = CreateSubmissionRequest,
     responses(
         (status = 201, description = "The new draft, with `Location` and `ETag`", body = SubmissionView,
@@ -22,7 +23,8 @@ use domain::audit::AuditEntry;
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A request with this `Idempotency-Key` is still being served", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each named, or an `Idempotency-Key` reused with another body", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/submissions")]

@@ -95,15 +95,15 @@ async fn author_transition(
 #[utoipa::path(
     tag = "submissions",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "The submission's id")),
+    params(("id" = Uuid, Path, description = "The submission's id"), ("Idempotency-Key" = Option<String>, Header, description = "Any unique string (a UUID); a repeat with the same key and body within 24 hours gets the first answer again, with `Idempotent-Replayed: true`")),
     request_body(content = Option<TransitionRequest>, description = "An optional comment"),
     responses(
         (status = 200, description = "The submitted submission, with its completeness", body = SubmissionView),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The caller is not the author", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such submission, or the caller may not see it", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not submittable in its current status (`current_status` says which)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Required fields missing, each named", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not submittable in its current status (`current_status` says which), or a request with this `Idempotency-Key` still being served", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Required fields missing, each named, or an `Idempotency-Key` reused with another body", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/submissions/{id}/submit")]
@@ -130,15 +130,15 @@ pub async fn submit_submission(
 #[utoipa::path(
     tag = "submissions",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "The submission's id")),
+    params(("id" = Uuid, Path, description = "The submission's id"), ("Idempotency-Key" = Option<String>, Header, description = "Any unique string (a UUID); a repeat with the same key and body within 24 hours gets the first answer again, with `Idempotent-Replayed: true`")),
     request_body(content = Option<TransitionRequest>, description = "An optional comment"),
     responses(
         (status = 200, description = "The withdrawn submission", body = SubmissionView),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The caller is not the author", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such submission, or the caller may not see it", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not withdrawable in its current status (`current_status` says which)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid comment", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not withdrawable in its current status (`current_status` says which), or a request with this `Idempotency-Key` still being served", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid comment, or an `Idempotency-Key` reused with another body", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/submissions/{id}/withdraw")]

@@ -1,0 +1,52 @@
+use chrono::{DateTime, Utc};
+use domain::event::LifecycleEvent;
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// One lifecycle change of a submission.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "cursor": "42", "id": "0193a5b0-7c1e-7d3a-9f2e-3b4c5d6e7f80", "type": "submission.submitted",
+    "submission_id": "0193a5b0-7c1e-7d3a-9f2e-3b4c5d6e7f81", "from_status": "draft", "status": "submitted",
+    "at": "2025-07-01T09:30:00Z"
+}))]
+pub struct EventView {
+    /// This event's position; pass it as `after` to read on from here.
+    pub cursor: String,
+    /// Unique per event, for de-duplicating.
+    pub id: Uuid,
+    /// `submission.created`, `submission.updated`, `submission.deleted`,
+    /// `submission.reviewer_reassigned`, or `submission.<new status>` such as
+    /// `submission.submitted`, `submission.in_review`, `submission.published`.
+    #[serde(rename = "type")]
+    pub event_type: String,
+    pub submission_id: Uuid,
+    /// The status before the change, if it had one.
+    pub from_status: Option<String>,
+    /// The status after the change; absent once deleted.
+    pub status: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+impl From<LifecycleEvent> for EventView {
+    fn from(event: LifecycleEvent) -> Self {
+        Self {
+            cursor: event.seq.to_string(),
+            id: event.id,
+            event_type: event.event_type,
+            submission_id: event.submission_id.0,
+            from_status: event.from_status.map(|s| s.as_str().to_owned()),
+            status: event.status.map(|s| s.as_str().to_owned()),
+            at: event.at,
+        }
+    }
+}
+
+/// Events oldest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventPage {
+    pub items: Vec<EventView>,
+    /// Pass as `after` for the next events; the same cursor again when there were none yet.
+    pub next_cursor: String,
+}

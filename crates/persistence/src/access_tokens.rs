@@ -1,0 +1,118 @@
+use crate::entities::access_tokens::{ActiveModel, Column, Entity, Model};
+use crate::{now, storage, write_error};
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+use domain::MemberId;
+use domain::access_token::{AccessToken, NewAccessToken, Scopes};
+use domain::repository::{AccessTokenRepository, StorageError, WriteError};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, Set,
+};
+use uuid::Uuid;
+
+/// Personal access tokens stored through sea-orm.
+#[derive(Clone)]
+pub struct SeaAccessTokenRepository {
+    db: DatabaseConnection,
+}
+
+impl SeaAccessTokenRepository {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+}
+
+/// A use is written at most this often per token, so reads stay reads.
+const TOUCH_EVERY: Duration = Duration::seconds(60);
+
+fn to_token(model: Model) -> AccessToken {
+    AccessToken {
+        id: model.id,
+        member_id: MemberId(model.member_id),
+        name: model.name,
+        scopes: Scopes::from_stored(&model.scopes),
+        created_at: model.created_at,
+        expires_at: model.expires_at,
+        last_used_at: model.last_used_at,
+        revoked_at: model.revoked_at,
+    }
+}
+
+#[async_trait]
+impl AccessTokenRepository for SeaAccessTokenRepository {
+    #[tracing::instrument(skip_all, fields(member = %token.member_id))]
+    async fn create(&self, token: NewAccessToken) -> Result<AccessToken, WriteError> {
+        let model = ActiveModel {
+            id: Set(Uuid::now_v7()),
+            member_id: Set(token.member_id.0),
+            name: Set(token.name.as_str().to_owned()),
+            scopes: Set(token.scopes.to_stored()),
+            secret_hash: Set(token.secret_hash),
+            created_at: Set(now()),
+            expires_at: Set(token.expires_at),
+            last_used_at: Set(None),
+            revoked_at: Set(None),
+        };
+        Ok(to_token(model.insert(&self.db).await.map_err(write_error)?))
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn list(&self, member: MemberId) -> Result<Vec<AccessToken>, StorageError> {
+        let models = Entity::find()
+            .filter(Column::MemberId.eq(member.0))
+            .order_by_desc(Column::CreatedAt)
+            .order_by_desc(Column::Id)
+            .all(&self.db)
+            .await
+            .map_err(storage)?;
+        Ok(models.into_iter().map(to_token).collect())
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn revoke(&self, member: MemberId, id: Uuid) -> Result<(), WriteError> {
+        let found = Entity::find_by_id(id)
+            .filter(Column::MemberId.eq(member.0))
+            .one(&self.db)
+            .await
+            .map_err(write_error)?
+            .ok_or(WriteError::NotFound)?;
+        if found.revoked_at.is_none() {
+            Entity::update_many()
+                .col_expr(Column::RevokedAt, Expr::value(now()))
+                .filter(Column::Id.eq(id))
+                .filter(Column::RevokedAt.is_null())
+                .exec(&self.db)
+                .await
+                .map_err(write_error)?;
+        }
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn find_by_hash(&self, secret_hash: &str) -> Result<Option<AccessToken>, StorageError> {
+        let model = Entity::find()
+            .filter(Column::SecretHash.eq(secret_hash))
+            .one(&self.db)
+            .await
+            .map_err(storage)?;
+        Ok(model.map(to_token))
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn touch(&self, id: Uuid, at: DateTime<Utc>) -> Result<(), StorageError> {
+        Entity::update_many()
+            .col_expr(Column::LastUsedAt, Expr::value(at))
+            .filter(Column::Id.eq(id))
+            .filter(
+                Condition::any()
+                    .add(Column::LastUsedAt.is_null())
+                    .add(Column::LastUsedAt.lt(at - TOUCH_EVERY)),
+            )
+            .exec(&self.db)
+            .await
+            .map_err(storage)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,188 @@
+use hub_tests::{TestApp, case_study, spawn_app};
+use reqwest::header::HeaderMap;
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+async fn post_with_key(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    key: &str,
+    body: Option<&Value>,
+) -> (StatusCode, HeaderMap, Value) {
+    let mut builder = app
+        .request(Method::POST, path, Some(token))
+        .header("idempotency-key", key);
+    if let Some(body) = body {
+        builder = builder.json(body);
+    }
+    app.send(builder).await
+}
+
+async fn my_submissions(app: &TestApp, token: &str) -> usize {
+    let (status, _, list) = app.get("/api/v1/submissions?mine=true", Some(token)).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    list["items"].as_array().map_or(0, Vec::len)
+}
+
+#[tokio::test]
+async fn three_identical_posts_with_one_key_create_one_submission() {
+    let app = spawn_app().await;
+    let member = app.member().await;
+    let body = case_study("Only once");
+
+    let mut answers = Vec::new();
+    for _ in 0..3 {
+        answers.push(
+            post_with_key(
+                &app,
+                &member.token,
+                "/api/v1/submissions",
+                "create-1",
+                Some(&body),
+            )
+            .await,
+        );
+    }
+
+    let (first, first_headers, first_body) = &answers[0];
+    assert_eq!(*first, StatusCode::CREATED, "{first_body}");
+    assert!(!first_headers.contains_key("idempotent-replayed"));
+    for (status, headers, replayed) in &answers[1..] {
+        assert_eq!(*status, StatusCode::CREATED);
+        assert_eq!(replayed, first_body, "the same body");
+        assert_eq!(headers["location"], first_headers["location"]);
+        assert_eq!(headers["etag"], first_headers["etag"]);
+        assert_eq!(headers["idempotent-replayed"], "true");
+    }
+    assert_eq!(my_submissions(&app, &member.token).await, 1);
+}
+
+#[tokio::test]
+async fn a_key_reused_with_another_body_is_refused() {
+    let app = spawn_app().await;
+    let member = app.member().await;
+    let (first, _, _) = post_with_key(
+        &app,
+        &member.token,
+        "/api/v1/submissions",
+        "k-2",
+        Some(&case_study("First")),
+    )
+    .await;
+
+    let (second, headers, problem) = post_with_key(
+        &app,
+        &member.token,
+        "/api/v1/submissions",
+        "k-2",
+        Some(&case_study("Second")),
+    )
+    .await;
+
+    assert_eq!(first, StatusCode::CREATED);
+    assert_eq!(second, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(headers["content-type"], "application/problem+json");
+    assert_eq!(problem["errors"][0]["code"], "idempotency_key_reused");
+    assert_eq!(my_submissions(&app, &member.token).await, 1);
+}
+
+#[tokio::test]
+async fn keys_belong_to_their_caller() {
+    let app = spawn_app().await;
+    let ada = app.member().await;
+    let ben = app.member().await;
+    let body = case_study("Shared key");
+
+    let (_, _, adas) =
+        post_with_key(&app, &ada.token, "/api/v1/submissions", "same", Some(&body)).await;
+    let (status, headers, bens) =
+        post_with_key(&app, &ben.token, "/api/v1/submissions", "same", Some(&body)).await;
+
+    assert_eq!(status, StatusCode::CREATED);
+    assert!(!headers.contains_key("idempotent-replayed"));
+    assert_ne!(adas["id"], bens["id"]);
+    assert_eq!(my_submissions(&app, &ben.token).await, 1);
+}
+
+#[tokio::test]
+async fn concurrent_requests_with_one_key_do_the_work_once() {
+    let app = spawn_app().await;
+    let member = app.member().await;
+    let body = case_study("Raced");
+
+    let answers = futures_util::future::join_all((0..4).map(|_| {
+        post_with_key(
+            &app,
+            &member.token,
+            "/api/v1/submissions",
+            "race",
+            Some(&body),
+        )
+    }))
+    .await;
+
+    let created: Vec<&Value> = answers
+        .iter()
+        .filter(|(status, _, _)| *status == StatusCode::CREATED)
+        .map(|(_, _, body)| body)
+        .collect();
+    for (status, _, answer) in &answers {
+        assert!(
+            *status == StatusCode::CREATED || *status == StatusCode::CONFLICT,
+            "{status} {answer}"
+        );
+        if *status == StatusCode::CONFLICT {
+            assert_eq!(answer["code"], "idempotency_key_in_use");
+        }
+    }
+    assert!(!created.is_empty());
+    assert!(created.iter().all(|b| b["id"] == created[0]["id"]));
+    assert_eq!(my_submissions(&app, &member.token).await, 1);
+}
+
+#[tokio::test]
+async fn a_repeated_transition_replays_its_answer_instead_of_conflicting() {
+    let app = spawn_app().await;
+    let member = app.member().await;
+    let id = app
+        .create_submission(&member.token, &case_study("Submit twice"))
+        .await["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let path = format!("/api/v1/submissions/{id}/submit");
+
+    let (first, _, submitted) = post_with_key(&app, &member.token, &path, "submit-1", None).await;
+    let (again, headers, replayed) =
+        post_with_key(&app, &member.token, &path, "submit-1", None).await;
+    let (without_key, _) = app.submit(&member.token, &id).await;
+
+    assert_eq!(first, StatusCode::OK, "{submitted}");
+    assert_eq!(again, StatusCode::OK);
+    assert_eq!(headers["idempotent-replayed"], "true");
+    assert_eq!(replayed, submitted);
+    assert_eq!(
+        without_key,
+        StatusCode::CONFLICT,
+        "a new request is a new transition"
+    );
+}
+
+#[tokio::test]
+async fn a_malformed_key_is_refused() {
+    let app = spawn_app().await;
+    let member = app.member().await;
+
+    let (status, _, problem) = post_with_key(
+        &app,
+        &member.token,
+        "/api/v1/submissions",
+        "has spaces",
+        Some(&case_study("x")),
+    )
+    .await;
+
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(my_submissions(&app, &member.token).await, 0);
+}
