@@ -11,6 +11,7 @@ mod m20261125_000005_reports;
 mod m20261125_000006_access_tokens;
 mod m20261125_000007_outbox;
 mod m20261125_000008_idempotency;
+mod m20261125_000009_webhooks;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000006_access_tokens::Migration),
             Box::new(m20261125_000007_outbox::Migration),
             Box::new(m20261125_000008_idempotency::Migration),
+            Box::new(m20261125_000009_webhooks::Migration),
         ]
     }
 }

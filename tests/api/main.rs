@@ -17,3 +17,4 @@ mod submissions;
 mod submissions_list;
 mod taxonomy;
 mod tokens;
+mod webhooks;

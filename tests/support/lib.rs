@@ -135,6 +135,30 @@ pub async fn spawn_app_changed(
     }
 }
 
+/// Starts another instance of the service on an existing test database, as
+/// a restart (or a second replica) would.
+pub async fn spawn_app_on(database_url: &str, extra: &[(&str, &str)]) -> TestApp {
+    let settings = settings(database_url, extra);
+    let state = build_state(&settings)
+        .await
+        .unwrap_or_else(|e| panic!("build state: {e:#}"));
+    let files = state.files.clone();
+    let app = Application::build_with_state(settings, state)
+        .unwrap_or_else(|e| panic!("build app: {e:#}"));
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        client: Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_else(|e| panic!("{e}")),
+        database_url: database_url.to_owned(),
+        files,
+        _dir: None,
+    }
+}
+
 /// A JSON body or, for non-JSON answers, the text.
 pub async fn body_of(response: Response) -> Value {
     let text = response.text().await.unwrap_or_default();

@@ -43,6 +43,8 @@ pub struct Settings {
     pub rate_limits: RateLimitSettings,
     /// Browser origins allowed to call the API (`HUB_CORS_ORIGINS`).
     pub cors_origins: Vec<String>,
+    /// How often the webhook dispatcher reads the outbox.
+    pub webhook_poll_ms: u64,
 }
 
 /// Where attached files' bytes are kept (`HUB_STORAGE`).
@@ -168,7 +170,9 @@ impl Settings {
         let per_minute = bounded(&get, "HUB_RATE_LIMIT_PER_MINUTE", 1200, 1_000_000)?;
         let burst = bounded(&get, "HUB_RATE_LIMIT_BURST", per_minute.get(), 1_000_000)?;
         let cors_origins = cors_origins(get("HUB_CORS_ORIGINS"))?;
+        let webhook_poll_ms = u64::from(bounded(&get, "HUB_WEBHOOK_POLL_MS", 1000, 600_000)?.get());
         Ok(Self {
+            webhook_poll_ms,
             rate_limits: RateLimitSettings { per_minute, burst },
             cors_origins,
             file_storage,

@@ -28,6 +28,7 @@ Every `/api/` call is rate limited per credential (per address without one): ans
         (name = "audit", description = "The append-only audit log"),
         (name = "reports", description = "Quarterly summaries of evidence trends and gaps, series and snapshots"),
         (name = "attachments", description = "Posters, reports, run-chart images and data files on submissions"),
+        (name = "webhooks", description = "Signed deliveries of lifecycle events to registered endpoints"),
         (name = "health", description = "Liveness, readiness and metrics"),
     )
 )]

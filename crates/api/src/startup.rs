@@ -18,7 +18,7 @@ use domain::attachment::FileStore;
 use domain::repository::TaxonomyRepository;
 use persistence::{
     ObjectFileStore, SeaAccessTokenRepository, SeaAttachmentRepository, SeaEventRepository,
-    SeaIdempotencyRepository,
+    SeaIdempotencyRepository, SeaWebhookRepository,
 };
 use persistence::{
     SeaAuditRepository, SeaMemberRepository, SeaReportRepository, SeaSubmissionRepository,
@@ -64,6 +64,7 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
         audit: Arc::new(SeaAuditRepository::new(db.connection.clone())),
         events: Arc::new(SeaEventRepository::new(db.connection.clone())),
         idempotency: Arc::new(SeaIdempotencyRepository::new(db.connection.clone())),
+        webhooks: Arc::new(SeaWebhookRepository::new(db.connection.clone())),
         reports: Arc::new(SeaReportRepository::new(db.connection.clone())),
         taxonomy: Arc::new(taxonomy),
         jwt: JwtKeys::new(&settings.jwt_secret.bytes, settings.token_ttl_seconds),
@@ -93,6 +94,10 @@ impl Application {
         let listener = TcpListener::bind(settings.bind)
             .with_context(|| format!("binding {}", settings.bind))?;
         let port = listener.local_addr()?.port();
+        crate::webhooks::start_dispatcher(
+            state.clone(),
+            Duration::from_millis(settings.webhook_poll_ms),
+        );
         let server = run(
             listener,
             state,

@@ -5,7 +5,7 @@ use domain::attachment::{AttachmentLimits, AttachmentRepository, FileStore};
 use domain::audit::AuditEntry;
 use domain::repository::{
     AccessTokenRepository, AuditRepository, EventRepository, IdempotencyRepository,
-    MemberRepository, ReportRepository, SubmissionRepository,
+    MemberRepository, ReportRepository, SubmissionRepository, WebhookRepository,
 };
 use domain::taxonomy::Taxonomy;
 use persistence::Database;
@@ -23,6 +23,7 @@ pub struct AppState {
     pub events: Arc<dyn EventRepository>,
     /// Kept answers to POSTs sent with an `Idempotency-Key`.
     pub idempotency: Arc<dyn IdempotencyRepository>,
+    pub webhooks: Arc<dyn WebhookRepository>,
     pub reports: Arc<dyn ReportRepository>,
     pub taxonomy: Arc<Taxonomy>,
     pub jwt: JwtKeys,

@@ -16,6 +16,7 @@ pub mod review;
 pub mod submission;
 pub mod taxonomy;
 pub mod validation;
+pub mod webhook;
 
 pub use ids::{MemberId, SubmissionId};
 pub use validation::{FieldError, ValidationErrors};

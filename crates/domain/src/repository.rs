@@ -330,3 +330,45 @@ pub trait IdempotencyRepository: Send + Sync {
         key: &crate::idempotency::IdempotencyKey,
     ) -> Result<(), StorageError>;
 }
+
+/// Webhook endpoints and their deliveries, driven from the outbox.
+#[async_trait]
+pub trait WebhookRepository: Send + Sync {
+    async fn create(
+        &self,
+        url: &str,
+        event_types: &[String],
+        secret: &str,
+        by: MemberId,
+    ) -> Result<crate::webhook::Webhook, WriteError>;
+    async fn list(&self) -> Result<Vec<crate::webhook::Webhook>, StorageError>;
+    async fn deliveries(
+        &self,
+        webhook: Uuid,
+    ) -> Result<Vec<crate::webhook::Delivery>, StorageError>;
+    /// Turns outbox events not yet seen into pending deliveries for every
+    /// webhook that wants them, and moves the dispatch cursor, in one transaction.
+    async fn fan_out(&self, now: DateTime<Utc>, limit: u64) -> Result<u64, StorageError>;
+    /// Pending deliveries due by `now`, with their webhook and event.
+    async fn due(
+        &self,
+        now: DateTime<Utc>,
+        limit: u64,
+    ) -> Result<
+        Vec<(
+            crate::webhook::Delivery,
+            crate::webhook::Webhook,
+            crate::event::LifecycleEvent,
+        )>,
+        StorageError,
+    >;
+    /// Records one attempt: delivered, or failed with a next time (or given up).
+    async fn record_attempt(
+        &self,
+        delivery: Uuid,
+        status_code: Option<i32>,
+        error: Option<String>,
+        delivered: bool,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError>;
+}

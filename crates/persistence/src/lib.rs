@@ -14,6 +14,7 @@ mod members;
 mod reports;
 mod submissions;
 mod taxonomy;
+mod webhooks;
 
 pub use access_tokens::SeaAccessTokenRepository;
 pub use attachments::SeaAttachmentRepository;
@@ -29,6 +30,7 @@ pub use reports::{
 pub use sea_orm::DatabaseConnection;
 pub use submissions::SeaSubmissionRepository;
 pub use taxonomy::SeaTaxonomyRepository;
+pub use webhooks::SeaWebhookRepository;
 
 use domain::repository::{StorageError, WriteError};
 use sea_orm::{DbErr, SqlErr};

@@ -8,3 +8,4 @@ pub mod member;
 pub mod review;
 pub mod submission;
 pub mod taxonomy;
+pub mod webhook;

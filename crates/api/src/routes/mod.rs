@@ -9,6 +9,7 @@ pub mod members;
 pub mod reports;
 pub mod submissions;
 pub mod taxonomy;
+pub mod webhooks;
 
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -48,6 +49,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(members::data_rights::erase_me)
                 .service(audit::list_audit)
                 .service(events::list_events)
+                .service(webhooks::create_webhook)
+                .service(webhooks::list_webhooks)
+                .service(webhooks::list_deliveries)
                 .service(reports::series::quarterly_series)
                 .service(reports::snapshots::create_snapshot)
                 .service(reports::snapshots::list_snapshots)

@@ -1,0 +1,312 @@
+use crate::{now, storage, write_error};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use domain::MemberId;
+use domain::SubmissionId;
+use domain::event::LifecycleEvent;
+use domain::repository::{StorageError, WebhookRepository, WriteError};
+use domain::submission::Status;
+use domain::webhook::{Delivery, MAX_ATTEMPTS, Webhook, next_attempt};
+use sea_orm::sea_query::{Expr, ExprTrait, JoinType, OnConflict, Order, Query};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, QueryResult, TransactionTrait};
+use uuid::Uuid;
+
+/// Webhooks and deliveries stored through sea-orm.
+#[derive(Clone)]
+pub struct SeaWebhookRepository {
+    db: DatabaseConnection,
+}
+
+impl SeaWebhookRepository {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+}
+
+fn to_webhook(row: &QueryResult, prefix: &str) -> Result<Webhook, DbErr> {
+    let types: String = row.try_get(prefix, "event_types")?;
+    Ok(Webhook {
+        id: row.try_get(prefix, "id")?,
+        url: row.try_get(prefix, "url")?,
+        event_types: types.split_whitespace().map(str::to_owned).collect(),
+        secret: row.try_get(prefix, "secret")?,
+        created_at: row.try_get(prefix, "created_at")?,
+    })
+}
+
+fn to_delivery(row: &QueryResult) -> Result<Delivery, DbErr> {
+    Ok(Delivery {
+        id: row.try_get("", "id")?,
+        webhook_id: row.try_get("", "webhook_id")?,
+        event_seq: row.try_get("", "event_seq")?,
+        event_type: row.try_get("", "event_type")?,
+        state: row.try_get("", "state")?,
+        attempts: row.try_get("", "attempts")?,
+        last_status_code: row.try_get("", "last_status_code")?,
+        last_error: row.try_get("", "last_error")?,
+        next_attempt_at: row.try_get("", "next_attempt_at")?,
+        delivered_at: row.try_get("", "delivered_at")?,
+    })
+}
+
+const DELIVERY_COLUMNS: [&str; 10] = [
+    "id",
+    "webhook_id",
+    "event_seq",
+    "event_type",
+    "state",
+    "attempts",
+    "last_status_code",
+    "last_error",
+    "next_attempt_at",
+    "delivered_at",
+];
+
+#[async_trait]
+impl WebhookRepository for SeaWebhookRepository {
+    #[tracing::instrument(skip(self, secret))]
+    async fn create(
+        &self,
+        url: &str,
+        event_types: &[String],
+        secret: &str,
+        by: MemberId,
+    ) -> Result<Webhook, WriteError> {
+        let webhook = Webhook {
+            id: Uuid::now_v7(),
+            url: url.to_owned(),
+            event_types: event_types.to_vec(),
+            secret: secret.to_owned(),
+            created_at: now(),
+        };
+        let insert = Query::insert()
+            .into_table("webhooks")
+            .columns([
+                "id",
+                "url",
+                "event_types",
+                "secret",
+                "created_by",
+                "created_at",
+            ])
+            .values_panic([
+                webhook.id.into(),
+                webhook.url.clone().into(),
+                webhook.event_types.join(" ").into(),
+                webhook.secret.clone().into(),
+                Some(by.0).into(),
+                webhook.created_at.into(),
+            ])
+            .to_owned();
+        self.db.execute(&insert).await.map_err(write_error)?;
+        Ok(webhook)
+    }
+
+    async fn list(&self) -> Result<Vec<Webhook>, StorageError> {
+        let select = Query::select()
+            .columns(["id", "url", "event_types", "secret", "created_at"])
+            .from("webhooks")
+            .order_by("created_at", Order::Desc)
+            .to_owned();
+        let rows = self.db.query_all(&select).await.map_err(storage)?;
+        rows.iter()
+            .map(|r| to_webhook(r, ""))
+            .collect::<Result<_, _>>()
+            .map_err(storage)
+    }
+
+    async fn deliveries(&self, webhook: Uuid) -> Result<Vec<Delivery>, StorageError> {
+        let select = Query::select()
+            .columns(DELIVERY_COLUMNS)
+            .from("webhook_deliveries")
+            .and_where(Expr::col("webhook_id").eq(webhook))
+            .order_by("event_seq", Order::Asc)
+            .to_owned();
+        let rows = self.db.query_all(&select).await.map_err(storage)?;
+        rows.iter()
+            .map(to_delivery)
+            .collect::<Result<_, _>>()
+            .map_err(storage)
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn fan_out(&self, at: DateTime<Utc>, limit: u64) -> Result<u64, StorageError> {
+        let webhooks = self.list().await?;
+        let tx = self.db.begin().await.map_err(storage)?;
+        let cursor = Query::select()
+            .column("last_seq")
+            .from("webhook_dispatch")
+            .and_where(Expr::col("id").eq(1))
+            .to_owned();
+        let last_seq: i64 = match tx.query_one(&cursor).await.map_err(storage)? {
+            Some(row) => row.try_get("", "last_seq").map_err(storage)?,
+            None => 0,
+        };
+        let events = Query::select()
+            .columns(["seq", "event_type", "at"])
+            .from("outbox_events")
+            .and_where(Expr::col("seq").gt(last_seq))
+            .order_by("seq", Order::Asc)
+            .limit(limit)
+            .to_owned();
+        let rows = tx.query_all(&events).await.map_err(storage)?;
+        let mut made = 0;
+        let mut high = last_seq;
+        for row in &rows {
+            let seq: i64 = row.try_get("", "seq").map_err(storage)?;
+            let event_type: String = row.try_get("", "event_type").map_err(storage)?;
+            let event_at: DateTime<Utc> = row.try_get("", "at").map_err(storage)?;
+            high = std::cmp::max(high, seq);
+            for webhook in webhooks
+                .iter()
+                .filter(|w| w.wants(&event_type) && w.created_at <= event_at)
+            {
+                let insert = Query::insert()
+                    .into_table("webhook_deliveries")
+                    .columns([
+                        "id",
+                        "webhook_id",
+                        "event_seq",
+                        "event_type",
+                        "state",
+                        "attempts",
+                        "next_attempt_at",
+                    ])
+                    .values_panic([
+                        Uuid::now_v7().into(),
+                        webhook.id.into(),
+                        seq.into(),
+                        event_type.clone().into(),
+                        "pending".into(),
+                        0.into(),
+                        Some(at).into(),
+                    ])
+                    .on_conflict(
+                        OnConflict::columns(["webhook_id", "event_seq"])
+                            .do_nothing()
+                            .to_owned(),
+                    )
+                    .to_owned();
+                made += tx.execute(&insert).await.map_err(storage)?.rows_affected();
+            }
+        }
+        let advance = Query::update()
+            .table("webhook_dispatch")
+            .value("last_seq", high)
+            .and_where(Expr::col("id").eq(1))
+            .and_where(Expr::col("last_seq").lt(high))
+            .to_owned();
+        tx.execute(&advance).await.map_err(storage)?;
+        tx.commit().await.map_err(storage)?;
+        Ok(made)
+    }
+
+    async fn due(
+        &self,
+        at: DateTime<Utc>,
+        limit: u64,
+    ) -> Result<Vec<(Delivery, Webhook, LifecycleEvent)>, StorageError> {
+        let mut select = Query::select();
+        for column in DELIVERY_COLUMNS {
+            select.expr_as(Expr::col(("d", column)), column);
+        }
+        for column in ["id", "url", "event_types", "secret", "created_at"] {
+            select.expr_as(Expr::col(("w", column)), format!("w_{column}"));
+        }
+        for column in [
+            "id",
+            "submission_id",
+            "author_id",
+            "actor_id",
+            "from_status",
+            "status",
+            "at",
+        ] {
+            select.expr_as(Expr::col(("e", column)), format!("e_{column}"));
+        }
+        select
+            .from_as("webhook_deliveries", "d")
+            .join_as(
+                JoinType::InnerJoin,
+                "webhooks",
+                "w",
+                Expr::col(("w", "id")).equals(("d", "webhook_id")),
+            )
+            .join_as(
+                JoinType::InnerJoin,
+                "outbox_events",
+                "e",
+                Expr::col(("e", "seq")).equals(("d", "event_seq")),
+            )
+            .and_where(Expr::col(("d", "state")).eq("pending"))
+            .and_where(Expr::col(("d", "next_attempt_at")).lte(at))
+            .order_by(("d", "next_attempt_at"), Order::Asc)
+            .limit(limit);
+        let rows = self.db.query_all(&select).await.map_err(storage)?;
+        rows.iter()
+            .map(|row| -> Result<_, DbErr> {
+                let delivery = to_delivery(row)?;
+                let webhook = to_webhook(row, "w_")?;
+                let status = |name: &str| -> Result<Option<Status>, DbErr> {
+                    let raw: Option<String> = row.try_get("", name)?;
+                    Ok(raw.and_then(|s| s.parse().ok()))
+                };
+                let author: Option<Uuid> = row.try_get("", "e_author_id")?;
+                let actor: Option<Uuid> = row.try_get("", "e_actor_id")?;
+                let event = LifecycleEvent {
+                    seq: delivery.event_seq,
+                    id: row.try_get("", "e_id")?,
+                    event_type: delivery.event_type.clone(),
+                    submission_id: SubmissionId(row.try_get("", "e_submission_id")?),
+                    author_id: author.map(MemberId),
+                    actor_id: actor.map(MemberId),
+                    from_status: status("e_from_status")?,
+                    status: status("e_status")?,
+                    at: row.try_get("", "e_at")?,
+                };
+                Ok((delivery, webhook, event))
+            })
+            .collect::<Result<_, _>>()
+            .map_err(storage)
+    }
+
+    #[tracing::instrument(skip(self, error))]
+    async fn record_attempt(
+        &self,
+        delivery: Uuid,
+        status_code: Option<i32>,
+        error: Option<String>,
+        delivered: bool,
+        at: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        let select = Query::select()
+            .column("attempts")
+            .from("webhook_deliveries")
+            .and_where(Expr::col("id").eq(delivery))
+            .to_owned();
+        let Some(row) = self.db.query_one(&select).await.map_err(storage)? else {
+            return Ok(());
+        };
+        let attempts: i32 = row.try_get("", "attempts").map_err(storage)?;
+        let attempts = attempts + 1;
+        let (state, next, delivered_at) = if delivered {
+            ("delivered", None, Some(at))
+        } else if attempts >= MAX_ATTEMPTS {
+            ("failed", None, None)
+        } else {
+            ("pending", Some(next_attempt(attempts, at)), None)
+        };
+        let update = Query::update()
+            .table("webhook_deliveries")
+            .value("attempts", attempts)
+            .value("state", state)
+            .value("last_status_code", status_code)
+            .value("last_error", error)
+            .value("next_attempt_at", next)
+            .value("delivered_at", delivered_at)
+            .and_where(Expr::col("id").eq(delivery))
+            .to_owned();
+        self.db.execute(&update).await.map_err(storage)?;
+        Ok(())
+    }
+}

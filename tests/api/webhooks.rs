@@ -1,0 +1,256 @@
+use hub_tests::{TestApp, case_study, spawn_app_on, spawn_app_with};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+/// One request the receiver got.
+#[derive(Debug, Clone)]
+struct Received {
+    headers: HashMap<String, String>,
+    body: Vec<u8>,
+}
+
+/// A webhook receiver on loopback that answers `statuses` in turn (then 200).
+async fn receiver(statuses: Vec<u16>) -> (String, Arc<Mutex<Vec<Received>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let url = format!(
+        "http://{}/hooks",
+        listener.local_addr().unwrap_or_else(|e| panic!("{e}"))
+    );
+    let received = Arc::new(Mutex::new(Vec::new()));
+    let log = received.clone();
+    tokio::spawn(async move {
+        let mut answers = statuses.into_iter();
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut buffer = Vec::new();
+            let mut chunk = [0_u8; 4096];
+            let (head_end, length) = loop {
+                let Ok(n) = socket.read(&mut chunk).await else {
+                    break (0, 0);
+                };
+                if n == 0 {
+                    break (0, 0);
+                }
+                buffer.extend_from_slice(&chunk[..n]);
+                if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+                    let head = String::from_utf8_lossy(&buffer[..end]).to_string();
+                    let length = head
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                        })
+                        .unwrap_or(0);
+                    break (end + 4, length);
+                }
+            };
+            while buffer.len() < head_end + length {
+                let Ok(n) = socket.read(&mut chunk).await else {
+                    break;
+                };
+                if n == 0 {
+                    break;
+                }
+                buffer.extend_from_slice(&chunk[..n]);
+            }
+            let head = String::from_utf8_lossy(&buffer[..head_end]).to_string();
+            let headers = head
+                .lines()
+                .skip(1)
+                .filter_map(|l| l.split_once(':'))
+                .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+                .collect();
+            let body = buffer[head_end..].to_vec();
+            log.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(Received { headers, body });
+            let status = answers.next().unwrap_or(200);
+            let reply =
+                format!("HTTP/1.1 {status} X\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+            let _ = socket.write_all(reply.as_bytes()).await;
+        }
+    });
+    (url, received)
+}
+
+async fn register(app: &TestApp, admin: &str, url: &str) -> (String, String) {
+    let (status, _, created) = app
+        .post(
+            "/api/v1/webhooks",
+            Some(admin),
+            &json!({"url": url, "event_types": ["submission.created"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    (
+        created["id"].as_str().unwrap_or_default().to_owned(),
+        created["secret"].as_str().unwrap_or_default().to_owned(),
+    )
+}
+
+async fn wait_for(what: &str, mut done: impl AsyncFnMut() -> bool) {
+    for _ in 0..100 {
+        if done().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+#[tokio::test]
+async fn deliveries_are_signed_and_recorded() {
+    let app = spawn_app_with(&[("HUB_WEBHOOK_POLL_MS", "50")]).await;
+    let admin = app.admin().await;
+    let member = app.member().await;
+    let (url, received) = receiver(vec![]).await;
+    let (id, secret) = register(&app, &admin.token, &url).await;
+
+    let draft = app
+        .create_submission(&member.token, &case_study("Hooked"))
+        .await;
+    wait_for("the delivery", async || {
+        !received
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_empty()
+    })
+    .await;
+    let got = received.lock().unwrap_or_else(|e| e.into_inner())[0].clone();
+
+    let signature = got
+        .headers
+        .get("hub-signature")
+        .cloned()
+        .unwrap_or_default();
+    let timestamp: i64 = signature
+        .strip_prefix("t=")
+        .and_then(|rest| rest.split(',').next())
+        .and_then(|t| t.parse().ok())
+        .unwrap_or_default();
+    assert_eq!(
+        domain::webhook::sign(&secret, timestamp, &got.body),
+        Some(signature.clone()),
+        "the signature verifies"
+    );
+    assert_ne!(
+        domain::webhook::sign("wrong", timestamp, &got.body),
+        Some(signature)
+    );
+    assert!((chrono::Utc::now().timestamp() - timestamp).abs() < 60);
+    let body: Value = serde_json::from_slice(&got.body).unwrap_or(Value::Null);
+    assert_eq!(body["event"]["type"], "submission.created");
+    assert_eq!(body["event"]["submission_id"], draft["id"]);
+    assert_eq!(
+        got.headers.get("hub-event").map(String::as_str),
+        Some("submission.created")
+    );
+    wait_for("the recorded delivery", async || {
+        let (_, _, list) = app
+            .get(
+                &format!("/api/v1/webhooks/{id}/deliveries"),
+                Some(&admin.token),
+            )
+            .await;
+        list["items"][0]["state"] == "delivered"
+    })
+    .await;
+    let (_, _, list) = app
+        .get(
+            &format!("/api/v1/webhooks/{id}/deliveries"),
+            Some(&admin.token),
+        )
+        .await;
+    assert_eq!(list["items"][0]["attempts"], 1);
+    assert_eq!(list["items"][0]["last_status_code"], 200);
+    assert_eq!(
+        list["items"].as_array().map(Vec::len),
+        Some(1),
+        "one event type subscribed"
+    );
+}
+
+#[tokio::test]
+async fn a_failed_delivery_is_retried_after_a_restart() {
+    // The first instance reads the outbox only once, at start: it stands for
+    // a service stopped before it could deliver.
+    let first = spawn_app_with(&[("HUB_WEBHOOK_POLL_MS", "600000")]).await;
+    let admin = first.admin().await;
+    let member = first.member().await;
+    let (url, received) = receiver(vec![500]).await;
+    let (id, _) = register(&first, &admin.token, &url).await;
+    first
+        .create_submission(&member.token, &case_study("Survives"))
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        received
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_empty()
+    );
+
+    let restarted = spawn_app_on(&first.database_url, &[("HUB_WEBHOOK_POLL_MS", "50")]).await;
+    wait_for("redelivery", async || {
+        let (_, _, list) = restarted
+            .get(
+                &format!("/api/v1/webhooks/{id}/deliveries"),
+                Some(&admin.token),
+            )
+            .await;
+        list["items"][0]["state"] == "delivered"
+    })
+    .await;
+
+    let (_, _, list) = restarted
+        .get(
+            &format!("/api/v1/webhooks/{id}/deliveries"),
+            Some(&admin.token),
+        )
+        .await;
+    assert_eq!(list["items"][0]["attempts"], 2, "{list}");
+    let got = received.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    assert_eq!(got.len(), 2);
+    assert_eq!(
+        got[0].headers.get("hub-delivery"),
+        got[1].headers.get("hub-delivery"),
+        "the same delivery id on retry"
+    );
+}
+
+#[tokio::test]
+async fn only_admins_register_webhooks_and_urls_are_checked() {
+    let app = spawn_app_with(&[]).await;
+    let admin = app.admin().await;
+    let member = app.member().await;
+
+    let (as_member, _, _) = app
+        .post(
+            "/api/v1/webhooks",
+            Some(&member.token),
+            &json!({"url": "http://127.0.0.1:9/h", "event_types": ["*"]}),
+        )
+        .await;
+    let (bad, _, problem) = app
+        .post(
+            "/api/v1/webhooks",
+            Some(&admin.token),
+            &json!({"url": "ftp://x", "event_types": ["everything"]}),
+        )
+        .await;
+
+    assert_eq!(as_member, StatusCode::FORBIDDEN);
+    assert_eq!(bad, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        problem["errors"].as_array().map(Vec::len),
+        Some(2),
+        "{problem}"
+    );
+}
