@@ -47,13 +47,21 @@ async fn each_credential_has_its_own_bucket_and_health_is_not_limited() {
         .await;
 
     let (anonymous, _, _) = app.get("/api/v1/taxonomy", None).await;
-    let (with_token, _, _) = app.get("/api/v1/taxonomy", Some("some-token")).await;
-    let (again_with_token, _, _) = app.get("/api/v1/taxonomy", Some("some-token")).await;
-    let (other_token, _, _) = app.get("/api/v1/taxonomy", Some("other-token")).await;
+    let (made_up, _, _) = app
+        .get("/api/v1/taxonomy", Some("some-made-up-token"))
+        .await;
+    let (with_token, _, _) = app.get("/api/v1/taxonomy", Some("hub_pat_aaaa")).await;
+    let (again_with_token, _, _) = app.get("/api/v1/taxonomy", Some("hub_pat_aaaa")).await;
+    let (other_token, _, _) = app.get("/api/v1/taxonomy", Some("hub_pat_bbbb")).await;
     let (health, _, _) = app.get("/health/live", None).await;
 
     assert_eq!(registered, StatusCode::CREATED);
     assert_eq!(anonymous, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        made_up,
+        StatusCode::TOO_MANY_REQUESTS,
+        "a made-up token shares its address's bucket"
+    );
     assert_eq!(with_token, StatusCode::OK);
     assert_eq!(again_with_token, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(other_token, StatusCode::OK);

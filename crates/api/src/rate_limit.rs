@@ -84,15 +84,22 @@ impl RequestLimiter {
     }
 }
 
-/// Whose bucket a request draws from: the credential when one is sent
-/// (hashed, so secrets never sit in memory as keys), else the peer address.
-fn key_of(req: &ServiceRequest) -> String {
-    match bearer_token(req.request()) {
-        Some(token) => format!(
+/// Whose bucket a request draws from: the member of a session token that
+/// verifies, a personal access token (hashed, so secrets never sit in memory
+/// as keys), else the peer address, so made-up tokens share the address's bucket.
+fn key_of(req: &ServiceRequest, state: &AppState) -> String {
+    let token = bearer_token(req.request());
+    let member = token
+        .as_deref()
+        .and_then(|t| state.jwt.verify(t).ok())
+        .map(|(id, _)| id);
+    match (token, member) {
+        (_, Some(member)) => format!("member:{member}"),
+        (Some(token), None) if token.starts_with("hub_pat_") => format!(
             "credential:{}",
             hex::encode(&Sha256::digest(token.as_bytes())[..16])
         ),
-        None => format!(
+        _ => format!(
             "address:{}",
             req.peer_addr()
                 .map(|a| a.ip().to_string())
@@ -116,13 +123,12 @@ pub async fn limit_requests(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
-    let limiter = req
-        .app_data::<web::Data<AppState>>()
-        .map(|s| s.rate_limiter.clone());
-    let Some(limiter) = limiter.filter(|_| req.path().starts_with("/api/")) else {
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let Some(state) = state.filter(|_| req.path().starts_with("/api/")) else {
         return Ok(next.call(req).await?.map_into_left_body());
     };
-    match limiter.check(&key_of(&req)) {
+    let limiter = state.rate_limiter.clone();
+    match limiter.check(&key_of(&req, &state)) {
         Decision::Allowed {
             remaining,
             reset_seconds,
