@@ -65,6 +65,22 @@ pub async fn load_own(
     }
 }
 
+/// 409 for an action the lifecycle does not allow, naming the status now.
+pub fn illegal(
+    action: domain::submission::Action,
+    current: domain::submission::Status,
+) -> ApiError {
+    ApiError::Conflict {
+        code: "illegal_transition",
+        detail: format!(
+            "cannot {} a submission that is {}",
+            action.as_str(),
+            current.as_str()
+        ),
+        current_status: Some(current.as_str().to_owned()),
+    }
+}
+
 pub fn etag(version: i32) -> String {
     format!("\"{version}\"")
 }

@@ -1,3 +1,4 @@
+use super::illegal;
 use super::{load_visible, respond};
 use crate::auth::{Caller, require_admin, require_reviewer};
 use crate::dto::review::{ReassignRequest, ReviewOutcome, ReviewRequest, ReviewView};
@@ -15,18 +16,6 @@ use domain::validation::check_length;
 use domain::{MemberId, SubmissionId, ValidationErrors};
 use serde_json::json;
 use uuid::Uuid;
-
-fn illegal(action: Action, current: Status) -> ApiError {
-    ApiError::Conflict {
-        code: "illegal_transition",
-        detail: format!(
-            "cannot {} a submission that is {}",
-            action.as_str(),
-            current.as_str()
-        ),
-        current_status: Some(current.as_str().to_owned()),
-    }
-}
 
 fn not_own(caller: &Caller, submission: &Submission) -> Result<(), ApiError> {
     if submission.is_author(caller.id) {

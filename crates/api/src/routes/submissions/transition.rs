@@ -1,3 +1,4 @@
+use super::illegal;
 use super::{load_own, respond};
 use crate::auth::Caller;
 use crate::dto::submission::{SubmissionView, TransitionRequest};
@@ -9,7 +10,7 @@ use actix_web::{HttpResponse, post, web};
 use domain::SubmissionId;
 use domain::audit::AuditEntry;
 use domain::repository::TransitionRecord;
-use domain::submission::{Action, Status, completeness, missing_for_submit};
+use domain::submission::{Action, completeness, missing_for_submit};
 use domain::validation::check_length;
 use uuid::Uuid;
 
@@ -24,18 +25,6 @@ fn comment_of(body: OptionalJsonBody<TransitionRequest>) -> Result<Option<String
         errors.into_result()?;
     }
     Ok(request.comment)
-}
-
-fn illegal(action: Action, current: Status) -> ApiError {
-    ApiError::Conflict {
-        code: "illegal_transition",
-        detail: format!(
-            "cannot {} a submission that is {}",
-            action.as_str(),
-            current.as_str()
-        ),
-        current_status: Some(current.as_str().to_owned()),
-    }
 }
 
 /// Performs an author's transition after checking the lifecycle allows it.
