@@ -618,24 +618,7 @@ async fn snapshots_freeze_ended_quarters_and_re_export_byte_for_byte() {
         )
         .await;
     let location = headers["location"].to_str().unwrap_or_default().to_owned();
-    let mut before = Vec::new();
-    for format in ["json", "csv", "xlsx", "svg"] {
-        let response = app
-            .request(
-                Method::GET,
-                &format!("{location}?format={format}"),
-                Some(&admin.token),
-            )
-            .send()
-            .await;
-        before.push(
-            response
-                .unwrap_or_else(|e| panic!("{e}"))
-                .bytes()
-                .await
-                .unwrap_or_default(),
-        );
-    }
+    let before = every_format(&app, &admin, &location).await;
     submitted_at(
         &app,
         &author,
@@ -643,24 +626,7 @@ async fn snapshots_freeze_ended_quarters_and_re_export_byte_for_byte() {
         "2025-08-20T00:00:00Z",
     )
     .await;
-    let mut after = Vec::new();
-    for format in ["json", "csv", "xlsx", "svg"] {
-        let response = app
-            .request(
-                Method::GET,
-                &format!("{location}?format={format}"),
-                Some(&admin.token),
-            )
-            .send()
-            .await;
-        after.push(
-            response
-                .unwrap_or_else(|e| panic!("{e}"))
-                .bytes()
-                .await
-                .unwrap_or_default(),
-        );
-    }
+    let after = every_format(&app, &admin, &location).await;
     let (_, _, live) = app
         .get("/api/v1/reports/quarterly/2025-Q3", Some(&admin.token))
         .await;
@@ -690,6 +656,30 @@ async fn snapshots_freeze_ended_quarters_and_re_export_byte_for_byte() {
             .any(|x| x["section"] == "headline" && x["snapshot"] == "7" && x["live"] == "8")
     }));
     assert_eq!(list.as_array().map(Vec::len), Some(1));
+}
+
+/// A snapshot's bytes in each format.
+async fn every_format(app: &TestApp, admin: &TestMember, location: &str) -> Vec<Vec<u8>> {
+    let mut exports = Vec::new();
+    for format in ["json", "csv", "xlsx", "svg"] {
+        let response = app
+            .request(
+                Method::GET,
+                &format!("{location}?format={format}"),
+                Some(&admin.token),
+            )
+            .send()
+            .await;
+        exports.push(
+            response
+                .unwrap_or_else(|e| panic!("{e}"))
+                .bytes()
+                .await
+                .unwrap_or_default()
+                .to_vec(),
+        );
+    }
+    exports
 }
 
 fn current_quarter() -> String {
