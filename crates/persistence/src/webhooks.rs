@@ -103,16 +103,7 @@ impl WebhookRepository for SeaWebhookRepository {
     }
 
     async fn list(&self) -> Result<Vec<Webhook>, StorageError> {
-        let select = Query::select()
-            .columns(["id", "url", "event_types", "secret", "created_at"])
-            .from("webhooks")
-            .order_by("created_at", Order::Desc)
-            .to_owned();
-        let rows = self.db.query_all(&select).await.map_err(storage)?;
-        rows.iter()
-            .map(|r| to_webhook(r, ""))
-            .collect::<Result<_, _>>()
-            .map_err(storage)
+        all_webhooks(&self.db).await
     }
 
     async fn deliveries(&self, webhook: Uuid) -> Result<Vec<Delivery>, StorageError> {
@@ -131,7 +122,6 @@ impl WebhookRepository for SeaWebhookRepository {
 
     #[tracing::instrument(skip(self))]
     async fn fan_out(&self, at: DateTime<Utc>, limit: u64) -> Result<u64, StorageError> {
-        let webhooks = self.list().await?;
         let tx = self.db.begin().await.map_err(storage)?;
         let cursor = Query::select()
             .column("last_seq")
@@ -150,6 +140,12 @@ impl WebhookRepository for SeaWebhookRepository {
             .limit(limit)
             .to_owned();
         let rows = tx.query_all(&events).await.map_err(storage)?;
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        // Webhooks are read after the events: one registered before an event
+        // was recorded is then always seen, whatever the timing of this poll.
+        let webhooks = all_webhooks(&tx).await?;
         let mut made = 0;
         let mut high = last_seq;
         for row in &rows {
@@ -309,4 +305,18 @@ impl WebhookRepository for SeaWebhookRepository {
         self.db.execute(&update).await.map_err(storage)?;
         Ok(())
     }
+}
+
+/// Every registered webhook, newest first.
+async fn all_webhooks(db: &impl ConnectionTrait) -> Result<Vec<Webhook>, StorageError> {
+    let select = Query::select()
+        .columns(["id", "url", "event_types", "secret", "created_at"])
+        .from("webhooks")
+        .order_by("created_at", Order::Desc)
+        .to_owned();
+    let rows = db.query_all(&select).await.map_err(storage)?;
+    rows.iter()
+        .map(|r| to_webhook(r, ""))
+        .collect::<Result<_, _>>()
+        .map_err(storage)
 }
