@@ -209,6 +209,7 @@ async fn set_status(app: &TestApp, submission: &str, status: &str) {
         .execute(&update)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
+    app.read_cache.forget_all();
 }
 
 #[tokio::test]

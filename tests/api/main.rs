@@ -11,6 +11,7 @@ mod idempotency;
 mod limits;
 mod members;
 mod openapi;
+mod read_cache;
 mod reports;
 mod reviews;
 mod submissions;

@@ -4,6 +4,7 @@
 //! SQLite by default (a new file per test); set `TEST_DATABASE_URL` to a
 //! PostgreSQL database to run the same tests there (a new schema per test).
 
+use api::cache::ReadCache;
 use api::config::Settings;
 use api::startup::{Application, build_state};
 use api::state::AppState;
@@ -25,6 +26,8 @@ pub struct TestApp {
     pub database_url: String,
     /// Where the service keeps attached files' bytes, to look for orphans.
     pub files: Arc<dyn FileStore>,
+    /// The service's read cache: SQL run behind the service's back must forget it.
+    pub read_cache: Arc<ReadCache>,
     _dir: Option<TempDir>,
 }
 
@@ -119,6 +122,7 @@ pub async fn spawn_app_changed(
         .unwrap_or_else(|e| panic!("build state: {e:#}"));
     let state = change(state);
     let files = state.files.clone();
+    let read_cache = state.read_cache.clone();
     let app = Application::build_with_state(settings, state)
         .unwrap_or_else(|e| panic!("build app: {e:#}"));
     let address = format!("http://127.0.0.1:{}", app.port());
@@ -131,6 +135,7 @@ pub async fn spawn_app_changed(
             .unwrap_or_else(|e| panic!("{e}")),
         database_url,
         files,
+        read_cache,
         _dir: dir,
     }
 }
@@ -143,6 +148,7 @@ pub async fn spawn_app_on(database_url: &str, extra: &[(&str, &str)]) -> TestApp
         .await
         .unwrap_or_else(|e| panic!("build state: {e:#}"));
     let files = state.files.clone();
+    let read_cache = state.read_cache.clone();
     let app = Application::build_with_state(settings, state)
         .unwrap_or_else(|e| panic!("build app: {e:#}"));
     let address = format!("http://127.0.0.1:{}", app.port());
@@ -155,6 +161,7 @@ pub async fn spawn_app_on(database_url: &str, extra: &[(&str, &str)]) -> TestApp
             .unwrap_or_else(|e| panic!("{e}")),
         database_url: database_url.to_owned(),
         files,
+        read_cache,
         _dir: None,
     }
 }
@@ -417,6 +424,7 @@ impl TestApp {
             .execute_raw(Statement::from_sql_and_values(backend, sql, values))
             .await
             .unwrap_or_else(|e| panic!("arranging data: {e}"));
+        self.read_cache.forget_all();
     }
 
     /// Moves a submission's first-submission time, as if it had been submitted then.

@@ -45,6 +45,8 @@ pub struct Settings {
     pub cors_origins: Vec<String>,
     /// How often the webhook dispatcher reads the outbox.
     pub webhook_poll_ms: u64,
+    /// Whether reads may be served from memory (SQLite only; `HUB_READ_CACHE`).
+    pub read_cache: bool,
 }
 
 /// Where attached files' bytes are kept (`HUB_STORAGE`).
@@ -171,7 +173,13 @@ impl Settings {
         let burst = bounded(&get, "HUB_RATE_LIMIT_BURST", per_minute.get(), 1_000_000)?;
         let cors_origins = cors_origins(get("HUB_CORS_ORIGINS"))?;
         let webhook_poll_ms = u64::from(bounded(&get, "HUB_WEBHOOK_POLL_MS", 1000, 600_000)?.get());
+        let read_cache = match get("HUB_READ_CACHE").as_deref().map(str::trim) {
+            None | Some("on") => true,
+            Some("off") => false,
+            Some(other) => bail!("HUB_READ_CACHE must be 'on' or 'off', not '{other}'"),
+        };
         Ok(Self {
+            read_cache,
             webhook_poll_ms,
             rate_limits: RateLimitSettings { per_minute, burst },
             cors_origins,

@@ -2,6 +2,7 @@
 //! problem+json errors, the OpenAPI document and one module per route.
 
 pub mod auth;
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod dto;

@@ -1,6 +1,7 @@
 //! Builds the application: database, migrations, state, routes and server.
 
 use crate::auth::{JwtKeys, LoginThrottle};
+use crate::cache::{ReadCache, forget_on_writes};
 use crate::config::{FileStorage, Settings};
 use crate::extract::{BodyLimit, not_found, path_error, query_error};
 use crate::idempotency::idempotent_posts;
@@ -17,8 +18,8 @@ use anyhow::Context;
 use domain::attachment::FileStore;
 use domain::repository::TaxonomyRepository;
 use persistence::{
-    ObjectFileStore, SeaAccessTokenRepository, SeaAttachmentRepository, SeaEventRepository,
-    SeaIdempotencyRepository, SeaWebhookRepository,
+    DatabaseKind, ObjectFileStore, SeaAccessTokenRepository, SeaAttachmentRepository,
+    SeaEventRepository, SeaIdempotencyRepository, SeaWebhookRepository,
 };
 use persistence::{
     SeaAuditRepository, SeaMemberRepository, SeaReportRepository, SeaSubmissionRepository,
@@ -74,6 +75,9 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
             Duration::from_secs(15 * 60),
         )),
         rate_limiter: Arc::new(RequestLimiter::new(settings.rate_limits)),
+        read_cache: Arc::new(ReadCache::new(
+            settings.read_cache && db.kind == DatabaseKind::Sqlite,
+        )),
         db,
     })
 }
@@ -133,6 +137,7 @@ pub fn run(
             .app_data(web::PathConfig::default().error_handler(path_error))
             .app_data(web::QueryConfig::default().error_handler(query_error))
             .wrap(from_fn(idempotent_posts))
+            .wrap(from_fn(forget_on_writes))
             .wrap(from_fn(limit_requests))
             .wrap(cors(&cors_origins))
             .wrap(from_fn(observe))

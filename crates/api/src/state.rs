@@ -1,4 +1,5 @@
 use crate::auth::{JwtKeys, LoginThrottle};
+use crate::cache::ReadCache;
 use crate::middleware::Metrics;
 use crate::rate_limit::RequestLimiter;
 use domain::attachment::{AttachmentLimits, AttachmentRepository, FileStore};
@@ -34,6 +35,8 @@ pub struct AppState {
     /// Where attached files' bytes are kept.
     pub files: Arc<dyn FileStore>,
     pub attachment_limits: AttachmentLimits,
+    /// Submissions' answers and callers' roles, on SQLite only (see `cache`).
+    pub read_cache: Arc<ReadCache>,
 }
 
 impl AppState {

@@ -38,13 +38,24 @@ pub struct Submission {
     pub published_revision: Option<i32>,
 }
 
+/// Who may see a submission by `author` in `status`: the author always;
+/// reviewers and admins once it left draft; every member once published.
+pub fn visible(
+    author: Option<MemberId>,
+    status: Status,
+    viewer: MemberId,
+    role: crate::member::Role,
+) -> bool {
+    author == Some(viewer)
+        || status == Status::Published
+        || (role.can_review() && status != Status::Draft)
+}
+
 impl Submission {
     /// Who may see it: the author always; reviewers and admins once it left draft;
     /// every member once published.
     pub fn visible_to(&self, viewer: MemberId, role: crate::member::Role) -> bool {
-        self.author_id == Some(viewer)
-            || self.status == Status::Published
-            || (role.can_review() && self.status != Status::Draft)
+        visible(self.author_id, self.status, viewer, role)
     }
 
     pub fn is_author(&self, member: MemberId) -> bool {

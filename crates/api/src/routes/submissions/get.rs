@@ -1,11 +1,13 @@
-use super::{etag, load_visible, respond};
+use super::etag;
 use crate::auth::Caller;
+use crate::cache::CachedSubmission;
 use crate::dto::submission::SubmissionView;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
-use actix_web::http::header;
+use actix_web::http::header::{self, ContentType, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use domain::SubmissionId;
+use std::sync::Arc;
 use uuid::Uuid;
 
 /// One submission, if the caller may see it: the author always, reviewers and
@@ -30,8 +32,15 @@ pub async fn get_submission(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let submission = load_visible(&state, &caller, SubmissionId(id.into_inner())).await?;
-    let tag = etag(submission.version);
+    let id = id.into_inner();
+    let submission = match state.read_cache.submission(id) {
+        Some(cached) => cached,
+        None => load(&state, id).await?,
+    };
+    if !submission.visible_to(caller.id, caller.role) {
+        return Err(not_found());
+    }
+    let tag = submission.etag.to_str().unwrap_or_default();
     let unchanged = req
         .headers()
         .get(header::IF_NONE_MATCH)
@@ -42,8 +51,40 @@ pub async fn get_submission(
         });
     if unchanged {
         return Ok(HttpResponse::NotModified()
-            .insert_header((header::ETAG, tag))
+            .insert_header((header::ETAG, submission.etag.clone()))
             .finish());
     }
-    Ok(respond(HttpResponse::Ok(), submission))
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, submission.etag.clone()))
+        .insert_header(ContentType::json())
+        .body(submission.body.clone()))
+}
+
+fn not_found() -> ApiError {
+    ApiError::NotFound("no submission with this id".into())
+}
+
+/// Reads and serializes a submission, keeping it in the read cache when that is on.
+async fn load(state: &AppState, id: Uuid) -> Result<Arc<CachedSubmission>, ApiError> {
+    let ticket = state.read_cache.ticket();
+    let submission = state
+        .submissions
+        .get(SubmissionId(id))
+        .await?
+        .ok_or_else(not_found)?;
+    let etag = HeaderValue::from_str(&etag(submission.version))
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("an ETag: {e}")))?;
+    let cached = Arc::new(CachedSubmission {
+        author_id: submission.author_id,
+        status: submission.status,
+        version: submission.version,
+        etag,
+        body: serde_json::to_vec(&SubmissionView::from(submission))
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("serializing a submission: {e}")))?
+            .into(),
+    });
+    if let Some(ticket) = ticket {
+        state.read_cache.keep_submission(ticket, id, cached.clone());
+    }
+    Ok(cached)
 }

@@ -1,8 +1,11 @@
 use crate::auth::Caller;
+use crate::cache::PageKey;
 use crate::dto::submission::{SubmissionPage, SubmissionSummary};
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
-use actix_web::{HttpResponse, get, web};
+use actix_web::http::header::ContentType;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use bytes::Bytes;
 use domain::ValidationErrors;
 use domain::pagination::{Cursor, PageSize};
 use domain::quarter::Quarter;
@@ -200,18 +203,40 @@ impl ListQuery {
 #[get("/submissions")]
 #[tracing::instrument(skip_all, fields(member = %caller.id))]
 pub async fn list_submissions(
+    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    let key = PageKey {
+        viewer: caller.id,
+        role: caller.role.as_str(),
+        query: req.query_string().to_owned(),
+    };
+    if let Some(body) = state.read_cache.page(&key) {
+        return Ok(json_body(body));
+    }
+    let ticket = state.read_cache.ticket();
     let (filter, cursor, size) = query.into_inner().into_filter(&caller, &state.taxonomy)?;
     let page = state.submissions.list(&filter, cursor, size).await?;
-    Ok(HttpResponse::Ok().json(SubmissionPage {
+    let body: Bytes = serde_json::to_vec(&SubmissionPage {
         items: page
             .items
             .into_iter()
             .map(SubmissionSummary::from)
             .collect(),
         next_cursor: page.next_cursor,
-    }))
+    })
+    .map_err(|e| ApiError::Internal(anyhow::anyhow!("serializing a page: {e}")))?
+    .into();
+    if let Some(ticket) = ticket {
+        state.read_cache.keep_page(ticket, key, body.clone());
+    }
+    Ok(json_body(body))
+}
+
+fn json_body(body: Bytes) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header(ContentType::json())
+        .body(body)
 }
