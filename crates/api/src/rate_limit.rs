@@ -89,10 +89,7 @@ impl RequestLimiter {
 /// as keys), else the peer address, so made-up tokens share the address's bucket.
 fn key_of(req: &ServiceRequest, state: &AppState) -> String {
     let token = bearer_token(req.request());
-    let member = token
-        .as_deref()
-        .and_then(|t| state.jwt.verify(t).ok())
-        .map(|(id, _)| id);
+    let member = token.as_deref().and_then(|t| state.jwt.member_of(t).ok());
     match (token, member) {
         (_, Some(member)) => format!("member:{member}"),
         (Some(token), None) if token.starts_with("hub_pat_") => format!(

@@ -67,13 +67,13 @@ pub async fn identify(state: &AppState, token: &str) -> Result<Caller, ApiError>
     match TokenSecret::recognise(token) {
         Some(secret) => personal_token_caller(state, &secret).await,
         None => {
-            let (id, _claims) = state
+            let id = state
                 .jwt
-                .verify(token)
+                .member_of(token)
                 .map_err(|e| ApiError::Unauthorized(e.to_string()))?;
             // The stored role wins over the token's claim, so a role change or an
             // erasure takes effect at once.
-            let role = state.members.role_of(id).await?.ok_or_else(|| {
+            let role = stored_role(state, id).await?.ok_or_else(|| {
                 ApiError::Unauthorized("the access token's member no longer exists".into())
             })?;
             Ok(Caller {
@@ -84,6 +84,21 @@ pub async fn identify(state: &AppState, token: &str) -> Result<Caller, ApiError>
             })
         }
     }
+}
+
+/// A member's stored role (`None` once erased or never there), from the read
+/// cache when it holds it: every write forgets the cache, so a role change or
+/// an erasure takes effect at once.
+async fn stored_role(state: &AppState, id: MemberId) -> Result<Option<Role>, ApiError> {
+    if let Some(role) = state.read_cache.role(id) {
+        return Ok(role);
+    }
+    let ticket = state.read_cache.ticket();
+    let role = state.members.role_of(id).await?;
+    if let Some(ticket) = ticket {
+        state.read_cache.keep_role(ticket, id, role);
+    }
+    Ok(role)
 }
 
 /// The bearer credential sent, if any.
@@ -115,9 +130,7 @@ async fn personal_token_caller(state: &AppState, secret: &TokenSecret) -> Result
             "this personal access token has expired".into(),
         ));
     }
-    let role = state
-        .members
-        .role_of(token.member_id)
+    let role = stored_role(state, token.member_id)
         .await?
         .ok_or_else(|| ApiError::Unauthorized("the token's member no longer exists".into()))?;
     let stale = token

@@ -3,6 +3,8 @@ use domain::MemberId;
 use domain::member::Role;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::{Arc, PoisonError, RwLock};
 
 pub const ISSUER: &str = "innovation-hub";
 pub const AUDIENCE: &str = "innovation-hub-api";
@@ -44,7 +46,18 @@ pub struct JwtKeys {
     decoding: DecodingKey,
     validation: Validation,
     ttl_seconds: i64,
+    verified: Arc<RwLock<HashMap<String, Verified>>>,
 }
+
+/// A token that verified, and until when it is good.
+#[derive(Debug, Clone, Copy)]
+struct Verified {
+    member: MemberId,
+    exp: i64,
+}
+
+/// The most verified tokens remembered; past it they are checked afresh.
+const MAX_VERIFIED: usize = 50_000;
 
 impl JwtKeys {
     pub fn new(secret: &[u8], ttl_seconds: i64) -> Self {
@@ -59,6 +72,7 @@ impl JwtKeys {
             decoding: DecodingKey::from_secret(secret),
             validation,
             ttl_seconds,
+            verified: Arc::new(RwLock::new(HashMap::new())),
         }
     }
 
@@ -81,6 +95,44 @@ impl JwtKeys {
             token,
             expires_in: self.ttl_seconds,
         })
+    }
+
+    /// The member a token names, if it verifies. A token that verified once
+    /// is remembered until it expires: whether it verifies depends only on it,
+    /// the secret and the time, so the signature is not checked again on
+    /// every request (the member's stored role still is; see `Caller`).
+    pub fn member_of(&self, token: &str) -> Result<MemberId, TokenError> {
+        let now = Utc::now().timestamp();
+        let known = self
+            .verified
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(token)
+            .copied();
+        if let Some(known) = known
+            && now <= known.exp + LEEWAY_SECONDS as i64
+        {
+            return Ok(known.member);
+        }
+        let (member, claims) = self.verify(token)?;
+        let mut verified = self
+            .verified
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        if verified.len() >= MAX_VERIFIED {
+            verified.retain(|_, v| now <= v.exp + LEEWAY_SECONDS as i64);
+            if verified.len() >= MAX_VERIFIED {
+                verified.clear();
+            }
+        }
+        verified.insert(
+            token.to_owned(),
+            Verified {
+                member,
+                exp: claims.exp,
+            },
+        );
+        Ok(member)
     }
 
     pub fn verify(&self, token: &str) -> Result<(MemberId, Claims), TokenError> {
@@ -117,6 +169,40 @@ mod tests {
             .unwrap_or_default();
         let verified = keys().verify(&token).map(|(m, c)| (m, c.role)).ok();
         assert_eq!(verified, Some((id, Role::Reviewer)));
+    }
+
+    #[test]
+    fn remembered_tokens_name_their_member_and_expired_ones_are_refused() {
+        let keys = keys();
+        let id = MemberId::generate();
+        let token = keys
+            .issue(id, Role::Member)
+            .map(|t| t.token)
+            .unwrap_or_default();
+        assert_eq!(keys.member_of(&token).ok(), Some(id));
+        assert_eq!(keys.member_of(&token).ok(), Some(id), "remembered");
+        assert!(keys.member_of(&format!("{token}x")).is_err());
+
+        let expired = JwtKeys::new(b"0123456789abcdef0123456789abcdef", -120);
+        let old = expired
+            .issue(id, Role::Member)
+            .map(|t| t.token)
+            .unwrap_or_default();
+        assert!(keys.member_of(&old).is_err());
+        keys.verified
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(
+                old.clone(),
+                Verified {
+                    member: id,
+                    exp: Utc::now().timestamp() - 120,
+                },
+            );
+        assert!(
+            keys.member_of(&old).is_err(),
+            "a remembered token expires too"
+        );
     }
 
     #[test]
