@@ -2,10 +2,27 @@ use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use domain::member::Password;
+use std::sync::LazyLock;
+use tokio::sync::Semaphore;
+
+/// Hashes run at most one per core at a time. Each takes 19 MiB and tens of
+/// milliseconds of one core, so more at once would not finish sooner: under a
+/// burst of logins they would only hold more memory and more threads.
+static HASHING: LazyLock<Semaphore> = LazyLock::new(|| {
+    Semaphore::new(std::thread::available_parallelism().map_or(2, std::num::NonZero::get))
+});
+
+/// Runs `work` on the blocking pool once a hashing slot is free.
+async fn hashing<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> anyhow::Result<T> {
+    let _slot = HASHING.acquire().await?;
+    Ok(tokio::task::spawn_blocking(work).await?)
+}
 
 /// Hashes with argon2id off the request threads.
 pub async fn hash_password(password: Password) -> anyhow::Result<String> {
-    tokio::task::spawn_blocking(move || {
+    hashing(move || {
         Argon2::default()
             .hash_password(password.expose().as_bytes())
             .map(|h| h.to_string())
@@ -22,7 +39,7 @@ const DECOY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$
 pub async fn verify_password(candidate: String, stored: Option<String>) -> bool {
     let known = stored.is_some();
     let hash = stored.unwrap_or_else(|| DECOY_HASH.to_owned());
-    let matched = tokio::task::spawn_blocking(move || {
+    let matched = hashing(move || {
         PasswordHash::new(&hash)
             .map(|parsed| {
                 Argon2::default()
