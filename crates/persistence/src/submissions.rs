@@ -193,6 +193,15 @@ async fn write_index_rows(
             .to_owned();
         tx.execute(&delete).await?;
     }
+    insert_index_rows(tx, id, content).await
+}
+
+/// Writes the rows that mirror the document of a submission that has none yet.
+async fn insert_index_rows(
+    tx: &DatabaseTransaction,
+    id: SubmissionId,
+    content: &Content,
+) -> Result<(), DbErr> {
     let evidence_types: Vec<String> = content
         .evidence_types()
         .iter()
@@ -527,6 +536,11 @@ impl SubmissionRepository for SeaSubmissionRepository {
             published_revision: Set(None),
         };
         model.insert(&tx).await.map_err(write_error)?;
+        insert_index_rows(&tx, id, content)
+            .await
+            .map_err(write_error)?;
+        // Last, just before the commit: on PostgreSQL it takes the outbox's
+        // lock, which is held until the commit.
         record_event(
             &tx,
             EventType::Created,
@@ -538,9 +552,6 @@ impl SubmissionRepository for SeaSubmissionRepository {
         )
         .await
         .map_err(write_error)?;
-        write_index_rows(&tx, id, content)
-            .await
-            .map_err(write_error)?;
         tx.commit().await.map_err(write_error)?;
         self.get(id).await?.ok_or(WriteError::NotFound)
     }
@@ -595,6 +606,9 @@ impl SubmissionRepository for SeaSubmissionRepository {
             .await
             .map_err(write_error)?
             .ok_or(WriteError::NotFound)?;
+        write_index_rows(&tx, id, content)
+            .await
+            .map_err(write_error)?;
         record_event(
             &tx,
             EventType::Updated,
@@ -606,9 +620,6 @@ impl SubmissionRepository for SeaSubmissionRepository {
         )
         .await
         .map_err(write_error)?;
-        write_index_rows(&tx, id, content)
-            .await
-            .map_err(write_error)?;
         tx.commit().await.map_err(write_error)?;
         self.get(id).await?.ok_or(WriteError::NotFound)
     }
@@ -690,17 +701,6 @@ impl SubmissionRepository for SeaSubmissionRepository {
                 Some((status, _)) => WriteError::StatusChanged(status),
             });
         }
-        record_event(
-            &tx,
-            EventType::Moved(record.to),
-            record.id,
-            Some(record.actor),
-            Some(record.from),
-            Some(record.to),
-            record.at,
-        )
-        .await
-        .map_err(write_error)?;
         insert_transition(
             &tx,
             record.id,
@@ -715,6 +715,17 @@ impl SubmissionRepository for SeaSubmissionRepository {
         if record.to == Status::Submitted {
             store_revision(&tx, &record).await.map_err(write_error)?;
         }
+        record_event(
+            &tx,
+            EventType::Moved(record.to),
+            record.id,
+            Some(record.actor),
+            Some(record.from),
+            Some(record.to),
+            record.at,
+        )
+        .await
+        .map_err(write_error)?;
         tx.commit().await.map_err(write_error)?;
         self.get(record.id).await?.ok_or(WriteError::NotFound)
     }
