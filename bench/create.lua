@@ -1,7 +1,10 @@
--- POST /api/v1/submissions with the body in $BODY_FILE, as $TOKEN.
+-- POST /api/v1/submissions with the body in $BODY_FILE, rotating over the members' tokens.
+dofile(os.getenv("BENCH_DIR") .. "/tokens.lua")
 local file = assert(io.open(os.getenv("BODY_FILE")))
-wrk.method = "POST"
-wrk.body = file:read("*a")
+local body = file:read("*a")
 file:close()
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer " .. os.getenv("TOKEN")
+
+request = function()
+  return wrk.format("POST", "/api/v1/submissions",
+    { ["Content-Type"] = "application/json", ["Authorization"] = next_authorization() }, body)
+end

@@ -1,6 +1,8 @@
 -- POST /api/v1/auth/login with the body in $BODY_FILE.
 local file = assert(io.open(os.getenv("BODY_FILE")))
-wrk.method = "POST"
-wrk.body = file:read("*a")
+local body = file:read("*a")
 file:close()
-wrk.headers["Content-Type"] = "application/json"
+
+request = function()
+  return wrk.format("POST", "/api/v1/auth/login", { ["Content-Type"] = "application/json" }, body)
+end

@@ -31,10 +31,18 @@ TARGET="${CARGO_TARGET_DIR:-$PWD/target}"
 BIN="$TARGET/release/innovation-hub"
 CEILING="$TARGET/release/examples/ceiling"
 WORK="${WORK:-$TARGET/bench-requests}"
-PORT=18121
-CEILING_PORT=18122
+PORT="${PORT:-18473}"
+CEILING_PORT="${CEILING_PORT:-18474}"
 PASSWORD="a long benchmark passphrase"
 BENCH="$PWD/bench"
+export BENCH_DIR="$BENCH"
+
+for port in "$PORT" "$CEILING_PORT"; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+        echo "port $port is in use; set PORT and CEILING_PORT to free ports" >&2
+        exit 1
+    fi
+done
 
 if [ ! -x "$BIN" ] || [ ! -x "$CEILING" ]; then
     cargo build --release -p api --bin innovation-hub --example ceiling
@@ -101,8 +109,7 @@ for backend in ${BACKENDS//,/ }; do
     base="http://127.0.0.1:$PORT"
     wait_for "$base/health/ready"
     python3 "$BENCH/seed.py" "$base" bench-admin@example.org "$PASSWORD" "$dir"
-    export TOKEN IDS_FILE="$dir/ids"
-    TOKEN=$(cat "$dir/token")
+    export TOKENS_FILE="$dir/tokens" IDS_FILE="$dir/ids"
     # Warm up (connections, caches) before the first measurement.
     wrk -t"$THREADS" -c"$CONNECTIONS" -d2s -s "$BENCH/get.lua" "$base" >/dev/null
     for op in ${OPS//,/ }; do

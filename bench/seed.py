@@ -5,8 +5,9 @@ Registers members, has each create submissions (case studies and improvement
 journeys over the four workforce priorities), submits some and has the admin
 publish some, then writes into OUT_DIR:
 
-  token          a session token of the reading member (member 0)
-  ids            ids member 0 may read: every published submission and its own drafts
+  tokens         a session token of every member, one a line (requests rotate over
+                 them, so no member's rate limit is reached)
+  ids            the published submissions, which every member may read
   login.json     member 0's email and password, the body of a login request
   create.json    the body of a create request
 
@@ -88,12 +89,12 @@ rubric = {"scores": {"clarity_of_problem_and_context": 4, "measurement_and_data"
                      "involvement_of_people_who_use_services": 3, "transferability_and_spread": 4},
           "overall_comment": "Clear and well measured", "decision": "publish"}
 readable = []
+tokens = []
 for m in range(members):
     email = f"bench-member-{m}@example.org"
     call("POST", "/auth/register", body={"email": email, "password": password, "display_name": f"Bench Member {m}"})
     token = login(email)
-    if m == 0:
-        reader_token = token
+    tokens.append(token)
     for n in range(per_member):
         priority = PRIORITIES[n % len(PRIORITIES)]
         make = case_study if n % 2 == 0 else journey
@@ -106,15 +107,13 @@ for m in range(members):
             call("POST", f"/submissions/{sid}/claim", admin)
             call("POST", f"/submissions/{sid}/reviews", admin, rubric)
             readable.append(sid)
-        elif m == 0:
-            readable.append(sid)
 
-with open(f"{out}/token", "w") as f:
-    f.write(reader_token)
+with open(f"{out}/tokens", "w") as f:
+    f.write("\n".join(tokens) + "\n")
 with open(f"{out}/ids", "w") as f:
     f.write("\n".join(readable) + "\n")
 with open(f"{out}/login.json", "w") as f:
     json.dump({"email": "bench-member-0@example.org", "password": password}, f)
 with open(f"{out}/create.json", "w") as f:
     json.dump(journey("A new improvement journey from the benchmark", "value_and_impact"), f)
-print(f"seeded {members} members, {members * per_member} submissions; member 0 may read {len(readable)}")
+print(f"seeded {members} members, {members * per_member} submissions, {len(readable)} published")
