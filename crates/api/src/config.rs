@@ -327,6 +327,17 @@ mod tests {
     }
 
     #[test]
+    fn the_read_cache_is_on_unless_turned_off_and_other_values_are_refused() {
+        assert!(settings(&[]).is_ok_and(|s| s.read_cache));
+        assert!(settings(&[("HUB_READ_CACHE", "off")]).is_ok_and(|s| !s.read_cache));
+        let refused = settings(&[("HUB_READ_CACHE", "maybe")]).map(|_| ());
+        assert!(
+            refused.is_err_and(|e| e.to_string().contains("HUB_READ_CACHE")),
+            "names the variable"
+        );
+    }
+
+    #[test]
     fn production_refuses_a_missing_or_short_secret() {
         let missing = settings(&[("HUB_ENV", "production")]);
         assert!(missing.is_err_and(|e| e.to_string().contains("HUB_JWT_SECRET")));
