@@ -11,6 +11,7 @@ mod idempotency;
 mod limits;
 mod members;
 mod openapi;
+mod report_rollups;
 mod reports;
 mod reviews;
 mod submissions;

@@ -428,6 +428,13 @@ impl TestApp {
             vec![at.into(), id.into()],
         )
         .await;
+        // The row moved around the repositories: count the report rollups again.
+        let db = persistence::connect(&self.database_url, 1)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        persistence::rollup::rebuild(&db.connection)
+            .await
+            .unwrap_or_else(|e| panic!("rebuilding rollups: {e}"));
     }
 }
 

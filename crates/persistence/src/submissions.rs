@@ -1,5 +1,6 @@
 use crate::entities::submissions::{ActiveModel, Column, Entity};
 use crate::events::record_event;
+use crate::rollup;
 use crate::{now, storage, write_error};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -562,6 +563,7 @@ impl SubmissionRepository for SeaSubmissionRepository {
         content: &Content,
     ) -> Result<Submission, WriteError> {
         let tx = self.begin_write().await.map_err(write_error)?;
+        let before = rollup::contribution(&tx, id).await.map_err(write_error)?;
         let updated = Entity::update_many()
             .col_expr(Column::Title, Expr::value(content.title.clone()))
             .col_expr(Column::SearchText, Expr::value(content.search_text()))
@@ -607,6 +609,10 @@ impl SubmissionRepository for SeaSubmissionRepository {
         .await
         .map_err(write_error)?;
         write_index_rows(&tx, id, content)
+            .await
+            .map_err(write_error)?;
+        let after = rollup::contribution(&tx, id).await.map_err(write_error)?;
+        rollup::apply(&tx, &before, &after)
             .await
             .map_err(write_error)?;
         tx.commit().await.map_err(write_error)?;
@@ -659,6 +665,9 @@ impl SubmissionRepository for SeaSubmissionRepository {
     #[tracing::instrument(skip(self, record), fields(submission = %record.id, to = record.to.as_str()))]
     async fn transition(&self, record: TransitionRecord) -> Result<Submission, WriteError> {
         let tx = self.begin_write().await.map_err(write_error)?;
+        let before = rollup::contribution(&tx, record.id)
+            .await
+            .map_err(write_error)?;
         let mut update = Entity::update_many()
             .col_expr(Column::Status, Expr::value(record.to.as_str()))
             .col_expr(Column::Version, Expr::col(Column::Version).add(1))
@@ -715,6 +724,12 @@ impl SubmissionRepository for SeaSubmissionRepository {
         if record.to == Status::Submitted {
             store_revision(&tx, &record).await.map_err(write_error)?;
         }
+        let after = rollup::contribution(&tx, record.id)
+            .await
+            .map_err(write_error)?;
+        rollup::apply(&tx, &before, &after)
+            .await
+            .map_err(write_error)?;
         tx.commit().await.map_err(write_error)?;
         self.get(record.id).await?.ok_or(WriteError::NotFound)
     }
@@ -803,6 +818,9 @@ impl SubmissionRepository for SeaSubmissionRepository {
             .apply(review.decision.action())
             .map_err(|_| WriteError::StatusChanged(Status::InReview))?;
         let tx = self.begin_write().await.map_err(write_error)?;
+        let before = rollup::contribution(&tx, review.submission_id)
+            .await
+            .map_err(write_error)?;
         let revision = latest_revision(&tx, review.submission_id)
             .await
             .map_err(write_error)?
@@ -882,6 +900,12 @@ impl SubmissionRepository for SeaSubmissionRepository {
         )
         .await
         .map_err(write_error)?;
+        let after = rollup::contribution(&tx, review.submission_id)
+            .await
+            .map_err(write_error)?;
+        rollup::apply(&tx, &before, &after)
+            .await
+            .map_err(write_error)?;
         tx.commit().await.map_err(write_error)?;
         let submission = self
             .get(review.submission_id)
