@@ -44,21 +44,75 @@ fn text(value: &Value, key: &str) -> String {
 }
 
 /// Every id-bearing request on one submission, as (label, method, path, body).
-fn submission_requests(id: &str, attachment: &str, recommendation: &str) -> Vec<(String, Method, String, Option<Value>)> {
+fn submission_requests(
+    id: &str,
+    attachment: &str,
+    recommendation: &str,
+) -> Vec<(String, Method, String, Option<Value>)> {
     let base = format!("/api/v1/submissions/{id}");
     vec![
         ("get".into(), Method::GET, base.clone(), None),
-        ("patch".into(), Method::PATCH, base.clone(), Some(json!({"title": "Hijacked"}))),
+        (
+            "patch".into(),
+            Method::PATCH,
+            base.clone(),
+            Some(json!({"title": "Hijacked"})),
+        ),
         ("delete".into(), Method::DELETE, base.clone(), None),
-        ("submit".into(), Method::POST, format!("{base}/submit"), None),
-        ("withdraw".into(), Method::POST, format!("{base}/withdraw"), None),
-        ("history".into(), Method::GET, format!("{base}/history"), None),
-        ("revision".into(), Method::GET, format!("{base}/revisions/1"), None),
-        ("reviews".into(), Method::GET, format!("{base}/reviews"), None),
-        ("attachments".into(), Method::GET, format!("{base}/attachments"), None),
-        ("download".into(), Method::GET, format!("{base}/attachments/{attachment}"), None),
-        ("remove file".into(), Method::DELETE, format!("{base}/attachments/{attachment}"), None),
-        ("recommendations".into(), Method::GET, format!("{base}/recommendations"), None),
+        (
+            "submit".into(),
+            Method::POST,
+            format!("{base}/submit"),
+            None,
+        ),
+        (
+            "withdraw".into(),
+            Method::POST,
+            format!("{base}/withdraw"),
+            None,
+        ),
+        (
+            "history".into(),
+            Method::GET,
+            format!("{base}/history"),
+            None,
+        ),
+        (
+            "revision".into(),
+            Method::GET,
+            format!("{base}/revisions/1"),
+            None,
+        ),
+        (
+            "reviews".into(),
+            Method::GET,
+            format!("{base}/reviews"),
+            None,
+        ),
+        (
+            "attachments".into(),
+            Method::GET,
+            format!("{base}/attachments"),
+            None,
+        ),
+        (
+            "download".into(),
+            Method::GET,
+            format!("{base}/attachments/{attachment}"),
+            None,
+        ),
+        (
+            "remove file".into(),
+            Method::DELETE,
+            format!("{base}/attachments/{attachment}"),
+            None,
+        ),
+        (
+            "recommendations".into(),
+            Method::GET,
+            format!("{base}/recommendations"),
+            None,
+        ),
         (
             "follow-up".into(),
             Method::POST,
@@ -66,7 +120,12 @@ fn submission_requests(id: &str, attachment: &str, recommendation: &str) -> Vec<
             Some(json!({"adoption_status": "rolled_out"})),
         ),
         ("claim".into(), Method::POST, format!("{base}/claim"), None),
-        ("review".into(), Method::POST, format!("{base}/reviews"), Some(rubric("publish", 5))),
+        (
+            "review".into(),
+            Method::POST,
+            format!("{base}/reviews"),
+            Some(rubric("publish", 5)),
+        ),
         (
             "reassign".into(),
             Method::PUT,
@@ -83,7 +142,9 @@ async fn try_all(
 ) -> Vec<(String, StatusCode, Value)> {
     let mut answers = Vec::new();
     for (label, method, path, body) in requests {
-        let mut builder = app.request(method, &path, Some(token)).header("if-match", "\"1\"");
+        let mut builder = app
+            .request(method, &path, Some(token))
+            .header("if-match", "\"1\"");
         if let Some(body) = body {
             builder = builder.json(&body);
         }
@@ -114,10 +175,16 @@ async fn owner_view(app: &TestApp, owner: &str, id: &str) -> (Value, Value, Valu
         .get(&format!("/api/v1/submissions/{id}"), Some(owner))
         .await;
     let (_, _, files) = app
-        .get(&format!("/api/v1/submissions/{id}/attachments"), Some(owner))
+        .get(
+            &format!("/api/v1/submissions/{id}/attachments"),
+            Some(owner),
+        )
         .await;
     let (_, _, recommendations) = app
-        .get(&format!("/api/v1/submissions/{id}/recommendations"), Some(owner))
+        .get(
+            &format!("/api/v1/submissions/{id}/recommendations"),
+            Some(owner),
+        )
         .await;
     (submission, files, recommendations)
 }
@@ -138,8 +205,20 @@ async fn another_member_reaches_nothing_of_a_draft_by_session_or_token() {
     let other_pat = text(&token, "secret");
     let before = owner_view(&app, &author.token, &id).await;
 
-    let mut answers = try_all(&app, &other.token, submission_requests(&id, &attachment, &recommendation)).await;
-    answers.extend(try_all(&app, &other_pat, submission_requests(&id, &attachment, &recommendation)).await);
+    let mut answers = try_all(
+        &app,
+        &other.token,
+        submission_requests(&id, &attachment, &recommendation),
+    )
+    .await;
+    answers.extend(
+        try_all(
+            &app,
+            &other_pat,
+            submission_requests(&id, &attachment, &recommendation),
+        )
+        .await,
+    );
     let (upload_status, upload_body) = upload(&app, &other.token, &id).await;
     answers.push(("upload".into(), upload_status, upload_body));
 
@@ -156,7 +235,10 @@ async fn another_member_reaches_nothing_of_a_draft_by_session_or_token() {
         );
     }
     let after = owner_view(&app, &author.token, &id).await;
-    assert_eq!(before, after, "the draft, its file and its recommendation are unchanged");
+    assert_eq!(
+        before, after,
+        "the draft, its file and its recommendation are unchanged"
+    );
     assert_eq!(after.0["title"], "Private draft");
     assert_eq!(after.1["items"].as_array().map(Vec::len), Some(1));
 }
@@ -175,13 +257,22 @@ async fn work_in_review_is_closed_to_other_members_and_to_reviewers_who_did_not_
     assert_eq!(claimed, StatusCode::OK, "{body}");
     let before = owner_view(&app, &author.token, &id).await;
 
-    let member_answers = try_all(&app, &other.token, submission_requests(&id, &attachment, &recommendation)).await;
+    let member_answers = try_all(
+        &app,
+        &other.token,
+        submission_requests(&id, &attachment, &recommendation),
+    )
+    .await;
     let (rival_review, rival_body) = app.review(&rival.token, &id, "reject", 1).await;
     let (rival_withdraw, _) = app.withdraw(&rival.token, &id).await;
     let (rival_reassign, _, _) = app
         .send(
-            app.request(Method::PUT, &format!("/api/v1/submissions/{id}/reviewer"), Some(&rival.token))
-                .json(&json!({"reviewer_id": rival.id})),
+            app.request(
+                Method::PUT,
+                &format!("/api/v1/submissions/{id}/reviewer"),
+                Some(&rival.token),
+            )
+            .json(&json!({"reviewer_id": rival.id})),
         )
         .await;
 
@@ -202,7 +293,10 @@ async fn work_in_review_is_closed_to_other_members_and_to_reviewers_who_did_not_
     assert_eq!(before, after);
     assert_eq!(after.0["status"], "in_review");
     let (_, _, reviews) = app
-        .get(&format!("/api/v1/submissions/{id}/reviews"), Some(&author.token))
+        .get(
+            &format!("/api/v1/submissions/{id}/reviews"),
+            Some(&author.token),
+        )
         .await;
     assert_eq!(reviews.as_array().map(Vec::len), Some(0), "{reviews}");
 }
@@ -222,7 +316,12 @@ async fn published_work_is_readable_but_not_changeable_by_others() {
 
     let (read, _, _) = app.get(&base, Some(&other.token)).await;
     let (patch, _, _) = app
-        .patch(&base, Some(&other.token), Some("\"1\""), &json!({"title": "Hijacked"}))
+        .patch(
+            &base,
+            Some(&other.token),
+            Some("\"1\""),
+            &json!({"title": "Hijacked"}),
+        )
         .await;
     let (delete, _, _) = app.delete(&base, Some(&other.token)).await;
     let (withdraw, _) = app.withdraw(&other.token, &id).await;
@@ -233,8 +332,12 @@ async fn published_work_is_readable_but_not_changeable_by_others() {
             &json!({"adoption_status": "rolled_out"}),
         )
         .await;
-    let (history, _, _) = app.get(&format!("{base}/history"), Some(&other.token)).await;
-    let (reviews, _, _) = app.get(&format!("{base}/reviews"), Some(&other.token)).await;
+    let (history, _, _) = app
+        .get(&format!("{base}/history"), Some(&other.token))
+        .await;
+    let (reviews, _, _) = app
+        .get(&format!("{base}/reviews"), Some(&other.token))
+        .await;
 
     assert_eq!(read, StatusCode::OK);
     for (label, status) in [
@@ -246,7 +349,12 @@ async fn published_work_is_readable_but_not_changeable_by_others() {
         ("reviews", reviews),
     ] {
         assert!(
-            [StatusCode::FORBIDDEN, StatusCode::NOT_FOUND, StatusCode::CONFLICT].contains(&status),
+            [
+                StatusCode::FORBIDDEN,
+                StatusCode::NOT_FOUND,
+                StatusCode::CONFLICT
+            ]
+            .contains(&status),
             "{label}: {status}"
         );
     }
@@ -268,17 +376,30 @@ async fn another_member_cannot_revoke_or_see_a_token() {
     let (token_id, secret) = (text(&created, "id"), text(&created, "secret"));
 
     let (revoke, _, problem) = app
-        .delete(&format!("/api/v1/members/me/tokens/{token_id}"), Some(&other.token))
+        .delete(
+            &format!("/api/v1/members/me/tokens/{token_id}"),
+            Some(&other.token),
+        )
         .await;
-    let (_, _, others_list) = app.get("/api/v1/members/me/tokens", Some(&other.token)).await;
+    let (_, _, others_list) = app
+        .get("/api/v1/members/me/tokens", Some(&other.token))
+        .await;
     let (still_works, _, _) = app.get("/api/v1/submissions", Some(&secret)).await;
-    let (_, _, owners_list) = app.get("/api/v1/members/me/tokens", Some(&owner.token)).await;
+    let (_, _, owners_list) = app
+        .get("/api/v1/members/me/tokens", Some(&owner.token))
+        .await;
 
     assert_eq!(revoke, StatusCode::NOT_FOUND, "{problem}");
-    assert!(!others_list.to_string().contains(&token_id), "{others_list}");
+    assert!(
+        !others_list.to_string().contains(&token_id),
+        "{others_list}"
+    );
     assert_eq!(still_works, StatusCode::OK, "the owner's token still works");
     assert_eq!(owners_list["items"][0]["id"], token_id.as_str());
-    assert!(owners_list["items"][0]["revoked_at"].is_null(), "{owners_list}");
+    assert!(
+        owners_list["items"][0]["revoked_at"].is_null(),
+        "{owners_list}"
+    );
 }
 
 #[tokio::test]
@@ -300,26 +421,49 @@ async fn exports_snapshots_webhooks_and_roles_belong_to_their_owners() {
         .await;
     let hook_id = text(&hook, "id");
     let (made, _, snapshot) = app
-        .post("/api/v1/reports/quarterly/2025-Q1/snapshots", Some(&admin.token), &json!({}))
+        .post(
+            "/api/v1/reports/quarterly/2025-Q1/snapshots",
+            Some(&admin.token),
+            &json!({}),
+        )
         .await;
     assert_eq!(made, StatusCode::CREATED, "{snapshot}");
-    let snapshot_path = format!("/api/v1/reports/quarterly/2025-Q1/snapshots/{}", text(&snapshot, "id"));
+    let snapshot_path = format!(
+        "/api/v1/reports/quarterly/2025-Q1/snapshots/{}",
+        text(&snapshot, "id")
+    );
 
-    let (_, _, export) = app.get("/api/v1/members/me/export", Some(&other.token)).await;
+    let (_, _, export) = app
+        .get("/api/v1/members/me/export", Some(&other.token))
+        .await;
     let mut refusals = Vec::new();
     for token in [&other.token, &reviewer.token] {
-        refusals.push(("deliveries", app.get(&format!("/api/v1/webhooks/{hook_id}/deliveries"), Some(token)).await.0));
+        refusals.push((
+            "deliveries",
+            app.get(
+                &format!("/api/v1/webhooks/{hook_id}/deliveries"),
+                Some(token),
+            )
+            .await
+            .0,
+        ));
         refusals.push(("webhooks", app.get("/api/v1/webhooks", Some(token)).await.0));
         refusals.push(("snapshot", app.get(&snapshot_path, Some(token)).await.0));
         refusals.push((
             "snapshots",
-            app.get("/api/v1/reports/quarterly/2025-Q1/snapshots", Some(token)).await.0,
+            app.get("/api/v1/reports/quarterly/2025-Q1/snapshots", Some(token))
+                .await
+                .0,
         ));
         refusals.push((
             "role",
             app.send(
-                app.request(Method::PUT, &format!("/api/v1/members/{}/role", owner.id), Some(token))
-                    .json(&json!({"role": "admin"})),
+                app.request(
+                    Method::PUT,
+                    &format!("/api/v1/members/{}/role", owner.id),
+                    Some(token),
+                )
+                .json(&json!({"role": "admin"})),
             )
             .await
             .0,
@@ -327,9 +471,15 @@ async fn exports_snapshots_webhooks_and_roles_belong_to_their_owners() {
     }
 
     let export_text = export.to_string();
-    assert!(export_text.contains(&other.email), "the caller's own export");
+    assert!(
+        export_text.contains(&other.email),
+        "the caller's own export"
+    );
     assert!(!export_text.contains(&owner.email), "{export_text:.300}");
-    assert!(!export_text.contains(&text(&draft, "id")), "{export_text:.300}");
+    assert!(
+        !export_text.contains(&text(&draft, "id")),
+        "{export_text:.300}"
+    );
     assert!(!export_text.contains("Owner's own words"));
     for (label, status) in refusals {
         assert_eq!(status, StatusCode::FORBIDDEN, "{label}");

@@ -5,8 +5,8 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hub_tests::{JWT_SECRET, TestApp, spawn_app};
 use hmac::{Hmac, Mac};
+use hub_tests::{JWT_SECRET, TestApp, spawn_app};
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -61,7 +61,10 @@ fn hand_signed(header: &Value, claims: &Value, secret: &[u8]) -> String {
 async fn assert_refused(app: &TestApp, case: &str, token: &str) {
     let (status, headers, body) = app.get("/api/v1/members/me", Some(token)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{case}: {body}");
-    assert_eq!(headers["content-type"], "application/problem+json", "{case}");
+    assert_eq!(
+        headers["content-type"], "application/problem+json",
+        "{case}"
+    );
     assert_eq!(body["code"], "unauthorized", "{case}");
 }
 
@@ -82,7 +85,11 @@ async fn algorithm_confusion_is_refused() {
         ),
         (
             "RS256 header over an HMAC made with the real secret",
-            hand_signed(&json!({"alg": "RS256", "typ": "JWT"}), &body, JWT_SECRET.as_bytes()),
+            hand_signed(
+                &json!({"alg": "RS256", "typ": "JWT"}),
+                &body,
+                JWT_SECRET.as_bytes(),
+            ),
         ),
         (
             "HS512 with the real secret",
@@ -94,7 +101,11 @@ async fn algorithm_confusion_is_refused() {
         ),
         (
             "alg None with a valid HMAC",
-            hand_signed(&json!({"alg": "None", "typ": "JWT"}), &body, JWT_SECRET.as_bytes()),
+            hand_signed(
+                &json!({"alg": "None", "typ": "JWT"}),
+                &body,
+                JWT_SECRET.as_bytes(),
+            ),
         ),
         (
             "alg NONE, no signature",
@@ -108,18 +119,23 @@ async fn algorithm_confusion_is_refused() {
             "no alg at all",
             hand_signed(&json!({"typ": "JWT"}), &body, JWT_SECRET.as_bytes()),
         ),
-        (
-            "an empty secret",
-            hs(Algorithm::HS256, &body, b""),
-        ),
+        ("an empty secret", hs(Algorithm::HS256, &body, b"")),
     ];
 
     for (case, token) in cases {
         assert_refused(&app, case, &token).await;
     }
-    let genuine = hand_signed(&json!({"alg": "HS256", "typ": "JWT"}), &body, JWT_SECRET.as_bytes());
+    let genuine = hand_signed(
+        &json!({"alg": "HS256", "typ": "JWT"}),
+        &body,
+        JWT_SECRET.as_bytes(),
+    );
     let (status, _, me) = app.get("/api/v1/members/me", Some(&genuine)).await;
-    assert_eq!(status, StatusCode::OK, "the hand-signer makes real tokens: {me}");
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the hand-signer makes real tokens: {me}"
+    );
 }
 
 #[tokio::test]
@@ -133,15 +149,28 @@ async fn tokens_missing_required_claims_or_naming_no_member_are_refused() {
         if let Some(map) = body.as_object_mut() {
             map.remove(claim);
         }
-        cases.push((format!("without {claim}"), hs(Algorithm::HS256, &body, JWT_SECRET.as_bytes())));
+        cases.push((
+            format!("without {claim}"),
+            hs(Algorithm::HS256, &body, JWT_SECRET.as_bytes()),
+        ));
     }
     for (case, overrides) in [
         ("a subject that is not an id", json!({"sub": "admin"})),
         ("an SQL subject", json!({"sub": "' OR 1=1 --"})),
         ("a numeric expiry as text", json!({"exp": "9999999999"})),
-        ("an audience list without ours", json!({"aud": ["another-api"]})),
+        (
+            "an audience list without ours",
+            json!({"aud": ["another-api"]}),
+        ),
     ] {
-        cases.push((case.to_owned(), hs(Algorithm::HS256, &claims(&sub, overrides), JWT_SECRET.as_bytes())));
+        cases.push((
+            case.to_owned(),
+            hs(
+                Algorithm::HS256,
+                &claims(&sub, overrides),
+                JWT_SECRET.as_bytes(),
+            ),
+        ));
     }
 
     for (case, token) in cases {
@@ -159,11 +188,19 @@ async fn a_well_signed_token_of_an_erased_member_is_refused() {
     // Minted after the erasure with the real secret, as a stolen key would allow.
     let fresh = hs(
         Algorithm::HS256,
-        &claims(&member.id.to_string(), json!({"role": "member", "iat": now, "exp": now + 600})),
+        &claims(
+            &member.id.to_string(),
+            json!({"role": "member", "iat": now, "exp": now + 600}),
+        ),
         JWT_SECRET.as_bytes(),
     );
 
-    assert_refused(&app, "the session token from before the erasure", &member.token).await;
+    assert_refused(
+        &app,
+        "the session token from before the erasure",
+        &member.token,
+    )
+    .await;
     assert_refused(&app, "a token minted after the erasure", &fresh).await;
     let (status, _, _) = app.get("/api/v1/submissions", Some(&fresh)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);

@@ -18,7 +18,12 @@ fn header_names(headers: &HeaderMap) -> BTreeSet<String> {
     headers.keys().map(|k| k.as_str().to_owned()).collect()
 }
 
-async fn register(app: &TestApp, email: &str, password: &str, name: &str) -> (StatusCode, HeaderMap, Value) {
+async fn register(
+    app: &TestApp,
+    email: &str,
+    password: &str,
+    name: &str,
+) -> (StatusCode, HeaderMap, Value) {
     app.post(
         "/api/v1/auth/register",
         None,
@@ -51,8 +56,13 @@ async fn registering_a_taken_address_looks_like_registering_a_new_one_and_change
     let existing = app.member().await;
     let (_, _, before) = app.get("/api/v1/members/me", Some(&existing.token)).await;
 
-    let (new_status, new_headers, new_body) =
-        register(&app, &fresh_email(), "another long passphrase", "Someone New").await;
+    let (new_status, new_headers, new_body) = register(
+        &app,
+        &fresh_email(),
+        "another long passphrase",
+        "Someone New",
+    )
+    .await;
     let (taken_status, taken_headers, taken_body) = register(
         &app,
         &existing.email.to_uppercase(),
@@ -67,7 +77,10 @@ async fn registering_a_taken_address_looks_like_registering_a_new_one_and_change
     assert_eq!(header_names(&taken_headers), header_names(&new_headers));
     assert_eq!(taken_headers["content-type"], new_headers["content-type"]);
     assert_eq!(taken_body["email"], existing.email.as_str());
-    assert_eq!(taken_body["display_name"], "Someone Else", "echoes what was sent");
+    assert_eq!(
+        taken_body["display_name"], "Someone Else",
+        "echoes what was sent"
+    );
     assert_eq!(taken_body["role"], "member");
     assert_ne!(
         taken_body["id"],
@@ -78,8 +91,16 @@ async fn registering_a_taken_address_looks_like_registering_a_new_one_and_change
     let (old_password, _) = app.login(&existing.email, PASSWORD).await;
     let (new_password, _) = app.login(&existing.email, "another long passphrase").await;
     let (_, _, after) = app.get("/api/v1/members/me", Some(&existing.token)).await;
-    assert_eq!(old_password, StatusCode::OK, "the first account keeps its password");
-    assert_eq!(new_password, StatusCode::UNAUTHORIZED, "no second password was set");
+    assert_eq!(
+        old_password,
+        StatusCode::OK,
+        "the first account keeps its password"
+    );
+    assert_eq!(
+        new_password,
+        StatusCode::UNAUTHORIZED,
+        "no second password was set"
+    );
     assert_eq!(before, after, "the first account is unchanged");
 }
 

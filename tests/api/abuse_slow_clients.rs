@@ -23,7 +23,12 @@ async fn read_until_closed(stream: &mut TcpStream, limit: Duration) -> (String, 
     let mut received = Vec::new();
     let mut buffer = [0u8; 4096];
     loop {
-        match tokio::time::timeout(limit.saturating_sub(started.elapsed()), stream.read(&mut buffer)).await {
+        match tokio::time::timeout(
+            limit.saturating_sub(started.elapsed()),
+            stream.read(&mut buffer),
+        )
+        .await
+        {
             Ok(Ok(0)) | Ok(Err(_)) => break,
             Ok(Ok(n)) => received.extend_from_slice(&buffer[..n]),
             Err(_) => panic!(
@@ -32,7 +37,10 @@ async fn read_until_closed(stream: &mut TcpStream, limit: Duration) -> (String, 
             ),
         }
     }
-    (String::from_utf8_lossy(&received).into_owned(), started.elapsed())
+    (
+        String::from_utf8_lossy(&received).into_owned(),
+        started.elapsed(),
+    )
 }
 
 #[tokio::test]
@@ -41,7 +49,9 @@ async fn a_request_head_that_never_ends_is_answered_408_and_closed() {
     let mut stream = connect(&app).await;
 
     stream
-        .write_all(b"POST /api/v1/auth/login HTTP/1.1\r\nHost: hub\r\nContent-Type: application/json\r\n")
+        .write_all(
+            b"POST /api/v1/auth/login HTTP/1.1\r\nHost: hub\r\nContent-Type: application/json\r\n",
+        )
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let (answer, took) = read_until_closed(&mut stream, Duration::from_secs(5)).await;
@@ -101,6 +111,9 @@ async fn a_connection_that_sends_nothing_is_closed() {
 
     let (answer, took) = read_until_closed(&mut stream, Duration::from_secs(5)).await;
 
-    assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(
+        answer.is_empty() || answer.starts_with("HTTP/1.1 408"),
+        "{answer}"
+    );
     assert!(took < Duration::from_secs(4), "closed after {took:?}");
 }

@@ -417,7 +417,10 @@ mod tests {
 
     #[test]
     fn client_timeouts_default_to_ten_seconds_and_refuse_nonsense() {
-        assert_eq!(settings(&[]).map(|s| s.client_timeout_ms).ok(), Some(10_000));
+        assert_eq!(
+            settings(&[]).map(|s| s.client_timeout_ms).ok(),
+            Some(10_000)
+        );
         assert_eq!(
             settings(&[("HUB_CLIENT_TIMEOUT_MS", "250")])
                 .map(|s| s.client_timeout_ms)

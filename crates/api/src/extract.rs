@@ -27,7 +27,10 @@ impl BodyTimeout {
 }
 
 /// The next chunk of a body, or 408 when the client pauses longer than `idle`.
-pub async fn next_chunk<S, T, E>(stream: &mut S, idle: std::time::Duration) -> Result<Option<Result<T, E>>, ApiError>
+pub async fn next_chunk<S, T, E>(
+    stream: &mut S,
+    idle: std::time::Duration,
+) -> Result<Option<Result<T, E>>, ApiError>
 where
     S: futures_util::Stream<Item = Result<T, E>> + Unpin,
 {

@@ -5,9 +5,9 @@ use crate::extract::JsonBody;
 use crate::middleware::RequestId;
 use crate::state::AppState;
 use actix_web::{HttpResponse, post, web};
+use domain::MemberId;
 use domain::ValidationErrors;
 use domain::audit::AuditEntry;
-use domain::MemberId;
 use domain::member::{Demographics, DisplayName, Email, Member, NewMember, Password, Role};
 use domain::repository::WriteError;
 
@@ -59,14 +59,9 @@ pub async fn register(
         Err(WriteError::Duplicate) => {
             tracing::info!("registration for an address that already has an account");
             state
-                .audit(
-                    AuditEntry::new("registration_repeated", None).request(Some(request_id.0)),
-                )
+                .audit(AuditEntry::new("registration_repeated", None).request(Some(request_id.0)))
                 .await;
-            return Ok(HttpResponse::Created().json(MemberView::from(unsaved(
-                email,
-                display_name,
-            ))));
+            return Ok(HttpResponse::Created().json(MemberView::from(unsaved(email, display_name))));
         }
         Err(other) => return Err(other.into()),
     };
