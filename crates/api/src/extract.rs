@@ -362,4 +362,30 @@ mod tests {
             );
         }
     }
+
+    fn nul_fields(body: &str) -> Vec<String> {
+        match parse_json::<serde_json::Value>(body.as_bytes()) {
+            Err(ApiError::Validation(errors)) => {
+                errors.errors().iter().map(|e| e.field.clone()).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    #[test]
+    fn nul_characters_are_refused_by_field() {
+        assert_eq!(
+            nul_fields(
+                r#"{"title": "a\u0000", "list": ["ok", "b\u0000"], "inner": {"deep": "\u0000"}}"#
+            ),
+            vec!["inner.deep", "list[1]", "title"]
+        );
+        assert_eq!(nul_fields(r#""\u0000""#), vec!["body"]);
+        assert!(nul_fields(r#"{"title": "a\\u0000 is only written out"}"#).is_empty());
+        let many: Vec<String> = (0..500).map(|_| r"\u0000".to_owned()).collect();
+        assert_eq!(
+            nul_fields(&format!("[\"{}\"]", many.join("\",\""))).len(),
+            50
+        );
+    }
 }
