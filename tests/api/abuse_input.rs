@@ -747,3 +747,68 @@ async fn a_huge_array_of_queries_or_ids_does_not_stall_the_server() {
     );
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
 }
+
+#[tokio::test]
+async fn uploaded_file_names_and_captions_take_hostile_text_without_a_server_error() {
+    let app = spawn_app().await;
+    let author = app.member().await;
+    let id = app
+        .create_submission(&author.token, &case_study("Files"))
+        .await["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let path = format!("/api/v1/submissions/{id}/attachments");
+    let boundary = "abuse-upload-boundary";
+    let upload = |file_name: String, caption: String| {
+        let body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"caption\"\r\n\r\n{caption}\r\n--{boundary}--\r\n"
+        )
+        .into_bytes();
+        app.request(Method::POST, &path, Some(&author.token))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body)
+    };
+
+    let mut failures = Vec::new();
+    for (label, value) in nasty_strings() {
+        let value = if label == "long" {
+            "ü".repeat(400)
+        } else {
+            value.replace('"', "'")
+        };
+        let (status, _, answer) = app
+            .send(upload(format!("{value}.pdf"), value.clone()))
+            .await;
+        match status {
+            StatusCode::CREATED if label != "nul" => {
+                if answer["caption"].as_str() != Some(value.trim()) {
+                    failures.push(format!("caption {label}: stored {}", answer["caption"]));
+                }
+                let name = answer["name"].as_str().unwrap_or_default();
+                if name.chars().any(|c| c.is_control() || c == '\u{202E}') {
+                    failures.push(format!("file name {label} kept {name:?}"));
+                }
+            }
+            StatusCode::UNPROCESSABLE_ENTITY
+                if error_fields(&answer).contains(&"caption".to_owned()) => {}
+            // A raw NUL in the part's header is not a well-formed form.
+            StatusCode::BAD_REQUEST if label == "nul" => {}
+            _ => failures.push(format!("{label}: {status} {answer}")),
+        }
+    }
+
+    let (status, _, answer) = app
+        .send(upload("plain.pdf".to_owned(), "a\u{0}b".to_owned()))
+        .await;
+    if status != StatusCode::UNPROCESSABLE_ENTITY
+        || !error_fields(&answer).contains(&"caption".to_owned())
+    {
+        failures.push(format!("a NUL in the caption: {status} {answer}"));
+    }
+
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
