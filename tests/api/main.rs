@@ -1,5 +1,10 @@
 //! Black-box tests: each starts the real service on its own database and talks HTTP.
 
+mod abuse_bola;
+mod abuse_input;
+mod abuse_jwt;
+mod abuse_privacy;
+mod abuse_slow_clients;
 mod attachments;
 mod audit;
 mod auth;

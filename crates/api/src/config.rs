@@ -45,6 +45,9 @@ pub struct Settings {
     pub cors_origins: Vec<String>,
     /// How often the webhook dispatcher reads the outbox.
     pub webhook_poll_ms: u64,
+    /// How long a client may take to send a request's head, or pause while
+    /// sending its body, and how long an idle kept-alive connection stays open.
+    pub client_timeout_ms: u64,
 }
 
 /// Where attached files' bytes are kept (`HUB_STORAGE`).
@@ -171,7 +174,10 @@ impl Settings {
         let burst = bounded(&get, "HUB_RATE_LIMIT_BURST", per_minute.get(), 1_000_000)?;
         let cors_origins = cors_origins(get("HUB_CORS_ORIGINS"))?;
         let webhook_poll_ms = u64::from(bounded(&get, "HUB_WEBHOOK_POLL_MS", 1000, 600_000)?.get());
+        let client_timeout_ms =
+            u64::from(bounded(&get, "HUB_CLIENT_TIMEOUT_MS", 10_000, 600_000)?.get());
         Ok(Self {
+            client_timeout_ms,
             webhook_poll_ms,
             rate_limits: RateLimitSettings { per_minute, burst },
             cors_origins,
@@ -404,6 +410,27 @@ mod tests {
             assert!(
                 settings(&[("HUB_MAX_FILE_BYTES", bad)])
                     .is_err_and(|e| e.to_string().contains("HUB_MAX_FILE_BYTES")),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn client_timeouts_default_to_ten_seconds_and_refuse_nonsense() {
+        assert_eq!(
+            settings(&[]).map(|s| s.client_timeout_ms).ok(),
+            Some(10_000)
+        );
+        assert_eq!(
+            settings(&[("HUB_CLIENT_TIMEOUT_MS", "250")])
+                .map(|s| s.client_timeout_ms)
+                .ok(),
+            Some(250)
+        );
+        for bad in ["0", "soon", "700000"] {
+            assert!(
+                settings(&[("HUB_CLIENT_TIMEOUT_MS", bad)])
+                    .is_err_and(|e| e.to_string().contains("HUB_CLIENT_TIMEOUT_MS")),
                 "{bad}"
             );
         }

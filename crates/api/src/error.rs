@@ -76,6 +76,9 @@ pub enum ApiError {
     },
     #[error("the request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
+    /// The client paused too long while sending the body.
+    #[error("the request body stopped arriving; send it without long pauses")]
+    RequestTimeout,
     /// An upload over a file or submission limit; `code` says which.
     #[error("{detail}")]
     TooLarge { code: &'static str, detail: String },
@@ -111,6 +114,7 @@ impl ApiError {
             ApiError::Conflict { code, .. } => code,
             ApiError::PreconditionFailed { .. } => "version_mismatch",
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
+            ApiError::RequestTimeout => "request_timeout",
             ApiError::TooLarge { code, .. } => code,
             ApiError::UnsupportedFile(_) => "unsupported_file_type",
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
@@ -130,6 +134,7 @@ impl ApiError {
             ApiError::Conflict { .. } => "Conflict with the current state",
             ApiError::PreconditionFailed { .. } => "The resource has changed",
             ApiError::PayloadTooLarge { .. } => "The request body is too large",
+            ApiError::RequestTimeout => "The request took too long to arrive",
             ApiError::TooLarge { .. } => "The upload is too large",
             ApiError::UnsupportedFile(_) => "This kind of file is not accepted",
             ApiError::UnsupportedMediaType(_) => "Unsupported media type",
@@ -189,6 +194,7 @@ impl ResponseError for ApiError {
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedFile(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,

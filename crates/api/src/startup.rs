@@ -2,7 +2,9 @@
 
 use crate::auth::{JwtKeys, LoginThrottle};
 use crate::config::{FileStorage, Settings};
-use crate::extract::{BodyLimit, not_found, path_error, query_error};
+use crate::extract::{
+    BodyLimit, BodyTimeout, not_found, path_error, query_error, refuse_nul_in_query,
+};
 use crate::idempotency::idempotent_posts;
 use crate::middleware::{Metrics, REQUEST_ID, observe};
 use crate::openapi::ApiDoc;
@@ -101,7 +103,10 @@ impl Application {
         let server = run(
             listener,
             state,
-            settings.body_limit_bytes,
+            ServerLimits {
+                body_limit: settings.body_limit_bytes,
+                client_timeout: Duration::from_millis(settings.client_timeout_ms),
+            },
             settings.cors_origins,
         )?;
         tracing::info!(address = %settings.bind, port, "serving");
@@ -117,21 +122,37 @@ impl Application {
     }
 }
 
+/// How much a client may send and how slowly.
+#[derive(Debug, Clone, Copy)]
+pub struct ServerLimits {
+    /// The largest JSON body, in bytes.
+    pub body_limit: usize,
+    /// The longest a client may take over a request's head, pause while
+    /// sending a body, or leave a kept-alive connection idle.
+    pub client_timeout: Duration,
+}
+
 /// The HTTP server on an already bound listener.
 pub fn run(
     listener: TcpListener,
     state: AppState,
-    body_limit: usize,
+    limits: ServerLimits,
     cors_origins: Vec<String>,
 ) -> anyhow::Result<Server> {
+    let ServerLimits {
+        body_limit,
+        client_timeout,
+    } = limits;
     let state = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
             .app_data(BodyLimit(body_limit))
+            .app_data(BodyTimeout(client_timeout))
             .app_data(web::PayloadConfig::new(body_limit))
             .app_data(web::PathConfig::default().error_handler(path_error))
             .app_data(web::QueryConfig::default().error_handler(query_error))
+            .wrap(from_fn(refuse_nul_in_query))
             .wrap(from_fn(idempotent_posts))
             .wrap(from_fn(limit_requests))
             .wrap(cors(&cors_origins))
@@ -144,8 +165,11 @@ pub fn run(
             .route("/docs", web::get().to(docs_redirect))
             .default_service(web::to(not_found))
     })
-    .client_request_timeout(Duration::from_secs(10))
-    .client_disconnect_timeout(Duration::from_secs(5))
+    // A client that is slow to send its request head gets 408 and is
+    // dropped; so is a kept-alive connection left idle.
+    .client_request_timeout(client_timeout)
+    .client_disconnect_timeout(client_timeout.min(Duration::from_secs(5)))
+    .keep_alive(client_timeout)
     .shutdown_timeout(10)
     .listen(listener)?
     .run();

@@ -164,7 +164,7 @@ pub async fn reassign_reviewer(
         (status = 201, description = "The review and the submission after the decision", body = ReviewOutcome),
         (status = 400, description = "The body is not valid JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not a reviewer, or the caller's own work", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a reviewer, the caller's own work, or claimed by another reviewer", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such submission, or the caller may not see it", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not in review, or another reviewer decided first", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
@@ -183,6 +183,16 @@ pub async fn create_review(
     let submission = load_visible(&state, &caller, SubmissionId(id.into_inner())).await?;
     require_reviewer(&caller)?;
     not_own(&caller, &submission)?;
+    // Work in review is decided by the reviewer who claimed it (or an admin);
+    // another reviewer must be assigned first.
+    if let Some(assigned) = submission.reviewer_id
+        && assigned != caller.id
+        && !caller.role.is_admin()
+    {
+        return Err(ApiError::Forbidden(
+            "another reviewer has claimed this submission; an admin can reassign it".into(),
+        ));
+    }
     let body = body.0;
     let mut errors = ValidationErrors::new();
     let rubric = errors.collect(Rubric::parse(body.scores()));
