@@ -11,6 +11,7 @@ mod auth;
 mod data_rights;
 mod errors;
 mod events;
+mod fuzz_regressions;
 mod health;
 mod idempotency;
 mod limits;

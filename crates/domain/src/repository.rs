@@ -342,10 +342,11 @@ pub trait WebhookRepository: Send + Sync {
         by: MemberId,
     ) -> Result<crate::webhook::Webhook, WriteError>;
     async fn list(&self) -> Result<Vec<crate::webhook::Webhook>, StorageError>;
+    /// A webhook's deliveries, or `None` when there is no such webhook.
     async fn deliveries(
         &self,
         webhook: Uuid,
-    ) -> Result<Vec<crate::webhook::Delivery>, StorageError>;
+    ) -> Result<Option<Vec<crate::webhook::Delivery>>, StorageError>;
     /// Turns outbox events not yet seen into pending deliveries for every
     /// webhook that wants them, and moves the dispatch cursor, in one transaction.
     async fn fan_out(&self, now: DateTime<Utc>, limit: u64) -> Result<u64, StorageError>;
