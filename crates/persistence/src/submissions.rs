@@ -3,6 +3,7 @@ use crate::events::record_event;
 use crate::{now, storage, write_error};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::audit::AuditEntry;
 use domain::event::EventType;
 use domain::pagination::{Cursor, Page, PageSize};
 use domain::repository::{
@@ -503,6 +504,7 @@ impl SubmissionRepository for SeaSubmissionRepository {
         author: MemberId,
         kind: SubmissionKind,
         content: &Content,
+        audit: &AuditEntry,
     ) -> Result<Submission, WriteError> {
         let at = now();
         let tx = self.begin_write().await.map_err(write_error)?;
@@ -539,6 +541,9 @@ impl SubmissionRepository for SeaSubmissionRepository {
         .await
         .map_err(write_error)?;
         write_index_rows(&tx, id, content)
+            .await
+            .map_err(write_error)?;
+        crate::audit::insert(&tx, audit)
             .await
             .map_err(write_error)?;
         tx.commit().await.map_err(write_error)?;
@@ -613,11 +618,12 @@ impl SubmissionRepository for SeaSubmissionRepository {
         self.get(id).await?.ok_or(WriteError::NotFound)
     }
 
-    #[tracing::instrument(skip(self))]
+    #[tracing::instrument(skip(self, audit))]
     async fn delete_draft(
         &self,
         id: SubmissionId,
         expected_version: Option<i32>,
+        audit: &AuditEntry,
     ) -> Result<(), WriteError> {
         let tx = self.begin_write().await.map_err(write_error)?;
         let recorded = match self.current(&tx, id).await.map_err(write_error)? {
@@ -653,6 +659,9 @@ impl SubmissionRepository for SeaSubmissionRepository {
                 Some((_, version)) => WriteError::VersionMismatch { current: version },
             });
         }
+        crate::audit::insert(&tx, audit)
+            .await
+            .map_err(write_error)?;
         tx.commit().await.map_err(write_error)
     }
 
@@ -715,6 +724,9 @@ impl SubmissionRepository for SeaSubmissionRepository {
         if record.to == Status::Submitted {
             store_revision(&tx, &record).await.map_err(write_error)?;
         }
+        crate::audit::insert(&tx, &record.audit)
+            .await
+            .map_err(write_error)?;
         tx.commit().await.map_err(write_error)?;
         self.get(record.id).await?.ok_or(WriteError::NotFound)
     }
@@ -882,6 +894,9 @@ impl SubmissionRepository for SeaSubmissionRepository {
         )
         .await
         .map_err(write_error)?;
+        crate::audit::insert(&tx, &review.audit)
+            .await
+            .map_err(write_error)?;
         tx.commit().await.map_err(write_error)?;
         let submission = self
             .get(review.submission_id)
@@ -896,13 +911,14 @@ impl SubmissionRepository for SeaSubmissionRepository {
         Ok((submission, recorded))
     }
 
-    #[tracing::instrument(skip(self))]
+    #[tracing::instrument(skip(self, audit))]
     async fn reassign(
         &self,
         id: SubmissionId,
         reviewer: MemberId,
         by: MemberId,
         at: DateTime<Utc>,
+        audit: &AuditEntry,
     ) -> Result<Submission, WriteError> {
         let tx = self.begin_write().await.map_err(write_error)?;
         let updated = Entity::update_many()
@@ -943,6 +959,9 @@ impl SubmissionRepository for SeaSubmissionRepository {
         )
         .await
         .map_err(write_error)?;
+        crate::audit::insert(&tx, audit)
+            .await
+            .map_err(write_error)?;
         tx.commit().await.map_err(write_error)?;
         self.get(id).await?.ok_or(WriteError::NotFound)
     }
