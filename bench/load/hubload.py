@@ -456,8 +456,9 @@ def verify(args):
         f"({len(by_id)} submissions) stored intact and served with their ETag"
     )
     print(
-        f"database:        {len(subs)} submissions, {half_written} not whole; {unanswered} writes had no answer, "
-        f"{matched_unacked} of those creates were stored in full"
+        f"database:        {len(subs)} submissions, {half_written} not whole; {unanswered} writes got no answer "
+        f"(in flight at the end, or tried while the service was down), {matched_unacked} of those creates "
+        f"were stored in full"
     )
     sys.stdout.flush()
     if problems:

@@ -128,7 +128,13 @@ pub async fn reassign_reviewer(
         .request(Some(request_id.0));
     let updated = state
         .submissions
-        .reassign(submission.id, reviewer, caller.id, chrono::Utc::now(), &audit)
+        .reassign(
+            submission.id,
+            reviewer,
+            caller.id,
+            chrono::Utc::now(),
+            &audit,
+        )
         .await
         .map_err(|e| match e {
             WriteError::StatusChanged(now) => ApiError::Conflict {
