@@ -7,6 +7,7 @@ use crate::idempotency::idempotent_posts;
 use crate::middleware::{Metrics, REQUEST_ID, observe};
 use crate::openapi::ApiDoc;
 use crate::rate_limit::{RequestLimiter, limit_requests};
+use crate::shutdown::{Drain, drain_requests, stop_on_signal};
 use crate::state::AppState;
 use actix_cors::Cors;
 use actix_web::dev::Server;
@@ -35,7 +36,11 @@ use utoipa_swagger_ui::{Config, SwaggerUi};
 pub struct Application {
     port: u16,
     server: Server,
+    drain: Arc<Drain>,
 }
+
+/// How long a shutdown waits for requests in flight, and then for workers.
+const SHUTDOWN_LIMIT: Duration = Duration::from_secs(10);
 
 /// Connects, migrates and loads the taxonomy: the state every handler shares.
 pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
@@ -74,6 +79,7 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
             Duration::from_secs(15 * 60),
         )),
         rate_limiter: Arc::new(RequestLimiter::new(settings.rate_limits)),
+        drain: Arc::new(Drain::default()),
         db,
     })
 }
@@ -94,6 +100,7 @@ impl Application {
         let listener = TcpListener::bind(settings.bind)
             .with_context(|| format!("binding {}", settings.bind))?;
         let port = listener.local_addr()?.port();
+        let drain = state.drain.clone();
         crate::webhooks::start_dispatcher(
             state.clone(),
             Duration::from_millis(settings.webhook_poll_ms),
@@ -105,7 +112,11 @@ impl Application {
             settings.cors_origins,
         )?;
         tracing::info!(address = %settings.bind, port, "serving");
-        Ok(Self { port, server })
+        Ok(Self {
+            port,
+            server,
+            drain,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -113,6 +124,16 @@ impl Application {
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+
+    /// Serves until SIGTERM or Ctrl-C, then drains requests in flight and stops.
+    pub async fn run_until_signalled(self) -> std::io::Result<()> {
+        tokio::spawn(stop_on_signal(
+            self.server.handle(),
+            self.drain,
+            SHUTDOWN_LIMIT,
+        ));
         self.server.await
     }
 }
@@ -134,6 +155,7 @@ pub fn run(
             .app_data(web::QueryConfig::default().error_handler(query_error))
             .wrap(from_fn(idempotent_posts))
             .wrap(from_fn(limit_requests))
+            .wrap(from_fn(drain_requests))
             .wrap(cors(&cors_origins))
             .wrap(from_fn(observe))
             .into_utoipa_app()
@@ -146,7 +168,8 @@ pub fn run(
     })
     .client_request_timeout(Duration::from_secs(10))
     .client_disconnect_timeout(Duration::from_secs(5))
-    .shutdown_timeout(10)
+    .shutdown_timeout(SHUTDOWN_LIMIT.as_secs())
+    .disable_signals()
     .listen(listener)?
     .run();
     Ok(server)
