@@ -529,6 +529,14 @@ impl SubmissionRepository for SeaSubmissionRepository {
             published_revision: Set(None),
         };
         model.insert(&tx).await.map_err(write_error)?;
+        write_index_rows(&tx, id, content)
+            .await
+            .map_err(write_error)?;
+        crate::audit::insert(&tx, audit)
+            .await
+            .map_err(write_error)?;
+        // Last before the commit: on PostgreSQL the event takes the outbox's
+        // ordering lock, which every writer waits for until this one commits.
         record_event(
             &tx,
             EventType::Created,
@@ -540,12 +548,6 @@ impl SubmissionRepository for SeaSubmissionRepository {
         )
         .await
         .map_err(write_error)?;
-        write_index_rows(&tx, id, content)
-            .await
-            .map_err(write_error)?;
-        crate::audit::insert(&tx, audit)
-            .await
-            .map_err(write_error)?;
         tx.commit().await.map_err(write_error)?;
         self.get(id).await?.ok_or(WriteError::NotFound)
     }
@@ -600,6 +602,10 @@ impl SubmissionRepository for SeaSubmissionRepository {
             .await
             .map_err(write_error)?
             .ok_or(WriteError::NotFound)?;
+        write_index_rows(&tx, id, content)
+            .await
+            .map_err(write_error)?;
+        // Last before the commit, as in `create`.
         record_event(
             &tx,
             EventType::Updated,
@@ -611,9 +617,6 @@ impl SubmissionRepository for SeaSubmissionRepository {
         )
         .await
         .map_err(write_error)?;
-        write_index_rows(&tx, id, content)
-            .await
-            .map_err(write_error)?;
         tx.commit().await.map_err(write_error)?;
         self.get(id).await?.ok_or(WriteError::NotFound)
     }
