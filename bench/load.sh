@@ -10,7 +10,7 @@
 #
 # Environment: BACKEND (sqlite|postgres|both), DURATION (wrk's -d, default 60s),
 # CONNECTIONS (default 64), BIN (default target/release/innovation-hub, built
-# when missing), PORT (18121), PG_URL (postgres://postgres@127.0.0.1:5432),
+# when missing), PORT (default a free one), PG_URL (postgres://postgres@127.0.0.1:5432),
 # DB_PREFIX (hub_load: PostgreSQL databases are <prefix>_load_<pid>, dropped at
 # the end), KEEP=1 keeps the logs.
 #

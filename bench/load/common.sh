@@ -5,7 +5,8 @@
 
 BACKEND="${BACKEND:-both}"
 BIN="${BIN:-${CARGO_TARGET_DIR:-target}/release/innovation-hub}"
-PORT="${PORT:-18121}"
+# A port nothing listens on now, unless PORT names one.
+PORT="${PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
 PG_URL="${PG_URL:-postgres://postgres@127.0.0.1:5432}"
 DB_PREFIX="${DB_PREFIX:-hub_load}"
 BASE="http://127.0.0.1:${PORT}"
