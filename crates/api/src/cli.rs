@@ -94,7 +94,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let settings = Settings::from_env()?;
             crate::telemetry::init(settings.log_format, std::io::stdout);
             let app = Application::build(settings).await?;
-            app.run_until_stopped().await.context("serving")
+            app.run_until_signalled().await.context("serving")
         }
         Command::DemoData {
             submissions,

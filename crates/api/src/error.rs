@@ -96,6 +96,9 @@ pub enum ApiError {
         detail: String,
         retry_after_seconds: u64,
     },
+    /// The service is shutting down and takes no new requests.
+    #[error("this instance is shutting down; retry the request")]
+    ShuttingDown,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -121,6 +124,7 @@ impl ApiError {
             ApiError::Validation(_) => "validation_failed",
             ApiError::PreconditionRequired(_) => "precondition_required",
             ApiError::TooManyRequests { .. } => "too_many_requests",
+            ApiError::ShuttingDown => "shutting_down",
             ApiError::Internal(_) => "internal_error",
         }
     }
@@ -141,6 +145,7 @@ impl ApiError {
             ApiError::Validation(_) => "The request has invalid fields",
             ApiError::PreconditionRequired(_) => "A precondition is required",
             ApiError::TooManyRequests { .. } => "Too many requests",
+            ApiError::ShuttingDown => "The service is restarting",
             ApiError::Internal(_) => "Internal error",
         }
     }
@@ -201,6 +206,7 @@ impl ResponseError for ApiError {
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -226,6 +232,10 @@ impl ResponseError for ApiError {
                 ..
             } => {
                 response.insert_header((header::RETRY_AFTER, retry_after_seconds.to_string()));
+            }
+            ApiError::ShuttingDown => {
+                response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("1")));
+                response.insert_header((header::CONNECTION, HeaderValue::from_static("close")));
             }
             _ => {}
         }

@@ -9,6 +9,7 @@ use crate::idempotency::idempotent_posts;
 use crate::middleware::{Metrics, REQUEST_ID, observe};
 use crate::openapi::ApiDoc;
 use crate::rate_limit::{RequestLimiter, limit_requests};
+use crate::shutdown::{Drain, drain_requests, stop_on_signal};
 use crate::state::AppState;
 use actix_cors::Cors;
 use actix_web::dev::Server;
@@ -37,7 +38,11 @@ use utoipa_swagger_ui::{Config, SwaggerUi};
 pub struct Application {
     port: u16,
     server: Server,
+    drain: Arc<Drain>,
 }
+
+/// How long a shutdown waits for requests in flight, and then for workers.
+const SHUTDOWN_LIMIT: Duration = Duration::from_secs(10);
 
 /// Connects, migrates and loads the taxonomy: the state every handler shares.
 pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
@@ -76,6 +81,7 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
             Duration::from_secs(15 * 60),
         )),
         rate_limiter: Arc::new(RequestLimiter::new(settings.rate_limits)),
+        drain: Arc::new(Drain::default()),
         db,
     })
 }
@@ -96,6 +102,7 @@ impl Application {
         let listener = TcpListener::bind(settings.bind)
             .with_context(|| format!("binding {}", settings.bind))?;
         let port = listener.local_addr()?.port();
+        let drain = state.drain.clone();
         crate::webhooks::start_dispatcher(
             state.clone(),
             Duration::from_millis(settings.webhook_poll_ms),
@@ -110,7 +117,11 @@ impl Application {
             settings.cors_origins,
         )?;
         tracing::info!(address = %settings.bind, port, "serving");
-        Ok(Self { port, server })
+        Ok(Self {
+            port,
+            server,
+            drain,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -118,6 +129,16 @@ impl Application {
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+
+    /// Serves until SIGTERM or Ctrl-C, then drains requests in flight and stops.
+    pub async fn run_until_signalled(self) -> std::io::Result<()> {
+        tokio::spawn(stop_on_signal(
+            self.server.handle(),
+            self.drain,
+            SHUTDOWN_LIMIT,
+        ));
         self.server.await
     }
 }
@@ -155,6 +176,7 @@ pub fn run(
             .wrap(from_fn(refuse_nul_in_query))
             .wrap(from_fn(idempotent_posts))
             .wrap(from_fn(limit_requests))
+            .wrap(from_fn(drain_requests))
             .wrap(cors(&cors_origins))
             .wrap(from_fn(observe))
             .into_utoipa_app()
@@ -170,7 +192,8 @@ pub fn run(
     .client_request_timeout(client_timeout)
     .client_disconnect_timeout(client_timeout.min(Duration::from_secs(5)))
     .keep_alive(client_timeout)
-    .shutdown_timeout(10)
+    .shutdown_timeout(SHUTDOWN_LIMIT.as_secs())
+    .disable_signals()
     .listen(listener)?
     .run();
     Ok(server)

@@ -1,6 +1,7 @@
 use crate::auth::{JwtKeys, LoginThrottle};
 use crate::middleware::Metrics;
 use crate::rate_limit::RequestLimiter;
+use crate::shutdown::Drain;
 use domain::attachment::{AttachmentLimits, AttachmentRepository, FileStore};
 use domain::audit::AuditEntry;
 use domain::repository::{
@@ -34,6 +35,8 @@ pub struct AppState {
     /// Where attached files' bytes are kept.
     pub files: Arc<dyn FileStore>,
     pub attachment_limits: AttachmentLimits,
+    /// Refuses new requests and counts those in flight, for a graceful shutdown.
+    pub drain: Arc<Drain>,
 }
 
 impl AppState {

@@ -4,6 +4,7 @@ use crate::rollup;
 use crate::{now, storage, write_error};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::audit::AuditEntry;
 use domain::event::EventType;
 use domain::pagination::{Cursor, Page, PageSize};
 use domain::repository::{
@@ -504,6 +505,7 @@ impl SubmissionRepository for SeaSubmissionRepository {
         author: MemberId,
         kind: SubmissionKind,
         content: &Content,
+        audit: &AuditEntry,
     ) -> Result<Submission, WriteError> {
         let at = now();
         let tx = self.begin_write().await.map_err(write_error)?;
@@ -528,6 +530,14 @@ impl SubmissionRepository for SeaSubmissionRepository {
             published_revision: Set(None),
         };
         model.insert(&tx).await.map_err(write_error)?;
+        write_index_rows(&tx, id, content)
+            .await
+            .map_err(write_error)?;
+        crate::audit::insert(&tx, audit)
+            .await
+            .map_err(write_error)?;
+        // Last before the commit: on PostgreSQL the event takes the outbox's
+        // ordering lock, which every writer waits for until this one commits.
         record_event(
             &tx,
             EventType::Created,
@@ -539,9 +549,6 @@ impl SubmissionRepository for SeaSubmissionRepository {
         )
         .await
         .map_err(write_error)?;
-        write_index_rows(&tx, id, content)
-            .await
-            .map_err(write_error)?;
         tx.commit().await.map_err(write_error)?;
         self.get(id).await?.ok_or(WriteError::NotFound)
     }
@@ -597,6 +604,14 @@ impl SubmissionRepository for SeaSubmissionRepository {
             .await
             .map_err(write_error)?
             .ok_or(WriteError::NotFound)?;
+        write_index_rows(&tx, id, content)
+            .await
+            .map_err(write_error)?;
+        let after = rollup::contribution(&tx, id).await.map_err(write_error)?;
+        rollup::apply(&tx, &before, &after)
+            .await
+            .map_err(write_error)?;
+        // Last before the commit, as in `create`.
         record_event(
             &tx,
             EventType::Updated,
@@ -608,22 +623,16 @@ impl SubmissionRepository for SeaSubmissionRepository {
         )
         .await
         .map_err(write_error)?;
-        write_index_rows(&tx, id, content)
-            .await
-            .map_err(write_error)?;
-        let after = rollup::contribution(&tx, id).await.map_err(write_error)?;
-        rollup::apply(&tx, &before, &after)
-            .await
-            .map_err(write_error)?;
         tx.commit().await.map_err(write_error)?;
         self.get(id).await?.ok_or(WriteError::NotFound)
     }
 
-    #[tracing::instrument(skip(self))]
+    #[tracing::instrument(skip(self, audit))]
     async fn delete_draft(
         &self,
         id: SubmissionId,
         expected_version: Option<i32>,
+        audit: &AuditEntry,
     ) -> Result<(), WriteError> {
         let tx = self.begin_write().await.map_err(write_error)?;
         let recorded = match self.current(&tx, id).await.map_err(write_error)? {
@@ -659,6 +668,9 @@ impl SubmissionRepository for SeaSubmissionRepository {
                 Some((_, version)) => WriteError::VersionMismatch { current: version },
             });
         }
+        crate::audit::insert(&tx, audit)
+            .await
+            .map_err(write_error)?;
         tx.commit().await.map_err(write_error)
     }
 
@@ -699,6 +711,13 @@ impl SubmissionRepository for SeaSubmissionRepository {
                 Some((status, _)) => WriteError::StatusChanged(status),
             });
         }
+        // Rollup rows are locked before the outbox lock, as in every write.
+        let after = rollup::contribution(&tx, record.id)
+            .await
+            .map_err(write_error)?;
+        rollup::apply(&tx, &before, &after)
+            .await
+            .map_err(write_error)?;
         record_event(
             &tx,
             EventType::Moved(record.to),
@@ -724,10 +743,7 @@ impl SubmissionRepository for SeaSubmissionRepository {
         if record.to == Status::Submitted {
             store_revision(&tx, &record).await.map_err(write_error)?;
         }
-        let after = rollup::contribution(&tx, record.id)
-            .await
-            .map_err(write_error)?;
-        rollup::apply(&tx, &before, &after)
+        crate::audit::insert(&tx, &record.audit)
             .await
             .map_err(write_error)?;
         tx.commit().await.map_err(write_error)?;
@@ -850,6 +866,13 @@ impl SubmissionRepository for SeaSubmissionRepository {
                 WriteError::StatusChanged(status)
             }));
         }
+        // Rollup rows are locked before the outbox lock, as in every write.
+        let after = rollup::contribution(&tx, review.submission_id)
+            .await
+            .map_err(write_error)?;
+        rollup::apply(&tx, &before, &after)
+            .await
+            .map_err(write_error)?;
         let rubric = serde_json::to_string(&review.rubric)
             .map_err(|e| write_error(DbErr::Custom(e.to_string())))?;
         let insert = Query::insert()
@@ -900,10 +923,7 @@ impl SubmissionRepository for SeaSubmissionRepository {
         )
         .await
         .map_err(write_error)?;
-        let after = rollup::contribution(&tx, review.submission_id)
-            .await
-            .map_err(write_error)?;
-        rollup::apply(&tx, &before, &after)
+        crate::audit::insert(&tx, &review.audit)
             .await
             .map_err(write_error)?;
         tx.commit().await.map_err(write_error)?;
@@ -920,13 +940,14 @@ impl SubmissionRepository for SeaSubmissionRepository {
         Ok((submission, recorded))
     }
 
-    #[tracing::instrument(skip(self))]
+    #[tracing::instrument(skip(self, audit))]
     async fn reassign(
         &self,
         id: SubmissionId,
         reviewer: MemberId,
         by: MemberId,
         at: DateTime<Utc>,
+        audit: &AuditEntry,
     ) -> Result<Submission, WriteError> {
         let tx = self.begin_write().await.map_err(write_error)?;
         let updated = Entity::update_many()
@@ -967,6 +988,9 @@ impl SubmissionRepository for SeaSubmissionRepository {
         )
         .await
         .map_err(write_error)?;
+        crate::audit::insert(&tx, audit)
+            .await
+            .map_err(write_error)?;
         tx.commit().await.map_err(write_error)?;
         self.get(id).await?.ok_or(WriteError::NotFound)
     }

@@ -65,6 +65,9 @@ pub async fn claim_submission(
         submitted_at: None,
         completeness: None,
         reviewer: Some(caller.id),
+        audit: AuditEntry::new("submission_claimed", Some(caller.id))
+            .target("submission", submission.id.0)
+            .request(Some(request_id.0)),
     };
     let claimed = state
         .submissions
@@ -74,13 +77,6 @@ pub async fn claim_submission(
             WriteError::StatusChanged(now) => illegal(Action::Claim, now),
             other => other.into(),
         })?;
-    state
-        .audit(
-            AuditEntry::new("submission_claimed", Some(caller.id))
-                .target("submission", submission.id.0)
-                .request(Some(request_id.0)),
-        )
-        .await;
     Ok(respond(HttpResponse::Ok(), claimed))
 }
 
@@ -129,9 +125,19 @@ pub async fn reassign_reviewer(
             "the author cannot review their own work",
         ));
     }
+    let audit = AuditEntry::new("reviewer_reassigned", Some(caller.id))
+        .target("submission", submission.id.0)
+        .details(json!({"reviewer_id": reviewer.0}))
+        .request(Some(request_id.0));
     let updated = state
         .submissions
-        .reassign(submission.id, reviewer, caller.id, chrono::Utc::now())
+        .reassign(
+            submission.id,
+            reviewer,
+            caller.id,
+            chrono::Utc::now(),
+            &audit,
+        )
         .await
         .map_err(|e| match e {
             WriteError::StatusChanged(now) => ApiError::Conflict {
@@ -144,14 +150,6 @@ pub async fn reassign_reviewer(
             },
             other => other.into(),
         })?;
-    state
-        .audit(
-            AuditEntry::new("reviewer_reassigned", Some(caller.id))
-                .target("submission", submission.id.0)
-                .details(json!({"reviewer_id": reviewer.0}))
-                .request(Some(request_id.0)),
-        )
-        .await;
     Ok(respond(HttpResponse::Ok(), updated))
 }
 
@@ -210,6 +208,13 @@ pub async fn create_review(
     if submission.status != Status::InReview {
         return Err(illegal(action, submission.status));
     }
+    let to = Status::InReview
+        .apply(action)
+        .map_err(|_| illegal(action, submission.status))?;
+    let audit = AuditEntry::new("review_recorded", Some(caller.id))
+        .target("submission", submission.id.0)
+        .details(json!({"decision": body.decision.as_str(), "quality_score": rubric.mean(), "to": to.as_str()}))
+        .request(Some(request_id.0));
     let review = NewReview {
         id: Uuid::now_v7(),
         submission_id: submission.id,
@@ -218,6 +223,7 @@ pub async fn create_review(
         overall_comment: body.overall_comment,
         decision: body.decision,
         at: chrono::Utc::now(),
+        audit,
     };
     let (updated, review) = state
         .submissions
@@ -227,14 +233,6 @@ pub async fn create_review(
             WriteError::StatusChanged(now) => illegal(action, now),
             other => other.into(),
         })?;
-    state
-        .audit(
-            AuditEntry::new("review_recorded", Some(caller.id))
-                .target("submission", submission.id.0)
-                .details(json!({"decision": review.decision.as_str(), "quality_score": review.quality_score, "to": updated.status.as_str()}))
-                .request(Some(request_id.0)),
-        )
-        .await;
     Ok(HttpResponse::Created().json(ReviewOutcome {
         review: review.into(),
         submission: updated.into(),

@@ -53,6 +53,10 @@ async fn author_transition(
         submitted_at: None,
         completeness: None,
         reviewer: None,
+        audit: AuditEntry::new(&format!("submission_{}", to.as_str()), Some(caller.id))
+            .target("submission", id.0)
+            .details(serde_json::json!({"from": submission.status.as_str(), "to": to.as_str()}))
+            .request(Some(request_id.0)),
     };
     if action == Action::Submit {
         missing_for_submit(submission.kind, &submission.content).into_result()?;
@@ -68,14 +72,6 @@ async fn author_transition(
             other => other.into(),
         })?;
     tracing::info!(submission = %id, from = submission.status.as_str(), to = to.as_str(), "transition");
-    state
-        .audit(
-            AuditEntry::new(&format!("submission_{}", to.as_str()), Some(caller.id))
-                .target("submission", id.0)
-                .details(serde_json::json!({"from": submission.status.as_str(), "to": to.as_str()}))
-                .request(Some(request_id.0)),
-        )
-        .await;
     Ok(respond(HttpResponse::Ok(), updated))
 }
 
