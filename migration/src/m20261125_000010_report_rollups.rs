@@ -67,6 +67,20 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("report_rollup_reviewed")
+                    .col(integer("bucket"))
+                    .col(uuid("submission_id"))
+                    .col(double_null("completeness"))
+                    .primary_key(Index::create().col("bucket").col("submission_id"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(crate::index("report_rollup_reviewed", &["submission_id"]))
+            .await?;
         let db = manager.get_connection();
         for sql in rollup_rebuild_sql(db.get_database_backend()) {
             db.execute_unprepared(&sql).await?;
@@ -76,6 +90,7 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for table in [
+            "report_rollup_reviewed",
             "report_rollup_cited",
             "report_rollup_authors",
             "report_rollup",
@@ -91,30 +106,32 @@ impl MigrationTrait for Migration {
 /// What a rollup counts: submitted, not a draft and not withdrawn.
 const COUNTED: &str = "s.submitted_at IS NOT NULL AND s.status NOT IN ('draft', 'withdrawn')";
 
-/// The bucket of `s.submitted_at` in SQL.
-fn bucket(backend: DbBackend) -> &'static str {
+/// The bucket of an instant column in SQL.
+fn bucket(backend: DbBackend, column: &str) -> String {
     match backend {
-        DbBackend::Postgres => {
-            "(CAST(EXTRACT(YEAR FROM s.submitted_at AT TIME ZONE 'UTC') AS INTEGER) * 4 \
-             + (CAST(EXTRACT(MONTH FROM s.submitted_at AT TIME ZONE 'UTC') AS INTEGER) - 1) / 3)"
-        }
-        _ => {
-            "(CAST(strftime('%Y', s.submitted_at) AS INTEGER) * 4 \
-             + (CAST(strftime('%m', s.submitted_at) AS INTEGER) - 1) / 3)"
-        }
+        DbBackend::Postgres => format!(
+            "(CAST(EXTRACT(YEAR FROM {column} AT TIME ZONE 'UTC') AS INTEGER) * 4 \
+             + (CAST(EXTRACT(MONTH FROM {column} AT TIME ZONE 'UTC') AS INTEGER) - 1) / 3)"
+        ),
+        _ => format!(
+            "(CAST(strftime('%Y', {column}) AS INTEGER) * 4 \
+             + (CAST(strftime('%m', {column}) AS INTEGER) - 1) / 3)"
+        ),
     }
 }
 
 /// Statements that empty the rollups and count them again from the base
 /// tables: run by this migration and after bulk loads.
 pub fn rollup_rebuild_sql(backend: DbBackend) -> Vec<String> {
-    let b = bucket(backend);
+    let b = bucket(backend, "s.submitted_at");
+    let reviewed = bucket(backend, "r.created_at");
     let quality = "COALESCE(SUM(s.quality_score), 0), COUNT(s.quality_score)";
     let insert = "INSERT INTO report_rollup (bucket, dimension, k1, k2, n, quality_sum, quality_n)";
     let mut statements = vec![
         "DELETE FROM report_rollup".to_owned(),
         "DELETE FROM report_rollup_authors".to_owned(),
         "DELETE FROM report_rollup_cited".to_owned(),
+        "DELETE FROM report_rollup_reviewed".to_owned(),
         format!(
             "{insert} SELECT {b}, 'total', '', '', COUNT(*), {quality} FROM submissions s \
              WHERE {COUNTED} GROUP BY {b}"
@@ -162,8 +179,36 @@ pub fn rollup_rebuild_sql(backend: DbBackend) -> Vec<String> {
              AND t.code = '{AI_TOPIC}') THEN 1 ELSE 0 END) FROM submissions s \
              WHERE {COUNTED} AND s.author_id IS NOT NULL GROUP BY {b}, s.author_id"
         ),
+        format!(
+            "{insert} SELECT a.bucket, 'submitters', '', '', COUNT(*), 0, 0 FROM report_rollup_authors a \
+             WHERE a.n > 0 GROUP BY a.bucket"
+        ),
+        format!(
+            "{insert} SELECT f.first, 'first_time', '', '', COUNT(*), 0, 0 FROM \
+             (SELECT MIN(a.bucket) AS first FROM report_rollup_authors a WHERE a.n > 0 GROUP BY a.author_id) f \
+             GROUP BY f.first"
+        ),
+        format!(
+            "{insert} SELECT {reviewed}, 'review_score', {score}, '', COUNT(*), 0, 0 FROM reviews r \
+             GROUP BY {reviewed}, {score}",
+            score = review_score_key(backend, "r.quality_score")
+        ),
+        format!(
+            "INSERT INTO report_rollup_reviewed (bucket, submission_id, completeness) \
+             SELECT DISTINCT {reviewed}, r.submission_id, s.completeness_score FROM reviews r \
+             JOIN submissions s ON s.id = r.submission_id"
+        ),
     ]);
     statements
+}
+
+/// A review's quality score (a mean of five whole marks, so a multiple of a
+/// fifth) as the text key of its histogram row, with one decimal: `3.4`.
+fn review_score_key(backend: DbBackend, column: &str) -> String {
+    match backend {
+        DbBackend::Postgres => format!("TO_CHAR(ROUND(CAST({column} AS NUMERIC), 1), 'FM0.0')"),
+        _ => format!("printf('%.1f', {column})"),
+    }
 }
 
 /// The topic that marks AI and digital healthcare work.

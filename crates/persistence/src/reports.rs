@@ -70,23 +70,9 @@ impl Bounds {
 }
 
 /// Statements read straight from indexed base tables by both ways of
-/// counting: reviews, follow-ups and members joined.
+/// counting: follow-ups and members joined.
 fn shared_statements() -> Vec<(String, String, Bounds)> {
     vec![
-        (
-            "reviews".to_owned(),
-            "SELECT r.quality_score AS q FROM reviews r WHERE r.created_at >= $1 AND r.created_at < $2 \
-             ORDER BY r.quality_score"
-                .to_owned(),
-            Bounds::Instants,
-        ),
-        (
-            "completeness".to_owned(),
-            "SELECT AVG(s.completeness_score) AS m FROM submissions s WHERE s.id IN \
-             (SELECT r.submission_id FROM reviews r WHERE r.created_at >= $1 AND r.created_at < $2)"
-                .to_owned(),
-            Bounds::Instants,
-        ),
         (
             "joined".to_owned(),
             "SELECT COUNT(*) AS n FROM members m WHERE m.created_at >= $1 AND m.created_at < $2"
@@ -121,16 +107,8 @@ pub fn quarter_statements() -> Vec<(String, String, Bounds)> {
             Bounds::Bucket,
         ),
         (
-            "submitters".to_owned(),
-            "SELECT COUNT(*) AS n FROM report_rollup_authors a WHERE a.bucket = $1 AND a.n > 0"
-                .to_owned(),
-            Bounds::Bucket,
-        ),
-        (
-            "first_time".to_owned(),
-            "SELECT COUNT(*) AS n FROM report_rollup_authors a WHERE a.bucket = $1 AND a.n > 0 \
-             AND NOT EXISTS (SELECT 1 FROM report_rollup_authors e WHERE e.author_id = a.author_id \
-             AND e.bucket < $1 AND e.n > 0)"
+            "completeness".to_owned(),
+            "SELECT AVG(v.completeness) AS m FROM report_rollup_reviewed v WHERE v.bucket = $1"
                 .to_owned(),
             Bounds::Bucket,
         ),
@@ -156,11 +134,11 @@ pub fn quarter_statements() -> Vec<(String, String, Bounds)> {
 
 /// Statements about people, needed only for the reported quarter.
 pub fn about_people(name: &str) -> bool {
-    name == "first_time" || name == "people"
+    name == "people"
 }
 
 /// The statements a headline (series, trend) needs.
-pub const HEADLINE_STATEMENTS: [&str; 3] = ["rollup", "submitters", "reviews"];
+pub const HEADLINE_STATEMENTS: [&str; 1] = ["rollup"];
 
 /// The same figures counted from the base tables alone, with `$1`/`$2` the
 /// quarter's bounds: slow on a large hub, and the reference the rollups must
@@ -239,6 +217,18 @@ pub fn recount_statements() -> Vec<(String, String, Bounds)> {
                  FROM submission_citations c JOIN submissions s ON s.id = c.submission_id WHERE {COUNTED}"
             ),
         ),
+        (
+            "reviews".to_owned(),
+            "SELECT r.quality_score AS q FROM reviews r WHERE r.created_at >= $1 AND r.created_at < $2 \
+             ORDER BY r.quality_score"
+                .to_owned(),
+        ),
+        (
+            "completeness".to_owned(),
+            "SELECT AVG(s.completeness_score) AS m FROM submissions s WHERE s.id IN \
+             (SELECT r.submission_id FROM reviews r WHERE r.created_at >= $1 AND r.created_at < $2)"
+                .to_owned(),
+        ),
     ]);
     statements
         .into_iter()
@@ -268,19 +258,24 @@ impl Results {
         self.0.get(name).map(Vec::as_slice).unwrap_or(&[])
     }
 
-    fn review_scores(&self) -> Result<Vec<f64>, DbErr> {
-        self.get("reviews")
-            .iter()
-            .map(|r| r.try_get::<f64>("", "q"))
-            .collect()
+    fn mean_completeness(&self) -> Result<Option<f64>, DbErr> {
+        let mean: Option<f64> = match self.get("completeness").first() {
+            Some(row) => row.try_get("", "m")?,
+            None => None,
+        };
+        Ok(mean.map(|m| (m * 1000.0).round() / 1000.0))
     }
 
     /// Distinct submitters and, for the reported quarter, their demographics
     /// and those of the AI and digital healthcare submitters.
-    fn people(&self, distinct: i64) -> Result<(SubmitterFigures, SubmitterFigures), DbErr> {
+    fn people(
+        &self,
+        distinct: i64,
+        first_time: i64,
+    ) -> Result<(SubmitterFigures, SubmitterFigures), DbErr> {
         let mut submitters = SubmitterFigures {
             distinct,
-            first_time: single(self.get("first_time"), "n")?,
+            first_time,
             by: BTreeMap::new(),
         };
         let mut ai = SubmitterFigures::default();
@@ -321,12 +316,7 @@ impl Results {
 
     /// The figures every way of counting reads alike.
     fn shared(&self, figures: &mut QuarterFigures) -> Result<(), DbErr> {
-        figures.review_scores = self.review_scores()?;
-        let completeness: Option<f64> = match self.get("completeness").first() {
-            Some(row) => row.try_get("", "m")?,
-            None => None,
-        };
-        figures.mean_completeness = completeness.map(|m| (m * 1000.0).round() / 1000.0);
+        figures.mean_completeness = self.mean_completeness()?;
         figures.members_joined = single(self.get("joined"), "n")?;
         figures.adoption_reported = counts(self.get("adoption"))?;
         figures.investments_reported = single(self.get("investment"), "n")?;
@@ -391,6 +381,18 @@ fn rollup_cells(rollup: &Rollup, dimension: &str) -> BTreeMap<(String, String), 
         .unwrap_or_default()
 }
 
+/// Every review score of the bucket, lowest first, from its histogram.
+fn rollup_review_scores(rollup: &Rollup) -> Vec<f64> {
+    rollup_counts(rollup, "review_score")
+        .into_iter()
+        .flat_map(|(score, n)| {
+            let score: f64 = score.parse().unwrap_or(f64::NAN);
+            std::iter::repeat_n(score, usize::try_from(n).unwrap_or(0))
+        })
+        .filter(|score| score.is_finite())
+        .collect()
+}
+
 /// Dimensions counted one code at a time.
 fn count_dimensions() -> impl Iterator<Item = &'static str> {
     ["kind", "nation", "region"]
@@ -437,10 +439,16 @@ impl SeaReportRepository {
         let results = self.results(quarter, statements).await?;
         let build = || -> Result<QuarterFigures, DbErr> {
             let rollup = rollup_rows(results.get("rollup"))?;
+            let first_time = if full {
+                rollup_single(&rollup, "first_time")
+            } else {
+                0
+            };
             let (submitters, ai_submitters) =
-                results.people(single(results.get("submitters"), "n")?)?;
+                results.people(rollup_single(&rollup, "submitters"), first_time)?;
             let mut figures = QuarterFigures {
                 total: rollup_single(&rollup, "total"),
+                review_scores: rollup_review_scores(&rollup),
                 by: count_dimensions()
                     .map(|d| (d.to_owned(), rollup_counts(&rollup, d)))
                     .collect(),
@@ -464,10 +472,17 @@ impl SeaReportRepository {
     pub async fn recount(&self, quarter: Quarter) -> Result<QuarterFigures, StorageError> {
         let results = self.results(quarter, recount_statements()).await?;
         let build = || -> Result<QuarterFigures, DbErr> {
-            let (submitters, ai_submitters) =
-                results.people(single(results.get("submitters"), "n")?)?;
+            let (submitters, ai_submitters) = results.people(
+                single(results.get("submitters"), "n")?,
+                single(results.get("first_time"), "n")?,
+            )?;
             let mut figures = QuarterFigures {
                 total: single(results.get("total"), "n")?,
+                review_scores: results
+                    .get("reviews")
+                    .iter()
+                    .map(|r| r.try_get::<f64>("", "q"))
+                    .collect::<Result<_, _>>()?,
                 by: count_dimensions()
                     .map(|d| Ok((d.to_owned(), counts(results.get(d))?)))
                     .collect::<Result<_, DbErr>>()?,
@@ -562,8 +577,8 @@ impl ReportRepository for SeaReportRepository {
                 total: rollup_single(&rollup, "total"),
                 by_kind: rollup_counts(&rollup, "kind"),
                 by_priority: rollup_counts(&rollup, "priority"),
-                distinct_submitters: single(results.get("submitters"), "n")?,
-                review_scores: results.review_scores()?,
+                distinct_submitters: rollup_single(&rollup, "submitters"),
+                review_scores: rollup_review_scores(&rollup),
             })
         };
         build().map_err(storage)

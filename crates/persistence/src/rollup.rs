@@ -149,19 +149,35 @@ pub(crate) async fn contribution(
     })
 }
 
-/// Adds `after - before` to the rollups, in a fixed key order so that
-/// concurrent writers take row locks in the same order.
+/// A review's quality score as the key of its histogram row: one decimal.
+pub(crate) fn review_score_key(score: f64) -> String {
+    format!("{score:.1}")
+}
+
+/// One more count for a rollup row that no submission's contribution holds,
+/// such as a review's score in the quarter it was made.
+pub(crate) fn one(bucket: i32, dimension: &str, k1: String) -> ((i32, Key), i64) {
+    ((bucket, (dimension.to_owned(), k1, String::new())), 1)
+}
+
+/// Adds `after - before` (and `extra`) to the rollups, in a fixed order so
+/// that concurrent writers take row locks alike: authors, then counts, then
+/// cited items, each sorted.
 pub(crate) async fn apply(
     db: &impl ConnectionTrait,
     before: &Contribution,
     after: &Contribution,
+    extra: &[((i32, Key), i64)],
 ) -> Result<(), DbErr> {
-    if before == after {
+    if before == after && extra.is_empty() {
         return Ok(());
     }
     let mut rows: BTreeMap<(i32, Key), (i64, f64, i64)> = BTreeMap::new();
     let mut authors: BTreeMap<(i32, Uuid), (i64, i64)> = BTreeMap::new();
     let mut cited: BTreeMap<(i32, Uuid), i64> = BTreeMap::new();
+    for (key, n) in extra {
+        rows.entry(key.clone()).or_default().0 += n;
+    }
     for (contribution, sign) in [(before, -1_i64), (after, 1)] {
         let Some(bucket) = contribution.bucket else {
             continue;
@@ -179,6 +195,51 @@ pub(crate) async fn apply(
         }
         for id in &contribution.cited {
             *cited.entry((bucket, *id)).or_default() += sign;
+        }
+    }
+    for ((bucket, author), (n, ai_n)) in authors {
+        if n == 0 && ai_n == 0 {
+            continue;
+        }
+        let first_before = first_bucket(db, author).await?;
+        let current = Query::select()
+            .column("n")
+            .from("report_rollup_authors")
+            .and_where(Expr::col("bucket").eq(bucket))
+            .and_where(Expr::col("author_id").eq(author))
+            .to_owned();
+        let old: i64 = match db.query_one(&current).await? {
+            Some(row) => row.try_get("", "n")?,
+            None => 0,
+        };
+        let upsert = Query::insert()
+            .into_table("report_rollup_authors")
+            .columns(["bucket", "author_id", "n", "ai_n"])
+            .values_panic([bucket.into(), author.into(), n.into(), ai_n.into()])
+            .on_conflict(
+                OnConflict::columns(["bucket", "author_id"])
+                    .values(["n", "ai_n"].map(|c| (c, added("report_rollup_authors", c))))
+                    .to_owned(),
+            )
+            .to_owned();
+        db.execute(&upsert).await?;
+        // Distinct submitters of the bucket change when an author's count
+        // crosses zero; first-time submitters when their first bucket moves.
+        let submitting = i64::from(old + n > 0) - i64::from(old > 0);
+        if submitting != 0 {
+            rows.entry((bucket, ("submitters".into(), String::new(), String::new())))
+                .or_default()
+                .0 += submitting;
+        }
+        let first_after = first_bucket(db, author).await?;
+        if first_before != first_after {
+            for (first, sign) in [(first_before, -1), (first_after, 1)] {
+                if let Some(first) = first {
+                    rows.entry((first, ("first_time".into(), String::new(), String::new())))
+                        .or_default()
+                        .0 += sign;
+                }
+            }
         }
     }
     for ((bucket, (dimension, k1, k2)), (n, quality_sum, quality_n)) in rows {
@@ -215,22 +276,6 @@ pub(crate) async fn apply(
             .to_owned();
         db.execute(&upsert).await?;
     }
-    for ((bucket, author), (n, ai_n)) in authors {
-        if n == 0 && ai_n == 0 {
-            continue;
-        }
-        let upsert = Query::insert()
-            .into_table("report_rollup_authors")
-            .columns(["bucket", "author_id", "n", "ai_n"])
-            .values_panic([bucket.into(), author.into(), n.into(), ai_n.into()])
-            .on_conflict(
-                OnConflict::columns(["bucket", "author_id"])
-                    .values(["n", "ai_n"].map(|c| (c, added("report_rollup_authors", c))))
-                    .to_owned(),
-            )
-            .to_owned();
-        db.execute(&upsert).await?;
-    }
     for ((bucket, id), n) in cited {
         if n == 0 {
             continue;
@@ -247,6 +292,65 @@ pub(crate) async fn apply(
             .to_owned();
         db.execute(&upsert).await?;
     }
+    Ok(())
+}
+
+/// The first bucket in which `author` has counted work.
+async fn first_bucket(db: &impl ConnectionTrait, author: Uuid) -> Result<Option<i32>, DbErr> {
+    let select = Query::select()
+        .expr_as(Expr::col("bucket").min(), "first")
+        .from("report_rollup_authors")
+        .and_where(Expr::col("author_id").eq(author))
+        .and_where(Expr::col("n").gt(0))
+        .to_owned();
+    match db.query_one(&select).await? {
+        Some(row) => row.try_get("", "first"),
+        None => Ok(None),
+    }
+}
+
+/// Records that submission `id` was reviewed in `bucket`, with its
+/// completeness now, for the mean completeness of what a quarter reviewed.
+pub(crate) async fn reviewed(
+    db: &impl ConnectionTrait,
+    bucket: i32,
+    id: SubmissionId,
+) -> Result<(), DbErr> {
+    let completeness = Query::select()
+        .expr(Expr::val(bucket))
+        .column("id")
+        .column("completeness_score")
+        .from("submissions")
+        .and_where(Expr::col("id").eq(id.0))
+        .to_owned();
+    let insert = Query::insert()
+        .into_table("report_rollup_reviewed")
+        .columns(["bucket", "submission_id", "completeness"])
+        .select_from(completeness)
+        .map_err(|e| DbErr::Custom(e.to_string()))?
+        .on_conflict(
+            OnConflict::columns(["bucket", "submission_id"])
+                .do_nothing()
+                .to_owned(),
+        )
+        .to_owned();
+    db.execute(&insert).await?;
+    Ok(())
+}
+
+/// Keeps the completeness of a reviewed submission current after a new
+/// submit scored it again.
+pub(crate) async fn rescored(
+    db: &impl ConnectionTrait,
+    id: SubmissionId,
+    completeness: f64,
+) -> Result<(), DbErr> {
+    let update = Query::update()
+        .table("report_rollup_reviewed")
+        .value("completeness", completeness)
+        .and_where(Expr::col("submission_id").eq(id.0))
+        .to_owned();
+    db.execute(&update).await?;
     Ok(())
 }
 

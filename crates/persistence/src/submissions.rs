@@ -608,7 +608,7 @@ impl SubmissionRepository for SeaSubmissionRepository {
             .await
             .map_err(write_error)?;
         let after = rollup::contribution(&tx, id).await.map_err(write_error)?;
-        rollup::apply(&tx, &before, &after)
+        rollup::apply(&tx, &before, &after, &[])
             .await
             .map_err(write_error)?;
         // Last before the commit, as in `create`.
@@ -711,11 +711,16 @@ impl SubmissionRepository for SeaSubmissionRepository {
                 Some((status, _)) => WriteError::StatusChanged(status),
             });
         }
+        if let Some(completeness) = &record.completeness {
+            rollup::rescored(&tx, record.id, completeness.score)
+                .await
+                .map_err(write_error)?;
+        }
         // Rollup rows are locked before the outbox lock, as in every write.
         let after = rollup::contribution(&tx, record.id)
             .await
             .map_err(write_error)?;
-        rollup::apply(&tx, &before, &after)
+        rollup::apply(&tx, &before, &after, &[])
             .await
             .map_err(write_error)?;
         record_event(
@@ -870,7 +875,16 @@ impl SubmissionRepository for SeaSubmissionRepository {
         let after = rollup::contribution(&tx, review.submission_id)
             .await
             .map_err(write_error)?;
-        rollup::apply(&tx, &before, &after)
+        let reviewed_in = rollup::bucket_of(review.at);
+        let score = rollup::one(
+            reviewed_in,
+            "review_score",
+            rollup::review_score_key(quality),
+        );
+        rollup::apply(&tx, &before, &after, &[score])
+            .await
+            .map_err(write_error)?;
+        rollup::reviewed(&tx, reviewed_in, review.submission_id)
             .await
             .map_err(write_error)?;
         let rubric = serde_json::to_string(&review.rubric)
