@@ -12,6 +12,9 @@ mod m20261125_000006_access_tokens;
 mod m20261125_000007_outbox;
 mod m20261125_000008_idempotency;
 mod m20261125_000009_webhooks;
+mod m20261125_000010_report_rollups;
+
+pub use m20261125_000010_report_rollups::{AI_TOPIC, TAG_TABLES, rollup_rebuild_sql};
 
 pub struct Migrator;
 
@@ -28,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000007_outbox::Migration),
             Box::new(m20261125_000008_idempotency::Migration),
             Box::new(m20261125_000009_webhooks::Migration),
+            Box::new(m20261125_000010_report_rollups::Migration),
         ]
     }
 }

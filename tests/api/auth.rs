@@ -29,17 +29,6 @@ async fn register_then_login_gives_a_bearer_token() {
 }
 
 #[tokio::test]
-async fn registering_an_email_twice_is_a_conflict() {
-    let app = spawn_app().await;
-    app.register("twice@example.org", PASSWORD, "One").await;
-
-    let (status, body) = app.register("TWICE@example.org", PASSWORD, "Two").await;
-
-    assert_eq!(status, StatusCode::CONFLICT);
-    assert_eq!(body["code"], "email_taken");
-}
-
-#[tokio::test]
 async fn registration_names_every_bad_field() {
     let app = spawn_app().await;
 

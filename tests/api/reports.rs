@@ -129,6 +129,7 @@ async fn known_dataset() -> Known {
         vec![at("2025-08-15T12:00:00Z").into(), uuid(&published).into()],
     )
     .await;
+    app.recount_rollups().await;
     for (i, author) in authors.iter().enumerate() {
         if i == 2 {
             continue;

@@ -436,6 +436,19 @@ impl TestApp {
             vec![at.into(), id.into()],
         )
         .await;
+        // The row moved around the repositories: count the report rollups again.
+        self.recount_rollups().await;
+    }
+
+    /// Counts the report rollups again from the base tables, after arranging
+    /// rows that reports count around the repositories.
+    pub async fn recount_rollups(&self) {
+        let db = persistence::connect(&self.database_url, 1)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        persistence::rollup::rebuild(&db.connection)
+            .await
+            .unwrap_or_else(|e| panic!("recounting rollups: {e}"));
     }
 }
 

@@ -94,7 +94,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let settings = Settings::from_env()?;
             crate::telemetry::init(settings.log_format, std::io::stdout);
             let app = Application::build(settings).await?;
-            app.run_until_stopped().await.context("serving")
+            app.run_until_signalled().await.context("serving")
         }
         Command::DemoData {
             submissions,
@@ -167,20 +167,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let day = |at: chrono::DateTime<chrono::Utc>| format!("'{}'", at.date_naive());
             let mut out = String::new();
             for (quarter, wanted) in plan {
-                for (name, sql) in persistence::quarter_statements()
+                for (name, sql, bounds) in persistence::quarter_statements()
                     .into_iter()
-                    .filter(|(n, _)| wanted(n))
+                    .filter(|(n, _, _)| wanted(n))
                 {
-                    let dated = persistence::uses_dates(&name);
-                    let (start, end) = if dated {
-                        (day(quarter.start()), day(quarter.end()))
-                    } else {
-                        (instant(quarter.start()), instant(quarter.end()))
+                    let sql = match bounds {
+                        persistence::Bounds::Bucket => {
+                            sql.replace("$1", &persistence::rollup::bucket(quarter).to_string())
+                        }
+                        persistence::Bounds::Days => sql
+                            .replace("$1", &day(quarter.start()))
+                            .replace("$2", &day(quarter.end())),
+                        persistence::Bounds::Instants => sql
+                            .replace("$1", &instant(quarter.start()))
+                            .replace("$2", &instant(quarter.end())),
                     };
-                    out.push_str(&format!(
-                        "-- {quarter} {name}\n{};\n",
-                        sql.replace("$1", &start).replace("$2", &end)
-                    ));
+                    out.push_str(&format!("-- {quarter} {name}\n{sql};\n"));
                 }
             }
             use std::io::Write;

@@ -47,6 +47,9 @@ pub struct Settings {
     pub webhook_poll_ms: u64,
     /// Whether reads may be served from memory (SQLite only; `HUB_READ_CACHE`).
     pub read_cache: bool,
+    /// How long a client may take to send a request's head, or pause while
+    /// sending its body, and how long an idle kept-alive connection stays open.
+    pub client_timeout_ms: u64,
 }
 
 /// Where attached files' bytes are kept (`HUB_STORAGE`).
@@ -178,8 +181,11 @@ impl Settings {
             Some("off") => false,
             Some(other) => bail!("HUB_READ_CACHE must be 'on' or 'off', not '{other}'"),
         };
+        let client_timeout_ms =
+            u64::from(bounded(&get, "HUB_CLIENT_TIMEOUT_MS", 10_000, 600_000)?.get());
         Ok(Self {
             read_cache,
+            client_timeout_ms,
             webhook_poll_ms,
             rate_limits: RateLimitSettings { per_minute, burst },
             cors_origins,
@@ -423,6 +429,27 @@ mod tests {
             assert!(
                 settings(&[("HUB_MAX_FILE_BYTES", bad)])
                     .is_err_and(|e| e.to_string().contains("HUB_MAX_FILE_BYTES")),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn client_timeouts_default_to_ten_seconds_and_refuse_nonsense() {
+        assert_eq!(
+            settings(&[]).map(|s| s.client_timeout_ms).ok(),
+            Some(10_000)
+        );
+        assert_eq!(
+            settings(&[("HUB_CLIENT_TIMEOUT_MS", "250")])
+                .map(|s| s.client_timeout_ms)
+                .ok(),
+            Some(250)
+        );
+        for bad in ["0", "soon", "700000"] {
+            assert!(
+                settings(&[("HUB_CLIENT_TIMEOUT_MS", bad)])
+                    .is_err_and(|e| e.to_string().contains("HUB_CLIENT_TIMEOUT_MS")),
                 "{bad}"
             );
         }

@@ -76,6 +76,9 @@ pub enum ApiError {
     },
     #[error("the request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
+    /// The client paused too long while sending the body.
+    #[error("the request body stopped arriving; send it without long pauses")]
+    RequestTimeout,
     /// An upload over a file or submission limit; `code` says which.
     #[error("{detail}")]
     TooLarge { code: &'static str, detail: String },
@@ -93,6 +96,9 @@ pub enum ApiError {
         detail: String,
         retry_after_seconds: u64,
     },
+    /// The service is shutting down and takes no new requests.
+    #[error("this instance is shutting down; retry the request")]
+    ShuttingDown,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -111,12 +117,14 @@ impl ApiError {
             ApiError::Conflict { code, .. } => code,
             ApiError::PreconditionFailed { .. } => "version_mismatch",
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
+            ApiError::RequestTimeout => "request_timeout",
             ApiError::TooLarge { code, .. } => code,
             ApiError::UnsupportedFile(_) => "unsupported_file_type",
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::Validation(_) => "validation_failed",
             ApiError::PreconditionRequired(_) => "precondition_required",
             ApiError::TooManyRequests { .. } => "too_many_requests",
+            ApiError::ShuttingDown => "shutting_down",
             ApiError::Internal(_) => "internal_error",
         }
     }
@@ -130,12 +138,14 @@ impl ApiError {
             ApiError::Conflict { .. } => "Conflict with the current state",
             ApiError::PreconditionFailed { .. } => "The resource has changed",
             ApiError::PayloadTooLarge { .. } => "The request body is too large",
+            ApiError::RequestTimeout => "The request took too long to arrive",
             ApiError::TooLarge { .. } => "The upload is too large",
             ApiError::UnsupportedFile(_) => "This kind of file is not accepted",
             ApiError::UnsupportedMediaType(_) => "Unsupported media type",
             ApiError::Validation(_) => "The request has invalid fields",
             ApiError::PreconditionRequired(_) => "A precondition is required",
             ApiError::TooManyRequests { .. } => "Too many requests",
+            ApiError::ShuttingDown => "The service is restarting",
             ApiError::Internal(_) => "Internal error",
         }
     }
@@ -189,12 +199,14 @@ impl ResponseError for ApiError {
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedFile(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -220,6 +232,10 @@ impl ResponseError for ApiError {
                 ..
             } => {
                 response.insert_header((header::RETRY_AFTER, retry_after_seconds.to_string()));
+            }
+            ApiError::ShuttingDown => {
+                response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("1")));
+                response.insert_header((header::CONNECTION, HeaderValue::from_static("close")));
             }
             _ => {}
         }

@@ -14,6 +14,31 @@ use serde_json::error::Category;
 #[derive(Debug, Clone, Copy)]
 pub struct BodyLimit(pub usize);
 
+/// The longest pause allowed while a client sends a body (`HUB_CLIENT_TIMEOUT_MS`).
+#[derive(Debug, Clone, Copy)]
+pub struct BodyTimeout(pub std::time::Duration);
+
+impl BodyTimeout {
+    pub const DEFAULT: std::time::Duration = std::time::Duration::from_secs(10);
+
+    pub fn of(req: &HttpRequest) -> std::time::Duration {
+        req.app_data::<BodyTimeout>().map_or(Self::DEFAULT, |t| t.0)
+    }
+}
+
+/// The next chunk of a body, or 408 when the client pauses longer than `idle`.
+pub async fn next_chunk<S, T, E>(
+    stream: &mut S,
+    idle: std::time::Duration,
+) -> Result<Option<Result<T, E>>, ApiError>
+where
+    S: futures_util::Stream<Item = Result<T, E>> + Unpin,
+{
+    tokio::time::timeout(idle, stream.next())
+        .await
+        .map_err(|_| ApiError::RequestTimeout)
+}
+
 /// A JSON request body. Syntax errors answer 400, wrong types and unknown
 /// fields 422 naming the field, other media types 415, large bodies 413.
 #[derive(Debug)]
@@ -22,6 +47,7 @@ pub struct JsonBody<T>(pub T);
 /// What a JSON extractor needs from the request head.
 struct BodyHead {
     limit: usize,
+    idle: std::time::Duration,
     content_type: Option<String>,
     declared_length: Option<usize>,
 }
@@ -35,6 +61,7 @@ impl BodyHead {
         };
         Self {
             limit: req.app_data::<BodyLimit>().map_or(1024 * 1024, |l| l.0),
+            idle: BodyTimeout::of(req),
             content_type: header_text(header::CONTENT_TYPE).map(|v| {
                 v.split(';')
                     .next()
@@ -66,7 +93,7 @@ impl BodyHead {
             return Err(ApiError::PayloadTooLarge { limit: self.limit });
         }
         let mut body = web::BytesMut::new();
-        while let Some(chunk) = payload.next().await {
+        while let Some(chunk) = next_chunk(&mut payload, self.idle).await? {
             let chunk = chunk
                 .map_err(|e| ApiError::BadRequest(format!("the body could not be read: {e}")))?;
             if body.len() + chunk.len() > self.limit {
@@ -122,6 +149,7 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
             "the request body is empty; send a JSON object".into(),
         ));
     }
+    refuse_nul(body)?;
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let path = error.path().to_string();
@@ -142,6 +170,66 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     })?;
     deserializer.end().map_err(|e| malformed(&e))?;
     Ok(value)
+}
+
+/// Text may not hold the NUL character: PostgreSQL cannot store it and no
+/// field has a use for it. Each string (or key) holding one is named.
+fn refuse_nul(body: &[u8]) -> Result<(), ApiError> {
+    const ESCAPED_NUL: &[u8] = b"\\u0000";
+    if !body.windows(ESCAPED_NUL.len()).any(|w| w == ESCAPED_NUL) {
+        return Ok(());
+    }
+    // Not valid JSON (or too deep): the typed parse below says why.
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return Ok(());
+    };
+    let mut errors = domain::ValidationErrors::new();
+    find_nul(&value, String::new(), &mut errors);
+    errors.into_result().map_err(ApiError::Validation)
+}
+
+fn find_nul(value: &serde_json::Value, path: String, errors: &mut domain::ValidationErrors) {
+    let named = |path: &str| {
+        if path.is_empty() {
+            "body".to_owned()
+        } else {
+            path.to_owned()
+        }
+    };
+    if errors.errors().len() >= 50 {
+        return;
+    }
+    match value {
+        serde_json::Value::String(text) if text.contains('\0') => errors.add(
+            named(&path),
+            "invalid_character",
+            "must not contain the NUL character (U+0000)",
+        ),
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                find_nul(item, format!("{path}[{i}]"), errors);
+            }
+        }
+        serde_json::Value::Object(fields) => {
+            for (key, item) in fields {
+                let field = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
+                if key.contains('\0') {
+                    errors.add(
+                        named(&path),
+                        "invalid_character",
+                        "field names must not contain the NUL character (U+0000)",
+                    );
+                } else {
+                    find_nul(item, field, errors);
+                }
+            }
+        }
+        _ => {}
+    }
 }
 
 fn malformed(error: &serde_json::Error) -> ApiError {
@@ -171,6 +259,38 @@ fn field_name(path: &str, message: &str) -> String {
 /// Bad path segments (an id that is not a UUID) name nothing that exists.
 pub fn path_error(error: PathError, _req: &HttpRequest) -> actix_web::Error {
     ApiError::NotFound(format!("no such resource: {error}")).into()
+}
+
+/// Refuses, with 422 naming each parameter, a query string whose values
+/// hold the NUL character: no filter has a use for it and PostgreSQL cannot
+/// compare text with it.
+pub async fn refuse_nul_in_query(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<
+    actix_web::dev::ServiceResponse<actix_web::body::EitherBody<impl actix_web::body::MessageBody>>,
+    actix_web::Error,
+> {
+    use actix_web::ResponseError;
+    if req.query_string().contains("%00") {
+        let mut errors = domain::ValidationErrors::new();
+        if let Ok(pairs) = web::Query::<Vec<(String, String)>>::from_query(req.query_string()) {
+            for (name, value) in pairs.into_inner() {
+                if name.contains('\0') || value.contains('\0') {
+                    errors.add(
+                        name.replace('\0', ""),
+                        "invalid_character",
+                        "must not contain the NUL character (U+0000)",
+                    );
+                }
+            }
+        }
+        if !errors.is_empty() {
+            let response = ApiError::Validation(errors).error_response();
+            return Ok(req.into_response(response).map_into_right_body());
+        }
+    }
+    Ok(next.call(req).await?.map_into_left_body())
 }
 
 /// Bad query strings answer 422 naming the problem.
@@ -241,5 +361,31 @@ mod tests {
                 "{body:.20}"
             );
         }
+    }
+
+    fn nul_fields(body: &str) -> Vec<String> {
+        match parse_json::<serde_json::Value>(body.as_bytes()) {
+            Err(ApiError::Validation(errors)) => {
+                errors.errors().iter().map(|e| e.field.clone()).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    #[test]
+    fn nul_characters_are_refused_by_field() {
+        assert_eq!(
+            nul_fields(
+                r#"{"title": "a\u0000", "list": ["ok", "b\u0000"], "inner": {"deep": "\u0000"}}"#
+            ),
+            vec!["inner.deep", "list[1]", "title"]
+        );
+        assert_eq!(nul_fields(r#""\u0000""#), vec!["body"]);
+        assert!(nul_fields(r#"{"title": "a\\u0000 is only written out"}"#).is_empty());
+        let many: Vec<String> = (0..500).map(|_| r"\u0000".to_owned()).collect();
+        assert_eq!(
+            nul_fields(&format!("[\"{}\"]", many.join("\",\""))).len(),
+            50
+        );
     }
 }

@@ -14,6 +14,7 @@ pub mod middleware;
 pub mod openapi;
 pub mod rate_limit;
 pub mod routes;
+pub mod shutdown;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -59,7 +59,38 @@ pub fn document() -> utoipa::openapi::OpenApi {
         .openapi(ApiDoc::openapi())
         .configure(crate::routes::configure)
         .split_for_parts();
+    let mut api = api;
+    document_slow_bodies(&mut api);
     api
+}
+
+/// Every operation that reads a body may answer 408 when the client pauses
+/// longer than the server's client timeout while sending it.
+fn document_slow_bodies(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let timeout = ResponseBuilder::new()
+        .description("The body stopped arriving: a pause longer than the client timeout")
+        .content(
+            "application/problem+json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .build();
+    for item in api.paths.paths.values_mut() {
+        for operation in [&mut item.post, &mut item.put, &mut item.patch]
+            .into_iter()
+            .flatten()
+        {
+            if operation.request_body.is_some() {
+                operation
+                    .responses
+                    .responses
+                    .entry("408".to_owned())
+                    .or_insert_with(|| RefOr::T(timeout.clone()));
+            }
+        }
+    }
 }
 
 /// The document as pretty JSON with a trailing newline.

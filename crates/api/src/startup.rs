@@ -3,11 +3,14 @@
 use crate::auth::{JwtKeys, LoginThrottle};
 use crate::cache::{ReadCache, forget_on_writes};
 use crate::config::{FileStorage, Settings};
-use crate::extract::{BodyLimit, not_found, path_error, query_error};
+use crate::extract::{
+    BodyLimit, BodyTimeout, not_found, path_error, query_error, refuse_nul_in_query,
+};
 use crate::idempotency::idempotent_posts;
 use crate::middleware::{Metrics, REQUEST_ID, observe};
 use crate::openapi::ApiDoc;
 use crate::rate_limit::{RequestLimiter, limit_requests};
+use crate::shutdown::{Drain, drain_requests, stop_on_signal};
 use crate::state::AppState;
 use actix_cors::Cors;
 use actix_web::dev::Server;
@@ -36,7 +39,11 @@ use utoipa_swagger_ui::{Config, SwaggerUi};
 pub struct Application {
     port: u16,
     server: Server,
+    drain: Arc<Drain>,
 }
+
+/// How long a shutdown waits for requests in flight, and then for workers.
+const SHUTDOWN_LIMIT: Duration = Duration::from_secs(10);
 
 /// Connects, migrates and loads the taxonomy: the state every handler shares.
 pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
@@ -78,6 +85,7 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
         read_cache: Arc::new(ReadCache::new(
             settings.read_cache && db.kind == DatabaseKind::Sqlite,
         )),
+        drain: Arc::new(Drain::default()),
         db,
     })
 }
@@ -98,6 +106,7 @@ impl Application {
         let listener = TcpListener::bind(settings.bind)
             .with_context(|| format!("binding {}", settings.bind))?;
         let port = listener.local_addr()?.port();
+        let drain = state.drain.clone();
         crate::webhooks::start_dispatcher(
             state.clone(),
             Duration::from_millis(settings.webhook_poll_ms),
@@ -105,11 +114,18 @@ impl Application {
         let server = run(
             listener,
             state,
-            settings.body_limit_bytes,
+            ServerLimits {
+                body_limit: settings.body_limit_bytes,
+                client_timeout: Duration::from_millis(settings.client_timeout_ms),
+            },
             settings.cors_origins,
         )?;
         tracing::info!(address = %settings.bind, port, "serving");
-        Ok(Self { port, server })
+        Ok(Self {
+            port,
+            server,
+            drain,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -119,26 +135,53 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+
+    /// Serves until SIGTERM or Ctrl-C, then drains requests in flight and stops.
+    pub async fn run_until_signalled(self) -> std::io::Result<()> {
+        tokio::spawn(stop_on_signal(
+            self.server.handle(),
+            self.drain,
+            SHUTDOWN_LIMIT,
+        ));
+        self.server.await
+    }
+}
+
+/// How much a client may send and how slowly.
+#[derive(Debug, Clone, Copy)]
+pub struct ServerLimits {
+    /// The largest JSON body, in bytes.
+    pub body_limit: usize,
+    /// The longest a client may take over a request's head, pause while
+    /// sending a body, or leave a kept-alive connection idle.
+    pub client_timeout: Duration,
 }
 
 /// The HTTP server on an already bound listener.
 pub fn run(
     listener: TcpListener,
     state: AppState,
-    body_limit: usize,
+    limits: ServerLimits,
     cors_origins: Vec<String>,
 ) -> anyhow::Result<Server> {
+    let ServerLimits {
+        body_limit,
+        client_timeout,
+    } = limits;
     let state = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
             .app_data(BodyLimit(body_limit))
+            .app_data(BodyTimeout(client_timeout))
             .app_data(web::PayloadConfig::new(body_limit))
             .app_data(web::PathConfig::default().error_handler(path_error))
             .app_data(web::QueryConfig::default().error_handler(query_error))
+            .wrap(from_fn(refuse_nul_in_query))
             .wrap(from_fn(idempotent_posts))
             .wrap(from_fn(forget_on_writes))
             .wrap(from_fn(limit_requests))
+            .wrap(from_fn(drain_requests))
             .wrap(cors(&cors_origins))
             .wrap(from_fn(observe))
             .into_utoipa_app()
@@ -149,9 +192,13 @@ pub fn run(
             .route("/docs", web::get().to(docs_redirect))
             .default_service(web::to(not_found))
     })
-    .client_request_timeout(Duration::from_secs(10))
-    .client_disconnect_timeout(Duration::from_secs(5))
-    .shutdown_timeout(10)
+    // A client that is slow to send its request head gets 408 and is
+    // dropped; so is a kept-alive connection left idle.
+    .client_request_timeout(client_timeout)
+    .client_disconnect_timeout(client_timeout.min(Duration::from_secs(5)))
+    .keep_alive(client_timeout)
+    .shutdown_timeout(SHUTDOWN_LIMIT.as_secs())
+    .disable_signals()
     .listen(listener)?
     .run();
     Ok(server)

@@ -2,6 +2,7 @@ use crate::auth::{JwtKeys, LoginThrottle};
 use crate::cache::ReadCache;
 use crate::middleware::Metrics;
 use crate::rate_limit::RequestLimiter;
+use crate::shutdown::Drain;
 use domain::attachment::{AttachmentLimits, AttachmentRepository, FileStore};
 use domain::audit::AuditEntry;
 use domain::repository::{
@@ -37,6 +38,8 @@ pub struct AppState {
     pub attachment_limits: AttachmentLimits,
     /// Submissions' answers and callers' roles, on SQLite only (see `cache`).
     pub read_cache: Arc<ReadCache>,
+    /// Refuses new requests and counts those in flight, for a graceful shutdown.
+    pub drain: Arc<Drain>,
 }
 
 impl AppState {

@@ -9,6 +9,14 @@ where
 {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+    init_filtered(format, filter, writer);
+}
+
+/// Installs the global subscriber with an explicit filter (e.g. `debug`).
+pub fn init_filtered<W>(format: LogFormat, filter: EnvFilter, writer: W)
+where
+    W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
+{
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(writer);

@@ -115,6 +115,8 @@ pub struct NewReview {
     pub overall_comment: Option<String>,
     pub decision: Decision,
     pub at: DateTime<Utc>,
+    /// Written to the audit log in the same transaction as the review.
+    pub audit: AuditEntry,
 }
 
 /// A recorded status change.
@@ -169,6 +171,8 @@ pub struct TransitionRecord {
     pub completeness: Option<Completeness>,
     /// Set when a reviewer claims.
     pub reviewer: Option<MemberId>,
+    /// Written to the audit log in the same transaction as the move.
+    pub audit: AuditEntry,
 }
 
 #[async_trait]
@@ -179,6 +183,7 @@ pub trait SubmissionRepository: Send + Sync {
         author: MemberId,
         kind: SubmissionKind,
         content: &Content,
+        audit: &AuditEntry,
     ) -> Result<Submission, WriteError>;
     async fn get(&self, id: SubmissionId) -> Result<Option<Submission>, StorageError>;
     /// Replaces the content if the stored version is still `expected_version`
@@ -194,6 +199,7 @@ pub trait SubmissionRepository: Send + Sync {
         &self,
         id: SubmissionId,
         expected_version: Option<i32>,
+        audit: &AuditEntry,
     ) -> Result<(), WriteError>;
     /// Moves the status if it is still `record.from`, recording the transition.
     async fn transition(&self, record: TransitionRecord) -> Result<Submission, WriteError>;
@@ -214,6 +220,7 @@ pub trait SubmissionRepository: Send + Sync {
         reviewer: MemberId,
         by: MemberId,
         at: DateTime<Utc>,
+        audit: &AuditEntry,
     ) -> Result<Submission, WriteError>;
     /// Transitions oldest first.
     async fn transitions(&self, id: SubmissionId) -> Result<Vec<Transition>, StorageError>;
@@ -342,10 +349,11 @@ pub trait WebhookRepository: Send + Sync {
         by: MemberId,
     ) -> Result<crate::webhook::Webhook, WriteError>;
     async fn list(&self) -> Result<Vec<crate::webhook::Webhook>, StorageError>;
+    /// A webhook's deliveries, or `None` when there is no such webhook.
     async fn deliveries(
         &self,
         webhook: Uuid,
-    ) -> Result<Vec<crate::webhook::Delivery>, StorageError>;
+    ) -> Result<Option<Vec<crate::webhook::Delivery>>, StorageError>;
     /// Turns outbox events not yet seen into pending deliveries for every
     /// webhook that wants them, and moves the dispatch cursor, in one transaction.
     async fn fan_out(&self, now: DateTime<Utc>, limit: u64) -> Result<u64, StorageError>;

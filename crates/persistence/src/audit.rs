@@ -20,35 +20,40 @@ impl SeaAuditRepository {
     }
 }
 
+/// Appends one entry, on the pool or inside the transaction of the write it records.
+pub(crate) async fn insert(db: &impl ConnectionTrait, entry: &AuditEntry) -> Result<(), DbErr> {
+    let insert = Query::insert()
+        .into_table("audit_log")
+        .columns([
+            "id",
+            "at",
+            "actor_id",
+            "action",
+            "target_type",
+            "target_id",
+            "request_id",
+            "details",
+        ])
+        .values_panic([
+            entry.id.into(),
+            entry.at.into(),
+            entry.actor_id.map(|a| a.0).into(),
+            entry.action.clone().into(),
+            entry.target_type.clone().into(),
+            entry.target_id.into(),
+            entry.request_id.clone().into(),
+            entry.details.to_string().into(),
+        ])
+        .to_owned();
+    db.execute(&insert).await?;
+    Ok(())
+}
+
 #[async_trait]
 impl AuditRepository for SeaAuditRepository {
     #[tracing::instrument(skip_all, fields(action = %entry.action))]
     async fn record(&self, entry: AuditEntry) -> Result<(), StorageError> {
-        let insert = Query::insert()
-            .into_table("audit_log")
-            .columns([
-                "id",
-                "at",
-                "actor_id",
-                "action",
-                "target_type",
-                "target_id",
-                "request_id",
-                "details",
-            ])
-            .values_panic([
-                entry.id.into(),
-                entry.at.into(),
-                entry.actor_id.map(|a| a.0).into(),
-                entry.action.into(),
-                entry.target_type.into(),
-                entry.target_id.into(),
-                entry.request_id.into(),
-                entry.details.to_string().into(),
-            ])
-            .to_owned();
-        self.db.execute(&insert).await.map_err(storage)?;
-        Ok(())
+        insert(&self.db, &entry).await.map_err(storage)
     }
 
     #[tracing::instrument(skip(self, filter))]

@@ -480,5 +480,6 @@ pub async fn fill(
     }
     batch.write(db).await?;
     progress(spec.submissions);
-    Ok(())
+    // The rows above went in around the repositories: count the rollups again.
+    crate::rollup::rebuild(db).await
 }

@@ -12,6 +12,7 @@ mod file_store;
 mod idempotency;
 mod members;
 mod reports;
+pub mod rollup;
 mod submissions;
 mod taxonomy;
 mod webhooks;
@@ -25,7 +26,8 @@ pub use file_store::{ObjectFileStore, S3Location};
 pub use idempotency::SeaIdempotencyRepository;
 pub use members::SeaMemberRepository;
 pub use reports::{
-    HEADLINE_STATEMENTS, SeaReportRepository, about_people, quarter_statements, uses_dates,
+    Bounds, HEADLINE_STATEMENTS, SeaReportRepository, about_people, quarter_statements,
+    recount_statements,
 };
 pub use sea_orm::DatabaseConnection;
 pub use submissions::SeaSubmissionRepository;

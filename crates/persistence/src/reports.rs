@@ -1,13 +1,17 @@
-//! Quarterly figures, aggregated in SQL on either database. The statements are
-//! plain SQL so the benchmark can run them directly in psql and sqlite3.
+//! Quarterly figures. The live summary reads the per-quarter rollups that
+//! every write keeps in step (see `rollup`), plus a few small indexed counts;
+//! the same figures can be recounted from the base tables, which is how tests
+//! prove the rollups right. Statements are plain SQL so the benchmark can run
+//! them directly in psql and sqlite3.
 
+use crate::rollup;
 use crate::{storage, write_error};
 use async_trait::async_trait;
-use chrono::{DateTime, NaiveDate, Utc};
 use domain::MemberId;
 use domain::quarter::Quarter;
 use domain::report::{Cell, CountMap, QuarterFigures, QuarterHeadline, SubmitterFigures};
 use domain::repository::{ReportRepository, Snapshot, StorageError, WriteError};
+use migration::{AI_TOPIC, TAG_TABLES};
 use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DbBackend, DbErr, QueryResult, Statement, Value,
@@ -30,15 +34,6 @@ const REPORT_CONCURRENCY: usize = 3;
 /// What is counted: submitted in [$1, $2), not a draft and not withdrawn.
 const COUNTED: &str =
     "s.submitted_at >= $1 AND s.submitted_at < $2 AND s.status NOT IN ('draft', 'withdrawn')";
-const AI_TOPIC: &str = "s.id IN (SELECT t.submission_id FROM submission_topics t WHERE t.code = 'ai_digital_healthcare')";
-
-/// Tag dimensions and their tables.
-pub const TAG_TABLES: [(&str, &str); 4] = [
-    ("priority", "submission_priorities"),
-    ("practice_area", "submission_practice_areas"),
-    ("evidence_type", "submission_evidence_types"),
-    ("topic", "submission_topics"),
-];
 
 /// Member demographic columns counted for submitters.
 pub const DEMOGRAPHIC_COLUMNS: [&str; 5] = [
@@ -49,9 +44,109 @@ pub const DEMOGRAPHIC_COLUMNS: [&str; 5] = [
     "region",
 ];
 
-/// Every statement one quarter's figures need, with `$1`/`$2` the quarter's
-/// start and end instants and `$1` `$2` as dates for follow-ups.
-pub fn quarter_statements() -> Vec<(String, String)> {
+/// What a statement's placeholders stand for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bounds {
+    /// `$1`, `$2`: the quarter's first instant and the next quarter's.
+    Instants,
+    /// `$1`, `$2`: the same as dates, for dated follow-ups.
+    Days,
+    /// `$1`: the quarter's rollup bucket.
+    Bucket,
+}
+
+impl Bounds {
+    /// The values of the placeholders for `quarter`.
+    pub fn values(self, quarter: Quarter) -> Vec<Value> {
+        match self {
+            Bounds::Instants => vec![quarter.start().into(), quarter.end().into()],
+            Bounds::Days => vec![
+                quarter.start().date_naive().into(),
+                quarter.end().date_naive().into(),
+            ],
+            Bounds::Bucket => vec![rollup::bucket(quarter).into()],
+        }
+    }
+}
+
+/// Statements read straight from indexed base tables by both ways of
+/// counting: follow-ups and members joined.
+fn shared_statements() -> Vec<(String, String, Bounds)> {
+    vec![
+        (
+            "joined".to_owned(),
+            "SELECT COUNT(*) AS n FROM members m WHERE m.created_at >= $1 AND m.created_at < $2"
+                .to_owned(),
+            Bounds::Instants,
+        ),
+        (
+            "adoption".to_owned(),
+            "SELECT e.adoption_status AS k, COUNT(*) AS n FROM recommendation_events e \
+             WHERE e.occurred_on >= $1 AND e.occurred_on < $2 AND e.adoption_status IS NOT NULL GROUP BY e.adoption_status"
+                .to_owned(),
+            Bounds::Days,
+        ),
+        (
+            "investment".to_owned(),
+            "SELECT COUNT(e.investment_pence) AS n, CAST(COALESCE(SUM(e.investment_pence), 0) AS BIGINT) AS total \
+             FROM recommendation_events e WHERE e.occurred_on >= $1 AND e.occurred_on < $2"
+                .to_owned(),
+            Bounds::Days,
+        ),
+    ]
+}
+
+/// Every statement the live summary runs for one quarter.
+pub fn quarter_statements() -> Vec<(String, String, Bounds)> {
+    let mut statements = vec![
+        (
+            "rollup".to_owned(),
+            "SELECT r.dimension AS d, r.k1 AS k1, r.k2 AS k2, r.n AS n, r.quality_sum AS qs, r.quality_n AS qn \
+             FROM report_rollup r WHERE r.bucket = $1 AND r.n <> 0"
+                .to_owned(),
+            Bounds::Bucket,
+        ),
+        (
+            "completeness".to_owned(),
+            "SELECT AVG(v.completeness) AS m FROM report_rollup_reviewed v WHERE v.bucket = $1"
+                .to_owned(),
+            Bounds::Bucket,
+        ),
+        (
+            "people".to_owned(),
+            format!(
+                "SELECT {}, m.job_title AS job_title, a.ai_n AS ai_n FROM report_rollup_authors a \
+                 JOIN members m ON m.id = a.author_id WHERE a.bucket = $1 AND a.n > 0",
+                DEMOGRAPHIC_COLUMNS.map(|c| format!("m.{c} AS {c}")).join(", ")
+            ),
+            Bounds::Bucket,
+        ),
+        (
+            "cited".to_owned(),
+            "SELECT COUNT(*) AS n FROM report_rollup_cited c WHERE c.bucket = $1 AND c.n > 0"
+                .to_owned(),
+            Bounds::Bucket,
+        ),
+    ];
+    statements.extend(shared_statements());
+    statements
+}
+
+/// Statements about people, needed only for the reported quarter.
+pub fn about_people(name: &str) -> bool {
+    name == "people"
+}
+
+/// The statements a headline (series, trend) needs.
+pub const HEADLINE_STATEMENTS: [&str; 1] = ["rollup"];
+
+/// The same figures counted from the base tables alone, with `$1`/`$2` the
+/// quarter's bounds: slow on a large hub, and the reference the rollups must
+/// always equal.
+pub fn recount_statements() -> Vec<(String, String, Bounds)> {
+    let ai = format!(
+        "s.id IN (SELECT t.submission_id FROM submission_topics t WHERE t.code = '{AI_TOPIC}')"
+    );
     let mut statements = vec![
         (
             "total".to_owned(),
@@ -96,13 +191,6 @@ pub fn quarter_statements() -> Vec<(String, String)> {
         ));
     }
     statements.extend([
-        ("reviews".to_owned(), "SELECT r.quality_score AS q FROM reviews r WHERE r.created_at >= $1 AND r.created_at < $2".to_owned()),
-        (
-            "completeness".to_owned(),
-            "SELECT AVG(s.completeness_score) AS m FROM submissions s WHERE s.id IN \
-             (SELECT r.submission_id FROM reviews r WHERE r.created_at >= $1 AND r.created_at < $2)"
-                .to_owned(),
-        ),
         ("submitters".to_owned(), format!("SELECT COUNT(DISTINCT s.author_id) AS n FROM submissions s WHERE {COUNTED}")),
         (
             "first_time".to_owned(),
@@ -112,26 +200,15 @@ pub fn quarter_statements() -> Vec<(String, String)> {
                  AND e.status NOT IN ('draft', 'withdrawn'))"
             ),
         ),
-        ("joined".to_owned(), "SELECT COUNT(*) AS n FROM members m WHERE m.created_at >= $1 AND m.created_at < $2".to_owned()),
-        ("ai_total".to_owned(), format!("SELECT COUNT(*) AS n FROM submissions s WHERE {COUNTED} AND {AI_TOPIC}")),
+        ("ai_total".to_owned(), format!("SELECT COUNT(*) AS n FROM submissions s WHERE {COUNTED} AND {ai}")),
         (
-            "ai_submitters".to_owned(),
+            "people".to_owned(),
             format!(
-                "SELECT m.career_stage AS career_stage, m.region AS region, m.job_title AS job_title FROM members m \
-                 WHERE m.id IN (SELECT s.author_id FROM submissions s WHERE {COUNTED} AND {AI_TOPIC})"
+                "SELECT {}, m.job_title AS job_title, \
+                 (SELECT COUNT(*) FROM submissions s WHERE s.author_id = m.id AND {COUNTED} AND {ai}) AS ai_n \
+                 FROM members m WHERE m.id IN (SELECT s.author_id FROM submissions s WHERE {COUNTED})",
+                DEMOGRAPHIC_COLUMNS.map(|c| format!("m.{c} AS {c}")).join(", ")
             ),
-        ),
-        (
-            "adoption".to_owned(),
-            "SELECT e.adoption_status AS k, COUNT(*) AS n FROM recommendation_events e \
-             WHERE e.occurred_on >= $1 AND e.occurred_on < $2 AND e.adoption_status IS NOT NULL GROUP BY e.adoption_status"
-                .to_owned(),
-        ),
-        (
-            "investment".to_owned(),
-            "SELECT COUNT(e.investment_pence) AS n, CAST(COALESCE(SUM(e.investment_pence), 0) AS BIGINT) AS total \
-             FROM recommendation_events e WHERE e.occurred_on >= $1 AND e.occurred_on < $2"
-                .to_owned(),
         ),
         (
             "citations".to_owned(),
@@ -140,30 +217,24 @@ pub fn quarter_statements() -> Vec<(String, String)> {
                  FROM submission_citations c JOIN submissions s ON s.id = c.submission_id WHERE {COUNTED}"
             ),
         ),
+        (
+            "reviews".to_owned(),
+            "SELECT r.quality_score AS q FROM reviews r WHERE r.created_at >= $1 AND r.created_at < $2 \
+             ORDER BY r.quality_score"
+                .to_owned(),
+        ),
+        (
+            "completeness".to_owned(),
+            "SELECT AVG(s.completeness_score) AS m FROM submissions s WHERE s.id IN \
+             (SELECT r.submission_id FROM reviews r WHERE r.created_at >= $1 AND r.created_at < $2)"
+                .to_owned(),
+        ),
     ]);
-    for column in DEMOGRAPHIC_COLUMNS {
-        statements.push((
-            format!("submitters_{column}"),
-            format!(
-                "SELECT COALESCE(m.{column}, 'not_stated') AS k, COUNT(*) AS n FROM members m \
-                 WHERE m.id IN (SELECT s.author_id FROM submissions s WHERE {COUNTED}) GROUP BY COALESCE(m.{column}, 'not_stated')"
-            ),
-        ));
-    }
     statements
-}
-
-/// Statements about people, needed only for the reported quarter.
-pub fn about_people(name: &str) -> bool {
-    name == "first_time" || name == "ai_submitters" || name.starts_with("submitters_")
-}
-
-/// The statements a headline (series, trend) needs.
-pub const HEADLINE_STATEMENTS: [&str; 5] = ["total", "kind", "priority", "submitters", "reviews"];
-
-/// Follow-ups are dated; the others are instants.
-pub fn uses_dates(name: &str) -> bool {
-    matches!(name, "adoption" | "investment")
+        .into_iter()
+        .map(|(name, sql)| (name, sql, Bounds::Instants))
+        .chain(shared_statements())
+        .collect()
 }
 
 /// Groups job titles as people write them: case and spacing do not matter.
@@ -179,6 +250,156 @@ pub fn job_title_group(raw: Option<&str>) -> String {
     }
 }
 
+/// Results of one quarter's statements, by statement name.
+struct Results(BTreeMap<String, Vec<QueryResult>>);
+
+impl Results {
+    fn get(&self, name: &str) -> &[QueryResult] {
+        self.0.get(name).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    fn mean_completeness(&self) -> Result<Option<f64>, DbErr> {
+        let mean: Option<f64> = match self.get("completeness").first() {
+            Some(row) => row.try_get("", "m")?,
+            None => None,
+        };
+        Ok(mean.map(|m| (m * 1000.0).round() / 1000.0))
+    }
+
+    /// Distinct submitters and, for the reported quarter, their demographics
+    /// and those of the AI and digital healthcare submitters.
+    fn people(
+        &self,
+        distinct: i64,
+        first_time: i64,
+    ) -> Result<(SubmitterFigures, SubmitterFigures), DbErr> {
+        let mut submitters = SubmitterFigures {
+            distinct,
+            first_time,
+            by: BTreeMap::new(),
+        };
+        let mut ai = SubmitterFigures::default();
+        for column in DEMOGRAPHIC_COLUMNS {
+            submitters.by.insert(column.to_owned(), CountMap::new());
+        }
+        for row in self.get("people") {
+            let ai_n: i64 = row.try_get("", "ai_n")?;
+            for column in DEMOGRAPHIC_COLUMNS {
+                let value: Option<String> = row.try_get("", column)?;
+                let key = value.unwrap_or_else(|| "not_stated".into());
+                *submitters
+                    .by
+                    .entry(column.to_owned())
+                    .or_default()
+                    .entry(key.clone())
+                    .or_default() += 1;
+                if ai_n > 0 && (column == "career_stage" || column == "region") {
+                    *ai.by
+                        .entry(column.to_owned())
+                        .or_default()
+                        .entry(key)
+                        .or_default() += 1;
+                }
+            }
+            if ai_n > 0 {
+                ai.distinct += 1;
+                let title: Option<String> = row.try_get("", "job_title")?;
+                *ai.by
+                    .entry("job_title".to_owned())
+                    .or_default()
+                    .entry(job_title_group(title.as_deref()))
+                    .or_default() += 1;
+            }
+        }
+        Ok((submitters, ai))
+    }
+
+    /// The figures every way of counting reads alike.
+    fn shared(&self, figures: &mut QuarterFigures) -> Result<(), DbErr> {
+        figures.mean_completeness = self.mean_completeness()?;
+        figures.members_joined = single(self.get("joined"), "n")?;
+        figures.adoption_reported = counts(self.get("adoption"))?;
+        figures.investments_reported = single(self.get("investment"), "n")?;
+        figures.investment_pence = single(self.get("investment"), "total")?;
+        Ok(())
+    }
+}
+
+/// Rollup rows by dimension: `(k1, k2) → (n, quality sum, quality n)`.
+type Rollup = BTreeMap<String, BTreeMap<(String, String), (i64, f64, i64)>>;
+
+fn rollup_rows(rows: &[QueryResult]) -> Result<Rollup, DbErr> {
+    let mut rollup = Rollup::new();
+    for row in rows {
+        rollup.entry(row.try_get("", "d")?).or_default().insert(
+            (row.try_get("", "k1")?, row.try_get("", "k2")?),
+            (
+                row.try_get("", "n")?,
+                row.try_get("", "qs")?,
+                row.try_get("", "qn")?,
+            ),
+        );
+    }
+    Ok(rollup)
+}
+
+fn rollup_counts(rollup: &Rollup, dimension: &str) -> CountMap {
+    rollup
+        .get(dimension)
+        .map(|rows| {
+            rows.iter()
+                .map(|((k1, _), (n, _, _))| (k1.clone(), *n))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn rollup_single(rollup: &Rollup, dimension: &str) -> i64 {
+    rollup_counts(rollup, dimension)
+        .values()
+        .copied()
+        .sum::<i64>()
+}
+
+fn rollup_cells(rollup: &Rollup, dimension: &str) -> BTreeMap<(String, String), Cell> {
+    rollup
+        .get(dimension)
+        .map(|rows| {
+            rows.iter()
+                .map(|(key, (n, quality_sum, quality_n))| {
+                    (
+                        key.clone(),
+                        Cell {
+                            count: *n,
+                            quality_sum: rounded(*quality_sum),
+                            quality_n: *quality_n,
+                        },
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Every review score of the bucket, lowest first, from its histogram.
+fn rollup_review_scores(rollup: &Rollup) -> Vec<f64> {
+    rollup_counts(rollup, "review_score")
+        .into_iter()
+        .flat_map(|(score, n)| {
+            let score: f64 = score.parse().unwrap_or(f64::NAN);
+            std::iter::repeat_n(score, usize::try_from(n).unwrap_or(0))
+        })
+        .filter(|score| score.is_finite())
+        .collect()
+}
+
+/// Dimensions counted one code at a time.
+fn count_dimensions() -> impl Iterator<Item = &'static str> {
+    ["kind", "nation", "region"]
+        .into_iter()
+        .chain(TAG_TABLES.iter().map(|(d, _)| *d))
+}
+
 impl SeaReportRepository {
     pub fn new(db: DatabaseConnection) -> Self {
         Self {
@@ -187,103 +408,95 @@ impl SeaReportRepository {
         }
     }
 
-    /// Runs a quarter's statements concurrently on the pool. Comparison
-    /// quarters skip the statements about people, which only the reported
-    /// quarter shows.
+    /// Runs the chosen statements of a quarter concurrently on the pool.
+    async fn results(
+        &self,
+        quarter: Quarter,
+        statements: Vec<(String, String, Bounds)>,
+    ) -> Result<Results, StorageError> {
+        let runs = statements
+            .iter()
+            .map(|(_, sql, bounds)| self.run(sql, bounds.values(quarter)));
+        let outcomes = futures_util::future::join_all(runs).await;
+        let mut results = BTreeMap::new();
+        for ((name, _, _), outcome) in statements.into_iter().zip(outcomes) {
+            results.insert(name, outcome.map_err(storage)?);
+        }
+        Ok(Results(results))
+    }
+
+    /// A quarter's figures from the rollups. Comparison quarters skip the
+    /// statements about people, which only the reported quarter shows.
     async fn figures_of(
         &self,
         quarter: Quarter,
         full: bool,
     ) -> Result<QuarterFigures, StorageError> {
-        let (start, end): (DateTime<Utc>, DateTime<Utc>) = (quarter.start(), quarter.end());
-        let (start_day, end_day): (NaiveDate, NaiveDate) = (start.date_naive(), end.date_naive());
-        let statements: Vec<(String, String)> = quarter_statements()
+        let statements = quarter_statements()
             .into_iter()
-            .filter(|(name, _)| full || !about_people(name))
+            .filter(|(name, _, _)| full || !about_people(name))
             .collect();
-        let runs = statements.iter().map(|(name, sql)| {
-            let params = if uses_dates(name) {
-                vec![start_day.into(), end_day.into()]
-            } else {
-                vec![start.into(), end.into()]
-            };
-            self.run(sql, params)
-        });
-        let outcomes = futures_util::future::join_all(runs).await;
-        let mut results: BTreeMap<String, Vec<QueryResult>> = BTreeMap::new();
-        for ((name, _), outcome) in statements.into_iter().zip(outcomes) {
-            results.insert(name, outcome.map_err(storage)?);
-        }
-        let get = |name: &str| results.get(name).map(Vec::as_slice).unwrap_or(&[]);
+        let results = self.results(quarter, statements).await?;
         let build = || -> Result<QuarterFigures, DbErr> {
-            let mut by = BTreeMap::new();
-            for dimension in ["kind", "nation", "region"]
-                .into_iter()
-                .chain(TAG_TABLES.iter().map(|(d, _)| *d))
-            {
-                by.insert(dimension.to_owned(), counts(get(dimension))?);
-            }
-            let mut submitters_by = BTreeMap::new();
-            for column in DEMOGRAPHIC_COLUMNS {
-                submitters_by.insert(
-                    column.to_owned(),
-                    counts(get(&format!("submitters_{column}")))?,
-                );
-            }
-            let mut ai_by: BTreeMap<String, CountMap> = BTreeMap::new();
-            let ai_rows = get("ai_submitters");
-            for row in ai_rows {
-                let career: Option<String> = row.try_get("", "career_stage")?;
-                let region: Option<String> = row.try_get("", "region")?;
-                let title: Option<String> = row.try_get("", "job_title")?;
-                for (dimension, key) in [
-                    (
-                        "career_stage",
-                        career.unwrap_or_else(|| "not_stated".into()),
-                    ),
-                    ("region", region.unwrap_or_else(|| "not_stated".into())),
-                    ("job_title", job_title_group(title.as_deref())),
-                ] {
-                    *ai_by
-                        .entry(dimension.to_owned())
-                        .or_default()
-                        .entry(key)
-                        .or_default() += 1;
-                }
-            }
-            let review_scores = get("reviews")
-                .iter()
-                .map(|r| r.try_get::<f64>("", "q"))
-                .collect::<Result<Vec<_>, _>>()?;
-            let completeness: Option<f64> = match get("completeness").first() {
-                Some(row) => row.try_get("", "m")?,
-                None => None,
+            let rollup = rollup_rows(results.get("rollup"))?;
+            let first_time = if full {
+                rollup_single(&rollup, "first_time")
+            } else {
+                0
             };
-            Ok(QuarterFigures {
-                total: single(get("total"), "n")?,
-                by,
-                priority_practice_area: cells(get("priority_practice_area"))?,
-                priority_evidence_type: cells(get("priority_evidence_type"))?,
-                review_scores,
-                mean_completeness: completeness.map(|m| (m * 1000.0).round() / 1000.0),
-                submitters: SubmitterFigures {
-                    distinct: single(get("submitters"), "n")?,
-                    first_time: single(get("first_time"), "n")?,
-                    by: submitters_by,
-                },
-                members_joined: single(get("joined"), "n")?,
-                ai_submissions: single(get("ai_total"), "n")?,
-                ai_submitters: SubmitterFigures {
-                    distinct: ai_rows.len() as i64,
-                    first_time: 0,
-                    by: ai_by,
-                },
-                adoption_reported: counts(get("adoption"))?,
-                investments_reported: single(get("investment"), "n")?,
-                investment_pence: single(get("investment"), "total")?,
-                citing_submissions: single(get("citations"), "citing")?,
-                hub_items_cited: single(get("citations"), "cited")?,
-            })
+            let (submitters, ai_submitters) =
+                results.people(rollup_single(&rollup, "submitters"), first_time)?;
+            let mut figures = QuarterFigures {
+                total: rollup_single(&rollup, "total"),
+                review_scores: rollup_review_scores(&rollup),
+                by: count_dimensions()
+                    .map(|d| (d.to_owned(), rollup_counts(&rollup, d)))
+                    .collect(),
+                priority_practice_area: rollup_cells(&rollup, "priority_practice_area"),
+                priority_evidence_type: rollup_cells(&rollup, "priority_evidence_type"),
+                submitters,
+                ai_submissions: rollup_single(&rollup, "ai"),
+                ai_submitters,
+                citing_submissions: rollup_single(&rollup, "citing"),
+                hub_items_cited: single(results.get("cited"), "n")?,
+                ..QuarterFigures::default()
+            };
+            results.shared(&mut figures)?;
+            Ok(figures)
+        };
+        build().map_err(storage)
+    }
+
+    /// A quarter's full figures counted from the base tables, without the
+    /// rollups: what the rollups must always equal.
+    pub async fn recount(&self, quarter: Quarter) -> Result<QuarterFigures, StorageError> {
+        let results = self.results(quarter, recount_statements()).await?;
+        let build = || -> Result<QuarterFigures, DbErr> {
+            let (submitters, ai_submitters) = results.people(
+                single(results.get("submitters"), "n")?,
+                single(results.get("first_time"), "n")?,
+            )?;
+            let mut figures = QuarterFigures {
+                total: single(results.get("total"), "n")?,
+                review_scores: results
+                    .get("reviews")
+                    .iter()
+                    .map(|r| r.try_get::<f64>("", "q"))
+                    .collect::<Result<_, _>>()?,
+                by: count_dimensions()
+                    .map(|d| Ok((d.to_owned(), counts(results.get(d))?)))
+                    .collect::<Result<_, DbErr>>()?,
+                priority_practice_area: cells(results.get("priority_practice_area"))?,
+                priority_evidence_type: cells(results.get("priority_evidence_type"))?,
+                submitters,
+                ai_submissions: single(results.get("ai_total"), "n")?,
+                ai_submitters,
+                citing_submissions: single(results.get("citations"), "citing")?,
+                hub_items_cited: single(results.get("citations"), "cited")?,
+                ..QuarterFigures::default()
+            };
+            results.shared(&mut figures)?;
+            Ok(figures)
         };
         build().map_err(storage)
     }
@@ -303,6 +516,12 @@ impl SeaReportRepository {
             .query_all_raw(Statement::from_sql_and_values(backend, sql, params))
             .await
     }
+}
+
+/// Quality sums rounded well below a score's precision (a fifth of a point),
+/// so that sums kept by adding and subtracting scores compare exactly.
+fn rounded(sum: f64) -> f64 {
+    (sum * 1e6).round() / 1e6
 }
 
 fn counts(rows: &[QueryResult]) -> Result<CountMap, DbErr> {
@@ -325,7 +544,7 @@ fn cells(rows: &[QueryResult]) -> Result<BTreeMap<(String, String), Cell>, DbErr
                 (r.try_get("", "r")?, r.try_get("", "c")?),
                 Cell {
                     count: r.try_get("", "n")?,
-                    quality_sum: r.try_get::<Option<f64>>("", "qs")?.unwrap_or(0.0),
+                    quality_sum: rounded(r.try_get::<Option<f64>>("", "qs")?.unwrap_or(0.0)),
                     quality_n: r.try_get("", "qn")?,
                 },
             ))
@@ -347,38 +566,22 @@ impl ReportRepository for SeaReportRepository {
 
     #[tracing::instrument(skip(self), fields(quarter = %quarter))]
     async fn headline(&self, quarter: Quarter) -> Result<QuarterHeadline, StorageError> {
-        let params = || vec![Value::from(quarter.start()), Value::from(quarter.end())];
-        let statements: Vec<(String, String)> = quarter_statements()
+        let statements = quarter_statements()
             .into_iter()
-            .filter(|(n, _)| HEADLINE_STATEMENTS.contains(&n.as_str()))
+            .filter(|(n, _, _)| HEADLINE_STATEMENTS.contains(&n.as_str()))
             .collect();
-        let sql = |name: &str| {
-            statements
-                .iter()
-                .find(|(n, _)| n == name)
-                .map(|(_, s)| s.clone())
-                .unwrap_or_default()
-        };
-        let build = async {
-            let total = single(&self.run(&sql("total"), params()).await?, "n")?;
-            let by_kind = counts(&self.run(&sql("kind"), params()).await?)?;
-            let by_priority = counts(&self.run(&sql("priority"), params()).await?)?;
-            let distinct_submitters = single(&self.run(&sql("submitters"), params()).await?, "n")?;
-            let review_scores = self
-                .run(&sql("reviews"), params())
-                .await?
-                .iter()
-                .map(|r| r.try_get::<f64>("", "q"))
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok::<_, DbErr>(QuarterHeadline {
-                total,
-                by_kind,
-                by_priority,
-                distinct_submitters,
-                review_scores,
+        let results = self.results(quarter, statements).await?;
+        let build = || -> Result<QuarterHeadline, DbErr> {
+            let rollup = rollup_rows(results.get("rollup"))?;
+            Ok(QuarterHeadline {
+                total: rollup_single(&rollup, "total"),
+                by_kind: rollup_counts(&rollup, "kind"),
+                by_priority: rollup_counts(&rollup, "priority"),
+                distinct_submitters: rollup_single(&rollup, "submitters"),
+                review_scores: rollup_review_scores(&rollup),
             })
         };
-        build.await.map_err(storage)
+        build().map_err(storage)
     }
 
     #[tracing::instrument(skip(self, snapshot), fields(quarter = %snapshot.quarter))]
@@ -480,8 +683,9 @@ mod tests {
 
     #[test]
     fn every_statement_is_bounded_by_the_quarter() {
-        for (name, sql) in quarter_statements() {
-            assert!(sql.contains("$1") && sql.contains("$2"), "{name}");
+        for (name, sql, bounds) in quarter_statements().into_iter().chain(recount_statements()) {
+            assert!(sql.contains("$1"), "{name}");
+            assert_eq!(sql.contains("$2"), bounds != Bounds::Bucket, "{name}");
         }
     }
 }

@@ -1,8 +1,10 @@
 use crate::entities::submissions::{ActiveModel, Column, Entity};
 use crate::events::record_event;
+use crate::rollup;
 use crate::{now, storage, write_error};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::audit::AuditEntry;
 use domain::event::EventType;
 use domain::pagination::{Cursor, Page, PageSize};
 use domain::repository::{
@@ -512,6 +514,7 @@ impl SubmissionRepository for SeaSubmissionRepository {
         author: MemberId,
         kind: SubmissionKind,
         content: &Content,
+        audit: &AuditEntry,
     ) -> Result<Submission, WriteError> {
         let at = now();
         let tx = self.begin_write().await.map_err(write_error)?;
@@ -539,8 +542,11 @@ impl SubmissionRepository for SeaSubmissionRepository {
         insert_index_rows(&tx, id, content)
             .await
             .map_err(write_error)?;
-        // Last, just before the commit: on PostgreSQL it takes the outbox's
-        // lock, which is held until the commit.
+        crate::audit::insert(&tx, audit)
+            .await
+            .map_err(write_error)?;
+        // Last before the commit: on PostgreSQL the event takes the outbox's
+        // ordering lock, which every writer waits for until this one commits.
         record_event(
             &tx,
             EventType::Created,
@@ -573,6 +579,7 @@ impl SubmissionRepository for SeaSubmissionRepository {
         content: &Content,
     ) -> Result<Submission, WriteError> {
         let tx = self.begin_write().await.map_err(write_error)?;
+        let before = rollup::contribution(&tx, id).await.map_err(write_error)?;
         let updated = Entity::update_many()
             .col_expr(Column::Title, Expr::value(content.title.clone()))
             .col_expr(Column::SearchText, Expr::value(content.search_text()))
@@ -609,6 +616,11 @@ impl SubmissionRepository for SeaSubmissionRepository {
         write_index_rows(&tx, id, content)
             .await
             .map_err(write_error)?;
+        let after = rollup::contribution(&tx, id).await.map_err(write_error)?;
+        rollup::apply(&tx, &before, &after, &[])
+            .await
+            .map_err(write_error)?;
+        // Last before the commit, as in `create`.
         record_event(
             &tx,
             EventType::Updated,
@@ -624,11 +636,12 @@ impl SubmissionRepository for SeaSubmissionRepository {
         self.get(id).await?.ok_or(WriteError::NotFound)
     }
 
-    #[tracing::instrument(skip(self))]
+    #[tracing::instrument(skip(self, audit))]
     async fn delete_draft(
         &self,
         id: SubmissionId,
         expected_version: Option<i32>,
+        audit: &AuditEntry,
     ) -> Result<(), WriteError> {
         let tx = self.begin_write().await.map_err(write_error)?;
         let recorded = match self.current(&tx, id).await.map_err(write_error)? {
@@ -664,12 +677,18 @@ impl SubmissionRepository for SeaSubmissionRepository {
                 Some((_, version)) => WriteError::VersionMismatch { current: version },
             });
         }
+        crate::audit::insert(&tx, audit)
+            .await
+            .map_err(write_error)?;
         tx.commit().await.map_err(write_error)
     }
 
     #[tracing::instrument(skip(self, record), fields(submission = %record.id, to = record.to.as_str()))]
     async fn transition(&self, record: TransitionRecord) -> Result<Submission, WriteError> {
         let tx = self.begin_write().await.map_err(write_error)?;
+        let before = rollup::contribution(&tx, record.id)
+            .await
+            .map_err(write_error)?;
         let mut update = Entity::update_many()
             .col_expr(Column::Status, Expr::value(record.to.as_str()))
             .col_expr(Column::Version, Expr::col(Column::Version).add(1))
@@ -701,6 +720,18 @@ impl SubmissionRepository for SeaSubmissionRepository {
                 Some((status, _)) => WriteError::StatusChanged(status),
             });
         }
+        if let Some(completeness) = &record.completeness {
+            rollup::rescored(&tx, record.id, completeness.score)
+                .await
+                .map_err(write_error)?;
+        }
+        // Rollup rows are locked before the outbox lock, as in every write.
+        let after = rollup::contribution(&tx, record.id)
+            .await
+            .map_err(write_error)?;
+        rollup::apply(&tx, &before, &after, &[])
+            .await
+            .map_err(write_error)?;
         insert_transition(
             &tx,
             record.id,
@@ -715,6 +746,9 @@ impl SubmissionRepository for SeaSubmissionRepository {
         if record.to == Status::Submitted {
             store_revision(&tx, &record).await.map_err(write_error)?;
         }
+        crate::audit::insert(&tx, &record.audit)
+            .await
+            .map_err(write_error)?;
         record_event(
             &tx,
             EventType::Moved(record.to),
@@ -814,6 +848,9 @@ impl SubmissionRepository for SeaSubmissionRepository {
             .apply(review.decision.action())
             .map_err(|_| WriteError::StatusChanged(Status::InReview))?;
         let tx = self.begin_write().await.map_err(write_error)?;
+        let before = rollup::contribution(&tx, review.submission_id)
+            .await
+            .map_err(write_error)?;
         let revision = latest_revision(&tx, review.submission_id)
             .await
             .map_err(write_error)?
@@ -843,6 +880,22 @@ impl SubmissionRepository for SeaSubmissionRepository {
                 WriteError::StatusChanged(status)
             }));
         }
+        // Rollup rows are locked before the outbox lock, as in every write.
+        let after = rollup::contribution(&tx, review.submission_id)
+            .await
+            .map_err(write_error)?;
+        let reviewed_in = rollup::bucket_of(review.at);
+        let score = rollup::one(
+            reviewed_in,
+            "review_score",
+            rollup::review_score_key(quality),
+        );
+        rollup::apply(&tx, &before, &after, &[score])
+            .await
+            .map_err(write_error)?;
+        rollup::reviewed(&tx, reviewed_in, review.submission_id)
+            .await
+            .map_err(write_error)?;
         let rubric = serde_json::to_string(&review.rubric)
             .map_err(|e| write_error(DbErr::Custom(e.to_string())))?;
         let insert = Query::insert()
@@ -893,6 +946,9 @@ impl SubmissionRepository for SeaSubmissionRepository {
         )
         .await
         .map_err(write_error)?;
+        crate::audit::insert(&tx, &review.audit)
+            .await
+            .map_err(write_error)?;
         tx.commit().await.map_err(write_error)?;
         let submission = self
             .get(review.submission_id)
@@ -907,13 +963,14 @@ impl SubmissionRepository for SeaSubmissionRepository {
         Ok((submission, recorded))
     }
 
-    #[tracing::instrument(skip(self))]
+    #[tracing::instrument(skip(self, audit))]
     async fn reassign(
         &self,
         id: SubmissionId,
         reviewer: MemberId,
         by: MemberId,
         at: DateTime<Utc>,
+        audit: &AuditEntry,
     ) -> Result<Submission, WriteError> {
         let tx = self.begin_write().await.map_err(write_error)?;
         let updated = Entity::update_many()
@@ -954,6 +1011,9 @@ impl SubmissionRepository for SeaSubmissionRepository {
         )
         .await
         .map_err(write_error)?;
+        crate::audit::insert(&tx, audit)
+            .await
+            .map_err(write_error)?;
         tx.commit().await.map_err(write_error)?;
         self.get(id).await?.ok_or(WriteError::NotFound)
     }

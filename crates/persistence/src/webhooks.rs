@@ -106,7 +106,15 @@ impl WebhookRepository for SeaWebhookRepository {
         all_webhooks(&self.db).await
     }
 
-    async fn deliveries(&self, webhook: Uuid) -> Result<Vec<Delivery>, StorageError> {
+    async fn deliveries(&self, webhook: Uuid) -> Result<Option<Vec<Delivery>>, StorageError> {
+        let exists = Query::select()
+            .column("id")
+            .from("webhooks")
+            .and_where(Expr::col("id").eq(webhook))
+            .to_owned();
+        if self.db.query_one(&exists).await.map_err(storage)?.is_none() {
+            return Ok(None);
+        }
         let select = Query::select()
             .columns(DELIVERY_COLUMNS)
             .from("webhook_deliveries")
@@ -117,6 +125,7 @@ impl WebhookRepository for SeaWebhookRepository {
         rows.iter()
             .map(to_delivery)
             .collect::<Result<_, _>>()
+            .map(Some)
             .map_err(storage)
     }
 

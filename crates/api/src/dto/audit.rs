@@ -15,6 +15,7 @@ pub struct AuditEntryView {
     pub target_type: Option<String>,
     pub target_id: Option<Uuid>,
     pub request_id: Option<String>,
+    /// Non-personal details of the action; `{}` when it has none.
     #[schema(value_type = Object)]
     pub details: serde_json::Value,
 }
@@ -29,7 +30,10 @@ impl From<AuditEntry> for AuditEntryView {
             target_type: e.target_type,
             target_id: e.target_id,
             request_id: e.request_id,
-            details: e.details,
+            details: match e.details {
+                serde_json::Value::Null => serde_json::Value::Object(serde_json::Map::new()),
+                details => details,
+            },
         }
     }
 }

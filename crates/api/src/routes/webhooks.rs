@@ -20,6 +20,7 @@ use uuid::Uuid;
         (status = 400, description = "The body is not valid JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid URL or event types, each named", body = Problem, content_type = "application/problem+json"),
     )
@@ -106,6 +107,7 @@ pub async fn list_webhooks(
         (status = 200, description = "Its deliveries, oldest event first", body = DeliveryList),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such webhook", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/webhooks/{id}/deliveries")]
@@ -116,7 +118,11 @@ pub async fn list_deliveries(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     require_admin(&caller)?;
-    let items = state.webhooks.deliveries(id.into_inner()).await?;
+    let items = state
+        .webhooks
+        .deliveries(id.into_inner())
+        .await?
+        .ok_or_else(|| ApiError::NotFound("no webhook with this id".into()))?;
     Ok(HttpResponse::Ok().json(DeliveryList {
         items: items.into_iter().map(DeliveryView::from).collect(),
     }))

@@ -2,6 +2,7 @@ use super::{discard, ensure_editable, file_store_failure, not_editable};
 use crate::auth::Caller;
 use crate::dto::attachment::{AttachmentView, UploadForm};
 use crate::error::{ApiError, Problem};
+use crate::extract::{BodyTimeout, next_chunk};
 use crate::routes::submissions::load_own;
 use crate::state::AppState;
 use actix_multipart::{Field, Multipart};
@@ -13,7 +14,7 @@ use domain::attachment::{
     AttachError, AttachmentId, AttachmentLimits, Caption, FileName, MediaType, NewAttachment,
     Sha256Digest, StorageKey, UnsupportedContent,
 };
-use futures_util::StreamExt;
+use std::time::Duration;
 use uuid::Uuid;
 
 /// Room for the multipart boundaries, part headers and caption around the file.
@@ -64,7 +65,14 @@ pub async fn upload_attachment(
         return Err(too_large());
     }
 
-    let form = read_form(Multipart::new(req.headers(), payload), room, too_large).await?;
+    let idle = BodyTimeout::of(&req);
+    let form = read_form(
+        Multipart::new(req.headers(), payload),
+        room,
+        idle,
+        too_large,
+    )
+    .await?;
     let media_type = MediaType::sniff(&form.file).map_err(|e| match e {
         UnsupportedContent::Empty => ApiError::validation("file", "empty", "the file is empty"),
         other => ApiError::UnsupportedFile(other.to_string()),
@@ -191,20 +199,21 @@ fn malformed(error: actix_multipart::MultipartError) -> ApiError {
 async fn read_form(
     mut multipart: Multipart,
     room: u64,
+    idle: Duration,
     too_large: impl Fn() -> ApiError,
 ) -> Result<UploadedForm, ApiError> {
     let mut file: Option<(Bytes, Option<String>)> = None;
     let mut caption = None;
-    while let Some(field) = multipart.next().await {
+    while let Some(field) = next_chunk(&mut multipart, idle).await? {
         let mut field = field.map_err(malformed)?;
         match field.name() {
             Some("file") if file.is_none() => {
                 let name = file_name_of(&field);
-                let bytes = read_field(&mut field, room, &too_large).await?;
+                let bytes = read_field(&mut field, room, idle, &too_large).await?;
                 file = Some((bytes, name));
             }
             Some("caption") if caption.is_none() => {
-                let bytes = read_field(&mut field, CAPTION_BYTES as u64, &|| {
+                let bytes = read_field(&mut field, CAPTION_BYTES as u64, idle, &|| {
                     ApiError::validation(
                         "caption",
                         "too_long",
@@ -260,10 +269,11 @@ fn file_name_of(field: &Field) -> Option<String> {
 async fn read_field(
     field: &mut Field,
     limit: u64,
+    idle: Duration,
     too_large: &impl Fn() -> ApiError,
 ) -> Result<Bytes, ApiError> {
     let mut buffer = BytesMut::new();
-    while let Some(chunk) = field.next().await {
+    while let Some(chunk) = next_chunk(field, idle).await? {
         let chunk = chunk.map_err(malformed)?;
         if (buffer.len() + chunk.len()) as u64 > limit {
             return Err(too_large());

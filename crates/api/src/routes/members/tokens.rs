@@ -26,6 +26,7 @@ const MAX_DAYS: i64 = 366;
         (status = 400, description = "The body is not valid JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "A personal access token cannot make tokens", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, each named (e.g. `reports:read` asked by a non-admin)", body = Problem, content_type = "application/problem+json"),
     )

@@ -38,18 +38,14 @@ pub async fn create_submission(
     let (kind, content) = body.0.into_parts();
     check_content(&state, kind, &content).await?;
     let id = SubmissionId::generate();
+    let audit = AuditEntry::new("submission_created", Some(caller.id))
+        .target("submission", id.0)
+        .request(Some(request_id.0));
     let submission = state
         .submissions
-        .create(id, caller.id, kind, &content)
+        .create(id, caller.id, kind, &content, &audit)
         .await?;
     tracing::info!(submission = %id, kind = kind.as_str(), "draft created");
-    state
-        .audit(
-            AuditEntry::new("submission_created", Some(caller.id))
-                .target("submission", id.0)
-                .request(Some(request_id.0)),
-        )
-        .await;
     let mut response = HttpResponse::Created();
     response.insert_header((header::LOCATION, format!("/api/v1/submissions/{id}")));
     Ok(respond(response, submission))

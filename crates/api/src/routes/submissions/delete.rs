@@ -33,9 +33,12 @@ pub async fn delete_submission(
 ) -> Result<HttpResponse, ApiError> {
     let submission = load_own(&state, &caller, SubmissionId(id.into_inner())).await?;
     let expected = if_match(&req, submission.version)?;
+    let audit = AuditEntry::new("draft_deleted", Some(caller.id))
+        .target("submission", submission.id.0)
+        .request(Some(request_id.0));
     state
         .submissions
-        .delete_draft(submission.id, expected)
+        .delete_draft(submission.id, expected, &audit)
         .await
         .map_err(|e| match e {
             domain::repository::WriteError::StatusChanged(status) => ApiError::Conflict {
@@ -49,13 +52,6 @@ pub async fn delete_submission(
             other => other.into(),
         })?;
     tracing::info!("draft deleted");
-    state
-        .audit(
-            AuditEntry::new("draft_deleted", Some(caller.id))
-                .target("submission", submission.id.0)
-                .request(Some(request_id.0)),
-        )
-        .await;
     crate::routes::attachments::discard_all(&state, submission.id).await;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -32,10 +32,13 @@ use uuid::Uuid;
     request_body = RecommendationEventRequest,
     responses(
         (status = 201, description = "The recorded follow-up", body = RecommendationEventView),
+        (status = 400, description = "The body is not valid JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Neither the author nor an admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such submission or recommendation", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The submission is not published", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
     )
 )]

@@ -65,6 +65,9 @@ pub async fn claim_submission(
         submitted_at: None,
         completeness: None,
         reviewer: Some(caller.id),
+        audit: AuditEntry::new("submission_claimed", Some(caller.id))
+            .target("submission", submission.id.0)
+            .request(Some(request_id.0)),
     };
     let claimed = state
         .submissions
@@ -74,13 +77,6 @@ pub async fn claim_submission(
             WriteError::StatusChanged(now) => illegal(Action::Claim, now),
             other => other.into(),
         })?;
-    state
-        .audit(
-            AuditEntry::new("submission_claimed", Some(caller.id))
-                .target("submission", submission.id.0)
-                .request(Some(request_id.0)),
-        )
-        .await;
     Ok(respond(HttpResponse::Ok(), claimed))
 }
 
@@ -92,10 +88,13 @@ pub async fn claim_submission(
     request_body = ReassignRequest,
     responses(
         (status = 200, description = "The submission with its new reviewer", body = SubmissionView),
+        (status = 400, description = "The body is not valid JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such submission", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not in review", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The new reviewer is not a reviewer, or is the author", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -126,9 +125,19 @@ pub async fn reassign_reviewer(
             "the author cannot review their own work",
         ));
     }
+    let audit = AuditEntry::new("reviewer_reassigned", Some(caller.id))
+        .target("submission", submission.id.0)
+        .details(json!({"reviewer_id": reviewer.0}))
+        .request(Some(request_id.0));
     let updated = state
         .submissions
-        .reassign(submission.id, reviewer, caller.id, chrono::Utc::now())
+        .reassign(
+            submission.id,
+            reviewer,
+            caller.id,
+            chrono::Utc::now(),
+            &audit,
+        )
         .await
         .map_err(|e| match e {
             WriteError::StatusChanged(now) => ApiError::Conflict {
@@ -141,14 +150,6 @@ pub async fn reassign_reviewer(
             },
             other => other.into(),
         })?;
-    state
-        .audit(
-            AuditEntry::new("reviewer_reassigned", Some(caller.id))
-                .target("submission", submission.id.0)
-                .details(json!({"reviewer_id": reviewer.0}))
-                .request(Some(request_id.0)),
-        )
-        .await;
     Ok(respond(HttpResponse::Ok(), updated))
 }
 
@@ -164,9 +165,10 @@ pub async fn reassign_reviewer(
         (status = 201, description = "The review and the submission after the decision", body = ReviewOutcome),
         (status = 400, description = "The body is not valid JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not a reviewer, or the caller's own work", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a reviewer, the caller's own work, or claimed by another reviewer", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such submission, or the caller may not see it", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not in review, or another reviewer decided first", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid scores, each named", body = Problem, content_type = "application/problem+json"),
     )
@@ -183,6 +185,16 @@ pub async fn create_review(
     let submission = load_visible(&state, &caller, SubmissionId(id.into_inner())).await?;
     require_reviewer(&caller)?;
     not_own(&caller, &submission)?;
+    // Work in review is decided by the reviewer who claimed it (or an admin);
+    // another reviewer must be assigned first.
+    if let Some(assigned) = submission.reviewer_id
+        && assigned != caller.id
+        && !caller.role.is_admin()
+    {
+        return Err(ApiError::Forbidden(
+            "another reviewer has claimed this submission; an admin can reassign it".into(),
+        ));
+    }
     let body = body.0;
     let mut errors = ValidationErrors::new();
     let rubric = errors.collect(Rubric::parse(body.scores()));
@@ -196,6 +208,13 @@ pub async fn create_review(
     if submission.status != Status::InReview {
         return Err(illegal(action, submission.status));
     }
+    let to = Status::InReview
+        .apply(action)
+        .map_err(|_| illegal(action, submission.status))?;
+    let audit = AuditEntry::new("review_recorded", Some(caller.id))
+        .target("submission", submission.id.0)
+        .details(json!({"decision": body.decision.as_str(), "quality_score": rubric.mean(), "to": to.as_str()}))
+        .request(Some(request_id.0));
     let review = NewReview {
         id: Uuid::now_v7(),
         submission_id: submission.id,
@@ -204,6 +223,7 @@ pub async fn create_review(
         overall_comment: body.overall_comment,
         decision: body.decision,
         at: chrono::Utc::now(),
+        audit,
     };
     let (updated, review) = state
         .submissions
@@ -213,14 +233,6 @@ pub async fn create_review(
             WriteError::StatusChanged(now) => illegal(action, now),
             other => other.into(),
         })?;
-    state
-        .audit(
-            AuditEntry::new("review_recorded", Some(caller.id))
-                .target("submission", submission.id.0)
-                .details(json!({"decision": review.decision.as_str(), "quality_score": review.quality_score, "to": updated.status.as_str()}))
-                .request(Some(request_id.0)),
-        )
-        .await;
     Ok(HttpResponse::Created().json(ReviewOutcome {
         review: review.into(),
         submission: updated.into(),

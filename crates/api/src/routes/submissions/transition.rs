@@ -53,6 +53,10 @@ async fn author_transition(
         submitted_at: None,
         completeness: None,
         reviewer: None,
+        audit: AuditEntry::new(&format!("submission_{}", to.as_str()), Some(caller.id))
+            .target("submission", id.0)
+            .details(serde_json::json!({"from": submission.status.as_str(), "to": to.as_str()}))
+            .request(Some(request_id.0)),
     };
     if action == Action::Submit {
         missing_for_submit(submission.kind, &submission.content).into_result()?;
@@ -68,14 +72,6 @@ async fn author_transition(
             other => other.into(),
         })?;
     tracing::info!(submission = %id, from = submission.status.as_str(), to = to.as_str(), "transition");
-    state
-        .audit(
-            AuditEntry::new(&format!("submission_{}", to.as_str()), Some(caller.id))
-                .target("submission", id.0)
-                .details(serde_json::json!({"from": submission.status.as_str(), "to": to.as_str()}))
-                .request(Some(request_id.0)),
-        )
-        .await;
     Ok(respond(HttpResponse::Ok(), updated))
 }
 
@@ -88,10 +84,13 @@ async fn author_transition(
     request_body(content = Option<TransitionRequest>, description = "An optional comment"),
     responses(
         (status = 200, description = "The submitted submission, with its completeness", body = SubmissionView),
+        (status = 400, description = "The body is not valid JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The caller is not the author", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such submission, or the caller may not see it", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not submittable in its current status (`current_status` says which), or a request with this `Idempotency-Key` still being served", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Required fields missing, each named, or an `Idempotency-Key` reused with another body", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -123,10 +122,13 @@ pub async fn submit_submission(
     request_body(content = Option<TransitionRequest>, description = "An optional comment"),
     responses(
         (status = 200, description = "The withdrawn submission", body = SubmissionView),
+        (status = 400, description = "The body is not valid JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The caller is not the author", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such submission, or the caller may not see it", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not withdrawable in its current status (`current_status` says which), or a request with this `Idempotency-Key` still being served", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid comment, or an `Idempotency-Key` reused with another body", body = Problem, content_type = "application/problem+json"),
     )
 )]

@@ -1,0 +1,394 @@
+//! Keeps the per-quarter report rollups in step with the submissions they
+//! count. Every write that can change what a counted submission contributes
+//! reads its contribution before and after the change, inside the same
+//! transaction, and adds the difference: the rollups commit or roll back with
+//! the change itself, and concurrent writers only ever add deltas.
+
+use chrono::{DateTime, Datelike, Utc};
+use domain::SubmissionId;
+use domain::quarter::Quarter;
+use domain::submission::Status;
+use migration::{AI_TOPIC, TAG_TABLES};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, TransactionTrait};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// The rollup bucket of an instant: its calendar quarter, counted from year 0.
+pub fn bucket_of(instant: DateTime<Utc>) -> i32 {
+    instant.year() * 4 + i32::try_from(instant.month0() / 3).unwrap_or(0)
+}
+
+/// The bucket a quarter reads. Every quarter, calendar or financial, starts on
+/// a calendar quarter.
+pub fn bucket(quarter: Quarter) -> i32 {
+    bucket_of(quarter.start())
+}
+
+/// A rollup row's key: dimension and one or two codes.
+type Key = (String, String, String);
+
+/// What one submission adds to the rollups.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct Contribution {
+    bucket: Option<i32>,
+    rows: BTreeMap<Key, (i64, f64, i64)>,
+    author: Option<(Uuid, i64)>,
+    cited: Vec<Uuid>,
+}
+
+/// Reads what submission `id` contributes now, as `db` sees it.
+pub(crate) async fn contribution(
+    db: &impl ConnectionTrait,
+    id: SubmissionId,
+) -> Result<Contribution, DbErr> {
+    let select = Query::select()
+        .columns([
+            "status",
+            "submitted_at",
+            "kind",
+            "nation",
+            "region",
+            "quality_score",
+            "author_id",
+        ])
+        .from("submissions")
+        .and_where(Expr::col("id").eq(id.0))
+        .to_owned();
+    let Some(row) = db.query_one(&select).await? else {
+        return Ok(Contribution::default());
+    };
+    let status: String = row.try_get("", "status")?;
+    let submitted_at: Option<DateTime<Utc>> = row.try_get("", "submitted_at")?;
+    let counted = status.parse::<Status>().is_ok_and(Status::is_counted);
+    let (Some(submitted_at), true) = (submitted_at, counted) else {
+        return Ok(Contribution::default());
+    };
+    let quality: Option<f64> = row.try_get("", "quality_score")?;
+    let author: Option<Uuid> = row.try_get("", "author_id")?;
+    let mut singles: Vec<(String, String)> = vec![
+        ("total".into(), String::new()),
+        ("kind".into(), row.try_get("", "kind")?),
+    ];
+    for column in ["nation", "region"] {
+        if let Some(code) = row.try_get::<Option<String>>("", column)? {
+            singles.push((column.to_owned(), code));
+        }
+    }
+    let backend = db.get_database_backend();
+    let placeholder = if backend == DbBackend::Postgres {
+        "$1"
+    } else {
+        "?1"
+    };
+    let union = TAG_TABLES
+        .iter()
+        .map(|(dimension, table)| {
+            format!(
+                "SELECT '{dimension}' AS d, code FROM {table} WHERE submission_id = {placeholder}"
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ");
+    let tags: Vec<(String, String)> = db
+        .query_all_raw(Statement::from_sql_and_values(
+            backend,
+            union,
+            [id.0.into()],
+        ))
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("", "d")?, r.try_get("", "code")?)))
+        .collect::<Result<_, DbErr>>()?;
+    let cited_query = Query::select()
+        .column("cited_submission_id")
+        .from("submission_citations")
+        .and_where(Expr::col("submission_id").eq(id.0))
+        .to_owned();
+    let cited: Vec<Uuid> = db
+        .query_all(&cited_query)
+        .await?
+        .iter()
+        .map(|r| r.try_get("", "cited_submission_id"))
+        .collect::<Result<_, _>>()?;
+
+    let ai = tags.iter().any(|(d, c)| d == "topic" && c == AI_TOPIC);
+    let codes = |dimension: &str| -> Vec<&String> {
+        tags.iter()
+            .filter(|(d, _)| d == dimension)
+            .map(|(_, c)| c)
+            .collect()
+    };
+    let mut keys: Vec<Key> = singles
+        .into_iter()
+        .chain(tags.iter().cloned())
+        .map(|(d, c)| (d, c, String::new()))
+        .collect();
+    for (dimension, other) in [
+        ("priority_practice_area", "practice_area"),
+        ("priority_evidence_type", "evidence_type"),
+    ] {
+        for priority in codes("priority") {
+            for code in codes(other) {
+                keys.push((dimension.to_owned(), priority.clone(), code.clone()));
+            }
+        }
+    }
+    if ai {
+        keys.push(("ai".into(), String::new(), String::new()));
+    }
+    if !cited.is_empty() {
+        keys.push(("citing".into(), String::new(), String::new()));
+    }
+    let figures = (1, quality.unwrap_or(0.0), i64::from(quality.is_some()));
+    Ok(Contribution {
+        bucket: Some(bucket_of(submitted_at)),
+        rows: keys.into_iter().map(|k| (k, figures)).collect(),
+        author: author.map(|a| (a, i64::from(ai))),
+        cited,
+    })
+}
+
+/// A review's quality score as the key of its histogram row: one decimal.
+pub(crate) fn review_score_key(score: f64) -> String {
+    format!("{score:.1}")
+}
+
+/// One more count for a rollup row that no submission's contribution holds,
+/// such as a review's score in the quarter it was made.
+pub(crate) fn one(bucket: i32, dimension: &str, k1: String) -> ((i32, Key), i64) {
+    ((bucket, (dimension.to_owned(), k1, String::new())), 1)
+}
+
+/// Adds `after - before` (and `extra`) to the rollups, in a fixed order so
+/// that concurrent writers take row locks alike: authors, then counts, then
+/// cited items, each sorted.
+pub(crate) async fn apply(
+    db: &impl ConnectionTrait,
+    before: &Contribution,
+    after: &Contribution,
+    extra: &[((i32, Key), i64)],
+) -> Result<(), DbErr> {
+    if before == after && extra.is_empty() {
+        return Ok(());
+    }
+    let mut rows: BTreeMap<(i32, Key), (i64, f64, i64)> = BTreeMap::new();
+    let mut authors: BTreeMap<(i32, Uuid), (i64, i64)> = BTreeMap::new();
+    let mut cited: BTreeMap<(i32, Uuid), i64> = BTreeMap::new();
+    for (key, n) in extra {
+        rows.entry(key.clone()).or_default().0 += n;
+    }
+    for (contribution, sign) in [(before, -1_i64), (after, 1)] {
+        let Some(bucket) = contribution.bucket else {
+            continue;
+        };
+        for (key, (n, quality_sum, quality_n)) in &contribution.rows {
+            let entry = rows.entry((bucket, key.clone())).or_default();
+            entry.0 += sign * n;
+            entry.1 += sign as f64 * quality_sum;
+            entry.2 += sign * quality_n;
+        }
+        if let Some((author, ai)) = contribution.author {
+            let entry = authors.entry((bucket, author)).or_default();
+            entry.0 += sign;
+            entry.1 += sign * ai;
+        }
+        for id in &contribution.cited {
+            *cited.entry((bucket, *id)).or_default() += sign;
+        }
+    }
+    for ((bucket, author), (n, ai_n)) in authors {
+        if n == 0 && ai_n == 0 {
+            continue;
+        }
+        let first_before = first_bucket(db, author).await?;
+        let current = Query::select()
+            .column("n")
+            .from("report_rollup_authors")
+            .and_where(Expr::col("bucket").eq(bucket))
+            .and_where(Expr::col("author_id").eq(author))
+            .to_owned();
+        let old: i64 = match db.query_one(&current).await? {
+            Some(row) => row.try_get("", "n")?,
+            None => 0,
+        };
+        let upsert = Query::insert()
+            .into_table("report_rollup_authors")
+            .columns(["bucket", "author_id", "n", "ai_n"])
+            .values_panic([bucket.into(), author.into(), n.into(), ai_n.into()])
+            .on_conflict(
+                OnConflict::columns(["bucket", "author_id"])
+                    .values(["n", "ai_n"].map(|c| (c, added("report_rollup_authors", c))))
+                    .to_owned(),
+            )
+            .to_owned();
+        db.execute(&upsert).await?;
+        // Distinct submitters of the bucket change when an author's count
+        // crosses zero; first-time submitters when their first bucket moves.
+        let submitting = i64::from(old + n > 0) - i64::from(old > 0);
+        if submitting != 0 {
+            rows.entry((bucket, ("submitters".into(), String::new(), String::new())))
+                .or_default()
+                .0 += submitting;
+        }
+        let first_after = first_bucket(db, author).await?;
+        if first_before != first_after {
+            for (first, sign) in [(first_before, -1), (first_after, 1)] {
+                if let Some(first) = first {
+                    rows.entry((first, ("first_time".into(), String::new(), String::new())))
+                        .or_default()
+                        .0 += sign;
+                }
+            }
+        }
+    }
+    for ((bucket, (dimension, k1, k2)), (n, quality_sum, quality_n)) in rows {
+        if n == 0 && quality_n == 0 && quality_sum == 0.0 {
+            continue;
+        }
+        let upsert = Query::insert()
+            .into_table("report_rollup")
+            .columns([
+                "bucket",
+                "dimension",
+                "k1",
+                "k2",
+                "n",
+                "quality_sum",
+                "quality_n",
+            ])
+            .values_panic([
+                bucket.into(),
+                dimension.into(),
+                k1.into(),
+                k2.into(),
+                n.into(),
+                quality_sum.into(),
+                quality_n.into(),
+            ])
+            .on_conflict(
+                OnConflict::columns(["bucket", "dimension", "k1", "k2"])
+                    .values(
+                        ["n", "quality_sum", "quality_n"].map(|c| (c, added("report_rollup", c))),
+                    )
+                    .to_owned(),
+            )
+            .to_owned();
+        db.execute(&upsert).await?;
+    }
+    for ((bucket, id), n) in cited {
+        if n == 0 {
+            continue;
+        }
+        let upsert = Query::insert()
+            .into_table("report_rollup_cited")
+            .columns(["bucket", "cited_id", "n"])
+            .values_panic([bucket.into(), id.into(), n.into()])
+            .on_conflict(
+                OnConflict::columns(["bucket", "cited_id"])
+                    .value("n", added("report_rollup_cited", "n"))
+                    .to_owned(),
+            )
+            .to_owned();
+        db.execute(&upsert).await?;
+    }
+    Ok(())
+}
+
+/// The first bucket in which `author` has counted work.
+async fn first_bucket(db: &impl ConnectionTrait, author: Uuid) -> Result<Option<i32>, DbErr> {
+    let select = Query::select()
+        .expr_as(Expr::col("bucket").min(), "first")
+        .from("report_rollup_authors")
+        .and_where(Expr::col("author_id").eq(author))
+        .and_where(Expr::col("n").gt(0))
+        .to_owned();
+    match db.query_one(&select).await? {
+        Some(row) => row.try_get("", "first"),
+        None => Ok(None),
+    }
+}
+
+/// Records that submission `id` was reviewed in `bucket`, with its
+/// completeness now, for the mean completeness of what a quarter reviewed.
+pub(crate) async fn reviewed(
+    db: &impl ConnectionTrait,
+    bucket: i32,
+    id: SubmissionId,
+) -> Result<(), DbErr> {
+    let completeness = Query::select()
+        .expr(Expr::val(bucket))
+        .column("id")
+        .column("completeness_score")
+        .from("submissions")
+        .and_where(Expr::col("id").eq(id.0))
+        .to_owned();
+    let insert = Query::insert()
+        .into_table("report_rollup_reviewed")
+        .columns(["bucket", "submission_id", "completeness"])
+        .select_from(completeness)
+        .map_err(|e| DbErr::Custom(e.to_string()))?
+        .on_conflict(
+            OnConflict::columns(["bucket", "submission_id"])
+                .do_nothing()
+                .to_owned(),
+        )
+        .to_owned();
+    db.execute(&insert).await?;
+    Ok(())
+}
+
+/// Keeps the completeness of a reviewed submission current after a new
+/// submit scored it again.
+pub(crate) async fn rescored(
+    db: &impl ConnectionTrait,
+    id: SubmissionId,
+    completeness: f64,
+) -> Result<(), DbErr> {
+    let update = Query::update()
+        .table("report_rollup_reviewed")
+        .value("completeness", completeness)
+        .and_where(Expr::col("submission_id").eq(id.0))
+        .to_owned();
+    db.execute(&update).await?;
+    Ok(())
+}
+
+/// `table.column + excluded.column`, for an upsert that adds.
+fn added(table: &'static str, column: &'static str) -> Expr {
+    Expr::col((table, column)).add(Expr::cust(format!("excluded.{column}")))
+}
+
+/// Counts every rollup again from the base tables, in one transaction: for
+/// data loaded in bulk around the repositories.
+pub async fn rebuild(db: &sea_orm::DatabaseConnection) -> Result<(), DbErr> {
+    let tx = db.begin().await?;
+    for sql in migration::rollup_rebuild_sql(db.get_database_backend()) {
+        tx.execute_unprepared(&sql).await?;
+    }
+    tx.commit().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn buckets_are_calendar_quarters_and_financial_quarters_share_them() {
+        let at = |y, m, d| {
+            Utc.with_ymd_and_hms(y, m, d, 0, 0, 0)
+                .single()
+                .unwrap_or_default()
+        };
+        assert_eq!(bucket_of(at(2025, 1, 1)), 2025 * 4);
+        assert_eq!(bucket_of(at(2025, 3, 31)), 2025 * 4);
+        assert_eq!(bucket_of(at(2025, 4, 1)), 2025 * 4 + 1);
+        assert_eq!(bucket_of(at(2025, 12, 31)), 2025 * 4 + 3);
+        let calendar: Quarter = "2025-Q2".parse().unwrap_or_else(|e| panic!("{e:?}"));
+        let financial: Quarter = "FY2025-Q1".parse().unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(bucket(calendar), bucket(financial));
+        let last_fy: Quarter = "FY2025-Q4".parse().unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(bucket(last_fy), 2026 * 4);
+    }
+}
