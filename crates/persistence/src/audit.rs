@@ -20,20 +20,23 @@ impl SeaAuditRepository {
     }
 }
 
+/// The audit log's columns, in the order entries are written and read.
+const COLUMNS: [&str; 8] = [
+    "id",
+    "at",
+    "actor_id",
+    "action",
+    "target_type",
+    "target_id",
+    "request_id",
+    "details",
+];
+
 /// Appends one entry, on the pool or inside the transaction of the write it records.
 pub(crate) async fn insert(db: &impl ConnectionTrait, entry: &AuditEntry) -> Result<(), DbErr> {
     let insert = Query::insert()
         .into_table("audit_log")
-        .columns([
-            "id",
-            "at",
-            "actor_id",
-            "action",
-            "target_type",
-            "target_id",
-            "request_id",
-            "details",
-        ])
+        .columns(COLUMNS)
         .values_panic([
             entry.id.into(),
             entry.at.into(),
@@ -83,16 +86,7 @@ impl AuditRepository for SeaAuditRepository {
             cond = cond.add(Expr::col("id").lt(after));
         }
         let query = Query::select()
-            .columns([
-                "id",
-                "at",
-                "actor_id",
-                "action",
-                "target_type",
-                "target_id",
-                "request_id",
-                "details",
-            ])
+            .columns(COLUMNS)
             .from("audit_log")
             .cond_where(cond)
             .order_by("id", Order::Desc)
