@@ -114,11 +114,11 @@ pub fn quarter_statements() -> Vec<(String, String, Bounds)> {
         ),
         (
             "people".to_owned(),
-            format!(
+            people_statement(&format!(
                 "SELECT {}, m.job_title AS job_title, a.ai_n AS ai_n FROM report_rollup_authors a \
                  JOIN members m ON m.id = a.author_id WHERE a.bucket = $1 AND a.n > 0",
                 DEMOGRAPHIC_COLUMNS.map(|c| format!("m.{c} AS {c}")).join(", ")
-            ),
+            )),
             Bounds::Bucket,
         ),
         (
@@ -130,6 +130,37 @@ pub fn quarter_statements() -> Vec<(String, String, Bounds)> {
     ];
     statements.extend(shared_statements());
     statements
+}
+
+/// Counts the submitters that `people` (one row a person, with the
+/// demographic columns, `job_title` and `ai_n`) lists, by each demographic
+/// and, for those with AI and digital healthcare work, by career stage,
+/// region and job title as written: rows `d, k, n`. Each person is read once.
+fn people_statement(people: &str) -> String {
+    let mut counts: Vec<String> = DEMOGRAPHIC_COLUMNS
+        .iter()
+        .map(|c| {
+            format!(
+                "SELECT '{c}' AS d, COALESCE(p.{c}, 'not_stated') AS k, COUNT(*) AS n FROM p \
+                 GROUP BY COALESCE(p.{c}, 'not_stated')"
+            )
+        })
+        .collect();
+    for (name, key) in [
+        ("ai_career_stage", "COALESCE(p.career_stage, 'not_stated')"),
+        ("ai_region", "COALESCE(p.region, 'not_stated')"),
+        ("ai_job_title", "COALESCE(p.job_title, '')"),
+    ] {
+        counts.push(format!(
+            "SELECT '{name}' AS d, {key} AS k, COUNT(*) AS n FROM p WHERE p.ai_n > 0 GROUP BY {key}"
+        ));
+    }
+    counts
+        .push("SELECT 'ai_total' AS d, '' AS k, COUNT(*) AS n FROM p WHERE p.ai_n > 0".to_owned());
+    format!(
+        "WITH p AS MATERIALIZED ({people}) {}",
+        counts.join(" UNION ALL ")
+    )
 }
 
 /// Statements about people, needed only for the reported quarter.
@@ -203,12 +234,12 @@ pub fn recount_statements() -> Vec<(String, String, Bounds)> {
         ("ai_total".to_owned(), format!("SELECT COUNT(*) AS n FROM submissions s WHERE {COUNTED} AND {ai}")),
         (
             "people".to_owned(),
-            format!(
+            people_statement(&format!(
                 "SELECT {}, m.job_title AS job_title, \
                  (SELECT COUNT(*) FROM submissions s WHERE s.author_id = m.id AND {COUNTED} AND {ai}) AS ai_n \
                  FROM members m WHERE m.id IN (SELECT s.author_id FROM submissions s WHERE {COUNTED})",
                 DEMOGRAPHIC_COLUMNS.map(|c| format!("m.{c} AS {c}")).join(", ")
-            ),
+            )),
         ),
         (
             "citations".to_owned(),
@@ -283,33 +314,26 @@ impl Results {
             submitters.by.insert(column.to_owned(), CountMap::new());
         }
         for row in self.get("people") {
-            let ai_n: i64 = row.try_get("", "ai_n")?;
-            for column in DEMOGRAPHIC_COLUMNS {
-                let value: Option<String> = row.try_get("", column)?;
-                let key = value.unwrap_or_else(|| "not_stated".into());
-                *submitters
-                    .by
-                    .entry(column.to_owned())
-                    .or_default()
-                    .entry(key.clone())
-                    .or_default() += 1;
-                if ai_n > 0 && (column == "career_stage" || column == "region") {
-                    *ai.by
-                        .entry(column.to_owned())
-                        .or_default()
-                        .entry(key)
-                        .or_default() += 1;
+            let dimension: String = row.try_get("", "d")?;
+            let key: String = row.try_get("", "k")?;
+            let n: i64 = row.try_get("", "n")?;
+            let (figures, dimension, key) = match dimension.as_str() {
+                "ai_total" => {
+                    ai.distinct += n;
+                    continue;
                 }
-            }
-            if ai_n > 0 {
-                ai.distinct += 1;
-                let title: Option<String> = row.try_get("", "job_title")?;
-                *ai.by
-                    .entry("job_title".to_owned())
-                    .or_default()
-                    .entry(job_title_group(title.as_deref()))
-                    .or_default() += 1;
-            }
+                "ai_job_title" => (&mut ai, "job_title", job_title_group(Some(&key))),
+                other => match other.strip_prefix("ai_") {
+                    Some(column) => (&mut ai, column, key),
+                    None => (&mut submitters, other, key),
+                },
+            };
+            *figures
+                .by
+                .entry(dimension.to_owned())
+                .or_default()
+                .entry(key)
+                .or_default() += n;
         }
         Ok((submitters, ai))
     }
