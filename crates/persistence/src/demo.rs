@@ -185,17 +185,7 @@ impl Batch {
             event_rows: 0,
             reviews: Query::insert()
                 .into_table("reviews")
-                .columns([
-                    "id",
-                    "submission_id",
-                    "reviewer_id",
-                    "revision",
-                    "rubric",
-                    "overall_comment",
-                    "decision",
-                    "quality_score",
-                    "created_at",
-                ])
+                .columns(crate::submissions::REVIEW_COLUMNS)
                 .to_owned(),
             review_rows: 0,
             citations: Query::insert()

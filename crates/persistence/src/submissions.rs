@@ -16,6 +16,7 @@ use domain::submission::{
     AdoptionStatus, Completeness, Content, Status, Submission, SubmissionKind,
 };
 use domain::{MemberId, SubmissionId};
+use migration::TAG_TABLES;
 use sea_orm::sea_query::{
     Alias, Cond, Expr, ExprTrait, JoinType, LikeExpr, Order, Query, SelectStatement,
 };
@@ -33,11 +34,17 @@ pub struct SeaSubmissionRepository {
     db: DatabaseConnection,
 }
 
-const TAGS: [&str; 4] = [
-    "submission_priorities",
-    "submission_practice_areas",
-    "submission_topics",
-    "submission_evidence_types",
+/// The columns of a review row, in the order reviews are written.
+pub(crate) const REVIEW_COLUMNS: [&str; 9] = [
+    "id",
+    "submission_id",
+    "reviewer_id",
+    "revision",
+    "rubric",
+    "overall_comment",
+    "decision",
+    "quality_score",
+    "created_at",
 ];
 
 impl SeaSubmissionRepository {
@@ -185,7 +192,8 @@ async fn write_index_rows(
     id: SubmissionId,
     content: &Content,
 ) -> Result<(), DbErr> {
-    for table in TAGS
+    for table in TAG_TABLES
+        .map(|(_, table)| table)
         .into_iter()
         .chain(["recommendations", "submission_citations"])
     {
@@ -209,13 +217,13 @@ async fn insert_index_rows(
         .iter()
         .map(|t| t.as_str().to_owned())
         .collect();
-    let tag_sets = [
-        &content.priorities,
-        &content.practice_areas,
-        &content.topics,
-        &evidence_types,
-    ];
-    for (table, codes) in TAGS.into_iter().zip(tag_sets) {
+    for (dimension, table) in TAG_TABLES {
+        let codes = match dimension {
+            "priority" => &content.priorities,
+            "practice_area" => &content.practice_areas,
+            "topic" => &content.topics,
+            _ => &evidence_types,
+        };
         if codes.is_empty() {
             continue;
         }
@@ -900,17 +908,7 @@ impl SubmissionRepository for SeaSubmissionRepository {
             .map_err(|e| write_error(DbErr::Custom(e.to_string())))?;
         let insert = Query::insert()
             .into_table("reviews")
-            .columns([
-                "id",
-                "submission_id",
-                "reviewer_id",
-                "revision",
-                "rubric",
-                "overall_comment",
-                "decision",
-                "quality_score",
-                "created_at",
-            ])
+            .columns(REVIEW_COLUMNS)
             .values_panic([
                 review.id.into(),
                 review.submission_id.0.into(),
