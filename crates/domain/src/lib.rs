@@ -2,6 +2,7 @@
 //! strategy's taxonomy, and the rules that hold whatever stores or serves them.
 
 pub mod access_token;
+pub mod actor;
 pub mod attachment;
 pub mod audit;
 pub mod event;
