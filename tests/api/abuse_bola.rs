@@ -40,7 +40,7 @@ async fn upload(app: &TestApp, token: &str, submission: &str) -> (StatusCode, Va
 }
 
 fn text(value: &Value, key: &str) -> String {
-    value[key].as_str().unwrap_or_default().to_owned()
+    value[key].as_str().unwrap().to_owned()
 }
 
 /// Every id-bearing request on one submission, as (label, method, path, body).

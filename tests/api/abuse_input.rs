@@ -2,6 +2,7 @@
 //! and text field, fields a client may not set, and bodies built to exhaust
 //! the parser or the memory.
 
+use hub_tests::Answer;
 use hub_tests::{PASSWORD, TestApp, case_study, spawn_app, spawn_app_with};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -278,7 +279,7 @@ async fn text_fields_store_unicode_exactly_and_refuse_nul_by_name() {
     let draft = app
         .create_submission(&author.token, &case_study("Base"))
         .await;
-    let id = draft["id"].as_str().unwrap_or_default().to_owned();
+    let id = draft["id"].as_str().unwrap().to_owned();
     let path = format!("/api/v1/submissions/{id}");
     let mut failures = Vec::new();
 
@@ -550,7 +551,9 @@ async fn fields_the_server_owns_are_refused_by_name_and_never_applied() {
     }
 
     let work = app.submitted(&member.token, &case_study("To review")).await;
-    app.claim(&reviewer.token, &work).await;
+    app.claim(&reviewer.token, &work)
+        .await
+        .expect_status(StatusCode::OK);
     for (field, value) in [
         ("reviewer_id", json!(admin.id)),
         ("quality_score", json!(5.0)),
@@ -595,7 +598,7 @@ async fn nesting_ten_thousand_deep_is_a_client_error_on_every_json_route() {
         .create_submission(&member.token, &case_study("Deep"))
         .await["id"]
         .as_str()
-        .unwrap_or_default()
+        .unwrap()
         .to_owned();
 
     for (method, path, body) in [
@@ -756,7 +759,7 @@ async fn uploaded_file_names_and_captions_take_hostile_text_without_a_server_err
         .create_submission(&author.token, &case_study("Files"))
         .await["id"]
         .as_str()
-        .unwrap_or_default()
+        .unwrap()
         .to_owned();
     let path = format!("/api/v1/submissions/{id}/attachments");
     let boundary = "abuse-upload-boundary";
@@ -788,7 +791,7 @@ async fn uploaded_file_names_and_captions_take_hostile_text_without_a_server_err
                 if answer["caption"].as_str() != Some(value.trim()) {
                     failures.push(format!("caption {label}: stored {}", answer["caption"]));
                 }
-                let name = answer["name"].as_str().unwrap_or_default();
+                let name = answer["name"].as_str().unwrap();
                 if name.chars().any(|c| c.is_control() || c == '\u{202E}') {
                     failures.push(format!("file name {label} kept {name:?}"));
                 }

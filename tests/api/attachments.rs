@@ -5,6 +5,7 @@ use domain::attachment::{
     NewAttachment, Removal, StorageKey,
 };
 use domain::repository::{StorageError, WriteError};
+use hub_tests::Answer;
 use hub_tests::{TestApp, case_study, spawn_app, spawn_app_changed, spawn_app_with};
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
@@ -130,7 +131,7 @@ async fn attach(
 ) -> String {
     let (status, _, body) = upload(app, token, submission, name, bytes).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    body["id"].as_str().unwrap_or_default().to_owned()
+    body["id"].as_str().unwrap().to_owned()
 }
 
 async fn download(
@@ -154,7 +155,7 @@ async fn download(
         .unwrap_or_else(|e| panic!("download: {e}"));
     let status = response.status();
     let headers = response.headers().clone();
-    let bytes = response.bytes().await.unwrap_or_default().to_vec();
+    let bytes = response.bytes().await.unwrap().to_vec();
     (status, headers, bytes)
 }
 
@@ -162,11 +163,11 @@ async fn draft(app: &TestApp, token: &str) -> String {
     let created = app
         .create_submission(token, &case_study("Falls poster"))
         .await;
-    created["id"].as_str().unwrap_or_default().to_owned()
+    created["id"].as_str().unwrap().to_owned()
 }
 
 async fn stored_keys(app: &TestApp, submission: &str) -> Vec<String> {
-    let id = SubmissionId(submission.parse().unwrap_or_default());
+    let id = SubmissionId(submission.parse().unwrap());
     app.files
         .keys(&StorageKey::prefix_of(id))
         .await
@@ -186,10 +187,7 @@ fn names(list: &Value) -> Vec<String> {
 }
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
+    headers.get(name).and_then(|v| v.to_str().ok()).unwrap()
 }
 
 /// Sets the status directly, as a reviewer's decision would (reviews are not on this branch).
@@ -199,7 +197,7 @@ async fn set_status(app: &TestApp, submission: &str, status: &str) {
     let db = persistence::connect(&app.database_url, 1)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let id: uuid::Uuid = submission.parse().unwrap_or_default();
+    let id: uuid::Uuid = submission.parse().unwrap();
     let update = Query::update()
         .table("submissions")
         .value("status", status)
@@ -234,7 +232,7 @@ async fn an_upload_lists_and_downloads_byte_for_byte_with_its_sha256() {
     )
     .await;
     let (list_status, _, list) = app.get(&attachments_path(&id), Some(&author.token)).await;
-    let aid = created["id"].as_str().unwrap_or_default();
+    let aid = created["id"].as_str().unwrap();
     let (got, got_headers, bytes) = download(&app, &author.token, &id, aid, &[]).await;
 
     assert_eq!(status, StatusCode::CREATED, "{created}");
@@ -325,7 +323,9 @@ async fn files_are_exactly_as_visible_as_their_submission() {
     let (stranger_upload, _, _) = upload(&app, &stranger.token, &id, "x.png", png()).await;
     let (stranger_delete, _, _) = app.delete(&file_path, Some(&stranger.token)).await;
     let (reviewer_draft, _, _) = download(&app, &reviewer.token, &id, &aid, &[]).await;
-    app.submit(&author.token, &id).await;
+    app.submit(&author.token, &id)
+        .await
+        .expect_status(StatusCode::OK);
     let (reviewer_list, _, reviewer_body) =
         app.get(&attachments_path(&id), Some(&reviewer.token)).await;
     let (reviewer_get, _, reviewer_bytes) = download(&app, &reviewer.token, &id, &aid, &[]).await;
@@ -667,7 +667,9 @@ async fn uploads_need_an_editable_submission_and_a_well_formed_form() {
     let author = app.member().await;
     let id = draft(&app, &author.token).await;
     let submitted = draft(&app, &author.token).await;
-    app.submit(&author.token, &submitted).await;
+    app.submit(&author.token, &submitted)
+        .await
+        .expect_status(StatusCode::OK);
 
     let (no_file, _, no_file_body) = upload_form(
         &app,

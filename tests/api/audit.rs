@@ -1,3 +1,4 @@
+use hub_tests::Answer;
 use hub_tests::{PASSWORD, case_study, spawn_app};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -17,7 +18,9 @@ async fn each_action_writes_an_audit_entry_with_actor_target_and_request_id() {
     let admin = app.admin().await;
     let author = app.member().await;
     let reviewer = app.reviewer().await;
-    app.login(&author.email, "a wrong password here").await;
+    app.login(&author.email, "a wrong password here")
+        .await
+        .expect_status(StatusCode::UNAUTHORIZED);
     app.send(
         app.request(
             Method::PUT,
@@ -26,7 +29,8 @@ async fn each_action_writes_an_audit_entry_with_actor_target_and_request_id() {
         )
         .json(&json!({"role": "member"})),
     )
-    .await;
+    .await
+    .expect_status(StatusCode::OK);
     let id = app
         .published(&author, &reviewer, &case_study("Audited"))
         .await;
@@ -34,10 +38,11 @@ async fn each_action_writes_an_audit_entry_with_actor_target_and_request_id() {
         .create_submission(&author.token, &case_study("Deleted"))
         .await["id"]
         .as_str()
-        .unwrap_or_default()
+        .unwrap()
         .to_owned();
     app.delete(&format!("/api/v1/submissions/{draft}"), Some(&author.token))
-        .await;
+        .await
+        .expect_status(StatusCode::NO_CONTENT);
     app.send(
         app.request(
             Method::GET,
@@ -46,7 +51,8 @@ async fn each_action_writes_an_audit_entry_with_actor_target_and_request_id() {
         )
         .header("x-request-id", "export-req-1"),
     )
-    .await;
+    .await
+    .expect_status(StatusCode::OK);
 
     let (status, _, page) = app.get("/api/v1/audit?limit=100", Some(&admin.token)).await;
     let (_, _, failures) = app
@@ -99,7 +105,7 @@ async fn each_action_writes_an_audit_entry_with_actor_target_and_request_id() {
         .flatten()
         .find(|e| e["action"] == "member_data_exported")
         .cloned()
-        .unwrap_or_default();
+        .unwrap();
     assert_eq!(export["request_id"], "export-req-1");
     assert!(
         !page.to_string().contains(PASSWORD),

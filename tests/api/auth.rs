@@ -74,7 +74,7 @@ fn sign(claims: &Value, secret: &str) -> String {
         claims,
         &EncodingKey::from_secret(secret.as_bytes()),
     )
-    .unwrap_or_default()
+    .unwrap()
 }
 
 #[tokio::test]
@@ -191,7 +191,7 @@ async fn repeated_failed_logins_get_429_with_retry_after() {
     assert!(
         headers["retry-after"]
             .to_str()
-            .unwrap_or_default()
+            .unwrap()
             .parse::<u64>()
             .is_ok_and(|s| s > 0)
     );

@@ -1,4 +1,4 @@
-use hub_tests::{PASSWORD, case_study, spawn_app};
+use hub_tests::{Answer, PASSWORD, case_study, spawn_app};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -12,7 +12,8 @@ async fn export_returns_everything_held_about_the_caller() {
         None,
         &json!({"career_stage": "early", "job_title": "Band 5 OT"}),
     )
-    .await;
+    .await
+    .expect_status(StatusCode::OK);
     let submitted = app
         .submitted(&member.token, &case_study("Submitted work"))
         .await;
@@ -20,7 +21,7 @@ async fn export_returns_everything_held_about_the_caller() {
         .create_submission(&member.token, &case_study("A draft"))
         .await["id"]
         .as_str()
-        .unwrap_or_default()
+        .unwrap()
         .to_owned();
 
     let (status, headers, export) = app
@@ -31,7 +32,7 @@ async fn export_returns_everything_held_about_the_caller() {
     assert!(
         headers["content-disposition"]
             .to_str()
-            .unwrap_or_default()
+            .unwrap()
             .starts_with("attachment")
     );
     assert_eq!(export["profile"]["email"], member.email.as_str());
@@ -63,15 +64,27 @@ async fn erasure_removes_personal_data_keeps_published_work_and_closes_the_accou
         None,
         &json!({"display_name": "Erin Erased", "region": "london"}),
     )
-    .await;
+    .await
+    .expect_status(StatusCode::OK);
     let published = app
         .published(&member, &reviewer, &case_study("Stays published"))
         .await;
+    let before = app
+        .get(
+            &format!("/api/v1/submissions/{published}"),
+            Some(&admin.token),
+        )
+        .await
+        .expect_status(StatusCode::OK);
+    assert_eq!(
+        before["author"]["display_name"], "Erin Erased",
+        "the name is there to be erased"
+    );
     let draft = app
         .create_submission(&member.token, &case_study("Goes away"))
         .await["id"]
         .as_str()
-        .unwrap_or_default()
+        .unwrap()
         .to_owned();
 
     let (erased, _, _) = app.delete("/api/v1/members/me", Some(&member.token)).await;
@@ -114,13 +127,7 @@ async fn erasure_removes_personal_data_keeps_published_work_and_closes_the_accou
             "the name appears in {text:.200}"
         );
     }
-    let (again, body) = app.register(&member.email, PASSWORD, "New Erin").await;
-    assert_eq!(
-        again,
-        StatusCode::CREATED,
-        "the address is free again: {body}"
-    );
-    let (_, _, role_change) = app
+    let (role_change, _, role_problem) = app
         .send(
             app.request(
                 Method::PUT,
@@ -130,5 +137,82 @@ async fn erasure_removes_personal_data_keeps_published_work_and_closes_the_accou
             .json(&json!({"role": "reviewer"})),
         )
         .await;
-    assert_eq!(role_change["code"], "not_found");
+    assert_eq!(role_change, StatusCode::NOT_FOUND, "{role_problem}");
+    assert_eq!(role_problem["code"], "not_found");
+}
+
+#[tokio::test]
+async fn an_address_registered_again_after_erasure_is_a_new_member_with_none_of_the_old_data() {
+    let app = spawn_app().await;
+    let member = app.member().await;
+    let reviewer = app.reviewer().await;
+    let admin = app.admin().await;
+    app.patch(
+        "/api/v1/members/me",
+        Some(&member.token),
+        None,
+        &json!({"display_name": "Erin Erased", "region": "london"}),
+    )
+    .await
+    .expect_status(StatusCode::OK);
+    let published = app
+        .published(&member, &reviewer, &case_study("Stays published"))
+        .await;
+    app.delete("/api/v1/members/me", Some(&member.token))
+        .await
+        .expect_status(StatusCode::NO_CONTENT);
+
+    let (again, registered) = app
+        .register(&member.email, "another long passphrase", "New Erin")
+        .await;
+    let (login, session) = app.login(&member.email, "another long passphrase").await;
+    let token = session["access_token"].as_str().expect("a session token");
+    let profile = app
+        .get("/api/v1/members/me", Some(token))
+        .await
+        .expect_status(StatusCode::OK);
+    let export = app
+        .get("/api/v1/members/me/export", Some(token))
+        .await
+        .expect_status(StatusCode::OK);
+    let kept = app
+        .get(
+            &format!("/api/v1/submissions/{published}"),
+            Some(&admin.token),
+        )
+        .await
+        .expect_status(StatusCode::OK);
+    let (old_password, _) = app.login(&member.email, PASSWORD).await;
+    let (old_token, _, _) = app.get("/api/v1/members/me", Some(&member.token)).await;
+
+    assert_eq!(
+        again,
+        StatusCode::CREATED,
+        "the address is free again: {registered}"
+    );
+    assert_eq!(login, StatusCode::OK, "{session}");
+    let new_id = profile["id"].as_str().expect("an id");
+    assert_eq!(
+        registered["id"].as_str(),
+        Some(new_id),
+        "the stored account"
+    );
+    assert_ne!(
+        new_id,
+        member.id.to_string(),
+        "a new member, not the old one"
+    );
+    assert_eq!(profile["display_name"], "New Erin");
+    assert_eq!(profile["role"], "member");
+    assert_eq!(
+        profile["region"],
+        serde_json::Value::Null,
+        "no old demographics"
+    );
+    assert_eq!(export["submissions"], json!([]), "no old work");
+    assert_eq!(export["reviews"], json!([]));
+    assert_eq!(kept["author"]["display_name"], "Former member");
+    assert_ne!(kept["author"]["id"].as_str(), Some(new_id));
+    assert_eq!(old_password, StatusCode::UNAUTHORIZED);
+    assert_eq!(old_token, StatusCode::UNAUTHORIZED);
 }

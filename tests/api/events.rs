@@ -31,7 +31,7 @@ async fn each_lifecycle_change_appears_once_to_those_who_may_see_it() {
     let draft = app
         .create_submission(&author.token, &case_study("Feed"))
         .await;
-    let id = draft["id"].as_str().unwrap_or_default().to_owned();
+    let id = draft["id"].as_str().unwrap().to_owned();
     let (updated, _, _) = app
         .patch(
             &format!("/api/v1/submissions/{id}"),
@@ -83,7 +83,7 @@ async fn reading_after_a_cursor_gives_only_newer_events() {
         .create_submission(&author.token, &case_study("One"))
         .await;
     let page = feed(&app, &author.token, None).await;
-    let cursor = page["next_cursor"].as_str().unwrap_or_default().to_owned();
+    let cursor = page["next_cursor"].as_str().unwrap().to_owned();
 
     let empty = feed(&app, &author.token, Some(&cursor)).await;
     let second = app
@@ -94,10 +94,7 @@ async fn reading_after_a_cursor_gives_only_newer_events() {
         .get("/api/v1/events?after=yesterday", Some(&author.token))
         .await;
 
-    assert_eq!(
-        types_for(&page, first["id"].as_str().unwrap_or_default()).len(),
-        1
-    );
+    assert_eq!(types_for(&page, first["id"].as_str().unwrap()).len(), 1);
     assert_eq!(empty["items"], json!([]));
     assert_eq!(
         empty["next_cursor"],
@@ -116,7 +113,7 @@ async fn a_refused_change_records_no_event() {
     let draft = app
         .create_submission(&author.token, &case_study("Stale"))
         .await;
-    let id = draft["id"].as_str().unwrap_or_default().to_owned();
+    let id = draft["id"].as_str().unwrap().to_owned();
 
     let (stale, _, _) = app
         .patch(
@@ -139,7 +136,7 @@ async fn a_transaction_that_fails_after_writing_its_event_leaves_no_event() {
     let draft = app
         .create_submission(&author.token, &case_study("Doomed"))
         .await;
-    let id = draft["id"].as_str().unwrap_or_default().to_owned();
+    let id = draft["id"].as_str().unwrap().to_owned();
     // The transition row is written after the outbox row, in the same
     // transaction: make it fail so the whole submit rolls back.
     if app.database_url.starts_with("postgres") {

@@ -39,13 +39,13 @@ fn assert_documented(
     let essence = received
         .split(';')
         .next()
-        .unwrap_or_default()
+        .unwrap()
         .trim()
         .to_ascii_lowercase();
     let documented: Vec<&String> = response["content"]
         .as_object()
         .map(|c| c.keys().collect())
-        .unwrap_or_default();
+        .unwrap();
     assert!(
         documented.iter().any(|d| **d == essence),
         "{method} {template} {status} came as {received}; the spec documents {documented:?}"
@@ -73,7 +73,7 @@ fn fill(template: &str, operation: &Value, uuid: &str, other: &str) -> String {
         if parameter["in"] != "path" {
             continue;
         }
-        let name = parameter["name"].as_str().unwrap_or_default();
+        let name = parameter["name"].as_str().unwrap();
         let value = if parameter["schema"]["format"] == "uuid" {
             uuid
         } else {
@@ -233,7 +233,7 @@ async fn downloads_come_in_a_documented_media_type() {
     let draft = app
         .create_submission(&member.token, &case_study("Run chart"))
         .await;
-    let id = draft["id"].as_str().unwrap_or_default();
+    let id = draft["id"].as_str().unwrap();
     let template = "/api/v1/submissions/{id}/attachments/{attachment_id}";
 
     for (name, bytes) in [
@@ -268,7 +268,7 @@ async fn downloads_come_in_a_documented_media_type() {
         assert_eq!(status, StatusCode::CREATED, "{uploaded}");
         let path = format!(
             "/api/v1/submissions/{id}/attachments/{}",
-            uploaded["id"].as_str().unwrap_or_default()
+            uploaded["id"].as_str().unwrap()
         );
 
         let (whole, whole_headers, _) = app.get(&path, Some(&member.token)).await;

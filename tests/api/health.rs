@@ -1,3 +1,4 @@
+use hub_tests::Answer;
 use hub_tests::spawn_app;
 use reqwest::{Method, StatusCode};
 
@@ -45,7 +46,8 @@ async fn metrics_count_requests_by_route_pattern() {
         &format!("/api/v1/submissions/{}", uuid::Uuid::now_v7()),
         Some(&member.token),
     )
-    .await;
+    .await
+    .expect_status(StatusCode::NOT_FOUND);
 
     let (status, headers, body) = app.get("/metrics", None).await;
 
@@ -53,10 +55,10 @@ async fn metrics_count_requests_by_route_pattern() {
     assert!(
         headers["content-type"]
             .to_str()
-            .unwrap_or_default()
+            .unwrap()
             .starts_with("text/plain")
     );
-    let text = body.as_str().unwrap_or_default();
+    let text = body.as_str().unwrap();
     assert!(text.contains(r#"hub_http_requests_total{method="GET",route="/api/v1/submissions/{id}",status="404"} 1"#), "{text}");
     assert!(text.contains("hub_http_request_duration_seconds_bucket"));
     assert!(text.contains("hub_db_pool_connections"));

@@ -149,7 +149,7 @@ async fn a_repeated_transition_replays_its_answer_instead_of_conflicting() {
         .create_submission(&member.token, &case_study("Submit twice"))
         .await["id"]
         .as_str()
-        .unwrap_or_default()
+        .unwrap()
         .to_owned();
     let path = format!("/api/v1/submissions/{id}/submit");
 

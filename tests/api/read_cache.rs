@@ -2,6 +2,7 @@
 //! caller: each test first reads, so the answer or the caller's role is kept,
 //! then writes, then reads again.
 
+use hub_tests::Answer;
 use hub_tests::{case_study, journey, spawn_app};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -14,7 +15,7 @@ async fn an_edit_is_seen_at_once_by_the_next_read_and_a_stale_etag_no_longer_mat
         .create_submission(&author.token, &case_study("First title"))
         .await["id"]
         .as_str()
-        .unwrap_or_default()
+        .unwrap()
         .to_owned();
     let path = format!("/api/v1/submissions/{id}");
     let (_, before, _) = app.get(&path, Some(&author.token)).await;
@@ -58,7 +59,7 @@ async fn another_role_sees_each_move_at_once_and_drafts_stay_with_their_author()
         .create_submission(&author.token, &journey("Moves"))
         .await["id"]
         .as_str()
-        .unwrap_or_default()
+        .unwrap()
         .to_owned();
     let path = format!("/api/v1/submissions/{id}");
 
@@ -66,10 +67,14 @@ async fn another_role_sees_each_move_at_once_and_drafts_stay_with_their_author()
     let (reviewer_on_draft, _, _) = app.get(&path, Some(&reviewer.token)).await;
     let (admin_on_draft, _, _) = app.get(&path, Some(&admin.token)).await;
     let (other_on_draft, _, _) = app.get(&path, Some(&other.token)).await;
-    app.submit(&author.token, &id).await;
+    app.submit(&author.token, &id)
+        .await
+        .expect_status(StatusCode::OK);
     let (reviewer_on_submitted, _, submitted) = app.get(&path, Some(&reviewer.token)).await;
     let (other_on_submitted, _, _) = app.get(&path, Some(&other.token)).await;
-    app.withdraw(&author.token, &id).await;
+    app.withdraw(&author.token, &id)
+        .await
+        .expect_status(StatusCode::OK);
     let (_, _, withdrawn) = app.get(&path, Some(&reviewer.token)).await;
 
     assert_eq!(own_draft, StatusCode::OK);
@@ -163,7 +168,8 @@ async fn a_renamed_author_and_a_new_citation_show_in_work_already_read() {
         None,
         &json!({"display_name": "Ada Okafor"}),
     )
-    .await;
+    .await
+    .expect_status(StatusCode::OK);
     let mut citing = journey("Citing");
     citing["evidence_sources"] = json!([{"submission_id": cited}]);
     app.submitted(&author.token, &citing).await;
@@ -191,10 +197,10 @@ async fn a_list_page_read_before_a_write_shows_the_write_and_drafts_stay_with_th
             .map(|items| {
                 items
                     .iter()
-                    .map(|i| i["title"].as_str().unwrap_or_default().to_owned())
+                    .map(|i| i["title"].as_str().unwrap().to_owned())
                     .collect()
             })
-            .unwrap_or_default()
+            .unwrap()
     };
     app.published(&author, &reviewer, &case_study("First"))
         .await;

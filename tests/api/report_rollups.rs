@@ -79,7 +79,7 @@ async fn rollups_equal_a_recount_after_every_kind_of_write() {
     let etag = headers
         .get("etag")
         .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
+        .unwrap()
         .to_owned();
     let (status, _, body) = app
         .patch(

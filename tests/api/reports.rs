@@ -1,3 +1,4 @@
+use hub_tests::Answer;
 use hub_tests::{TestApp, TestMember, case_study, journey, spawn_app};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -31,7 +32,7 @@ fn breakdown(report: &Value, dimension: &str) -> BTreeMap<String, (i64, i64, i64
                 .map(|r| {
                     let n = |k: &str| r[k].as_i64().unwrap_or(-1);
                     (
-                        r["key"].as_str().unwrap_or_default().to_owned(),
+                        r["key"].as_str().unwrap().to_owned(),
                         (
                             n("count"),
                             n("previous_quarter"),
@@ -43,7 +44,7 @@ fn breakdown(report: &Value, dimension: &str) -> BTreeMap<String, (i64, i64, i64
                 .filter(|(_, counts): &(String, (i64, i64, i64, i64))| counts != &(0, 0, 0, 0))
                 .collect()
         })
-        .unwrap_or_default()
+        .unwrap()
 }
 
 fn people(section: &Value, dimension: &str) -> BTreeMap<String, (Option<i64>, bool)> {
@@ -60,7 +61,7 @@ fn people(section: &Value, dimension: &str) -> BTreeMap<String, (Option<i64>, bo
                 .filter(|r| r["count"] != 0)
                 .map(|r| {
                     (
-                        r["key"].as_str().unwrap_or_default().to_owned(),
+                        r["key"].as_str().unwrap().to_owned(),
                         (
                             r["count"].as_i64(),
                             r["suppressed"].as_bool().unwrap_or(false),
@@ -69,7 +70,7 @@ fn people(section: &Value, dimension: &str) -> BTreeMap<String, (Option<i64>, bo
                 })
                 .collect()
         })
-        .unwrap_or_default()
+        .unwrap()
 }
 
 fn cell(matrix: &Value, row: &str, column: &str) -> Value {
@@ -79,7 +80,7 @@ fn cell(matrix: &Value, row: &str, column: &str) -> Value {
         .flatten()
         .find(|c| c["row"] == row && c["column"] == column)
         .cloned()
-        .unwrap_or_default()
+        .unwrap()
 }
 
 /// A known quarter: 2025-Q3 against 2025-Q2 and 2024-Q3.
@@ -148,7 +149,9 @@ async fn known_dataset() -> Known {
         "2025-08-10T00:00:00Z",
     )
     .await;
-    app.withdraw(&authors[1].token, &withdrawn).await;
+    app.withdraw(&authors[1].token, &withdrawn)
+        .await
+        .expect_status(StatusCode::OK);
     app.create_submission(&authors[1].token, &case_study("Draft"))
         .await;
     // 2025-Q2: two case studies by author 0, one in schools.
@@ -179,7 +182,7 @@ async fn known_dataset() -> Known {
         .await;
     let rid = view["recommendations"][0]["id"]
         .as_str()
-        .unwrap_or_default()
+        .unwrap()
         .to_owned();
     let (status, _, event) = app
         .post(
@@ -204,7 +207,7 @@ async fn every_figure_of_a_known_quarter_is_exact() {
     assert!(
         headers["content-type"]
             .to_str()
-            .unwrap_or_default()
+            .unwrap()
             .starts_with("application/json")
     );
     assert_eq!(report["quarter"], "2025-Q3");
@@ -253,12 +256,7 @@ async fn every_figure_of_a_known_quarter_is_exact() {
         .as_array()
         .into_iter()
         .flatten()
-        .map(|c| {
-            (
-                c["row"].as_str().unwrap_or_default(),
-                c["column"].as_str().unwrap_or_default(),
-            )
-        })
+        .map(|c| (c["row"].as_str().unwrap(), c["column"].as_str().unwrap()))
         .collect();
     assert_eq!(falling, vec![("optimising_ot", "schools")]);
     assert_eq!(
@@ -306,7 +304,7 @@ async fn every_figure_of_a_known_quarter_is_exact() {
         .flatten()
         .find(|r| r["key"] == "adopted_locally")
         .cloned()
-        .unwrap_or_default();
+        .unwrap();
     assert_eq!(adopted["count"], 1);
     assert_eq!(recommendations["investments_reported"]["count"], 1);
     assert_eq!(recommendations["investment_pence"]["count"], 1000);
@@ -316,10 +314,7 @@ async fn every_figure_of_a_known_quarter_is_exact() {
     );
     assert_eq!(report["citations"]["hub_items_cited"]["count"], 1);
 
-    let trend = report["priority_trend"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let trend = report["priority_trend"].as_array().cloned().unwrap();
     assert_eq!(trend.len(), 8);
     assert_eq!(trend[0]["quarter"], "2023-Q4");
     assert_eq!(trend[7]["quarter"], "2025-Q3");
@@ -362,10 +357,7 @@ async fn report_counts_match_a_naive_recount_of_the_listed_submissions() {
     let mut naive: BTreeMap<(String, String), i64> = BTreeMap::new();
     for item in &items {
         *naive
-            .entry((
-                "kind".into(),
-                item["kind"].as_str().unwrap_or_default().into(),
-            ))
+            .entry(("kind".into(), item["kind"].as_str().unwrap().into()))
             .or_default() += 1;
         for (dimension, field) in [
             ("priority", "priorities"),
@@ -375,7 +367,7 @@ async fn report_counts_match_a_naive_recount_of_the_listed_submissions() {
         ] {
             for code in item[field].as_array().into_iter().flatten() {
                 *naive
-                    .entry((dimension.into(), code.as_str().unwrap_or_default().into()))
+                    .entry((dimension.into(), code.as_str().unwrap().into()))
                     .or_default() += 1;
             }
         }
@@ -472,9 +464,9 @@ async fn csv_xlsx_and_svg_exports_read_back() {
     let csv = csv.unwrap_or_else(|e| panic!("{e}"));
     let csv_disposition = csv.headers()["content-disposition"]
         .to_str()
-        .unwrap_or_default()
+        .unwrap()
         .to_owned();
-    let csv_bytes = csv.bytes().await.unwrap_or_default();
+    let csv_bytes = csv.bytes().await.unwrap();
     let xlsx = app
         .request(
             Method::GET,
@@ -488,11 +480,8 @@ async fn csv_xlsx_and_svg_exports_read_back() {
         .send()
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let xlsx_type = xlsx.headers()["content-type"]
-        .to_str()
-        .unwrap_or_default()
-        .to_owned();
-    let xlsx_bytes = xlsx.bytes().await.unwrap_or_default();
+    let xlsx_type = xlsx.headers()["content-type"].to_str().unwrap().to_owned();
+    let xlsx_bytes = xlsx.bytes().await.unwrap();
     let svg = app
         .request(
             Method::GET,
@@ -502,11 +491,7 @@ async fn csv_xlsx_and_svg_exports_read_back() {
         .header("accept", "image/svg+xml")
         .send()
         .await;
-    let svg_text = svg
-        .unwrap_or_else(|e| panic!("{e}"))
-        .text()
-        .await
-        .unwrap_or_default();
+    let svg_text = svg.unwrap_or_else(|e| panic!("{e}")).text().await.unwrap();
 
     assert_eq!(
         csv_disposition,
@@ -516,7 +501,7 @@ async fn csv_xlsx_and_svg_exports_read_back() {
     let header: Vec<String> = reader
         .headers()
         .map(|h| h.iter().map(str::to_owned).collect())
-        .unwrap_or_default();
+        .unwrap();
     assert_eq!(
         header,
         [
@@ -618,7 +603,7 @@ async fn snapshots_freeze_ended_quarters_and_re_export_byte_for_byte() {
             &json!({}),
         )
         .await;
-    let location = headers["location"].to_str().unwrap_or_default().to_owned();
+    let location = headers["location"].to_str().unwrap().to_owned();
     let before = every_format(&app, &admin, &location).await;
     submitted_at(
         &app,
@@ -644,10 +629,10 @@ async fn snapshots_freeze_ended_quarters_and_re_export_byte_for_byte() {
     assert_eq!(before, after, "every format re-exports byte for byte");
     use sha2::Digest;
     assert_eq!(
-        snapshot["content_hash"].as_str().unwrap_or_default(),
+        snapshot["content_hash"].as_str().unwrap(),
         hex::encode(sha2::Sha256::digest(&before[0]))
     );
-    let frozen: Value = serde_json::from_slice(&before[0]).unwrap_or_default();
+    let frozen: Value = serde_json::from_slice(&before[0]).unwrap();
     assert_eq!(frozen["headline"][0]["count"], 7);
     assert_eq!(live["headline"][0]["count"], 8);
     let comparison = &live["compared_with_latest_snapshot"];
@@ -676,7 +661,7 @@ async fn every_format(app: &TestApp, admin: &TestMember, location: &str) -> Vec<
                 .unwrap_or_else(|e| panic!("{e}"))
                 .bytes()
                 .await
-                .unwrap_or_default()
+                .unwrap()
                 .to_vec(),
         );
     }

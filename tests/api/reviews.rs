@@ -1,3 +1,4 @@
+use hub_tests::Answer;
 use hub_tests::{case_study, journey, rubric, spawn_app};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -49,7 +50,9 @@ async fn changes_requested_go_back_to_the_author_and_a_resubmit_makes_revision_t
     let author = app.member().await;
     let reviewer = app.reviewer().await;
     let id = app.submitted(&author.token, &case_study("Round one")).await;
-    app.claim(&reviewer.token, &id).await;
+    app.claim(&reviewer.token, &id)
+        .await
+        .expect_status(StatusCode::OK);
 
     let (requested, outcome) = app.review(&reviewer.token, &id, "request_changes", 2).await;
     let tag = format!("\"{}\"", outcome["submission"]["version"]);
@@ -62,7 +65,9 @@ async fn changes_requested_go_back_to_the_author_and_a_resubmit_makes_revision_t
         )
         .await;
     let (resubmitted, again) = app.submit(&author.token, &id).await;
-    app.claim(&reviewer.token, &id).await;
+    app.claim(&reviewer.token, &id)
+        .await
+        .expect_status(StatusCode::OK);
     let (rejected, final_outcome) = app.review(&reviewer.token, &id, "reject", 1).await;
     let (_, _, history) = app
         .get(
@@ -88,8 +93,8 @@ async fn changes_requested_go_back_to_the_author_and_a_resubmit_makes_revision_t
         .flatten()
         .map(|t| {
             (
-                t["from"].as_str().unwrap_or_default().to_owned(),
-                t["to"].as_str().unwrap_or_default().to_owned(),
+                t["from"].as_str().unwrap().to_owned(),
+                t["to"].as_str().unwrap().to_owned(),
             )
         })
         .collect();
@@ -127,7 +132,9 @@ async fn reviewers_never_review_their_own_work_and_members_never_review() {
     let (self_claim, _) = app.claim(&reviewer.token, &own).await;
     let (member_claim, _) = app.claim(&member.token, &other).await;
     let admin = app.admin().await;
-    app.claim(&admin.token, &own).await;
+    app.claim(&admin.token, &own)
+        .await
+        .expect_status(StatusCode::OK);
     let (self_review, _) = app.review(&reviewer.token, &own, "publish", 5).await;
     let (member_review, _) = app.review(&member.token, &own, "publish", 5).await;
 
@@ -151,7 +158,9 @@ async fn reviews_need_the_right_state_and_a_complete_rubric() {
         .await;
 
     let (unclaimed, unclaimed_body) = app.review(&reviewer.token, &id, "publish", 4).await;
-    app.claim(&reviewer.token, &id).await;
+    app.claim(&reviewer.token, &id)
+        .await
+        .expect_status(StatusCode::OK);
     let (claim_again, again_body) = app.claim(&reviewer.token, &id).await;
     let mut bad = rubric("publish", 4);
     bad["scores"]["evidence_of_impact"] = json!(7);
@@ -192,7 +201,9 @@ async fn the_claimant_and_an_admin_deciding_at_once_one_wins_the_other_gets_409(
         let id = app
             .submitted(&author.token, &case_study(&format!("Race {round}")))
             .await;
-        app.claim(&first.token, &id).await;
+        app.claim(&first.token, &id)
+            .await
+            .expect_status(StatusCode::OK);
 
         let (a, b) = tokio::join!(
             app.review(&first.token, &id, "publish", 5),
@@ -232,7 +243,9 @@ async fn the_queue_lists_oldest_submitted_first_for_reviewers_only() {
     let claimed = app
         .submitted(&author.token, &case_study("Already claimed"))
         .await;
-    app.claim(&reviewer.token, &claimed).await;
+    app.claim(&reviewer.token, &claimed)
+        .await
+        .expect_status(StatusCode::OK);
 
     let (status, _, queue) = app
         .get("/api/v1/reviews/queue", Some(&reviewer.token))
@@ -267,7 +280,9 @@ async fn admins_reassign_work_in_review() {
     let id = app
         .submitted(&author.token, &case_study("Reassigned"))
         .await;
-    app.claim(&first.token, &id).await;
+    app.claim(&first.token, &id)
+        .await
+        .expect_status(StatusCode::OK);
     let put = |token: &str, reviewer: String| {
         app.request(
             Method::PUT,
@@ -372,7 +387,7 @@ async fn follow_up_events_are_counted_in_the_quarter_they_happened() {
         .await;
     let rid = published["recommendations"][0]["id"]
         .as_str()
-        .unwrap_or_default()
+        .unwrap()
         .to_owned();
     let events = format!("/api/v1/submissions/{id}/recommendations/{rid}/events");
 

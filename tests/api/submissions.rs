@@ -1,9 +1,10 @@
+use hub_tests::Answer;
 use hub_tests::{TestApp, case_study, journey, spawn_app};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 fn id_of(body: &Value) -> String {
-    body["id"].as_str().unwrap_or_default().to_owned()
+    body["id"].as_str().unwrap().to_owned()
 }
 
 async fn etag_of(app: &TestApp, token: &str, id: &str) -> String {
@@ -13,7 +14,7 @@ async fn etag_of(app: &TestApp, token: &str, id: &str) -> String {
     headers
         .get("etag")
         .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
+        .unwrap()
         .to_owned()
 }
 
@@ -79,7 +80,9 @@ async fn illegal_transitions_are_409_with_the_current_status() {
     );
 
     let (draft_withdraw, draft_body) = app.withdraw(&author.token, &id).await;
-    app.submit(&author.token, &id).await;
+    app.submit(&author.token, &id)
+        .await
+        .expect_status(StatusCode::OK);
     let (again, again_body) = app.submit(&author.token, &id).await;
 
     assert_eq!(draft_withdraw, StatusCode::CONFLICT);
@@ -189,7 +192,9 @@ async fn submitted_work_cannot_be_edited_or_deleted() {
         &app.create_submission(&author.token, &case_study("Locked"))
             .await,
     );
-    app.submit(&author.token, &id).await;
+    app.submit(&author.token, &id)
+        .await
+        .expect_status(StatusCode::OK);
     let tag = etag_of(&app, &author.token, &id).await;
 
     let (edit, _, edit_body) = app
@@ -275,7 +280,9 @@ async fn reviewers_see_submitted_work_and_members_see_only_published() {
         &app.create_submission(&author.token, &case_study("Under review"))
             .await,
     );
-    app.submit(&author.token, &id).await;
+    app.submit(&author.token, &id)
+        .await
+        .expect_status(StatusCode::OK);
     let path = format!("/api/v1/submissions/{id}");
 
     let (member_get, _, _) = app.get(&path, Some(&other.token)).await;

@@ -14,7 +14,7 @@ fn ids(page: &Value) -> Vec<String> {
 
 async fn published_like(app: &TestApp, author: &TestMember, body: Value) -> String {
     let created = app.create_submission(&author.token, &body).await;
-    let id = created["id"].as_str().unwrap_or_default().to_owned();
+    let id = created["id"].as_str().unwrap().to_owned();
     let (status, submitted) = app.submit(&author.token, &id).await;
     assert_eq!(status, StatusCode::OK, "{submitted}");
     id
@@ -39,7 +39,7 @@ async fn every_filter_narrows_the_list_and_they_combine() {
         .create_submission(&author.token, &case_study("Only a draft"))
         .await["id"]
         .as_str()
-        .unwrap_or_default()
+        .unwrap()
         .to_owned();
     let quarter = {
         let now = chrono::Utc::now();
@@ -168,7 +168,7 @@ async fn paging_through_250_items_while_others_insert_sees_each_once() {
         created.insert(
             app.create_submission(&author.token, &body).await["id"]
                 .as_str()
-                .unwrap_or_default()
+                .unwrap()
                 .to_owned(),
         );
     }

@@ -17,8 +17,8 @@ async fn secret_of(app: &TestApp, session: &str, scopes: &[&str]) -> (String, St
     let (status, body) = create_token(app, session, scopes).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     (
-        body["secret"].as_str().unwrap_or_default().to_owned(),
-        body["id"].as_str().unwrap_or_default().to_owned(),
+        body["secret"].as_str().unwrap().to_owned(),
+        body["id"].as_str().unwrap().to_owned(),
     )
 }
 
@@ -41,7 +41,7 @@ async fn a_personal_access_token_works_beside_sessions_within_its_scopes() {
             &case_study("Made by a script"),
         )
         .await;
-    let id = draft["id"].as_str().unwrap_or_default().to_owned();
+    let id = draft["id"].as_str().unwrap().to_owned();
     let (read, _, fetched) = app
         .get(&format!("/api/v1/submissions/{id}"), Some(&reader))
         .await;
@@ -62,7 +62,7 @@ async fn a_personal_access_token_works_beside_sessions_within_its_scopes() {
     assert!(
         problem["detail"]
             .as_str()
-            .unwrap_or_default()
+            .unwrap()
             .contains("submissions:write")
     );
     assert_eq!(submit_refused, StatusCode::FORBIDDEN);
@@ -171,10 +171,7 @@ async fn an_expired_token_is_refused() {
 
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert!(
-        problem["detail"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("expired"),
+        problem["detail"].as_str().unwrap().contains("expired"),
         "{problem}"
     );
 }

@@ -1,9 +1,9 @@
-use hub_tests::{TestApp, case_study, spawn_app_on, spawn_app_with};
+use hub_tests::{Answer, TestApp, case_study, spawn_app_on, spawn_app_with};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
@@ -12,6 +12,7 @@ use tokio::net::TcpListener;
 struct Received {
     headers: HashMap<String, String>,
     body: Vec<u8>,
+    at: Instant,
 }
 
 /// A webhook receiver on loopback that answers `statuses` in turn (then 200).
@@ -70,7 +71,11 @@ async fn receiver(statuses: Vec<u16>) -> (String, Arc<Mutex<Vec<Received>>>) {
             let body = buffer[head_end..].to_vec();
             log.lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .push(Received { headers, body });
+                .push(Received {
+                    headers,
+                    body,
+                    at: Instant::now(),
+                });
             let status = answers.next().unwrap_or(200);
             let reply =
                 format!("HTTP/1.1 {status} X\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
@@ -81,17 +86,21 @@ async fn receiver(statuses: Vec<u16>) -> (String, Arc<Mutex<Vec<Received>>>) {
 }
 
 async fn register(app: &TestApp, admin: &str, url: &str) -> (String, String) {
+    register_for(app, admin, url, "submission.created").await
+}
+
+async fn register_for(app: &TestApp, admin: &str, url: &str, event: &str) -> (String, String) {
     let (status, _, created) = app
         .post(
             "/api/v1/webhooks",
             Some(admin),
-            &json!({"url": url, "event_types": ["submission.created"]}),
+            &json!({"url": url, "event_types": [event]}),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     (
-        created["id"].as_str().unwrap_or_default().to_owned(),
-        created["secret"].as_str().unwrap_or_default().to_owned(),
+        created["id"].as_str().unwrap().to_owned(),
+        created["secret"].as_str().unwrap().to_owned(),
     )
 }
 
@@ -125,16 +134,12 @@ async fn deliveries_are_signed_and_recorded() {
     .await;
     let got = received.lock().unwrap_or_else(|e| e.into_inner())[0].clone();
 
-    let signature = got
-        .headers
-        .get("hub-signature")
-        .cloned()
-        .unwrap_or_default();
+    let signature = got.headers.get("hub-signature").cloned().unwrap();
     let timestamp: i64 = signature
         .strip_prefix("t=")
         .and_then(|rest| rest.split(',').next())
         .and_then(|t| t.parse().ok())
-        .unwrap_or_default();
+        .unwrap();
     assert_eq!(
         domain::webhook::sign(&secret, timestamp, &got.body),
         Some(signature.clone()),
@@ -186,17 +191,29 @@ async fn a_failed_delivery_is_retried_after_a_restart() {
     let member = first.member().await;
     let (url, received) = receiver(vec![500]).await;
     let (id, _) = register(&first, &admin.token, &url).await;
-    first
+    let draft = first
         .create_submission(&member.token, &case_study("Survives"))
         .await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    let waiting = first
+        .get(
+            &format!("/api/v1/webhooks/{id}/deliveries"),
+            Some(&admin.token),
+        )
+        .await
+        .expect_status(StatusCode::OK);
+    let feed = first
+        .get("/api/v1/events", Some(&member.token))
+        .await
+        .expect_status(StatusCode::OK);
+    assert_eq!(waiting["items"], json!([]), "not yet fanned out: {waiting}");
     assert!(
-        received
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .is_empty()
+        feed["items"].as_array().is_some_and(|items| items
+            .iter()
+            .any(|e| e["submission_id"] == draft["id"] && e["type"] == "submission.created")),
+        "the event waits in the outbox: {feed}"
     );
 
+    let restarted_at = Instant::now();
     let restarted = spawn_app_on(&first.database_url, &[("HUB_WEBHOOK_POLL_MS", "50")]).await;
     wait_for("redelivery", async || {
         let (_, _, list) = restarted
@@ -218,11 +235,67 @@ async fn a_failed_delivery_is_retried_after_a_restart() {
     assert_eq!(list["items"][0]["attempts"], 2, "{list}");
     let got = received.lock().unwrap_or_else(|e| e.into_inner()).clone();
     assert_eq!(got.len(), 2);
+    assert!(
+        got.iter().all(|r| r.at >= restarted_at),
+        "every attempt was made after the restart"
+    );
     assert_eq!(
         got[0].headers.get("hub-delivery"),
         got[1].headers.get("hub-delivery"),
         "the same delivery id on retry"
     );
+}
+
+#[tokio::test]
+async fn a_webhook_gets_only_the_event_types_it_asked_for() {
+    let app = spawn_app_with(&[("HUB_WEBHOOK_POLL_MS", "50")]).await;
+    let admin = app.admin().await;
+    let member = app.member().await;
+    let (url, received) = receiver(vec![]).await;
+    let (id, _) = register_for(&app, &admin.token, &url, "submission.submitted").await;
+
+    let draft = app
+        .create_submission(&member.token, &case_study("Filtered"))
+        .await;
+    let draft_id = draft["id"].as_str().unwrap();
+    app.submit(&member.token, draft_id)
+        .await
+        .expect_status(StatusCode::OK);
+    wait_for("the submitted event", async || {
+        !received.lock().unwrap().is_empty()
+    })
+    .await;
+    wait_for("the recorded delivery", async || {
+        let list = app
+            .get(
+                &format!("/api/v1/webhooks/{id}/deliveries"),
+                Some(&admin.token),
+            )
+            .await
+            .expect_status(StatusCode::OK);
+        list["items"][0]["state"] == "delivered"
+    })
+    .await;
+
+    let got = received.lock().unwrap().clone();
+    let events: Vec<&str> = got
+        .iter()
+        .filter_map(|r| r.headers.get("hub-event").map(String::as_str))
+        .collect();
+    assert_eq!(
+        events,
+        vec!["submission.submitted"],
+        "the created event, older than the submitted one, was never sent"
+    );
+    let list = app
+        .get(
+            &format!("/api/v1/webhooks/{id}/deliveries"),
+            Some(&admin.token),
+        )
+        .await
+        .expect_status(StatusCode::OK);
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(1), "{list}");
+    assert_eq!(list["items"][0]["event_type"], "submission.submitted");
 }
 
 #[tokio::test]

@@ -17,7 +17,7 @@ struct Captured(Arc<Mutex<Vec<u8>>>);
 
 impl Captured {
     fn text(&self) -> String {
-        let bytes = self.0.lock().map(|b| b.clone()).unwrap_or_default();
+        let bytes = self.0.lock().map(|b| b.clone()).unwrap();
         String::from_utf8_lossy(&bytes).into_owned()
     }
 }
@@ -52,18 +52,16 @@ async fn no_secret_reaches_the_logs() {
     let (refused, _) = app.login(&email, wrong_password).await;
     let (unknown, _) = app.login("nobody-logged@example.org", wrong_password).await;
     let (logged_in, session) = app.login(&email, password).await;
-    let jwt = session["access_token"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    let (_, _, token) = app
+    let jwt = session["access_token"].as_str().unwrap().to_owned();
+    let (token_status, _, token) = app
         .post(
             "/api/v1/members/me/tokens",
             Some(&jwt),
             &json!({"name": "script", "scopes": ["submissions:read", "submissions:write"]}),
         )
         .await;
-    let pat = token["secret"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(token_status, StatusCode::CREATED, "{token}");
+    let pat = token["secret"].as_str().unwrap().to_owned();
     let (used, _, _) = app
         .post("/api/v1/submissions", Some(&pat), &case_study("Logged"))
         .await;
@@ -74,27 +72,36 @@ async fn no_secret_reaches_the_logs() {
         .get("/api/v1/members/me", Some(&format!("{jwt}x")))
         .await;
     let admin = app.admin().await;
-    let (_, _, hook) = app
+    let (hook_status, _, hook) = app
         .post(
             "/api/v1/webhooks",
             Some(&admin.token),
             &json!({"url": "http://127.0.0.1:9/hook", "event_types": ["*"]}),
         )
         .await;
-    let hook_secret = hook["secret"].as_str().unwrap_or_default().to_owned();
-    app.post("/api/v1/submissions", Some(&jwt), &case_study("Fan out"))
+    assert_eq!(hook_status, StatusCode::CREATED, "{hook}");
+    let hook_secret = hook["secret"].as_str().unwrap().to_owned();
+    let (fanned, _, fan_body) = app
+        .post("/api/v1/submissions", Some(&jwt), &case_study("Fan out"))
         .await;
+    assert_eq!(fanned, StatusCode::CREATED, "{fan_body}");
     let deliveries = format!(
         "/api/v1/webhooks/{}/deliveries",
-        hook["id"].as_str().unwrap_or_default()
+        hook["id"].as_str().unwrap()
     );
+    let mut attempted = false;
     for _ in 0..100 {
         let (_, _, list) = app.get(&deliveries, Some(&admin.token)).await;
         if list["items"][0]["attempts"].as_i64().unwrap_or(0) > 0 {
+            attempted = true;
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    assert!(
+        attempted,
+        "a webhook delivery was attempted, so its logs are checked"
+    );
 
     assert_eq!(registered, StatusCode::CREATED);
     assert_eq!(again, StatusCode::CREATED);
@@ -118,7 +125,7 @@ async fn no_secret_reaches_the_logs() {
             "the capture works: no {expected:?} in\n{text:.2000}"
         );
     }
-    let signature = jwt.rsplit('.').next().unwrap_or_default().to_owned();
+    let signature = jwt.rsplit('.').next().unwrap().to_owned();
     for (what, secret) in [
         ("the password", password),
         ("a wrong password", wrong_password),
@@ -131,7 +138,7 @@ async fn no_secret_reaches_the_logs() {
     ] {
         if let Some(at) = text.find(secret) {
             let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-            let line = text[line_start..].lines().next().unwrap_or_default();
+            let line = text[line_start..].lines().next().unwrap();
             panic!("{what} is in the logs:\n{line}");
         }
     }

@@ -166,9 +166,33 @@ pub async fn spawn_app_on(database_url: &str, extra: &[(&str, &str)]) -> TestApp
     }
 }
 
+/// An answer from the service, checked by a test step that must succeed.
+pub trait Answer {
+    /// Fails the test unless the answer has status `expected`; returns the body.
+    fn expect_status(self, expected: StatusCode) -> Value;
+}
+
+impl Answer for (StatusCode, Value) {
+    #[track_caller]
+    fn expect_status(self, expected: StatusCode) -> Value {
+        let (status, body) = self;
+        assert_eq!(status, expected, "{body}");
+        body
+    }
+}
+
+impl Answer for (StatusCode, reqwest::header::HeaderMap, Value) {
+    #[track_caller]
+    fn expect_status(self, expected: StatusCode) -> Value {
+        let (status, _, body) = self;
+        assert_eq!(status, expected, "{body}");
+        body
+    }
+}
+
 /// A JSON body or, for non-JSON answers, the text.
 pub async fn body_of(response: Response) -> Value {
-    let text = response.text().await.unwrap_or_default();
+    let text = response.text().await.unwrap();
     serde_json::from_str(&text).unwrap_or(Value::String(text))
 }
 
@@ -276,7 +300,7 @@ impl TestApp {
             .unwrap_or_else(|| panic!("no id in {body}"));
         let (status, body) = self.login(&email, PASSWORD).await;
         assert_eq!(status, StatusCode::OK, "{body}");
-        let token = body["access_token"].as_str().unwrap_or_default().to_owned();
+        let token = body["access_token"].as_str().unwrap().to_owned();
         TestMember { id, email, token }
     }
 
@@ -307,7 +331,7 @@ impl TestApp {
         TestMember {
             id: member.id.0,
             email,
-            token: body["access_token"].as_str().unwrap_or_default().to_owned(),
+            token: body["access_token"].as_str().unwrap().to_owned(),
         }
     }
 
@@ -354,7 +378,7 @@ impl TestApp {
     pub async fn submitted(&self, token: &str, body: &Value) -> String {
         let id = self.create_submission(token, body).await["id"]
             .as_str()
-            .unwrap_or_default()
+            .unwrap()
             .to_owned();
         let (status, submitted) = self.submit(token, &id).await;
         assert_eq!(status, StatusCode::OK, "{submitted}");
