@@ -1,10 +1,14 @@
 //! Personal access tokens: long-lived secrets a member gives a third-party
 //! client, limited to named scopes and an expiry. Only a hash is stored.
 
+mod use_cases;
+
+pub use use_cases::{CreateTokenError, NewTokenRequest, RevokeTokenError, TokenService};
+
 use crate::ValidationErrors;
 use crate::ids::MemberId;
 use crate::member::Role;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -187,6 +191,35 @@ impl TokenName {
     }
 }
 
+/// How long a new token lives: 90 days unless asked, at most 366.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenLifetime {
+    days: i64,
+}
+
+impl TokenLifetime {
+    pub const DEFAULT_DAYS: i64 = 90;
+    pub const MAX_DAYS: i64 = 366;
+
+    pub fn parse(field: &str, days: Option<i64>) -> Result<Self, ValidationErrors> {
+        let days = days.unwrap_or(Self::DEFAULT_DAYS);
+        if (1..=Self::MAX_DAYS).contains(&days) {
+            Ok(Self { days })
+        } else {
+            Err(ValidationErrors::single(
+                field,
+                "out_of_range",
+                format!("must be 1 to {} (got {days})", Self::MAX_DAYS),
+            ))
+        }
+    }
+
+    /// When a token made at `now` stops working.
+    pub fn expires_at(self, now: DateTime<Utc>) -> DateTime<Utc> {
+        now + Duration::days(self.days)
+    }
+}
+
 /// A personal access token as stored (never its secret).
 #[derive(Debug, Clone, PartialEq)]
 pub struct AccessToken {
@@ -268,6 +301,27 @@ mod tests {
             TokenSecret::recognise(secret.expose()).map(|s| s.hash()),
             Some(secret.hash())
         );
+    }
+
+    #[test]
+    fn lifetimes_default_to_ninety_days_and_stay_within_a_year_and_a_day() {
+        let now = Utc::now();
+        assert_eq!(
+            TokenLifetime::parse("expires_in_days", None).map(|l| l.expires_at(now)),
+            Ok(now + Duration::days(90))
+        );
+        assert!(TokenLifetime::parse("expires_in_days", Some(366)).is_ok());
+        assert!(TokenLifetime::parse("expires_in_days", Some(1)).is_ok());
+        for days in [0, -1, 367] {
+            let Err(errors) = TokenLifetime::parse("expires_in_days", Some(days)) else {
+                panic!("{days} days accepted");
+            };
+            assert_eq!(errors.errors()[0].code, "out_of_range");
+            assert_eq!(
+                errors.errors()[0].message,
+                format!("must be 1 to 366 (got {days})")
+            );
+        }
     }
 
     #[test]

@@ -1,5 +1,11 @@
 //! The append-only audit log of security- and workflow-relevant actions.
 
+#[cfg(test)]
+pub(crate) mod fakes;
+mod use_cases;
+
+pub use use_cases::{AuditListing, AuditLog, AuditQuery, ListAuditError, MAX_EXPORTED_ACTIVITY};
+
 use crate::ids::MemberId;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;

@@ -1,6 +1,11 @@
 //! Webhooks: admins register endpoints for event types; each event is
 //! delivered as a signed POST, retried with backoff, and every attempt recorded.
 
+mod use_cases;
+
+pub use use_cases::{NewWebhookRequest, WebhookError, WebhookService};
+
+use crate::validation::ValidationErrors;
 use chrono::{DateTime, Duration, Utc};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -29,6 +34,71 @@ pub fn sign(secret: &str, timestamp: i64, body: &[u8]) -> Option<String> {
 pub fn next_attempt(attempts: i32, now: DateTime<Utc>) -> DateTime<Utc> {
     let exponent = u32::try_from(attempts.clamp(1, 12)).unwrap_or(12);
     now + Duration::seconds(2_i64.pow(exponent).min(3600))
+}
+
+/// Where deliveries go: an http:// or https:// URL of at most 2,000 characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookUrl(String);
+
+impl WebhookUrl {
+    const MAX_LEN: usize = 2000;
+
+    pub fn parse(field: &str, raw: &str) -> Result<Self, ValidationErrors> {
+        let ok = (raw.starts_with("https://") || raw.starts_with("http://"))
+            && raw.len() <= Self::MAX_LEN
+            && !raw.chars().any(char::is_whitespace);
+        if ok {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(ValidationErrors::single(
+                field,
+                "invalid_value",
+                "must be an http:// or https:// URL",
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The events a webhook wants: names from the change feed, or `*` for all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventTypes(Vec<String>);
+
+impl EventTypes {
+    const PREFIX: &str = "submission.";
+    const MAX_LEN: usize = 64;
+
+    fn known(name: &str) -> bool {
+        name == "*"
+            || (name.len() <= Self::MAX_LEN
+                && name
+                    .strip_prefix(Self::PREFIX)
+                    .is_some_and(|rest| rest.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')))
+    }
+
+    pub fn parse(field: &str, raw: &[String]) -> Result<Self, ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        if raw.is_empty() {
+            errors.add(field, "required", "name at least one event type, or \"*\"");
+        }
+        for (i, name) in raw.iter().enumerate() {
+            if !Self::known(name) {
+                errors.add(
+                    format!("{field}[{i}]"),
+                    "unknown_code",
+                    "use an event name from the change feed, such as submission.published",
+                );
+            }
+        }
+        errors.into_result().map(|()| Self(raw.to_vec()))
+    }
+
+    pub fn as_slice(&self) -> &[String] {
+        &self.0
+    }
 }
 
 /// A registered endpoint.
@@ -79,6 +149,36 @@ mod tests {
         assert_ne!(a, sign("secret", 1_700_000_001, b"{}"));
         assert_ne!(a, sign("other", 1_700_000_000, b"{}"));
         assert_ne!(a, sign("secret", 1_700_000_000, b"{ }"));
+    }
+
+    #[test]
+    fn urls_must_be_http_without_spaces() {
+        assert!(WebhookUrl::parse("url", "https://example.org/hooks").is_ok());
+        assert!(WebhookUrl::parse("url", "http://127.0.0.1:9/h").is_ok());
+        for bad in ["ftp://x", "https://a b", "example.org", ""] {
+            assert!(WebhookUrl::parse("url", bad).is_err(), "{bad}");
+        }
+        let long = format!("https://{}", "a".repeat(2000));
+        assert!(WebhookUrl::parse("url", &long).is_err());
+    }
+
+    #[test]
+    fn event_types_are_feed_names_or_a_star_and_each_bad_one_is_named() {
+        let names = |raw: &[&str]| raw.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert!(EventTypes::parse("event_types", &names(&["*"])).is_ok());
+        assert!(EventTypes::parse("event_types", &names(&["submission.published"])).is_ok());
+        let Err(errors) = EventTypes::parse(
+            "event_types",
+            &names(&["submission.published", "everything", "submission.Published"]),
+        ) else {
+            panic!("accepted");
+        };
+        let fields: Vec<&str> = errors.errors().iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, vec!["event_types[1]", "event_types[2]"]);
+        let Err(none) = EventTypes::parse("event_types", &[]) else {
+            panic!("accepted no event types");
+        };
+        assert_eq!(none.errors()[0].code, "required");
     }
 
     #[test]

@@ -6,12 +6,17 @@ mod display_name;
 mod email;
 mod password;
 mod role;
+mod use_cases;
 
 pub use demographics::{Demographics, DemographicsPatch};
 pub use display_name::DisplayName;
 pub use email::Email;
 pub use password::Password;
 pub use role::Role;
+pub use use_cases::{
+    EraseError, MemberData, MemberService, MemberWork, ProfileChange, ProfileError, RegisterError,
+    Registration, SetRoleError, UpdateProfileError,
+};
 
 use crate::ids::MemberId;
 use chrono::{DateTime, Utc};
