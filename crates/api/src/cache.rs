@@ -15,13 +15,12 @@
 //! submission's answer also carries its author's name and how often it is
 //! cited, which other writes change, and writes are rare next to reads.
 
-use crate::state::AppState;
+use actix_web::Error;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::http::header::HeaderValue;
 use actix_web::middleware::Next;
-use actix_web::{Error, web};
 use bytes::Bytes;
 use domain::MemberId;
 use domain::member::Role;
@@ -218,17 +217,12 @@ impl Drop for ForgetOnDrop {
 
 /// Every request other than GET, HEAD and OPTIONS counts as a write.
 pub async fn forget_on_writes(
+    cache: Arc<ReadCache>,
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let reads = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    let guard = if reads {
-        None
-    } else {
-        req.app_data::<web::Data<AppState>>()
-            .filter(|state| state.read_cache.enabled())
-            .map(|state| ForgetOnDrop(state.read_cache.clone()))
-    };
+    let guard = (!reads && cache.enabled()).then(|| ForgetOnDrop(cache));
     let response = next.call(req).await;
     drop(guard);
     response
@@ -252,12 +246,12 @@ mod tests {
     fn a_read_that_raced_a_write_is_not_kept() {
         let cache = ReadCache::new(true);
         let id = Uuid::new_v4();
-        let ticket = cache.ticket().unwrap_or(Ticket(u64::MAX));
+        let ticket = cache.ticket().unwrap();
         cache.forget_all();
         cache.keep_submission(ticket, id, cached(1));
         assert!(cache.submission(id).is_none());
 
-        let ticket = cache.ticket().unwrap_or(Ticket(u64::MAX));
+        let ticket = cache.ticket().unwrap();
         cache.keep_submission(ticket, id, cached(2));
         assert_eq!(cache.submission(id).map(|s| s.version), Some(2));
         cache.forget_all();
@@ -268,7 +262,7 @@ mod tests {
     fn roles_are_forgotten_by_writes_and_absent_members_are_kept_too() {
         let cache = ReadCache::new(true);
         let member = MemberId(Uuid::new_v4());
-        let ticket = cache.ticket().unwrap_or(Ticket(u64::MAX));
+        let ticket = cache.ticket().unwrap();
         cache.keep_role(ticket, member, None);
         assert_eq!(cache.role(member), Some(None));
         cache.forget_all();

@@ -4,19 +4,20 @@
 //! repeat while the first is still being served gets 409. Keys are per
 //! member. Multipart uploads are not covered.
 
-use crate::auth::{bearer_token, identify};
+use crate::auth::{Authenticator, bearer_token};
 use crate::error::ApiError;
 use crate::extract::BodyLimit;
-use crate::state::AppState;
 use actix_web::body::{BoxBody, EitherBody, MessageBody, to_bytes};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::{Error, HttpMessage, HttpResponse, ResponseError, web};
+use actix_web::{Error, HttpMessage, HttpResponse, ResponseError};
 use bytes::{Bytes, BytesMut};
 use domain::idempotency::{Claim, IdempotencyKey, StoredResponse, fingerprint};
+use domain::repository::IdempotencyRepository;
 use futures_util::StreamExt;
+use std::sync::Arc;
 
 pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
 /// Set on an answer that repeats a kept one.
@@ -24,6 +25,21 @@ pub const IDEMPOTENT_REPLAYED: HeaderName = HeaderName::from_static("idempotent-
 
 /// The headers kept with an answer.
 const KEPT_HEADERS: [HeaderName; 3] = [header::LOCATION, header::ETAG, header::CONTENT_TYPE];
+
+/// The kept answers, and who the caller is (keys are per member).
+pub struct Idempotency {
+    keys: Arc<dyn IdempotencyRepository>,
+    authenticator: Authenticator,
+}
+
+impl Idempotency {
+    pub fn new(keys: Arc<dyn IdempotencyRepository>, authenticator: Authenticator) -> Self {
+        Self {
+            keys,
+            authenticator,
+        }
+    }
+}
 
 fn covered(req: &ServiceRequest) -> bool {
     req.method() == Method::POST
@@ -55,15 +71,13 @@ async fn read_body(payload: &mut Payload, limit: usize) -> Result<Bytes, ApiErro
 }
 
 pub async fn idempotent_posts<B: MessageBody + 'static>(
+    state: Arc<Idempotency>,
     mut req: ServiceRequest,
     next: Next<B>,
 ) -> Result<ServiceResponse<EitherBody<B, BoxBody>>, Error> {
     if !covered(&req) {
         return Ok(next.call(req).await?.map_into_left_body());
     }
-    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
-        return Ok(next.call(req).await?.map_into_left_body());
-    };
     let raw_key = req
         .headers()
         .get(&IDEMPOTENCY_KEY)
@@ -79,7 +93,7 @@ pub async fn idempotent_posts<B: MessageBody + 'static>(
     };
     // Without a valid credential the route answers 401 itself.
     let caller = match bearer_token(req.request()) {
-        Some(token) => identify(&state, &token).await.ok(),
+        Some(token) => state.authenticator.identify(&token).await.ok(),
         None => None,
     };
     let Some(caller) = caller else {
@@ -96,7 +110,7 @@ pub async fn idempotent_posts<B: MessageBody + 'static>(
         .map_or(req.path().to_owned(), |p| p.as_str().to_owned());
     let fingerprint = fingerprint(req.method().as_str(), &path, &body);
     let claim = state
-        .idempotency
+        .keys
         .claim(caller.id, &key, &fingerprint, chrono::Utc::now())
         .await
         .map_err(ApiError::from)?;
@@ -158,7 +172,7 @@ pub async fn idempotent_posts<B: MessageBody + 'static>(
                         .collect(),
                     body: bytes.to_vec(),
                 };
-                if let Err(error) = state.idempotency.complete(caller.id, &key, &stored).await {
+                if let Err(error) = state.keys.complete(caller.id, &key, &stored).await {
                     tracing::error!(error = %error, "idempotent answer not kept");
                     release(&state, caller.id, &key).await;
                 }
@@ -169,8 +183,8 @@ pub async fn idempotent_posts<B: MessageBody + 'static>(
     }
 }
 
-async fn release(state: &AppState, caller: domain::MemberId, key: &IdempotencyKey) {
-    if let Err(error) = state.idempotency.release(caller, key).await {
+async fn release(state: &Idempotency, caller: domain::MemberId, key: &IdempotencyKey) {
+    if let Err(error) = state.keys.release(caller, key).await {
         tracing::error!(error = %error, "idempotency key not released");
     }
 }

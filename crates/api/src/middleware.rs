@@ -1,12 +1,11 @@
 //! Per-request observability: a request id (echoed as `x-request-id`), a
 //! tracing span, and Prometheus counts and latencies by route pattern.
 
-use crate::state::AppState;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{Error, HttpMessage, web};
+use actix_web::{Error, HttpMessage};
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
 };
@@ -113,6 +112,7 @@ fn incoming_request_id(req: &ServiceRequest) -> Option<String> {
 
 /// Wraps every request in a span named by its request id and records metrics.
 pub async fn observe(
+    metrics: Metrics,
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
@@ -121,9 +121,6 @@ pub async fn observe(
     let method = req.method().to_string();
     let span =
         tracing::info_span!("request", %method, path = %req.path(), request_id = %request_id);
-    let metrics = req
-        .app_data::<web::Data<AppState>>()
-        .map(|s| s.metrics.clone());
     let started = Instant::now();
     let mut response = next.call(req).instrument(span.clone()).await?;
     let elapsed = started.elapsed().as_secs_f64();
@@ -132,9 +129,7 @@ pub async fn observe(
         .request()
         .match_pattern()
         .unwrap_or_else(|| "unmatched".to_owned());
-    if let Some(metrics) = metrics {
-        metrics.observe(&method, &route, status, elapsed);
-    }
+    metrics.observe(&method, &route, status, elapsed);
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert(REQUEST_ID, value);
     }

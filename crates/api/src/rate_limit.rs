@@ -3,20 +3,20 @@
 //! Answers 429 problem+json with `Retry-After`; every limited response
 //! carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`.
 
-use crate::auth::bearer_token;
+use crate::auth::{JwtKeys, bearer_token};
 use crate::error::ApiError;
-use crate::state::AppState;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{Error, ResponseError, web};
+use actix_web::{Error, ResponseError};
 use governor::clock::{Clock, DefaultClock};
 use governor::middleware::StateInformationMiddleware;
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
 use sha2::{Digest, Sha256};
 use std::num::NonZeroU32;
+use std::sync::Arc;
 
 /// How many requests a caller may make.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,12 +84,27 @@ impl RequestLimiter {
     }
 }
 
+/// The limiter and what telling callers apart needs: the session keys.
+pub struct RateLimits {
+    limiter: RequestLimiter,
+    sessions: JwtKeys,
+}
+
+impl RateLimits {
+    pub fn new(settings: RateLimitSettings, sessions: JwtKeys) -> Self {
+        Self {
+            limiter: RequestLimiter::new(settings),
+            sessions,
+        }
+    }
+}
+
 /// Whose bucket a request draws from: the member of a session token that
 /// verifies, a personal access token (hashed, so secrets never sit in memory
 /// as keys), else the peer address, so made-up tokens share the address's bucket.
-fn key_of(req: &ServiceRequest, state: &AppState) -> String {
+fn key_of(req: &ServiceRequest, sessions: &JwtKeys) -> String {
     let token = bearer_token(req.request());
-    let member = token.as_deref().and_then(|t| state.jwt.member_of(t).ok());
+    let member = token.as_deref().and_then(|t| sessions.member_of(t).ok());
     match (token, member) {
         (_, Some(member)) => format!("member:{member}"),
         (Some(token), None) if token.starts_with("hub_pat_") => format!(
@@ -117,15 +132,15 @@ fn set_headers(headers: &mut HeaderMap, limit: u32, remaining: u32, reset: u64) 
 
 /// Limits every `/api/` request; health, metrics and docs are not limited.
 pub async fn limit_requests(
+    limits: Arc<RateLimits>,
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
-    let state = req.app_data::<web::Data<AppState>>().cloned();
-    let Some(state) = state.filter(|_| req.path().starts_with("/api/")) else {
+    if !req.path().starts_with("/api/") {
         return Ok(next.call(req).await?.map_into_left_body());
-    };
-    let limiter = state.rate_limiter.clone();
-    match limiter.check(&key_of(&req, &state)) {
+    }
+    let limiter = &limits.limiter;
+    match limiter.check(&key_of(&req, &limits.sessions)) {
         Decision::Allowed {
             remaining,
             reset_seconds,

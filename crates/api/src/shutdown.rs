@@ -9,11 +9,10 @@
 //! and only then stops the workers.
 
 use crate::error::ApiError;
-use crate::state::AppState;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServerHandle, ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
-use actix_web::{Error, ResponseError, web};
+use actix_web::{Error, ResponseError};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -73,15 +72,10 @@ impl Drain {
 
 /// Refuses requests with 503 once the service is draining; counts the rest.
 pub async fn drain_requests(
+    drain: Arc<Drain>,
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
-    let Some(drain) = req
-        .app_data::<web::Data<AppState>>()
-        .map(|s| s.drain.clone())
-    else {
-        return Ok(next.call(req).await?.map_into_left_body());
-    };
     match drain.enter() {
         Some(_in_flight) => Ok(next.call(req).await?.map_into_left_body()),
         None => {

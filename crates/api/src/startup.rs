@@ -1,25 +1,29 @@
 //! Builds the application: database, migrations, state, routes and server.
 
-use crate::auth::{JwtKeys, LoginThrottle};
+use crate::auth::{Authenticator, JwtKeys, LoginThrottle};
 use crate::cache::{ReadCache, forget_on_writes};
 use crate::config::{FileStorage, Settings};
 use crate::extract::{
     BodyLimit, BodyTimeout, not_found, path_error, query_error, refuse_nul_in_query,
 };
-use crate::idempotency::idempotent_posts;
+use crate::idempotency::{Idempotency, idempotent_posts};
 use crate::middleware::{Metrics, REQUEST_ID, observe};
 use crate::openapi::ApiDoc;
-use crate::rate_limit::{RequestLimiter, limit_requests};
+use crate::rate_limit::{RateLimits, limit_requests};
 use crate::shutdown::{Drain, drain_requests, stop_on_signal};
 use crate::state::AppState;
 use actix_cors::Cors;
-use actix_web::dev::Server;
+use actix_web::dev::{Server, ServiceRequest};
 use actix_web::http::header::{self, HeaderName};
-use actix_web::middleware::from_fn;
+use actix_web::middleware::{Next, from_fn};
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
+use domain::access_token::TokenService;
 use domain::attachment::FileStore;
+use domain::audit::AuditLog;
+use domain::member::MemberService;
 use domain::repository::TaxonomyRepository;
+use domain::webhook::WebhookService;
 use persistence::{
     DatabaseKind, ObjectFileStore, SeaAccessTokenRepository, SeaAttachmentRepository,
     SeaEventRepository, SeaIdempotencyRepository, SeaWebhookRepository,
@@ -62,30 +66,42 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
         FileStorage::S3(location) => Arc::new(ObjectFileStore::s3(location)?),
         FileStorage::Memory => Arc::new(ObjectFileStore::in_memory()),
     };
+    let members = Arc::new(SeaMemberRepository::new(db.connection.clone()));
+    let access_tokens = Arc::new(SeaAccessTokenRepository::new(db.connection.clone()));
+    let submissions = Arc::new(SeaSubmissionRepository::new(db.connection.clone()));
+    let audit = Arc::new(SeaAuditRepository::new(db.connection.clone()));
+    let webhooks = Arc::new(SeaWebhookRepository::new(db.connection.clone()));
+    let taxonomy = Arc::new(taxonomy);
+    let audit_log = AuditLog::new(audit.clone());
     Ok(AppState {
         attachments: Arc::new(SeaAttachmentRepository::new(db.connection.clone())),
         files,
         attachment_limits: settings.attachment_limits,
-        members: Arc::new(SeaMemberRepository::new(db.connection.clone())),
-        access_tokens: Arc::new(SeaAccessTokenRepository::new(db.connection.clone())),
-        submissions: Arc::new(SeaSubmissionRepository::new(db.connection.clone())),
-        audit: Arc::new(SeaAuditRepository::new(db.connection.clone())),
+        member_service: MemberService::new(
+            members.clone(),
+            submissions.clone(),
+            audit_log.clone(),
+            taxonomy.clone(),
+        ),
+        token_service: TokenService::new(access_tokens.clone(), audit_log.clone()),
+        webhook_service: WebhookService::new(webhooks.clone()),
+        audit_log,
+        members,
+        access_tokens,
+        submissions,
+        audit,
         events: Arc::new(SeaEventRepository::new(db.connection.clone())),
-        idempotency: Arc::new(SeaIdempotencyRepository::new(db.connection.clone())),
-        webhooks: Arc::new(SeaWebhookRepository::new(db.connection.clone())),
+        webhooks,
         reports: Arc::new(SeaReportRepository::new(db.connection.clone())),
-        taxonomy: Arc::new(taxonomy),
+        taxonomy,
         jwt: JwtKeys::new(&settings.jwt_secret.bytes, settings.token_ttl_seconds),
-        metrics: Metrics::new().context("creating metrics")?,
         login_throttle: Arc::new(LoginThrottle::new(
             settings.login_max_failures,
             Duration::from_secs(15 * 60),
         )),
-        rate_limiter: Arc::new(RequestLimiter::new(settings.rate_limits)),
         read_cache: Arc::new(ReadCache::new(
             settings.read_cache && db.kind == DatabaseKind::Sqlite,
         )),
-        drain: Arc::new(Drain::default()),
         db,
     })
 }
@@ -106,14 +122,16 @@ impl Application {
         let listener = TcpListener::bind(settings.bind)
             .with_context(|| format!("binding {}", settings.bind))?;
         let port = listener.local_addr()?.port();
-        let drain = state.drain.clone();
+        let middleware = Middleware::new(&settings, &state)?;
+        let drain = middleware.drain.clone();
         crate::webhooks::start_dispatcher(
-            state.clone(),
+            state.webhooks.clone(),
             Duration::from_millis(settings.webhook_poll_ms),
         );
         let server = run(
             listener,
             state,
+            middleware,
             ServerLimits {
                 body_limit: settings.body_limit_bytes,
                 client_timeout: Duration::from_millis(settings.client_timeout_ms),
@@ -157,10 +175,45 @@ pub struct ServerLimits {
     pub client_timeout: Duration,
 }
 
+/// What the middleware around every request owns. Each piece is handed to
+/// its middleware when the server is built, so none can be missing at run time.
+#[derive(Clone)]
+pub struct Middleware {
+    metrics: Metrics,
+    drain: Arc<Drain>,
+    rate_limits: Arc<RateLimits>,
+    idempotency: Arc<Idempotency>,
+    read_cache: Arc<ReadCache>,
+    authenticator: Authenticator,
+}
+
+impl Middleware {
+    pub fn new(settings: &Settings, state: &AppState) -> anyhow::Result<Self> {
+        let authenticator = Authenticator::new(
+            state.jwt.clone(),
+            state.members.clone(),
+            state.access_tokens.clone(),
+            state.read_cache.clone(),
+        );
+        Ok(Self {
+            metrics: Metrics::new().context("creating metrics")?,
+            drain: Arc::new(Drain::default()),
+            rate_limits: Arc::new(RateLimits::new(settings.rate_limits, state.jwt.clone())),
+            idempotency: Arc::new(Idempotency::new(
+                Arc::new(SeaIdempotencyRepository::new(state.db.connection.clone())),
+                authenticator.clone(),
+            )),
+            read_cache: state.read_cache.clone(),
+            authenticator,
+        })
+    }
+}
+
 /// The HTTP server on an already bound listener.
 pub fn run(
     listener: TcpListener,
     state: AppState,
+    middleware: Middleware,
     limits: ServerLimits,
     cors_origins: Vec<String>,
 ) -> anyhow::Result<Server> {
@@ -169,21 +222,43 @@ pub fn run(
         client_timeout,
     } = limits;
     let state = web::Data::new(state);
+    let authenticator = web::Data::new(middleware.authenticator.clone());
+    let metrics = web::Data::new(middleware.metrics.clone());
     let server = HttpServer::new(move || {
+        let Middleware {
+            metrics: observed,
+            drain,
+            rate_limits,
+            idempotency,
+            read_cache,
+            ..
+        } = middleware.clone();
         App::new()
             .app_data(state.clone())
+            .app_data(authenticator.clone())
+            .app_data(metrics.clone())
             .app_data(BodyLimit(body_limit))
             .app_data(BodyTimeout(client_timeout))
             .app_data(web::PayloadConfig::new(body_limit))
             .app_data(web::PathConfig::default().error_handler(path_error))
             .app_data(web::QueryConfig::default().error_handler(query_error))
             .wrap(from_fn(refuse_nul_in_query))
-            .wrap(from_fn(idempotent_posts))
-            .wrap(from_fn(forget_on_writes))
-            .wrap(from_fn(limit_requests))
-            .wrap(from_fn(drain_requests))
+            .wrap(from_fn(move |req: ServiceRequest, next: Next<_>| {
+                idempotent_posts(idempotency.clone(), req, next)
+            }))
+            .wrap(from_fn(move |req: ServiceRequest, next: Next<_>| {
+                forget_on_writes(read_cache.clone(), req, next)
+            }))
+            .wrap(from_fn(move |req: ServiceRequest, next: Next<_>| {
+                limit_requests(rate_limits.clone(), req, next)
+            }))
+            .wrap(from_fn(move |req: ServiceRequest, next: Next<_>| {
+                drain_requests(drain.clone(), req, next)
+            }))
             .wrap(cors(&cors_origins))
-            .wrap(from_fn(observe))
+            .wrap(from_fn(move |req: ServiceRequest, next: Next<_>| {
+                observe(observed.clone(), req, next)
+            }))
             .into_utoipa_app()
             .openapi(ApiDoc::openapi())
             .configure(crate::routes::configure)

@@ -1,15 +1,15 @@
 use crate::auth::{JwtKeys, LoginThrottle};
 use crate::cache::ReadCache;
-use crate::middleware::Metrics;
-use crate::rate_limit::RequestLimiter;
-use crate::shutdown::Drain;
+use domain::access_token::TokenService;
 use domain::attachment::{AttachmentLimits, AttachmentRepository, FileStore};
-use domain::audit::AuditEntry;
+use domain::audit::{AuditEntry, AuditLog};
+use domain::member::MemberService;
 use domain::repository::{
-    AccessTokenRepository, AuditRepository, EventRepository, IdempotencyRepository,
-    MemberRepository, ReportRepository, SubmissionRepository, WebhookRepository,
+    AccessTokenRepository, AuditRepository, EventRepository, MemberRepository, ReportRepository,
+    SubmissionRepository, WebhookRepository,
 };
 use domain::taxonomy::Taxonomy;
+use domain::webhook::WebhookService;
 use persistence::Database;
 use std::sync::Arc;
 
@@ -23,32 +23,29 @@ pub struct AppState {
     pub audit: Arc<dyn AuditRepository>,
     /// The change feed, from the transactional outbox.
     pub events: Arc<dyn EventRepository>,
-    /// Kept answers to POSTs sent with an `Idempotency-Key`.
-    pub idempotency: Arc<dyn IdempotencyRepository>,
     pub webhooks: Arc<dyn WebhookRepository>,
     pub reports: Arc<dyn ReportRepository>,
     pub taxonomy: Arc<Taxonomy>,
     pub jwt: JwtKeys,
-    pub metrics: Metrics,
     pub login_throttle: Arc<LoginThrottle>,
-    pub rate_limiter: Arc<RequestLimiter>,
     pub attachments: Arc<dyn AttachmentRepository>,
     /// Where attached files' bytes are kept.
     pub files: Arc<dyn FileStore>,
     pub attachment_limits: AttachmentLimits,
     /// Submissions' answers and callers' roles, on SQLite only (see `cache`).
     pub read_cache: Arc<ReadCache>,
-    /// Refuses new requests and counts those in flight, for a graceful shutdown.
-    pub drain: Arc<Drain>,
+    /// Registering, profiles, roles, export and erasure.
+    pub member_service: MemberService,
+    /// Personal access tokens.
+    pub token_service: TokenService,
+    pub webhook_service: WebhookService,
+    pub audit_log: AuditLog,
 }
 
 impl AppState {
     /// Appends to the audit log. The action has already happened, so a failure
     /// here is logged rather than undoing it.
     pub async fn audit(&self, entry: AuditEntry) {
-        let action = entry.action.clone();
-        if let Err(error) = self.audit.record(entry).await {
-            tracing::error!(%action, error = %error, "audit entry not written");
-        }
+        self.audit_log.record(entry).await;
     }
 }

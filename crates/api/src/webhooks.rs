@@ -3,13 +3,14 @@
 
 use crate::dto::event::EventView;
 use crate::dto::webhook::WebhookPayload;
-use crate::state::AppState;
+use domain::repository::WebhookRepository;
 use domain::webhook::{SIGNATURE_HEADER, sign};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Polls the outbox every `every`, fans new events out to webhooks, and
 /// attempts due deliveries.
-pub fn start_dispatcher(state: AppState, every: Duration) {
+pub fn start_dispatcher(webhooks: Arc<dyn WebhookRepository>, every: Duration) {
     tokio::spawn(async move {
         let client = match reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
@@ -25,18 +26,18 @@ pub fn start_dispatcher(state: AppState, every: Duration) {
         let mut ticker = tokio::time::interval(every);
         loop {
             ticker.tick().await;
-            dispatch_once(&state, &client).await;
+            dispatch_once(webhooks.as_ref(), &client).await;
         }
     });
 }
 
-async fn dispatch_once(state: &AppState, client: &reqwest::Client) {
+async fn dispatch_once(webhooks: &dyn WebhookRepository, client: &reqwest::Client) {
     let now = chrono::Utc::now();
-    if let Err(error) = state.webhooks.fan_out(now, 500).await {
+    if let Err(error) = webhooks.fan_out(now, 500).await {
         tracing::warn!(error = %error, "webhook fan-out failed; will retry");
         return;
     }
-    let due = match state.webhooks.due(now, 50).await {
+    let due = match webhooks.due(now, 50).await {
         Ok(due) => due,
         Err(error) => {
             tracing::warn!(error = %error, "reading due webhook deliveries failed");
@@ -76,8 +77,7 @@ async fn dispatch_once(state: &AppState, client: &reqwest::Client) {
             Err(error) => (None, Some(error.to_string()), false),
         };
         tracing::info!(delivery = %delivery.id, delivered, code, "webhook attempt");
-        if let Err(error) = state
-            .webhooks
+        if let Err(error) = webhooks
             .record_attempt(delivery.id, code, error, delivered, chrono::Utc::now())
             .await
         {

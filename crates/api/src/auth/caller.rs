@@ -1,12 +1,17 @@
+use crate::auth::JwtKeys;
+use crate::cache::ReadCache;
 use crate::error::ApiError;
-use crate::state::AppState;
+use crate::middleware::RequestId;
 use actix_web::dev::Payload;
 use actix_web::http::{Method, header};
 use actix_web::{FromRequest, HttpRequest, web};
 use domain::MemberId;
 use domain::access_token::{Scope, Scopes, TokenSecret};
+use domain::actor::{Actor, Context};
 use domain::member::Role;
+use domain::repository::{AccessTokenRepository, MemberRepository};
 use futures_util::future::LocalBoxFuture;
+use std::sync::Arc;
 use uuid::Uuid;
 
 /// The authenticated member making the request, with their current role and
@@ -25,26 +30,36 @@ pub struct Caller {
 /// Seconds between two writes of a token's last use.
 const LAST_USED_GRANULARITY_SECONDS: i64 = 60;
 
+/// What recognising a caller needs: the session keys, members' stored roles
+/// (through the read cache) and the personal access tokens.
+#[derive(Clone)]
+pub struct Authenticator {
+    sessions: JwtKeys,
+    members: Arc<dyn MemberRepository>,
+    access_tokens: Arc<dyn AccessTokenRepository>,
+    read_cache: Arc<ReadCache>,
+}
+
 impl FromRequest for Caller {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let authenticator = req.app_data::<web::Data<Authenticator>>().cloned();
         let bearer = bearer_token(req);
         let needed = scope_for(
             req.method(),
             req.match_pattern().as_deref().unwrap_or(req.path()),
         );
         Box::pin(async move {
-            let state = state
-                .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("application state missing")))?;
+            let authenticator = authenticator
+                .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("authenticator missing")))?;
             let token = bearer.ok_or_else(|| {
                 ApiError::Unauthorized(
                     "send an access token as 'Authorization: Bearer <token>'".into(),
                 )
             })?;
-            let caller = identify(&state, &token).await?;
+            let caller = authenticator.identify(&token).await?;
             if caller.token.is_some() {
                 match needed {
                     Some(scope) => caller.require_scope(scope)?,
@@ -61,44 +76,95 @@ impl FromRequest for Caller {
     }
 }
 
-/// Who a bearer credential (a session JWT or a personal access token) belongs
-/// to, before any scope is checked.
-pub async fn identify(state: &AppState, token: &str) -> Result<Caller, ApiError> {
-    match TokenSecret::recognise(token) {
-        Some(secret) => personal_token_caller(state, &secret).await,
-        None => {
-            let id = state
-                .jwt
-                .member_of(token)
-                .map_err(|e| ApiError::Unauthorized(e.to_string()))?;
-            // The stored role wins over the token's claim, so a role change or an
-            // erasure takes effect at once.
-            let role = stored_role(state, id).await?.ok_or_else(|| {
-                ApiError::Unauthorized("the access token's member no longer exists".into())
-            })?;
-            Ok(Caller {
-                id,
-                role,
-                scopes: Scopes::for_role(role),
-                token: None,
-            })
+impl Authenticator {
+    pub fn new(
+        sessions: JwtKeys,
+        members: Arc<dyn MemberRepository>,
+        access_tokens: Arc<dyn AccessTokenRepository>,
+        read_cache: Arc<ReadCache>,
+    ) -> Self {
+        Self {
+            sessions,
+            members,
+            access_tokens,
+            read_cache,
         }
     }
-}
 
-/// A member's stored role (`None` once erased or never there), from the read
-/// cache when it holds it: every write forgets the cache, so a role change or
-/// an erasure takes effect at once.
-async fn stored_role(state: &AppState, id: MemberId) -> Result<Option<Role>, ApiError> {
-    if let Some(role) = state.read_cache.role(id) {
-        return Ok(role);
+    /// Who a bearer credential (a session JWT or a personal access token)
+    /// belongs to, before any scope is checked.
+    pub async fn identify(&self, token: &str) -> Result<Caller, ApiError> {
+        match TokenSecret::recognise(token) {
+            Some(secret) => self.personal_token_caller(&secret).await,
+            None => {
+                let id = self
+                    .sessions
+                    .member_of(token)
+                    .map_err(|e| ApiError::Unauthorized(e.to_string()))?;
+                // The stored role wins over the token's claim, so a role change or an
+                // erasure takes effect at once.
+                let role = self.stored_role(id).await?.ok_or_else(|| {
+                    ApiError::Unauthorized("the access token's member no longer exists".into())
+                })?;
+                Ok(Caller {
+                    id,
+                    role,
+                    scopes: Scopes::for_role(role),
+                    token: None,
+                })
+            }
+        }
     }
-    let ticket = state.read_cache.ticket();
-    let role = state.members.role_of(id).await?;
-    if let Some(ticket) = ticket {
-        state.read_cache.keep_role(ticket, id, role);
+
+    /// A member's stored role (`None` once erased or never there), from the read
+    /// cache when it holds it: every write forgets the cache, so a role change or
+    /// an erasure takes effect at once.
+    async fn stored_role(&self, id: MemberId) -> Result<Option<Role>, ApiError> {
+        if let Some(role) = self.read_cache.role(id) {
+            return Ok(role);
+        }
+        let ticket = self.read_cache.ticket();
+        let role = self.members.role_of(id).await?;
+        if let Some(ticket) = ticket {
+            self.read_cache.keep_role(ticket, id, role);
+        }
+        Ok(role)
     }
-    Ok(role)
+
+    async fn personal_token_caller(&self, secret: &TokenSecret) -> Result<Caller, ApiError> {
+        let now = chrono::Utc::now();
+        let token = self
+            .access_tokens
+            .find_by_hash(&secret.hash())
+            .await?
+            .ok_or_else(|| ApiError::Unauthorized("unknown personal access token".into()))?;
+        if token.revoked_at.is_some() {
+            return Err(ApiError::Unauthorized(
+                "this personal access token was revoked".into(),
+            ));
+        }
+        if !token.is_live(now) {
+            return Err(ApiError::Unauthorized(
+                "this personal access token has expired".into(),
+            ));
+        }
+        let role = self
+            .stored_role(token.member_id)
+            .await?
+            .ok_or_else(|| ApiError::Unauthorized("the token's member no longer exists".into()))?;
+        let stale = token
+            .last_used_at
+            .is_none_or(|at| (now - at).num_seconds() >= LAST_USED_GRANULARITY_SECONDS);
+        if stale && let Err(error) = self.access_tokens.touch(token.id, now).await {
+            tracing::warn!(error = %error, "token use not recorded");
+        }
+        Ok(Caller {
+            id: token.member_id,
+            role,
+            scopes: token.scopes.limited_to(role),
+            token: Some(token.id),
+        })
+    }
 }
 
 /// The bearer credential sent, if any.
@@ -111,40 +177,6 @@ pub fn bearer_token(req: &HttpRequest) -> Option<String> {
                 .or_else(|| v.strip_prefix("bearer "))
         })
         .map(|t| t.trim().to_owned())
-}
-
-async fn personal_token_caller(state: &AppState, secret: &TokenSecret) -> Result<Caller, ApiError> {
-    let now = chrono::Utc::now();
-    let token = state
-        .access_tokens
-        .find_by_hash(&secret.hash())
-        .await?
-        .ok_or_else(|| ApiError::Unauthorized("unknown personal access token".into()))?;
-    if token.revoked_at.is_some() {
-        return Err(ApiError::Unauthorized(
-            "this personal access token was revoked".into(),
-        ));
-    }
-    if !token.is_live(now) {
-        return Err(ApiError::Unauthorized(
-            "this personal access token has expired".into(),
-        ));
-    }
-    let role = stored_role(state, token.member_id)
-        .await?
-        .ok_or_else(|| ApiError::Unauthorized("the token's member no longer exists".into()))?;
-    let stale = token
-        .last_used_at
-        .is_none_or(|at| (now - at).num_seconds() >= LAST_USED_GRANULARITY_SECONDS);
-    if stale && let Err(error) = state.access_tokens.touch(token.id, now).await {
-        tracing::warn!(error = %error, "token use not recorded");
-    }
-    Ok(Caller {
-        id: token.member_id,
-        role,
-        scopes: token.scopes.limited_to(role),
-        token: Some(token.id),
-    })
 }
 
 /// The scope a personal access token needs for a route (by its pattern);
@@ -174,6 +206,11 @@ pub fn scope_for(method: &Method, pattern: &str) -> Option<Scope> {
 }
 
 impl Caller {
+    /// This caller acting in the request `request_id`, as the domain sees them.
+    pub fn context(&self, request_id: RequestId) -> Context {
+        Context::new(Actor::new(self.id, self.role), Some(request_id.0))
+    }
+
     /// Refuses with 403 unless the credential holds `scope`.
     pub fn require_scope(&self, scope: Scope) -> Result<(), ApiError> {
         if self.scopes.contains(scope) {

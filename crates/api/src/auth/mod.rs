@@ -5,7 +5,7 @@ mod jwt;
 mod password;
 mod throttle;
 
-pub use caller::{Caller, bearer_token, identify, require_admin, require_reviewer, scope_for};
+pub use caller::{Authenticator, Caller, bearer_token, require_admin, require_reviewer, scope_for};
 pub use jwt::{AccessToken, Claims, JwtKeys, TokenError};
 pub use password::{hash_password, verify_password};
 pub use throttle::LoginThrottle;

@@ -1,14 +1,12 @@
-use crate::auth::{Caller, require_admin};
+use crate::auth::Caller;
 use crate::dto::audit::{AuditEntryView, AuditPage};
 use crate::error::{ApiError, Problem};
+use crate::middleware::RequestId;
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};
-use domain::audit::AuditFilter;
-use domain::pagination::PageSize;
-use domain::{MemberId, ValidationErrors};
+use domain::audit::ListAuditError;
 use serde::Deserialize;
 use utoipa::IntoParams;
-use uuid::Uuid;
 
 /// Filters for the audit log.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -30,19 +28,18 @@ pub struct AuditQuery {
     cursor: Option<String>,
 }
 
-fn parse<T>(
-    errors: &mut ValidationErrors,
-    field: &str,
-    value: &Option<String>,
-    message: &str,
-    f: impl Fn(&str) -> Option<T>,
-) -> Option<T> {
-    let value = value.as_deref()?;
-    let parsed = f(value);
-    if parsed.is_none() {
-        errors.add(field, "invalid_value", message);
+impl From<AuditQuery> for domain::audit::AuditQuery {
+    fn from(q: AuditQuery) -> Self {
+        Self {
+            action: q.action,
+            actor_id: q.actor_id,
+            target_id: q.target_id,
+            from: q.from,
+            to: q.to,
+            limit: q.limit,
+            cursor: q.cursor,
+        }
     }
-    parsed
 }
 
 /// The append-only audit log, newest first (admins only). Nothing updates or deletes it.
@@ -62,45 +59,26 @@ fn parse<T>(
 pub async fn list_audit(
     state: web::Data<AppState>,
     caller: Caller,
+    request_id: RequestId,
     query: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    require_admin(&caller)?;
-    let q = query.into_inner();
-    let mut e = ValidationErrors::new();
-    let uuid = |v: &str| Uuid::parse_str(v).ok();
-    let instant = |v: &str| {
-        chrono::DateTime::parse_from_rfc3339(v)
-            .ok()
-            .map(|t| t.with_timezone(&chrono::Utc))
-    };
-    let filter = AuditFilter {
-        action: q.action.clone().filter(|a| a.len() <= 100),
-        actor_id: parse(&mut e, "actor_id", &q.actor_id, "must be a UUID", uuid).map(MemberId),
-        target_id: parse(&mut e, "target_id", &q.target_id, "must be a UUID", uuid),
-        from: parse(&mut e, "from", &q.from, "must be an RFC 3339 time", instant),
-        to: parse(&mut e, "to", &q.to, "must be an RFC 3339 time", instant),
-    };
-    let size = parse(
-        &mut e,
-        "limit",
-        &q.limit,
-        "must be a whole number from 1 to 100",
-        |v| v.parse::<u64>().ok().and_then(|n| PageSize::new(Some(n))),
-    );
-    let after = parse(
-        &mut e,
-        "cursor",
-        &q.cursor,
-        "is not a cursor this service gave out",
-        uuid,
-    );
-    e.into_result()?;
+    let query = domain::audit::AuditQuery::from(query.into_inner());
     let page = state
-        .audit
-        .list(&filter, after, size.unwrap_or_default())
+        .audit_log
+        .list(&caller.context(request_id), &query)
         .await?;
     Ok(HttpResponse::Ok().json(AuditPage {
         items: page.items.into_iter().map(AuditEntryView::from).collect(),
         next_cursor: page.next_cursor,
     }))
+}
+
+impl From<ListAuditError> for ApiError {
+    fn from(error: ListAuditError) -> Self {
+        match error {
+            ListAuditError::NotAdmin => ApiError::Forbidden(error.to_string()),
+            ListAuditError::Invalid(errors) => ApiError::Validation(errors),
+            ListAuditError::Storage(error) => error.into(),
+        }
+    }
 }

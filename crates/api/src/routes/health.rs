@@ -1,4 +1,5 @@
 use crate::error::{ApiError, Problem};
+use crate::middleware::Metrics;
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};
 use serde::Serialize;
@@ -54,11 +55,11 @@ pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
 /// Prometheus metrics: request counts and latencies by route, pool gauges.
 #[utoipa::path(tag = "health", responses((status = 200, description = "Prometheus text exposition format", body = String, content_type = "text/plain")))]
 #[get("/metrics")]
-pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+pub async fn metrics(state: web::Data<AppState>, metrics: web::Data<Metrics>) -> HttpResponse {
     let (size, idle) = pool_stats(&state);
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(state.metrics.render(size, idle))
+        .body(metrics.render(size, idle))
 }
 
 fn pool_stats(state: &AppState) -> (u32, usize) {

@@ -1,12 +1,13 @@
-use crate::auth::{Caller, require_admin};
+use crate::auth::Caller;
 use crate::dto::webhook::{
     CreateWebhookRequest, CreatedWebhookView, DeliveryList, DeliveryView, WebhookList, WebhookView,
 };
 use crate::error::{ApiError, Problem};
 use crate::extract::JsonBody;
+use crate::middleware::RequestId;
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, post, web};
-use domain::ValidationErrors;
+use domain::webhook::{NewWebhookRequest, WebhookError};
 use uuid::Uuid;
 
 /// Register a webhook (admins only). Each matching event is POSTed to the URL
@@ -30,44 +31,17 @@ use uuid::Uuid;
 pub async fn create_webhook(
     state: web::Data<AppState>,
     caller: Caller,
+    request_id: RequestId,
     body: JsonBody<CreateWebhookRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    require_admin(&caller)?;
     let JsonBody(body) = body;
-    let mut errors = ValidationErrors::new();
-    let url_ok = (body.url.starts_with("https://") || body.url.starts_with("http://"))
-        && body.url.len() <= 2000
-        && !body.url.chars().any(char::is_whitespace);
-    if !url_ok {
-        errors.add("url", "invalid_value", "must be an http:// or https:// URL");
-    }
-    if body.event_types.is_empty() {
-        errors.add(
-            "event_types",
-            "required",
-            "name at least one event type, or \"*\"",
-        );
-    }
-    for (i, name) in body.event_types.iter().enumerate() {
-        let ok = name == "*"
-            || (name.starts_with("submission.")
-                && name.len() <= 64
-                && name[11..]
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b == b'_'));
-        if !ok {
-            errors.add(
-                format!("event_types[{i}]"),
-                "unknown_code",
-                "use an event name from the change feed, such as submission.published",
-            );
-        }
-    }
-    errors.into_result()?;
-    let secret = hex::encode(rand::random::<[u8; 32]>());
-    let webhook = state
-        .webhooks
-        .create(&body.url, &body.event_types, &secret, caller.id)
+    let request = NewWebhookRequest {
+        url: body.url,
+        event_types: body.event_types,
+    };
+    let (webhook, secret) = state
+        .webhook_service
+        .create(&caller.context(request_id), &request, rand::random())
         .await?;
     Ok(HttpResponse::Created().json(CreatedWebhookView {
         webhook: WebhookView::from(webhook),
@@ -90,9 +64,12 @@ pub async fn create_webhook(
 pub async fn list_webhooks(
     state: web::Data<AppState>,
     caller: Caller,
+    request_id: RequestId,
 ) -> Result<HttpResponse, ApiError> {
-    require_admin(&caller)?;
-    let items = state.webhooks.list().await?;
+    let items = state
+        .webhook_service
+        .list(&caller.context(request_id))
+        .await?;
     Ok(HttpResponse::Ok().json(WebhookList {
         items: items.into_iter().map(WebhookView::from).collect(),
     }))
@@ -115,15 +92,26 @@ pub async fn list_webhooks(
 pub async fn list_deliveries(
     state: web::Data<AppState>,
     caller: Caller,
+    request_id: RequestId,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    require_admin(&caller)?;
     let items = state
-        .webhooks
-        .deliveries(id.into_inner())
-        .await?
-        .ok_or_else(|| ApiError::NotFound("no webhook with this id".into()))?;
+        .webhook_service
+        .deliveries(&caller.context(request_id), id.into_inner())
+        .await?;
     Ok(HttpResponse::Ok().json(DeliveryList {
         items: items.into_iter().map(DeliveryView::from).collect(),
     }))
+}
+
+impl From<WebhookError> for ApiError {
+    fn from(error: WebhookError) -> Self {
+        match error {
+            WebhookError::NotAdmin => ApiError::Forbidden(error.to_string()),
+            WebhookError::Invalid(errors) => ApiError::Validation(errors),
+            WebhookError::NotFound => ApiError::NotFound(error.to_string()),
+            WebhookError::Write(error) => error.into(),
+            WebhookError::Storage(error) => error.into(),
+        }
+    }
 }

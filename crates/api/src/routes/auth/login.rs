@@ -5,7 +5,9 @@ use crate::extract::JsonBody;
 use crate::middleware::RequestId;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, post, web};
+use domain::MemberId;
 use domain::audit::AuditEntry;
+use domain::member::Member;
 
 /// Exchange email and password for a bearer access token.
 ///
@@ -46,25 +48,9 @@ pub async fn login(
             retry_after_seconds,
         });
     }
-    let found = state.members.credentials(&email).await?;
-    let (member, hash) = match found {
-        Some((member, hash)) => (Some(member), Some(hash)),
-        None => (None, None),
-    };
-    let verified = verify_password(body.password, hash).await;
-    let found_member = member.as_ref().map(|m| m.id);
-    let Some(member) = member.filter(|_| verified) else {
-        tracing::warn!("login failed");
-        state.login_throttle.record_failure(&keys);
-        let target = found_member.map(|m| m.0);
-        let mut entry = AuditEntry::new("login_failed", None).request(Some(request_id.0));
-        if let Some(target) = target {
-            entry = entry.target("member", target);
-        }
-        state.audit(entry).await;
-        return Err(ApiError::Unauthorized(
-            "the email or password is wrong".into(),
-        ));
+    let member = match checked(&state, &email, body.password).await? {
+        Ok(member) => member,
+        Err(found) => return Err(refused(&state, &keys, found, request_id).await),
     };
     let token = state
         .jwt
@@ -84,4 +70,39 @@ pub async fn login(
         token_type: "Bearer".into(),
         expires_in: token.expires_in,
     }))
+}
+
+/// The member whose password this is; otherwise the member the email names,
+/// if any. An unknown email costs as much as a wrong password.
+async fn checked(
+    state: &AppState,
+    email: &str,
+    password: String,
+) -> Result<Result<Member, Option<MemberId>>, ApiError> {
+    let (member, hash) = match state.members.credentials(email).await? {
+        Some((member, hash)) => (Some(member), Some(hash)),
+        None => (None, None),
+    };
+    let verified = verify_password(password, hash).await;
+    Ok(match member {
+        Some(member) if verified => Ok(member),
+        other => Err(other.map(|m| m.id)),
+    })
+}
+
+/// Counts a failed login against the account and the address, and audits it.
+async fn refused(
+    state: &AppState,
+    keys: &[&str],
+    found: Option<MemberId>,
+    request_id: RequestId,
+) -> ApiError {
+    tracing::warn!("login failed");
+    state.login_throttle.record_failure(keys);
+    let mut entry = AuditEntry::new("login_failed", None).request(Some(request_id.0));
+    if let Some(member) = found {
+        entry = entry.target("member", member.0);
+    }
+    state.audit(entry).await;
+    ApiError::Unauthorized("the email or password is wrong".into())
 }

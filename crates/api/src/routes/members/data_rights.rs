@@ -8,8 +8,7 @@ use crate::middleware::RequestId;
 use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, web};
 use chrono::{DateTime, Utc};
-use domain::audit::{AuditEntry, AuditFilter};
-use domain::pagination::PageSize;
+use domain::member::MemberData;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -24,6 +23,18 @@ pub struct MemberExport {
     pub reviews: Vec<ReviewView>,
     /// Audit entries of the member's own actions.
     pub activity: Vec<AuditEntryView>,
+}
+
+impl From<MemberData> for MemberExport {
+    fn from(data: MemberData) -> Self {
+        Self {
+            exported_at: data.exported_at,
+            profile: data.profile.into(),
+            submissions: data.submissions.into_iter().map(Into::into).collect(),
+            reviews: data.reviews.into_iter().map(Into::into).collect(),
+            activity: data.activity.into_iter().map(Into::into).collect(),
+        }
+    }
 }
 
 /// Download everything held about the caller, as JSON (UK GDPR right of access).
@@ -43,53 +54,16 @@ pub async fn export_me(
     caller: Caller,
     request_id: RequestId,
 ) -> Result<HttpResponse, ApiError> {
-    let member = state
-        .members
-        .get(caller.id)
-        .await?
-        .ok_or_else(|| ApiError::Unauthorized("the member no longer exists".into()))?;
-    let submissions = state.submissions.authored_by(caller.id).await?;
-    let reviews = state.submissions.reviews_by(caller.id).await?;
-    let mut activity = Vec::new();
-    let filter = AuditFilter {
-        actor_id: Some(caller.id),
-        ..Default::default()
-    };
-    let mut after = None;
-    loop {
-        let page = state
-            .audit
-            .list(
-                &filter,
-                after,
-                PageSize::new(Some(PageSize::MAX)).unwrap_or_default(),
-            )
-            .await?;
-        after = page.items.last().map(|e| e.id);
-        activity.extend(page.items.into_iter().map(AuditEntryView::from));
-        if page.next_cursor.is_none() || activity.len() >= 10_000 {
-            break;
-        }
-    }
-    state
-        .audit(
-            AuditEntry::new("member_data_exported", Some(caller.id))
-                .target("member", caller.id.0)
-                .request(Some(request_id.0)),
-        )
-        .await;
+    let data = state
+        .member_service
+        .export(&caller.context(request_id))
+        .await?;
     Ok(HttpResponse::Ok()
         .insert_header((
             "content-disposition",
             "attachment; filename=\"innovation-hub-export.json\"",
         ))
-        .json(MemberExport {
-            exported_at: Utc::now(),
-            profile: member.into(),
-            submissions: submissions.into_iter().map(Into::into).collect(),
-            reviews: reviews.into_iter().map(Into::into).collect(),
-            activity,
-        }))
+        .json(MemberExport::from(data)))
 }
 
 /// Erase the caller's account (UK GDPR right to erasure): personal data and
@@ -110,24 +84,12 @@ pub async fn erase_me(
     caller: Caller,
     request_id: RequestId,
 ) -> Result<HttpResponse, ApiError> {
-    let drafts: Vec<_> = state
-        .submissions
-        .authored_by(caller.id)
-        .await?
-        .into_iter()
-        .filter(|s| s.status == domain::submission::Status::Draft)
-        .map(|s| s.id)
-        .collect();
-    state.members.erase(caller.id).await?;
+    let drafts = state
+        .member_service
+        .erase(&caller.context(request_id))
+        .await?;
     for draft in drafts {
         crate::routes::attachments::discard_all(&state, draft).await;
     }
-    state
-        .audit(
-            AuditEntry::new("member_erased", Some(caller.id))
-                .target("member", caller.id.0)
-                .request(Some(request_id.0)),
-        )
-        .await;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -2,10 +2,10 @@ use crate::auth::Caller;
 use crate::dto::member::{MemberView, UpdateMeRequest};
 use crate::error::{ApiError, Problem};
 use crate::extract::JsonBody;
+use crate::middleware::RequestId;
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, patch, web};
-use domain::ValidationErrors;
-use domain::member::DisplayName;
+use domain::member::ProfileChange;
 
 /// The caller's profile and demographics.
 #[utoipa::path(
@@ -18,12 +18,15 @@ use domain::member::DisplayName;
 )]
 #[get("/members/me")]
 #[tracing::instrument(skip_all, fields(member = %caller.id))]
-pub async fn get_me(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+pub async fn get_me(
+    state: web::Data<AppState>,
+    caller: Caller,
+    request_id: RequestId,
+) -> Result<HttpResponse, ApiError> {
     let member = state
-        .members
-        .get(caller.id)
-        .await?
-        .ok_or_else(|| ApiError::Unauthorized("the member no longer exists".into()))?;
+        .member_service
+        .profile(&caller.context(request_id))
+        .await?;
     Ok(HttpResponse::Ok().json(MemberView::from(member)))
 }
 
@@ -46,26 +49,17 @@ pub async fn get_me(state: web::Data<AppState>, caller: Caller) -> Result<HttpRe
 pub async fn update_me(
     state: web::Data<AppState>,
     caller: Caller,
+    request_id: RequestId,
     body: JsonBody<UpdateMeRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let JsonBody(mut body) = body;
-    let patch = body.demographics_patch();
-    let mut errors = ValidationErrors::new();
-    let display_name = body
-        .display_name
-        .as_deref()
-        .and_then(|n| errors.collect(DisplayName::parse("display_name", n)));
-    errors.collect(patch.validate(&state.taxonomy));
-    errors.into_result()?;
-    let mut member = state
-        .members
-        .get(caller.id)
-        .await?
-        .ok_or_else(|| ApiError::Unauthorized("the member no longer exists".into()))?;
-    patch.apply(&mut member.demographics);
+    let change = ProfileChange {
+        demographics: body.demographics_patch(),
+        display_name: body.display_name,
+    };
     let member = state
-        .members
-        .update_profile(caller.id, display_name, member.demographics)
+        .member_service
+        .update_profile(&caller.context(request_id), change)
         .await?;
     Ok(HttpResponse::Ok().json(MemberView::from(member)))
 }

@@ -1,4 +1,5 @@
 pub mod data_rights;
+mod errors;
 pub mod me;
 pub mod role;
 pub mod tokens;

@@ -1,4 +1,4 @@
-use crate::auth::{Caller, require_admin};
+use crate::auth::Caller;
 use crate::dto::member::{MemberView, RoleRequest};
 use crate::error::{ApiError, Problem};
 use crate::extract::JsonBody;
@@ -6,8 +6,6 @@ use crate::middleware::RequestId;
 use crate::state::AppState;
 use actix_web::{HttpResponse, put, web};
 use domain::MemberId;
-use domain::audit::AuditEntry;
-use domain::member::Role;
 use uuid::Uuid;
 
 /// Give a member another role (admins only).
@@ -36,32 +34,13 @@ pub async fn set_role(
     id: web::Path<Uuid>,
     body: JsonBody<RoleRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    require_admin(&caller)?;
-    let role: Role = body.0.role.parse().map_err(|()| {
-        ApiError::validation(
-            "role",
-            "unknown_role",
-            "must be one of member, reviewer, admin",
-        )
-    })?;
     let member = state
-        .members
-        .set_role(MemberId(id.into_inner()), role)
-        .await
-        .map_err(|e| match e {
-            domain::repository::WriteError::NotFound => {
-                ApiError::NotFound("no member with this id".into())
-            }
-            other => other.into(),
-        })?;
-    tracing::info!(role = role.as_str(), "role changed");
-    state
-        .audit(
-            AuditEntry::new("role_changed", Some(caller.id))
-                .target("member", member.id.0)
-                .details(serde_json::json!({"role": role.as_str()}))
-                .request(Some(request_id.0)),
+        .member_service
+        .set_role(
+            &caller.context(request_id),
+            MemberId(id.into_inner()),
+            &body.0.role,
         )
-        .await;
+        .await?;
     Ok(HttpResponse::Ok().json(MemberView::from(member)))
 }

@@ -6,13 +6,8 @@ use crate::middleware::RequestId;
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{HttpResponse, delete, get, post, web};
-use domain::ValidationErrors;
-use domain::access_token::{NewAccessToken, Scopes, TokenName, TokenSecret};
-use domain::audit::AuditEntry;
+use domain::access_token::NewTokenRequest;
 use uuid::Uuid;
-
-const DEFAULT_DAYS: i64 = 90;
-const MAX_DAYS: i64 = 366;
 
 /// Create a personal access token for a third-party client. The secret is in
 /// this response only. Needs a signed-in session, not another token.
@@ -40,42 +35,15 @@ pub async fn create_token(
     body: JsonBody<CreateTokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let JsonBody(body) = body;
-    let mut errors = ValidationErrors::new();
-    let name = errors.collect(TokenName::parse("name", &body.name));
-    let scopes = errors.collect(Scopes::parse("scopes", &body.scopes, caller.role));
-    let days = body.expires_in_days.unwrap_or(DEFAULT_DAYS);
-    if !(1..=MAX_DAYS).contains(&days) {
-        errors.add(
-            "expires_in_days",
-            "out_of_range",
-            format!("must be 1 to {MAX_DAYS} (got {days})"),
-        );
-    }
-    errors.into_result()?;
-    let (Some(name), Some(scopes)) = (name, scopes) else {
-        return Err(ApiError::Internal(anyhow::anyhow!(
-            "validated token fields missing"
-        )));
+    let request = NewTokenRequest {
+        name: body.name,
+        scopes: body.scopes,
+        expires_in_days: body.expires_in_days,
     };
-    let secret = TokenSecret::new(rand::random());
-    let token = state
-        .access_tokens
-        .create(NewAccessToken {
-            member_id: caller.id,
-            name,
-            scopes,
-            secret_hash: secret.hash(),
-            expires_at: chrono::Utc::now() + chrono::Duration::days(days),
-        })
+    let (token, secret) = state
+        .token_service
+        .create(&caller.context(request_id), &request, rand::random())
         .await?;
-    tracing::info!(token = %token.id, "personal access token created");
-    state
-        .audit(
-            AuditEntry::new("access_token_created", Some(caller.id))
-                .target("access_token", token.id)
-                .request(Some(request_id.0)),
-        )
-        .await;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, "/api/v1/members/me/tokens"))
         .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -100,8 +68,12 @@ pub async fn create_token(
 pub async fn list_tokens(
     state: web::Data<AppState>,
     caller: Caller,
+    request_id: RequestId,
 ) -> Result<HttpResponse, ApiError> {
-    let items = state.access_tokens.list(caller.id).await?;
+    let items = state
+        .token_service
+        .list(&caller.context(request_id))
+        .await?;
     Ok(HttpResponse::Ok().json(TokenList {
         items: items.into_iter().map(TokenView::from).collect(),
     }))
@@ -127,23 +99,9 @@ pub async fn revoke_token(
     request_id: RequestId,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
     state
-        .access_tokens
-        .revoke(caller.id, id)
-        .await
-        .map_err(|e| match e {
-            domain::repository::WriteError::NotFound => {
-                ApiError::NotFound("you have no token with this id".into())
-            }
-            other => other.into(),
-        })?;
-    state
-        .audit(
-            AuditEntry::new("access_token_revoked", Some(caller.id))
-                .target("access_token", id)
-                .request(Some(request_id.0)),
-        )
-        .await;
+        .token_service
+        .revoke(&caller.context(request_id), id.into_inner())
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,0 +1,71 @@
+//! How the member and token use cases' refusals are answered.
+
+use crate::error::ApiError;
+use domain::access_token::{CreateTokenError, RevokeTokenError};
+use domain::member::{EraseError, ProfileError, RegisterError, SetRoleError, UpdateProfileError};
+
+impl From<RegisterError> for ApiError {
+    fn from(error: RegisterError) -> Self {
+        match error {
+            RegisterError::Write(error) => error.into(),
+        }
+    }
+}
+
+impl From<ProfileError> for ApiError {
+    fn from(error: ProfileError) -> Self {
+        match error {
+            ProfileError::Gone => ApiError::Unauthorized(error.to_string()),
+            ProfileError::Storage(error) => error.into(),
+        }
+    }
+}
+
+impl From<UpdateProfileError> for ApiError {
+    fn from(error: UpdateProfileError) -> Self {
+        match error {
+            UpdateProfileError::Invalid(errors) => ApiError::Validation(errors),
+            UpdateProfileError::Gone => ApiError::Unauthorized(error.to_string()),
+            UpdateProfileError::Write(error) => error.into(),
+            UpdateProfileError::Storage(error) => error.into(),
+        }
+    }
+}
+
+impl From<SetRoleError> for ApiError {
+    fn from(error: SetRoleError) -> Self {
+        match error {
+            SetRoleError::NotAdmin => ApiError::Forbidden(error.to_string()),
+            SetRoleError::Invalid(errors) => ApiError::Validation(errors),
+            SetRoleError::NotFound => ApiError::NotFound(error.to_string()),
+            SetRoleError::Write(error) => error.into(),
+        }
+    }
+}
+
+impl From<EraseError> for ApiError {
+    fn from(error: EraseError) -> Self {
+        match error {
+            EraseError::Write(error) => error.into(),
+            EraseError::Storage(error) => error.into(),
+        }
+    }
+}
+
+impl From<CreateTokenError> for ApiError {
+    fn from(error: CreateTokenError) -> Self {
+        match error {
+            CreateTokenError::Invalid(errors) => ApiError::Validation(errors),
+            CreateTokenError::Write(error) => error.into(),
+        }
+    }
+}
+
+impl From<RevokeTokenError> for ApiError {
+    fn from(error: RevokeTokenError) -> Self {
+        match error {
+            RevokeTokenError::NotFound => ApiError::NotFound(error.to_string()),
+            RevokeTokenError::Write(error) => error.into(),
+        }
+    }
+}
