@@ -1,4 +1,4 @@
-use hub_tests::{Answer, PASSWORD, case_study, spawn_app};
+use hub_tests::{Answer, PASSWORD, TestApp, TestMember, case_study, spawn_app};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -52,9 +52,8 @@ async fn export_returns_everything_held_about_the_caller() {
     assert!(!export.to_string().contains("argon2"), "no password hash");
 }
 
-#[tokio::test]
-async fn erasure_removes_personal_data_keeps_published_work_and_closes_the_account() {
-    let app = spawn_app().await;
+/// A member named "Erin Erased" in London with published work, and an admin.
+async fn named_author_of_published_work(app: &TestApp) -> (TestMember, TestMember, String) {
     let member = app.member().await;
     let reviewer = app.reviewer().await;
     let admin = app.admin().await;
@@ -69,6 +68,13 @@ async fn erasure_removes_personal_data_keeps_published_work_and_closes_the_accou
     let published = app
         .published(&member, &reviewer, &case_study("Stays published"))
         .await;
+    (member, admin, published)
+}
+
+#[tokio::test]
+async fn erasure_removes_personal_data_keeps_published_work_and_closes_the_account() {
+    let app = spawn_app().await;
+    let (member, admin, published) = named_author_of_published_work(&app).await;
     let before = app
         .get(
             &format!("/api/v1/submissions/{published}"),
@@ -144,20 +150,7 @@ async fn erasure_removes_personal_data_keeps_published_work_and_closes_the_accou
 #[tokio::test]
 async fn an_address_registered_again_after_erasure_is_a_new_member_with_none_of_the_old_data() {
     let app = spawn_app().await;
-    let member = app.member().await;
-    let reviewer = app.reviewer().await;
-    let admin = app.admin().await;
-    app.patch(
-        "/api/v1/members/me",
-        Some(&member.token),
-        None,
-        &json!({"display_name": "Erin Erased", "region": "london"}),
-    )
-    .await
-    .expect_status(StatusCode::OK);
-    let published = app
-        .published(&member, &reviewer, &case_study("Stays published"))
-        .await;
+    let (member, admin, published) = named_author_of_published_work(&app).await;
     app.delete("/api/v1/members/me", Some(&member.token))
         .await
         .expect_status(StatusCode::NO_CONTENT);

@@ -104,6 +104,15 @@ async fn register_for(app: &TestApp, admin: &str, url: &str, event: &str) -> (St
     )
 }
 
+async fn deliveries(app: &TestApp, admin: &str, webhook: &str) -> Value {
+    app.get(
+        &format!("/api/v1/webhooks/{webhook}/deliveries"),
+        Some(admin),
+    )
+    .await
+    .expect_status(StatusCode::OK)
+}
+
 async fn wait_for(what: &str, mut done: impl AsyncFnMut() -> bool) {
     for _ in 0..100 {
         if done().await {
@@ -158,21 +167,11 @@ async fn deliveries_are_signed_and_recorded() {
         Some("submission.created")
     );
     wait_for("the recorded delivery", async || {
-        let (_, _, list) = app
-            .get(
-                &format!("/api/v1/webhooks/{id}/deliveries"),
-                Some(&admin.token),
-            )
-            .await;
+        let list = deliveries(&app, &admin.token, &id).await;
         list["items"][0]["state"] == "delivered"
     })
     .await;
-    let (_, _, list) = app
-        .get(
-            &format!("/api/v1/webhooks/{id}/deliveries"),
-            Some(&admin.token),
-        )
-        .await;
+    let list = deliveries(&app, &admin.token, &id).await;
     assert_eq!(list["items"][0]["attempts"], 1);
     assert_eq!(list["items"][0]["last_status_code"], 200);
     assert_eq!(
@@ -194,13 +193,7 @@ async fn a_failed_delivery_is_retried_after_a_restart() {
     let draft = first
         .create_submission(&member.token, &case_study("Survives"))
         .await;
-    let waiting = first
-        .get(
-            &format!("/api/v1/webhooks/{id}/deliveries"),
-            Some(&admin.token),
-        )
-        .await
-        .expect_status(StatusCode::OK);
+    let waiting = deliveries(&first, &admin.token, &id).await;
     let feed = first
         .get("/api/v1/events", Some(&member.token))
         .await
@@ -216,22 +209,12 @@ async fn a_failed_delivery_is_retried_after_a_restart() {
     let restarted_at = Instant::now();
     let restarted = spawn_app_on(&first.database_url, &[("HUB_WEBHOOK_POLL_MS", "50")]).await;
     wait_for("redelivery", async || {
-        let (_, _, list) = restarted
-            .get(
-                &format!("/api/v1/webhooks/{id}/deliveries"),
-                Some(&admin.token),
-            )
-            .await;
+        let list = deliveries(&restarted, &admin.token, &id).await;
         list["items"][0]["state"] == "delivered"
     })
     .await;
 
-    let (_, _, list) = restarted
-        .get(
-            &format!("/api/v1/webhooks/{id}/deliveries"),
-            Some(&admin.token),
-        )
-        .await;
+    let list = deliveries(&restarted, &admin.token, &id).await;
     assert_eq!(list["items"][0]["attempts"], 2, "{list}");
     let got = received.lock().unwrap_or_else(|e| e.into_inner()).clone();
     assert_eq!(got.len(), 2);
@@ -266,13 +249,7 @@ async fn a_webhook_gets_only_the_event_types_it_asked_for() {
     })
     .await;
     wait_for("the recorded delivery", async || {
-        let list = app
-            .get(
-                &format!("/api/v1/webhooks/{id}/deliveries"),
-                Some(&admin.token),
-            )
-            .await
-            .expect_status(StatusCode::OK);
+        let list = deliveries(&app, &admin.token, &id).await;
         list["items"][0]["state"] == "delivered"
     })
     .await;
@@ -287,13 +264,7 @@ async fn a_webhook_gets_only_the_event_types_it_asked_for() {
         vec!["submission.submitted"],
         "the created event, older than the submitted one, was never sent"
     );
-    let list = app
-        .get(
-            &format!("/api/v1/webhooks/{id}/deliveries"),
-            Some(&admin.token),
-        )
-        .await
-        .expect_status(StatusCode::OK);
+    let list = deliveries(&app, &admin.token, &id).await;
     assert_eq!(list["items"].as_array().map(Vec::len), Some(1), "{list}");
     assert_eq!(list["items"][0]["event_type"], "submission.submitted");
 }
