@@ -455,19 +455,7 @@ async fn exports_snapshots_webhooks_and_roles_belong_to_their_owners() {
                 .await
                 .0,
         ));
-        refusals.push((
-            "role",
-            app.send(
-                app.request(
-                    Method::PUT,
-                    &format!("/api/v1/members/{}/role", owner.id),
-                    Some(token),
-                )
-                .json(&json!({"role": "admin"})),
-            )
-            .await
-            .0,
-        ));
+        refusals.push(("role", app.set_role(token, owner.id, "admin").await.0));
     }
 
     let export_text = export.to_string();

@@ -21,16 +21,9 @@ async fn each_action_writes_an_audit_entry_with_actor_target_and_request_id() {
     app.login(&author.email, "a wrong password here")
         .await
         .expect_status(StatusCode::UNAUTHORIZED);
-    app.send(
-        app.request(
-            Method::PUT,
-            &format!("/api/v1/members/{}/role", author.id),
-            Some(&admin.token),
-        )
-        .json(&json!({"role": "member"})),
-    )
-    .await
-    .expect_status(StatusCode::OK);
+    app.set_role(&admin.token, author.id, "member")
+        .await
+        .expect_status(StatusCode::OK);
     let id = app
         .published(&author, &reviewer, &case_study("Audited"))
         .await;

@@ -1,5 +1,5 @@
 use hub_tests::{Answer, PASSWORD, TestApp, TestMember, case_study, spawn_app};
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::json;
 
 #[tokio::test]
@@ -133,16 +133,7 @@ async fn erasure_removes_personal_data_keeps_published_work_and_closes_the_accou
             "the name appears in {text:.200}"
         );
     }
-    let (role_change, _, role_problem) = app
-        .send(
-            app.request(
-                Method::PUT,
-                &format!("/api/v1/members/{}/role", member.id),
-                Some(&admin.token),
-            )
-            .json(&json!({"role": "reviewer"})),
-        )
-        .await;
+    let (role_change, _, role_problem) = app.set_role(&admin.token, member.id, "reviewer").await;
     assert_eq!(role_change, StatusCode::NOT_FOUND, "{role_problem}");
     assert_eq!(role_problem["code"], "not_found");
 }

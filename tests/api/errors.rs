@@ -143,16 +143,7 @@ async fn non_admins_get_403_problems() {
     let app = spawn_app().await;
     let member = app.member().await;
 
-    let (status, headers, body) = app
-        .send(
-            app.request(
-                Method::PUT,
-                &format!("/api/v1/members/{}/role", member.id),
-                Some(&member.token),
-            )
-            .json(&json!({"role": "admin"})),
-        )
-        .await;
+    let (status, headers, body) = app.set_role(&member.token, member.id, "admin").await;
 
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(headers["content-type"], "application/problem+json");

@@ -59,16 +59,7 @@ async fn admins_change_roles_and_the_change_applies_at_once() {
     let admin = app.admin().await;
     let member = app.member().await;
 
-    let (status, _, body) = app
-        .send(
-            app.request(
-                Method::PUT,
-                &format!("/api/v1/members/{}/role", member.id),
-                Some(&admin.token),
-            )
-            .json(&json!({"role": "reviewer"})),
-        )
-        .await;
+    let (status, _, body) = app.set_role(&admin.token, member.id, "reviewer").await;
     let (_, _, me) = app.get("/api/v1/members/me", Some(&member.token)).await;
 
     assert_eq!(status, StatusCode::OK, "{body}");

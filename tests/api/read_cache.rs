@@ -99,16 +99,7 @@ async fn a_role_change_takes_effect_on_the_next_request() {
     let member = app.member().await;
     let id = app.submitted(&author.token, &case_study("In review")).await;
     let path = format!("/api/v1/submissions/{id}");
-    let set_role = |role: &'static str| {
-        app.send(
-            app.request(
-                Method::PUT,
-                &format!("/api/v1/members/{}/role", member.id),
-                Some(&admin.token),
-            )
-            .json(&json!({ "role": role })),
-        )
-    };
+    let set_role = |role: &'static str| app.set_role(&admin.token, member.id, role);
 
     let (as_member, _, _) = app.get(&path, Some(&member.token)).await;
     let (promoted, _, _) = set_role("reviewer").await;

@@ -120,7 +120,16 @@ pub async fn spawn_app_changed(
     let state = build_state(&settings)
         .await
         .unwrap_or_else(|e| panic!("build state: {e:#}"));
-    let state = change(state);
+    serve(settings, change(state), database_url, dir)
+}
+
+/// Serves `state` on a random port.
+fn serve(
+    settings: Settings,
+    state: AppState,
+    database_url: String,
+    dir: Option<TempDir>,
+) -> TestApp {
     let files = state.files.clone();
     let read_cache = state.read_cache.clone();
     let app = Application::build_with_state(settings, state)
@@ -147,23 +156,7 @@ pub async fn spawn_app_on(database_url: &str, extra: &[(&str, &str)]) -> TestApp
     let state = build_state(&settings)
         .await
         .unwrap_or_else(|e| panic!("build state: {e:#}"));
-    let files = state.files.clone();
-    let read_cache = state.read_cache.clone();
-    let app = Application::build_with_state(settings, state)
-        .unwrap_or_else(|e| panic!("build app: {e:#}"));
-    let address = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_until_stopped());
-    TestApp {
-        address,
-        client: Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap_or_else(|e| panic!("{e}")),
-        database_url: database_url.to_owned(),
-        files,
-        read_cache,
-        _dir: None,
-    }
+    serve(settings, state, database_url.to_owned(), None)
 }
 
 /// An answer from the service, checked by a test step that must succeed.
@@ -287,6 +280,24 @@ impl TestApp {
             )
             .await;
         (status, body)
+    }
+
+    /// Asks, with `token`, that `member` be given `role`.
+    pub async fn set_role(
+        &self,
+        token: &str,
+        member: Uuid,
+        role: &str,
+    ) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+        self.send(
+            self.request(
+                Method::PUT,
+                &format!("/api/v1/members/{member}/role"),
+                Some(token),
+            )
+            .json(&json!({ "role": role })),
+        )
+        .await
     }
 
     /// Registers and logs in a new member.

@@ -182,7 +182,7 @@ mod tests {
     use super::*;
 
     fn limiter(per_minute: u32, burst: u32) -> RequestLimiter {
-        let n = |v| NonZeroU32::new(v).unwrap_or(NonZeroU32::MIN);
+        let n = |v| NonZeroU32::new(v).unwrap();
         RequestLimiter::new(RateLimitSettings {
             per_minute: n(per_minute),
             burst: n(burst),

@@ -85,7 +85,7 @@ mod tests {
             sector: Some(Some(Taxonomy::PREFER_NOT_TO_SAY.into())),
             ..Default::default()
         };
-        let errors = patch.validate(&taxonomy).err().unwrap_or_default();
+        let errors = patch.validate(&taxonomy).unwrap_err();
         let fields: Vec<&str> = errors.errors().iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, vec!["career_stage"]);
 
