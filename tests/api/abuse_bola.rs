@@ -2,7 +2,7 @@
 //! tried by someone who may not touch that object. Each answer must be a 404
 //! (or the documented 403), and the owner must find the object unchanged.
 
-use hub_tests::{TestApp, TestMember, case_study, rubric, spawn_app};
+use hub_tests::{Answer, TestApp, TestMember, case_study, rubric, spawn_app};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -171,22 +171,16 @@ async fn draft_with_everything(app: &TestApp, author: &TestMember) -> (String, S
 
 /// What the owner sees of a submission, to compare before and after.
 async fn owner_view(app: &TestApp, owner: &str, id: &str) -> (Value, Value, Value) {
-    let (_, _, submission) = app
-        .get(&format!("/api/v1/submissions/{id}"), Some(owner))
-        .await;
-    let (_, _, files) = app
-        .get(
-            &format!("/api/v1/submissions/{id}/attachments"),
-            Some(owner),
-        )
-        .await;
-    let (_, _, recommendations) = app
-        .get(
-            &format!("/api/v1/submissions/{id}/recommendations"),
-            Some(owner),
-        )
-        .await;
-    (submission, files, recommendations)
+    let read = async |path: String| {
+        app.get(&path, Some(owner))
+            .await
+            .expect_status(StatusCode::OK)
+    };
+    (
+        read(format!("/api/v1/submissions/{id}")).await,
+        read(format!("/api/v1/submissions/{id}/attachments")).await,
+        read(format!("/api/v1/submissions/{id}/recommendations")).await,
+    )
 }
 
 #[tokio::test]
@@ -195,13 +189,14 @@ async fn another_member_reaches_nothing_of_a_draft_by_session_or_token() {
     let author = app.member().await;
     let other = app.member().await;
     let (id, attachment, recommendation) = draft_with_everything(&app, &author).await;
-    let (_, _, token) = app
+    let token = app
         .post(
             "/api/v1/members/me/tokens",
             Some(&other.token),
             &json!({"name": "script", "scopes": ["submissions:read", "submissions:write"]}),
         )
-        .await;
+        .await
+        .expect_status(StatusCode::CREATED);
     let other_pat = text(&token, "secret");
     let before = owner_view(&app, &author.token, &id).await;
 
@@ -366,13 +361,14 @@ async fn another_member_cannot_revoke_or_see_a_token() {
     let app = spawn_app().await;
     let owner = app.member().await;
     let other = app.member().await;
-    let (_, _, created) = app
+    let created = app
         .post(
             "/api/v1/members/me/tokens",
             Some(&owner.token),
             &json!({"name": "owner's script", "scopes": ["submissions:read"]}),
         )
-        .await;
+        .await
+        .expect_status(StatusCode::CREATED);
     let (token_id, secret) = (text(&created, "id"), text(&created, "secret"));
 
     let (revoke, _, problem) = app
@@ -412,13 +408,14 @@ async fn exports_snapshots_webhooks_and_roles_belong_to_their_owners() {
     let draft = app
         .create_submission(&owner.token, &case_study("Owner's own words"))
         .await;
-    let (_, _, hook) = app
+    let hook = app
         .post(
             "/api/v1/webhooks",
             Some(&admin.token),
             &json!({"url": "https://hooks.example.org/hub", "event_types": ["submission.created"]}),
         )
-        .await;
+        .await
+        .expect_status(StatusCode::CREATED);
     let hook_id = text(&hook, "id");
     let (made, _, snapshot) = app
         .post(
