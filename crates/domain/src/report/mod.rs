@@ -3,6 +3,7 @@
 //! small counts about people.
 
 mod build;
+pub mod counting;
 mod figures;
 mod suppress;
 
