@@ -6,6 +6,8 @@ mod build;
 pub mod counting;
 mod figures;
 mod suppress;
+#[cfg(test)]
+mod tests;
 
 pub use build::{ReportOptions, build_report};
 pub use figures::{Cell, CountMap, QuarterFigures, QuarterHeadline, SubmitterFigures};
