@@ -19,7 +19,8 @@ use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use domain::attachment::FileStore;
-use domain::repository::TaxonomyRepository;
+use domain::report::ReportService;
+use domain::repository::{ReportRepository, TaxonomyRepository};
 use persistence::{
     DatabaseKind, ObjectFileStore, SeaAccessTokenRepository, SeaAttachmentRepository,
     SeaEventRepository, SeaIdempotencyRepository, SeaWebhookRepository,
@@ -62,6 +63,9 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
         FileStorage::S3(location) => Arc::new(ObjectFileStore::s3(location)?),
         FileStorage::Memory => Arc::new(ObjectFileStore::in_memory()),
     };
+    let reports: Arc<dyn ReportRepository> =
+        Arc::new(SeaReportRepository::new(db.connection.clone()));
+    let taxonomy = Arc::new(taxonomy);
     Ok(AppState {
         attachments: Arc::new(SeaAttachmentRepository::new(db.connection.clone())),
         files,
@@ -73,8 +77,9 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
         events: Arc::new(SeaEventRepository::new(db.connection.clone())),
         idempotency: Arc::new(SeaIdempotencyRepository::new(db.connection.clone())),
         webhooks: Arc::new(SeaWebhookRepository::new(db.connection.clone())),
-        reports: Arc::new(SeaReportRepository::new(db.connection.clone())),
-        taxonomy: Arc::new(taxonomy),
+        report_service: ReportService::new(reports.clone(), taxonomy.clone()),
+        reports,
+        taxonomy,
         jwt: JwtKeys::new(&settings.jwt_secret.bytes, settings.token_ttl_seconds),
         metrics: Metrics::new().context("creating metrics")?,
         login_throttle: Arc::new(LoginThrottle::new(

@@ -5,6 +5,7 @@ use crate::rate_limit::RequestLimiter;
 use crate::shutdown::Drain;
 use domain::attachment::{AttachmentLimits, AttachmentRepository, FileStore};
 use domain::audit::AuditEntry;
+use domain::report::ReportService;
 use domain::repository::{
     AccessTokenRepository, AuditRepository, EventRepository, IdempotencyRepository,
     MemberRepository, ReportRepository, SubmissionRepository, WebhookRepository,
@@ -27,6 +28,8 @@ pub struct AppState {
     pub idempotency: Arc<dyn IdempotencyRepository>,
     pub webhooks: Arc<dyn WebhookRepository>,
     pub reports: Arc<dyn ReportRepository>,
+    /// Quarterly summaries and their snapshots.
+    pub report_service: ReportService,
     pub taxonomy: Arc<Taxonomy>,
     pub jwt: JwtKeys,
     pub metrics: Metrics,

@@ -8,10 +8,15 @@ mod figures;
 mod suppress;
 #[cfg(test)]
 mod tests;
+mod use_cases;
 
 pub use build::{ReportOptions, build_report};
 pub use figures::{Cell, CountMap, QuarterFigures, QuarterHeadline, SubmitterFigures};
 pub use suppress::{SUPPRESS_BELOW, SuppressedCount, suppress};
+pub use use_cases::{
+    ComparedQuarters, GapThreshold, InvalidGapThreshold, LiveSummary, QuarterRange,
+    QuarterRangeError, ReportError, ReportService, TREND_QUARTERS, frozen_report,
+};
 
 use serde::{Deserialize, Serialize};
 
