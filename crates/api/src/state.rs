@@ -3,7 +3,7 @@ use crate::cache::ReadCache;
 use crate::middleware::Metrics;
 use crate::rate_limit::RequestLimiter;
 use crate::shutdown::Drain;
-use domain::attachment::{AttachmentLimits, AttachmentRepository, FileStore};
+use domain::attachment::{AttachmentLimits, AttachmentRepository, AttachmentService, FileStore};
 use domain::audit::AuditEntry;
 use domain::report::ReportService;
 use domain::repository::{
@@ -46,6 +46,15 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The use cases of files, over the state's current repository and store.
+    pub fn attachment_service(&self) -> AttachmentService {
+        AttachmentService::new(
+            self.attachments.clone(),
+            self.files.clone(),
+            self.attachment_limits,
+        )
+    }
+
     /// Appends to the audit log. The action has already happened, so a failure
     /// here is logged rather than undoing it.
     pub async fn audit(&self, entry: AuditEntry) {

@@ -11,6 +11,9 @@ pub mod submissions;
 pub mod taxonomy;
 pub mod webhooks;
 
+use crate::auth::Caller;
+use crate::middleware::RequestId;
+use domain::actor::{Actor, Context};
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -65,4 +68,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(health::live)
         .service(health::ready)
         .service(health::metrics);
+}
+
+/// The member acting in a use case, and the request they act in.
+pub fn context(caller: &Caller, request_id: &RequestId) -> Context {
+    Context::new(
+        Actor::new(caller.id, caller.role),
+        request_id.0.parse().ok(),
+    )
 }

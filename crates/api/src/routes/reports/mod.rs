@@ -5,13 +5,10 @@ pub mod quarterly;
 pub mod series;
 pub mod snapshots;
 
-use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::export::{self, Format};
-use crate::middleware::RequestId;
 use actix_web::HttpResponse;
 use actix_web::http::header;
-use domain::actor::{Actor, Context};
 use domain::quarter::Quarter;
 use domain::report::{GapThreshold, InvalidGapThreshold, QuarterlyReport};
 use serde::Serialize;
@@ -52,14 +49,6 @@ pub fn requested_format(
         }),
         None => Ok(accept.map_or(Format::Json, Format::from_accept)),
     }
-}
-
-/// The admin acting, for a report use case.
-pub fn context(caller: &Caller, request_id: &RequestId) -> Context {
-    Context::new(
-        Actor::new(caller.id, caller.role),
-        request_id.0.parse().ok(),
-    )
 }
 
 /// Serves a report (or, for JSON, `json_body` as given) in `format`.

@@ -1,8 +1,9 @@
-use super::{context, export_response, parse_gap_threshold, parse_quarter, requested_format};
+use super::{export_response, parse_gap_threshold, parse_quarter, requested_format};
 use crate::auth::{Caller, require_admin};
 use crate::error::{ApiError, Problem};
 use crate::export::rows;
 use crate::middleware::RequestId;
+use crate::routes::context;
 use crate::state::AppState;
 use actix_web::http::header::Accept;
 use actix_web::{HttpResponse, get, web};

@@ -1,7 +1,8 @@
-use super::{context, parse_quarter};
+use super::parse_quarter;
 use crate::auth::{Caller, require_admin};
 use crate::error::{ApiError, Problem};
 use crate::middleware::RequestId;
+use crate::routes::context;
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};
 use domain::quarter::{Quarter, YearKind};

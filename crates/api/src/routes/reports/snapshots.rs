@@ -1,8 +1,9 @@
-use super::{context, parse_gap_threshold, parse_quarter, requested_format, with_headers};
+use super::{parse_gap_threshold, parse_quarter, requested_format, with_headers};
 use crate::auth::{Caller, require_admin};
 use crate::error::{ApiError, Problem};
 use crate::export::{self, Format};
 use crate::middleware::RequestId;
+use crate::routes::context;
 use crate::state::AppState;
 use actix_web::http::header::{self, Accept};
 use actix_web::{HttpResponse, get, post, web};
