@@ -7,7 +7,7 @@ mod table;
 mod workbook;
 
 pub use chart::svg;
-pub use table::{TableRow, csv, rows};
+pub use table::csv;
 pub use workbook::xlsx;
 
 use actix_web::http::header::{Accept, Quality};

@@ -450,3 +450,38 @@ fn a_trend_point_takes_its_quarters_headline() {
         })
     );
 }
+
+#[test]
+fn a_snapshot_differs_from_the_live_summary_only_where_a_figure_changed() {
+    let quarter: Quarter = "2025-Q2".parse().unwrap();
+    let options = ReportOptions {
+        gap_threshold: 2,
+        generated_at: "2025-07-02T09:00:00Z".into(),
+    };
+    let build = |now: &QuarterFigures, trend: Vec<TrendPoint>| {
+        build_report(
+            quarter,
+            [now, &previous(), &year_before()],
+            trend,
+            &taxonomy(),
+            &options,
+        )
+    };
+    let frozen = build(&now(), Vec::new());
+    let one_more = QuarterFigures { total: 13, ..now() };
+    let trend = vec![TrendPoint::new(&quarter, &one_more.headline())];
+
+    let live = build(&one_more, trend);
+
+    assert_eq!(
+        differences(&live, &frozen),
+        vec![Difference {
+            section: "headline".into(),
+            dimension: "headline".into(),
+            key: "submissions".into(),
+            snapshot: Some("12".into()),
+            live: Some("13".into()),
+        }]
+    );
+    assert_eq!(differences(&frozen, &frozen), Vec::new());
+}

@@ -1,14 +1,13 @@
 use super::{export_response, parse_gap_threshold, parse_quarter, requested_format};
 use crate::auth::{Caller, require_admin};
 use crate::error::{ApiError, Problem};
-use crate::export::rows;
 use crate::middleware::RequestId;
 use crate::routes::context;
 use crate::state::AppState;
 use actix_web::http::header::Accept;
 use actix_web::{HttpResponse, get, web};
 use domain::audit::AuditEntry;
-use domain::report::{LiveSummary, QuarterlyReport};
+use domain::report::{LiveSummary, QuarterlyReport, differences};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -52,33 +51,16 @@ pub struct LiveReport {
     pub compared_with_latest_snapshot: Option<SnapshotComparison>,
 }
 
-fn compare(live: &QuarterlyReport, frozen: &QuarterlyReport) -> Vec<Difference> {
-    let key = |r: &crate::export::TableRow| (r.section.clone(), r.dimension.clone(), r.key.clone());
-    let frozen_rows: std::collections::BTreeMap<_, _> = rows(frozen)
-        .into_iter()
-        .filter(|r| r.section != "trend")
-        .map(|r| (key(&r), r.count))
-        .collect();
-    let live_rows: std::collections::BTreeMap<_, _> = rows(live)
-        .into_iter()
-        .filter(|r| r.section != "trend")
-        .map(|r| (key(&r), r.count))
-        .collect();
-    let keys: std::collections::BTreeSet<_> = frozen_rows
-        .keys()
-        .chain(live_rows.keys())
-        .cloned()
-        .collect();
-    keys.into_iter()
-        .filter(|k| frozen_rows.get(k) != live_rows.get(k))
-        .map(|k| Difference {
-            snapshot: frozen_rows.get(&k).cloned(),
-            live: live_rows.get(&k).cloned(),
-            section: k.0,
-            dimension: k.1,
-            key: k.2,
-        })
-        .collect()
+impl From<domain::report::Difference> for Difference {
+    fn from(d: domain::report::Difference) -> Self {
+        Self {
+            section: d.section,
+            dimension: d.dimension,
+            key: d.key,
+            snapshot: d.snapshot,
+            live: d.live,
+        }
+    }
 }
 
 impl LiveReport {
@@ -87,7 +69,10 @@ impl LiveReport {
             summary
                 .latest_snapshot
                 .map(|(snapshot, frozen)| SnapshotComparison {
-                    differences: compare(&summary.report, &frozen),
+                    differences: differences(&summary.report, &frozen)
+                        .into_iter()
+                        .map(Difference::from)
+                        .collect(),
                     snapshot_id: snapshot.id,
                     snapshot_created_at: snapshot.created_at,
                     content_hash: snapshot.content_hash,
