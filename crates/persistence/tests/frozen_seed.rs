@@ -7,7 +7,7 @@
 
 use domain::taxonomy::{REFERENCE_TERMS, Vocabulary};
 use sea_orm::ConnectionTrait;
-use sea_orm::sea_query::{Order, Query};
+use sea_orm::sea_query::{Asterisk, Order, Query};
 
 type StoredTerm = (String, String, String, Option<i32>, Option<String>, i32);
 
@@ -16,14 +16,7 @@ async fn migrations_seed_exactly_the_reference_terms_of_the_domain() {
     let db = persistence::connect("sqlite::memory:", 1).await.unwrap();
     persistence::migrate(&db.connection).await.unwrap();
     let query = Query::select()
-        .columns([
-            "vocabulary",
-            "code",
-            "label",
-            "number",
-            "parent",
-            "position",
-        ])
+        .column(Asterisk)
         .from("taxonomy_terms")
         .order_by("position", Order::Asc)
         .to_owned();

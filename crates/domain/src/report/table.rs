@@ -3,6 +3,7 @@
 //! compared with a snapshot line by line.
 
 use super::{Matrix, PeopleBreakdown, PeopleRow, QuarterlyReport, Row};
+use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// One line of the tidy long table.
@@ -228,8 +229,9 @@ pub fn rows(report: &QuarterlyReport) -> Vec<TableRow> {
     out
 }
 
-/// A figure that differs between a snapshot and the live summary.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A figure that differs from the latest snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Difference {
     pub section: String,
     pub dimension: String,

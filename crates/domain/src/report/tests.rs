@@ -159,8 +159,9 @@ fn row(key: &str, label: &str, counts: [i64; 3]) -> Value {
     })
 }
 
-fn breakdown<'a>(report: &'a Value, dimension: &str) -> &'a Value {
-    report["breakdowns"]
+/// The rows of the breakdown of `dimension` in a list of breakdowns.
+fn rows_of<'a>(breakdowns: &'a Value, dimension: &str) -> &'a Value {
+    breakdowns
         .as_array()
         .unwrap()
         .iter()
@@ -169,14 +170,8 @@ fn breakdown<'a>(report: &'a Value, dimension: &str) -> &'a Value {
         .unwrap()
 }
 
-fn people<'a>(breakdowns: &'a Value, dimension: &str) -> &'a Value {
-    breakdowns
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|b| b["dimension"] == dimension)
-        .map(|b| &b["rows"])
-        .unwrap()
+fn breakdown<'a>(report: &'a Value, dimension: &str) -> &'a Value {
+    rows_of(&report["breakdowns"], dimension)
 }
 
 #[test]
@@ -346,7 +341,7 @@ fn a_lone_withheld_demographic_takes_the_next_smallest_with_it() {
     let submitters_by = &report["community"]["submitters_by"];
 
     assert_eq!(
-        people(submitters_by, "career_stage"),
+        rows_of(submitters_by, "career_stage"),
         &json!([
             {"key": "early", "count": null, "suppressed": true},
             {"key": "late", "count": null, "suppressed": true},
@@ -355,7 +350,7 @@ fn a_lone_withheld_demographic_takes_the_next_smallest_with_it() {
         ])
     );
     assert_eq!(
-        people(submitters_by, "region"),
+        rows_of(submitters_by, "region"),
         &json!([
             {"key": "london", "count": 12, "suppressed": false},
             {"key": "prefer_not_to_say", "count": 0, "suppressed": false},
@@ -398,7 +393,7 @@ fn ai_and_digital_work_is_counted_with_its_submitters_by_job_title_as_written() 
         json!({"key": "ai_digital_submitters", "count": null, "suppressed": true})
     );
     assert_eq!(
-        people(&ai["submitters_by"], "job_title"),
+        rows_of(&ai["submitters_by"], "job_title"),
         &json!([
             {"key": "not_stated", "count": null, "suppressed": true},
             {"key": "ot lead", "count": null, "suppressed": true},

@@ -7,7 +7,7 @@ use crate::state::AppState;
 use actix_web::http::header::Accept;
 use actix_web::{HttpResponse, get, web};
 use domain::audit::AuditEntry;
-use domain::report::{LiveSummary, QuarterlyReport, differences};
+use domain::report::{Difference, LiveSummary, QuarterlyReport, differences};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -19,18 +19,6 @@ pub struct ReportQuery {
     format: Option<String>,
     /// Matrix cells with fewer submissions than this are gaps (default 1).
     gap_threshold: Option<String>,
-}
-
-/// A figure that differs from the latest snapshot.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Difference {
-    pub section: String,
-    pub dimension: String,
-    pub key: String,
-    /// The count in the snapshot (absent if the row is new).
-    pub snapshot: Option<String>,
-    /// The count now (absent if the row is gone).
-    pub live: Option<String>,
 }
 
 /// How the live summary differs from the latest snapshot of the quarter.
@@ -51,28 +39,13 @@ pub struct LiveReport {
     pub compared_with_latest_snapshot: Option<SnapshotComparison>,
 }
 
-impl From<domain::report::Difference> for Difference {
-    fn from(d: domain::report::Difference) -> Self {
-        Self {
-            section: d.section,
-            dimension: d.dimension,
-            key: d.key,
-            snapshot: d.snapshot,
-            live: d.live,
-        }
-    }
-}
-
 impl LiveReport {
     fn from_summary(summary: LiveSummary) -> Self {
         let compared_with_latest_snapshot =
             summary
                 .latest_snapshot
                 .map(|(snapshot, frozen)| SnapshotComparison {
-                    differences: differences(&summary.report, &frozen)
-                        .into_iter()
-                        .map(Difference::from)
-                        .collect(),
+                    differences: differences(&summary.report, &frozen),
                     snapshot_id: snapshot.id,
                     snapshot_created_at: snapshot.created_at,
                     content_hash: snapshot.content_hash,
