@@ -33,8 +33,9 @@ fn counted_status(alias: &str) -> Expr {
         .is_not_in(UNCOUNTED_STATUSES.map(|s| s.as_str()))
 }
 
-/// `alias.status NOT IN ('draft', 'withdrawn')`.
-fn counted_status_sql(alias: &str) -> String {
+/// A status that is counted, whenever the submission was submitted, as SQL
+/// text: `alias.status NOT IN ('draft', 'withdrawn')`.
+pub fn counted_status_sql(alias: &str) -> String {
     let statuses: Vec<String> = UNCOUNTED_STATUSES
         .iter()
         .map(|s| format!("'{}'", s.as_str()))
@@ -205,6 +206,13 @@ mod tests {
         });
         assert!(!counted.is_empty());
         assert_eq!(ids_where_sql(&db, &counted_before_sql("s")).await, counted);
+    }
+
+    #[tokio::test]
+    async fn counted_status_agrees_with_the_domain_on_every_status() {
+        let db = database().await;
+        let expected = expected(|status, _, _| domain::report::counting::is_counted_status(status));
+        assert_eq!(ids_where_sql(&db, &counted_status_sql("s")).await, expected);
     }
 
     #[test]
