@@ -14,8 +14,6 @@ mod m20261125_000008_idempotency;
 mod m20261125_000009_webhooks;
 mod m20261125_000010_report_rollups;
 
-pub use m20261125_000010_report_rollups::{AI_TOPIC, TAG_TABLES, rollup_rebuild_sql};
-
 pub struct Migrator;
 
 #[async_trait::async_trait]

@@ -82,7 +82,7 @@ impl MigrationTrait for Migration {
             .create_index(crate::index("report_rollup_reviewed", &["submission_id"]))
             .await?;
         let db = manager.get_connection();
-        for sql in rollup_rebuild_sql(db.get_database_backend()) {
+        for sql in rebuild_sql(db.get_database_backend()) {
             db.execute_unprepared(&sql).await?;
         }
         Ok(())
@@ -121,8 +121,9 @@ fn bucket(backend: DbBackend, column: &str) -> String {
 }
 
 /// Statements that empty the rollups and count them again from the base
-/// tables: run by this migration and after bulk loads.
-pub fn rollup_rebuild_sql(backend: DbBackend) -> Vec<String> {
+/// tables, as this step ran them. Frozen with the step: the service keeps its
+/// own rebuild for bulk loads.
+fn rebuild_sql(backend: DbBackend) -> Vec<String> {
     let b = bucket(backend, "s.submitted_at");
     let reviewed = bucket(backend, "r.created_at");
     let quality = "COALESCE(SUM(s.quality_score), 0), COUNT(s.quality_score)";
@@ -212,10 +213,10 @@ fn review_score_key(backend: DbBackend, column: &str) -> String {
 }
 
 /// The topic that marks AI and digital healthcare work.
-pub const AI_TOPIC: &str = "ai_digital_healthcare";
+const AI_TOPIC: &str = "ai_digital_healthcare";
 
 /// Tag dimensions and the join tables that hold them.
-pub const TAG_TABLES: [(&str, &str); 4] = [
+const TAG_TABLES: [(&str, &str); 4] = [
     ("priority", "submission_priorities"),
     ("practice_area", "submission_practice_areas"),
     ("evidence_type", "submission_evidence_types"),

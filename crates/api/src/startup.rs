@@ -22,7 +22,8 @@ use domain::access_token::TokenService;
 use domain::attachment::FileStore;
 use domain::audit::AuditLog;
 use domain::member::MemberService;
-use domain::repository::TaxonomyRepository;
+use domain::report::ReportService;
+use domain::repository::{ReportRepository, TaxonomyRepository};
 use domain::webhook::WebhookService;
 use persistence::{
     DatabaseKind, ObjectFileStore, SeaAccessTokenRepository, SeaAttachmentRepository,
@@ -71,6 +72,8 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
     let submissions = Arc::new(SeaSubmissionRepository::new(db.connection.clone()));
     let audit = Arc::new(SeaAuditRepository::new(db.connection.clone()));
     let webhooks = Arc::new(SeaWebhookRepository::new(db.connection.clone()));
+    let reports: Arc<dyn ReportRepository> =
+        Arc::new(SeaReportRepository::new(db.connection.clone()));
     let taxonomy = Arc::new(taxonomy);
     let audit_log = AuditLog::new(audit.clone());
     Ok(AppState {
@@ -92,7 +95,8 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
         audit,
         events: Arc::new(SeaEventRepository::new(db.connection.clone())),
         webhooks,
-        reports: Arc::new(SeaReportRepository::new(db.connection.clone())),
+        report_service: ReportService::new(reports.clone(), taxonomy.clone()),
+        reports,
         taxonomy,
         jwt: JwtKeys::new(&settings.jwt_secret.bytes, settings.token_ttl_seconds),
         login_throttle: Arc::new(LoginThrottle::new(

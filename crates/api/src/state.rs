@@ -1,9 +1,10 @@
 use crate::auth::{JwtKeys, LoginThrottle};
 use crate::cache::ReadCache;
 use domain::access_token::TokenService;
-use domain::attachment::{AttachmentLimits, AttachmentRepository, FileStore};
+use domain::attachment::{AttachmentLimits, AttachmentRepository, AttachmentService, FileStore};
 use domain::audit::{AuditEntry, AuditLog};
 use domain::member::MemberService;
+use domain::report::ReportService;
 use domain::repository::{
     AccessTokenRepository, AuditRepository, EventRepository, MemberRepository, ReportRepository,
     SubmissionRepository, WebhookRepository,
@@ -25,6 +26,8 @@ pub struct AppState {
     pub events: Arc<dyn EventRepository>,
     pub webhooks: Arc<dyn WebhookRepository>,
     pub reports: Arc<dyn ReportRepository>,
+    /// Quarterly summaries and their snapshots.
+    pub report_service: ReportService,
     pub taxonomy: Arc<Taxonomy>,
     pub jwt: JwtKeys,
     pub login_throttle: Arc<LoginThrottle>,
@@ -43,6 +46,15 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The use cases of files, over the state's current repository and store.
+    pub fn attachment_service(&self) -> AttachmentService {
+        AttachmentService::new(
+            self.attachments.clone(),
+            self.files.clone(),
+            self.attachment_limits,
+        )
+    }
+
     /// Appends to the audit log. The action has already happened, so a failure
     /// here is logged rather than undoing it.
     pub async fn audit(&self, entry: AuditEntry) {

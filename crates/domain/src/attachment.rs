@@ -7,9 +7,13 @@
 
 mod file_name;
 mod sniff;
+mod use_cases;
 
 pub use file_name::FileName;
 pub use sniff::{MediaType, UnsupportedContent};
+pub use use_cases::{
+    AttachmentError, AttachmentService, UploadAllowance, UploadedFile, ensure_editable,
+};
 
 use crate::ids::{MemberId, SubmissionId};
 use crate::repository::{StorageError, WriteError};

@@ -138,6 +138,10 @@ impl Taxonomy {
     }
 }
 
+/// The topic that marks AI and digital healthcare work, which the quarterly
+/// summary reports on its own.
+pub const AI_DIGITAL_TOPIC: &str = "ai_digital_healthcare";
+
 type ReferenceTerm = (
     Vocabulary,
     &'static str,
@@ -241,7 +245,7 @@ pub const REFERENCE_TERMS: &[ReferenceTerm] = &[
     ),
     (
         V::Topic,
-        "ai_digital_healthcare",
+        AI_DIGITAL_TOPIC,
         "AI and digital healthcare",
         None,
         None,

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::quarter::Quarter;
-use domain::taxonomy::{Taxonomy, Vocabulary};
+use domain::taxonomy::{AI_DIGITAL_TOPIC, Taxonomy, Vocabulary};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sea_orm::sea_query::{InsertStatement, Query};
@@ -361,7 +361,7 @@ pub async fn fill(
             "sections": {"context": format!("A team working on {topic}."), "approach": "Tested changes in small cycles.", "outcomes": "Measured before and after."},
             "priorities": chosen_priorities,
             "practice_areas": chosen_areas,
-            "topics": if ai { vec!["ai_digital_healthcare"] } else { Vec::new() },
+            "topics": if ai { vec![AI_DIGITAL_TOPIC] } else { Vec::new() },
             "nation": nation,
             "region": region,
             "impact_evidence": evidence.iter().map(|e| json!({"evidence_type": e, "description": format!("{e} evidence"), "costs_pence": null, "savings_pence": null, "return_on_investment": null})).collect::<Vec<_>>(),
@@ -397,7 +397,7 @@ pub async fn fill(
             batch.tag_rows[1] += 1;
         }
         if ai {
-            batch.tags[2].values_panic([id.into(), "ai_digital_healthcare".into()]);
+            batch.tags[2].values_panic([id.into(), AI_DIGITAL_TOPIC.into()]);
             batch.tag_rows[2] += 1;
         }
         for e in &evidence {

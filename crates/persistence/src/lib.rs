@@ -5,6 +5,7 @@ mod access_tokens;
 mod attachments;
 mod audit;
 mod connection;
+pub mod counting;
 pub mod demo;
 mod entities;
 mod events;
@@ -14,6 +15,7 @@ mod members;
 mod reports;
 pub mod rollup;
 mod submissions;
+pub mod tags;
 mod taxonomy;
 mod webhooks;
 

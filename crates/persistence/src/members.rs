@@ -3,7 +3,7 @@ use crate::entities::submissions;
 use crate::{now, storage, write_error};
 use async_trait::async_trait;
 use domain::MemberId;
-use domain::member::{Demographics, DisplayName, Member, NewMember, Role};
+use domain::member::{Demographics, DisplayName, FORMER_MEMBER_NAME, Member, NewMember, Role};
 use domain::repository::{MemberRepository, StorageError, WriteError};
 use domain::submission::Status;
 use sea_orm::sea_query::Expr;
@@ -11,9 +11,6 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Set,
     TransactionTrait,
 };
-
-/// The name shown for work whose author erased their account.
-pub const FORMER_MEMBER: &str = "Former member";
 
 /// Members stored through sea-orm.
 #[derive(Clone)]
@@ -150,7 +147,7 @@ impl MemberRepository for SeaMemberRepository {
             .map_err(write_error)?;
         let erased = Entity::update_many()
             .col_expr(Column::Email, Expr::value(Option::<String>::None))
-            .col_expr(Column::DisplayName, Expr::value(FORMER_MEMBER))
+            .col_expr(Column::DisplayName, Expr::value(FORMER_MEMBER_NAME))
             .col_expr(Column::PasswordHash, Expr::value(Option::<String>::None))
             .col_expr(Column::CareerStage, Expr::value(Option::<String>::None))
             .col_expr(Column::LevelOfPractice, Expr::value(Option::<String>::None))

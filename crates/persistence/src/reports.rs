@@ -4,14 +4,17 @@
 //! prove the rollups right. Statements are plain SQL so the benchmark can run
 //! them directly in psql and sqlite3.
 
+use crate::counting::{counted_before_sql, counted_between_sql};
 use crate::rollup;
+use crate::tags::TAG_TABLES;
 use crate::{storage, write_error};
 use async_trait::async_trait;
 use domain::MemberId;
+use domain::member::NOT_STATED;
 use domain::quarter::Quarter;
 use domain::report::{Cell, CountMap, QuarterFigures, QuarterHeadline, SubmitterFigures};
 use domain::repository::{ReportRepository, Snapshot, StorageError, WriteError};
-use migration::{AI_TOPIC, TAG_TABLES};
+use domain::taxonomy::AI_DIGITAL_TOPIC;
 use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DbBackend, DbErr, QueryResult, Statement, Value,
@@ -30,10 +33,6 @@ pub struct SeaReportRepository {
 
 /// Report statements run at once per replica.
 const REPORT_CONCURRENCY: usize = 3;
-
-/// What is counted: submitted in [$1, $2), not a draft and not withdrawn.
-const COUNTED: &str =
-    "s.submitted_at >= $1 AND s.submitted_at < $2 AND s.status NOT IN ('draft', 'withdrawn')";
 
 /// Member demographic columns counted for submitters.
 pub const DEMOGRAPHIC_COLUMNS: [&str; 5] = [
@@ -141,15 +140,18 @@ fn people_statement(people: &str) -> String {
         .iter()
         .map(|c| {
             format!(
-                "SELECT '{c}' AS d, COALESCE(p.{c}, 'not_stated') AS k, COUNT(*) AS n FROM p \
-                 GROUP BY COALESCE(p.{c}, 'not_stated')"
+                "SELECT '{c}' AS d, COALESCE(p.{c}, '{NOT_STATED}') AS k, COUNT(*) AS n FROM p \
+                 GROUP BY COALESCE(p.{c}, '{NOT_STATED}')"
             )
         })
         .collect();
     for (name, key) in [
-        ("ai_career_stage", "COALESCE(p.career_stage, 'not_stated')"),
-        ("ai_region", "COALESCE(p.region, 'not_stated')"),
-        ("ai_job_title", "COALESCE(p.job_title, '')"),
+        (
+            "ai_career_stage",
+            format!("COALESCE(p.career_stage, '{NOT_STATED}')"),
+        ),
+        ("ai_region", format!("COALESCE(p.region, '{NOT_STATED}')")),
+        ("ai_job_title", "COALESCE(p.job_title, '')".to_owned()),
     ] {
         counts.push(format!(
             "SELECT '{name}' AS d, {key} AS k, COUNT(*) AS n FROM p WHERE p.ai_n > 0 GROUP BY {key}"
@@ -175,37 +177,38 @@ pub const HEADLINE_STATEMENTS: [&str; 1] = ["rollup"];
 /// quarter's bounds: slow on a large hub, and the reference the rollups must
 /// always equal.
 pub fn recount_statements() -> Vec<(String, String, Bounds)> {
+    let counted = counted_between_sql("s");
     let ai = format!(
-        "s.id IN (SELECT t.submission_id FROM submission_topics t WHERE t.code = '{AI_TOPIC}')"
+        "s.id IN (SELECT t.submission_id FROM submission_topics t WHERE t.code = '{AI_DIGITAL_TOPIC}')"
     );
     let mut statements = vec![
         (
             "total".to_owned(),
-            format!("SELECT COUNT(*) AS n FROM submissions s WHERE {COUNTED}"),
+            format!("SELECT COUNT(*) AS n FROM submissions s WHERE {counted}"),
         ),
         (
             "kind".to_owned(),
             format!(
-                "SELECT s.kind AS k, COUNT(*) AS n FROM submissions s WHERE {COUNTED} GROUP BY s.kind"
+                "SELECT s.kind AS k, COUNT(*) AS n FROM submissions s WHERE {counted} GROUP BY s.kind"
             ),
         ),
         (
             "nation".to_owned(),
             format!(
-                "SELECT s.nation AS k, COUNT(*) AS n FROM submissions s WHERE {COUNTED} AND s.nation IS NOT NULL GROUP BY s.nation"
+                "SELECT s.nation AS k, COUNT(*) AS n FROM submissions s WHERE {counted} AND s.nation IS NOT NULL GROUP BY s.nation"
             ),
         ),
         (
             "region".to_owned(),
             format!(
-                "SELECT s.region AS k, COUNT(*) AS n FROM submissions s WHERE {COUNTED} AND s.region IS NOT NULL GROUP BY s.region"
+                "SELECT s.region AS k, COUNT(*) AS n FROM submissions s WHERE {counted} AND s.region IS NOT NULL GROUP BY s.region"
             ),
         ),
     ];
     for (dimension, table) in TAG_TABLES {
         statements.push((
             dimension.to_owned(),
-            format!("SELECT t.code AS k, COUNT(*) AS n FROM {table} t JOIN submissions s ON s.id = t.submission_id WHERE {COUNTED} GROUP BY t.code"),
+            format!("SELECT t.code AS k, COUNT(*) AS n FROM {table} t JOIN submissions s ON s.id = t.submission_id WHERE {counted} GROUP BY t.code"),
         ));
     }
     for (name, table) in [
@@ -217,27 +220,27 @@ pub fn recount_statements() -> Vec<(String, String, Bounds)> {
             format!(
                 "SELECT p.code AS r, x.code AS c, COUNT(*) AS n, SUM(s.quality_score) AS qs, COUNT(s.quality_score) AS qn \
                  FROM submission_priorities p JOIN {table} x ON x.submission_id = p.submission_id \
-                 JOIN submissions s ON s.id = p.submission_id WHERE {COUNTED} GROUP BY p.code, x.code"
+                 JOIN submissions s ON s.id = p.submission_id WHERE {counted} GROUP BY p.code, x.code"
             ),
         ));
     }
     statements.extend([
-        ("submitters".to_owned(), format!("SELECT COUNT(DISTINCT s.author_id) AS n FROM submissions s WHERE {COUNTED}")),
+        ("submitters".to_owned(), format!("SELECT COUNT(DISTINCT s.author_id) AS n FROM submissions s WHERE {counted}")),
         (
             "first_time".to_owned(),
             format!(
-                "SELECT COUNT(DISTINCT s.author_id) AS n FROM submissions s WHERE {COUNTED} AND NOT EXISTS \
-                 (SELECT 1 FROM submissions e WHERE e.author_id = s.author_id AND e.submitted_at < $1 \
-                 AND e.status NOT IN ('draft', 'withdrawn'))"
+                "SELECT COUNT(DISTINCT s.author_id) AS n FROM submissions s WHERE {counted} AND NOT EXISTS \
+                 (SELECT 1 FROM submissions e WHERE e.author_id = s.author_id AND {})",
+                counted_before_sql("e")
             ),
         ),
-        ("ai_total".to_owned(), format!("SELECT COUNT(*) AS n FROM submissions s WHERE {COUNTED} AND {ai}")),
+        ("ai_total".to_owned(), format!("SELECT COUNT(*) AS n FROM submissions s WHERE {counted} AND {ai}")),
         (
             "people".to_owned(),
             people_statement(&format!(
                 "SELECT {}, m.job_title AS job_title, \
-                 (SELECT COUNT(*) FROM submissions s WHERE s.author_id = m.id AND {COUNTED} AND {ai}) AS ai_n \
-                 FROM members m WHERE m.id IN (SELECT s.author_id FROM submissions s WHERE {COUNTED})",
+                 (SELECT COUNT(*) FROM submissions s WHERE s.author_id = m.id AND {counted} AND {ai}) AS ai_n \
+                 FROM members m WHERE m.id IN (SELECT s.author_id FROM submissions s WHERE {counted})",
                 DEMOGRAPHIC_COLUMNS.map(|c| format!("m.{c} AS {c}")).join(", ")
             )),
         ),
@@ -245,7 +248,7 @@ pub fn recount_statements() -> Vec<(String, String, Bounds)> {
             "citations".to_owned(),
             format!(
                 "SELECT COUNT(DISTINCT c.submission_id) AS citing, COUNT(DISTINCT c.cited_submission_id) AS cited \
-                 FROM submission_citations c JOIN submissions s ON s.id = c.submission_id WHERE {COUNTED}"
+                 FROM submission_citations c JOIN submissions s ON s.id = c.submission_id WHERE {counted}"
             ),
         ),
         (
@@ -277,7 +280,7 @@ pub fn job_title_group(raw: Option<&str>) -> String {
             .to_lowercase()
     }) {
         Some(title) if !title.is_empty() => title,
-        _ => "not_stated".to_owned(),
+        _ => NOT_STATED.to_owned(),
     }
 }
 
@@ -701,8 +704,8 @@ mod tests {
             job_title_group(Some("CLINICAL LEAD OT")),
             "clinical lead ot"
         );
-        assert_eq!(job_title_group(Some("   ")), "not_stated");
-        assert_eq!(job_title_group(None), "not_stated");
+        assert_eq!(job_title_group(Some("   ")), NOT_STATED);
+        assert_eq!(job_title_group(None), NOT_STATED);
     }
 
     #[test]

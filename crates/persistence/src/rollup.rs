@@ -7,12 +7,17 @@
 use chrono::{DateTime, Datelike, Utc};
 use domain::SubmissionId;
 use domain::quarter::Quarter;
+use domain::report::counting;
 use domain::submission::Status;
-use migration::{AI_TOPIC, TAG_TABLES};
+use domain::taxonomy::AI_DIGITAL_TOPIC;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, TransactionTrait};
 use std::collections::BTreeMap;
 use uuid::Uuid;
+
+mod rebuild;
+
+use crate::tags::TAG_TABLES;
 
 /// The rollup bucket of an instant: its calendar quarter, counted from year 0.
 pub fn bucket_of(instant: DateTime<Utc>) -> i32 {
@@ -60,7 +65,9 @@ pub(crate) async fn contribution(
     };
     let status: String = row.try_get("", "status")?;
     let submitted_at: Option<DateTime<Utc>> = row.try_get("", "submitted_at")?;
-    let counted = status.parse::<Status>().is_ok_and(Status::is_counted);
+    let counted = status
+        .parse::<Status>()
+        .is_ok_and(|status| counting::is_counted(status, submitted_at));
     let (Some(submitted_at), true) = (submitted_at, counted) else {
         return Ok(Contribution::default());
     };
@@ -112,7 +119,9 @@ pub(crate) async fn contribution(
         .map(|r| r.try_get("", "cited_submission_id"))
         .collect::<Result<_, _>>()?;
 
-    let ai = tags.iter().any(|(d, c)| d == "topic" && c == AI_TOPIC);
+    let ai = tags
+        .iter()
+        .any(|(d, c)| d == "topic" && c == AI_DIGITAL_TOPIC);
     let codes = |dimension: &str| -> Vec<&String> {
         tags.iter()
             .filter(|(d, _)| d == dimension)
@@ -363,7 +372,7 @@ fn added(table: &'static str, column: &'static str) -> Expr {
 /// data loaded in bulk around the repositories.
 pub async fn rebuild(db: &sea_orm::DatabaseConnection) -> Result<(), DbErr> {
     let tx = db.begin().await?;
-    for sql in migration::rollup_rebuild_sql(db.get_database_backend()) {
+    for sql in rebuild::rebuild_sql(db.get_database_backend()) {
         tx.execute_unprepared(&sql).await?;
     }
     tx.commit().await

@@ -1,6 +1,7 @@
 use crate::entities::submissions::{ActiveModel, Column, Entity};
 use crate::events::record_event;
 use crate::rollup;
+use crate::tags::TAG_TABLES;
 use crate::{now, storage, write_error};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -16,7 +17,6 @@ use domain::submission::{
     AdoptionStatus, Completeness, Content, Status, Submission, SubmissionKind,
 };
 use domain::{MemberId, SubmissionId};
-use migration::TAG_TABLES;
 use sea_orm::sea_query::{
     Alias, Cond, Expr, ExprTrait, JoinType, LikeExpr, Order, Query, SelectStatement,
 };

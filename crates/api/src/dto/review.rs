@@ -1,5 +1,6 @@
 use crate::dto::submission::{AuthorView, SubmissionView};
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::member::FORMER_MEMBER_NAME;
 use domain::repository::{RecommendationEvent, Revision, Transition};
 use domain::review::{Decision, Review};
 use domain::submission::{AdoptionStatus, Content, Status, SubmissionKind};
@@ -124,7 +125,7 @@ impl From<Review> for ReviewView {
             submission_id: r.submission_id.0,
             reviewer: AuthorView {
                 id: r.reviewer_id.map(|m| m.0),
-                display_name: r.reviewer_name.unwrap_or_else(|| "Former member".into()),
+                display_name: r.reviewer_name.unwrap_or_else(|| FORMER_MEMBER_NAME.into()),
             },
             revision: r.revision,
             scores: r
@@ -178,7 +179,7 @@ impl From<Transition> for TransitionView {
             at: t.at,
             actor: AuthorView {
                 id: t.actor_id.map(|m| m.0),
-                display_name: t.actor_name.unwrap_or_else(|| "Former member".into()),
+                display_name: t.actor_name.unwrap_or_else(|| FORMER_MEMBER_NAME.into()),
             },
             comment: t.comment,
         }

@@ -1,5 +1,6 @@
 use crate::dto::member::patch_field;
 use chrono::{DateTime, Utc};
+use domain::member::FORMER_MEMBER_NAME;
 use domain::submission::{
     Completeness, Content, EvidenceSource, ImpactEvidence, Measure, PdsaCycle, Recommendation,
     Sections, Status, Submission, SubmissionKind,
@@ -207,7 +208,7 @@ fn author_of(submission: &Submission) -> AuthorView {
         display_name: submission
             .author_name
             .clone()
-            .unwrap_or_else(|| "Former member".to_owned()),
+            .unwrap_or_else(|| FORMER_MEMBER_NAME.to_owned()),
     }
 }
 

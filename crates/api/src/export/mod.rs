@@ -7,8 +7,10 @@ mod table;
 mod workbook;
 
 pub use chart::svg;
-pub use table::{TableRow, csv, rows};
+pub use table::csv;
 pub use workbook::xlsx;
+
+use actix_web::http::header::{Accept, Quality};
 
 /// A format a summary can be served in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,36 +32,23 @@ impl Format {
         }
     }
 
-    /// The format an `Accept` header asks for first; JSON when it names none we serve.
-    pub fn from_accept(accept: &str) -> Self {
-        let mut best = (Format::Json, -1.0_f32, usize::MAX);
-        for (position, part) in accept.split(',').enumerate() {
-            let mut pieces = part.split(';');
-            let media = pieces
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_ascii_lowercase();
-            let quality = pieces
-                .filter_map(|p| p.trim().strip_prefix("q="))
-                .find_map(|q| q.parse::<f32>().ok())
-                .unwrap_or(1.0);
-            let format = match media.as_str() {
-                "text/csv" => Some(Format::Csv),
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => {
-                    Some(Format::Xlsx)
-                }
-                "image/svg+xml" => Some(Format::Svg),
-                "application/json" => Some(Format::Json),
-                _ => None,
+    /// The format an `Accept` header asks for first; JSON when it names none
+    /// we serve. Equal preferences go to the one listed first.
+    pub fn from_accept(accept: &Accept) -> Self {
+        let mut best: Option<(Format, Quality)> = None;
+        for item in accept.iter() {
+            let format = match item.item.essence_str() {
+                "text/csv" => Format::Csv,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => Format::Xlsx,
+                "image/svg+xml" => Format::Svg,
+                "application/json" => Format::Json,
+                _ => continue,
             };
-            if let Some(format) = format
-                && (quality > best.1 || (quality == best.1 && position < best.2))
-            {
-                best = (format, quality, position);
+            if best.is_none_or(|(_, quality)| item.quality > quality) {
+                best = Some((format, item.quality));
             }
         }
-        best.0
+        best.map_or(Format::Json, |(format, _)| format)
     }
 
     pub fn content_type(self) -> &'static str {
@@ -84,19 +73,26 @@ impl Format {
 #[cfg(test)]
 mod tests {
     use super::Format;
+    use actix_web::http::header::Accept;
+
+    fn from_accept(raw: &str) -> Format {
+        let items = raw.split(',').filter_map(|item| item.trim().parse().ok());
+        Format::from_accept(&Accept(items.collect()))
+    }
 
     #[test]
     fn accept_picks_the_preferred_format_we_serve() {
-        assert_eq!(Format::from_accept("text/csv"), Format::Csv);
+        assert_eq!(from_accept("text/csv"), Format::Csv);
         assert_eq!(
-            Format::from_accept("image/svg+xml;q=0.5, text/csv;q=0.9"),
+            from_accept("image/svg+xml;q=0.5, text/csv;q=0.9"),
             Format::Csv
         );
-        assert_eq!(Format::from_accept("text/html, */*"), Format::Json);
+        assert_eq!(from_accept("text/html, */*"), Format::Json);
+        assert_eq!(from_accept("TEXT/CSV; charset=utf-8"), Format::Csv);
+        assert_eq!(from_accept("text/csv;q=0"), Format::Csv);
+        assert_eq!(from_accept("text/csv, image/svg+xml"), Format::Csv);
         assert_eq!(
-            Format::from_accept(
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            ),
+            from_accept("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
             Format::Xlsx
         );
     }

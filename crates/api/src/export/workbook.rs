@@ -1,5 +1,4 @@
-use super::table::{HEADER, rows};
-use domain::report::QuarterlyReport;
+use domain::report::{HEADER, QuarterlyReport, rows};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
 
 /// A workbook with a cover sheet and a sheet per section.

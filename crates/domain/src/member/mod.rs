@@ -19,6 +19,13 @@ pub use use_cases::{
 };
 
 use crate::ids::MemberId;
+
+/// The key counted for people who did not state a demographic (or a job title).
+pub const NOT_STATED: &str = "not_stated";
+
+/// The name shown for the author, reviewer or actor of work whose account
+/// was erased.
+pub const FORMER_MEMBER_NAME: &str = "Former member";
 use chrono::{DateTime, Utc};
 
 /// A member as the hub holds them.

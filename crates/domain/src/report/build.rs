@@ -1,6 +1,7 @@
 use super::figures::{Cell, QuarterFigures, SubmitterFigures, median};
 use super::suppress::suppress;
 use super::*;
+use crate::member::NOT_STATED;
 use crate::quarter::Quarter;
 use crate::submission::SubmissionKind;
 use crate::taxonomy::{Taxonomy, Vocabulary};
@@ -14,9 +15,6 @@ pub struct ReportOptions {
     /// RFC 3339 time the figures were taken.
     pub generated_at: String,
 }
-
-/// Key used for people who did not state a demographic.
-pub const NOT_STATED: &str = "not_stated";
 
 const DEMOGRAPHICS: [(&str, Option<Vocabulary>); 5] = [
     ("career_stage", Some(Vocabulary::CareerStage)),

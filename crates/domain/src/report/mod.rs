@@ -3,12 +3,22 @@
 //! small counts about people.
 
 mod build;
+pub mod counting;
 mod figures;
 mod suppress;
+mod table;
+#[cfg(test)]
+mod tests;
+mod use_cases;
 
 pub use build::{ReportOptions, build_report};
 pub use figures::{Cell, CountMap, QuarterFigures, QuarterHeadline, SubmitterFigures};
 pub use suppress::{SUPPRESS_BELOW, SuppressedCount, suppress};
+pub use table::{Difference, HEADER, SUPPRESSED, TableRow, differences, rows};
+pub use use_cases::{
+    ComparedQuarters, GapThreshold, InvalidGapThreshold, LiveSummary, QuarterRange,
+    QuarterRangeError, ReportError, ReportService, TREND_QUARTERS, frozen_report,
+};
 
 use serde::{Deserialize, Serialize};
 

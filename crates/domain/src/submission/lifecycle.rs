@@ -85,9 +85,10 @@ impl Status {
         matches!(self, Status::Draft | Status::ChangesRequested)
     }
 
-    /// Counted in quarterly reports: it left draft and was not withdrawn.
+    /// Counted in quarterly reports: it left draft and was not withdrawn
+    /// (see [`crate::report::counting`]).
     pub fn is_counted(self) -> bool {
-        !matches!(self, Status::Draft | Status::Withdrawn)
+        crate::report::counting::is_counted_status(self)
     }
 }
 

@@ -1,12 +1,10 @@
-use super::{discard, not_editable};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::routes::submissions::load_own;
 use crate::state::AppState;
 use actix_web::{HttpResponse, delete, web};
 use domain::SubmissionId;
-use domain::attachment::{AttachmentId, Removal};
-use domain::repository::WriteError;
+use domain::attachment::AttachmentId;
 use uuid::Uuid;
 
 /// Remove a file from a submission (its author, while it is a draft or has
@@ -36,21 +34,9 @@ pub async fn delete_attachment(
 ) -> Result<HttpResponse, ApiError> {
     let (submission_id, attachment_id) = path.into_inner();
     let submission = load_own(&state, &caller, SubmissionId(submission_id)).await?;
-    let removal = state
-        .attachments
-        .remove(submission.id, AttachmentId(attachment_id))
-        .await
-        .map_err(|e| match e {
-            WriteError::NotFound => ApiError::NotFound("no current file with this id".into()),
-            WriteError::StatusChanged(status) => not_editable(status),
-            other => other.into(),
-        })?;
-    match removal {
-        Removal::Deleted(key) => {
-            discard(&state, &key).await;
-            tracing::info!("file deleted");
-        }
-        Removal::Retained => tracing::info!("file removed from the draft; kept for its revision"),
-    }
+    state
+        .attachment_service()
+        .remove(&submission, AttachmentId(attachment_id))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,4 +1,3 @@
-use super::file_store_failure;
 use crate::auth::Caller;
 use crate::dto::attachment::FileBytes;
 use crate::error::{ApiError, Problem};
@@ -75,11 +74,10 @@ pub async fn download_attachment(
 ) -> Result<HttpResponse, ApiError> {
     let (submission_id, attachment_id) = path.into_inner();
     let submission = load_visible(&state, &caller, SubmissionId(submission_id)).await?;
-    let attachment = state
-        .attachments
-        .get(submission.id, AttachmentId(attachment_id))
-        .await?
-        .ok_or_else(|| ApiError::NotFound("no file with this id on this submission".into()))?;
+    let service = state.attachment_service();
+    let attachment = service
+        .file(&submission, AttachmentId(attachment_id))
+        .await?;
     let tag = format!("\"{}\"", attachment.sha256.as_str());
     if matches_tag(req.headers(), header::IF_NONE_MATCH, &tag) {
         return Ok(HttpResponse::NotModified()
@@ -87,42 +85,38 @@ pub async fn download_attachment(
             .finish());
     }
     let length = attachment.size_bytes;
-    let wanted = match header_text(req.headers(), header::RANGE) {
+    let (mut response, range) = match wanted(req.headers(), &tag, length) {
+        Wanted::Unsatisfiable => return Ok(unsatisfiable(length)),
+        Wanted::Whole => (HttpResponse::Ok(), None),
+        Wanted::Part(range) => (partial(&range, length), Some(range)),
+    };
+    let bytes = service.bytes(&attachment, range).await?;
+    file_headers(&mut response, &attachment, &tag);
+    Ok(response.body(bytes))
+}
+
+/// The part of the file asked for: a `Range` is honoured unless an
+/// `If-Range` names another version of the file.
+fn wanted(headers: &HeaderMap, tag: &str, length: u64) -> Wanted {
+    match header_text(headers, header::RANGE) {
         Some(range)
-            if header_text(req.headers(), header::IF_RANGE).is_none()
-                || matches_tag(req.headers(), header::IF_RANGE, &tag) =>
+            if header_text(headers, header::IF_RANGE).is_none()
+                || matches_tag(headers, header::IF_RANGE, tag) =>
         {
             parse_range(range, length)
         }
         _ => Wanted::Whole,
-    };
-    let (mut response, range) = match wanted {
-        Wanted::Unsatisfiable => return Ok(unsatisfiable(length)),
-        Wanted::Whole => (HttpResponse::Ok(), None),
-        Wanted::Part(range) => {
-            let mut response = HttpResponse::PartialContent();
-            response.insert_header((
-                header::CONTENT_RANGE,
-                format!("bytes {}-{}/{length}", range.start, range.end - 1),
-            ));
-            (response, Some(range))
-        }
-    };
-    let expected = range.as_ref().map_or(length, |r| r.end - r.start);
-    let bytes = state
-        .files
-        .get(&attachment.storage_key, range)
-        .await
-        .map_err(file_store_failure)?;
-    if bytes.len() as u64 != expected {
-        return Err(ApiError::Internal(anyhow::anyhow!(
-            "the stored file {} has {} bytes where {expected} were expected",
-            attachment.storage_key,
-            bytes.len()
-        )));
     }
-    file_headers(&mut response, &attachment, &tag);
-    Ok(response.body(bytes))
+}
+
+/// A 206 naming the part of the file it carries.
+fn partial(range: &Range<u64>, length: u64) -> HttpResponseBuilder {
+    let mut response = HttpResponse::PartialContent();
+    response.insert_header((
+        header::CONTENT_RANGE,
+        format!("bytes {}-{}/{length}", range.start, range.end - 1),
+    ));
+    response
 }
 
 /// Headers that make a browser save the file, never run or render it.
@@ -181,6 +175,9 @@ enum Wanted {
 
 /// Reads one byte range. Ranges that cannot be read, other units and several
 /// ranges at once are ignored (the whole file is served), as RFC 9110 allows.
+/// Hand-written rather than actix's typed `Range`, which reads the unit
+/// case-sensitively (`Bytes=0-9` would serve the whole file) and takes
+/// `+1` for a number, where RFC 9110 asks for digits only.
 fn parse_range(header: &str, length: u64) -> Wanted {
     let Some((unit, spec)) = header.trim().split_once('=') else {
         return Wanted::Whole;

@@ -42,15 +42,7 @@ pub async fn list_attachments(
     query: web::Query<ListAttachmentsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let submission = load_visible(&state, &caller, SubmissionId(id.into_inner())).await?;
-    let items = match query.revision {
-        None => state.attachments.list_current(submission.id).await?,
-        Some(revision) => state
-            .attachments
-            .list_for_revision(submission.id, revision)
-            .await?
-            .ok_or_else(|| {
-                ApiError::NotFound(format!("this submission has no revision {revision}"))
-            })?,
-    };
-    Ok(HttpResponse::Ok().json(AttachmentList::new(items, state.attachment_limits)))
+    let service = state.attachment_service();
+    let items = service.list(&submission, query.revision).await?;
+    Ok(HttpResponse::Ok().json(AttachmentList::new(items, service.limits())))
 }

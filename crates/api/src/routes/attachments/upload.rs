@@ -1,8 +1,8 @@
-use super::{discard, ensure_editable, file_store_failure, not_editable};
 use crate::auth::Caller;
 use crate::dto::attachment::{AttachmentView, UploadForm};
 use crate::error::{ApiError, Problem};
 use crate::extract::{BodyTimeout, next_chunk};
+use crate::middleware::RequestId;
 use crate::routes::submissions::load_own;
 use crate::state::AppState;
 use actix_multipart::{Field, Multipart};
@@ -10,10 +10,8 @@ use actix_web::http::header::{self, HeaderMap};
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use bytes::{Bytes, BytesMut};
 use domain::SubmissionId;
-use domain::attachment::{
-    AttachError, AttachmentId, AttachmentLimits, Caption, FileName, MediaType, NewAttachment,
-    Sha256Digest, StorageKey, UnsupportedContent,
-};
+use domain::actor::Context;
+use domain::attachment::{Attachment, AttachmentService, Caption, UploadedFile};
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -51,55 +49,26 @@ pub async fn upload_attachment(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
+    request_id: RequestId,
     id: web::Path<Uuid>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let submission = load_own(&state, &caller, SubmissionId(id.into_inner())).await?;
-    ensure_editable(&submission)?;
+    let service = state.attachment_service();
+    let allowance = service.upload_allowance(&submission).await?;
     check_multipart(req.headers())?;
-    let limits = state.attachment_limits;
-    let used = state.attachments.current_total(submission.id).await?;
-    let room = limits.room_for_next(used);
-    let too_large = || too_large(limits, used);
-    if room == 0 || declared_length(req.headers()).is_some_and(|n| n > room + FORM_OVERHEAD) {
-        return Err(too_large());
-    }
-
-    let idle = BodyTimeout::of(&req);
-    let form = read_form(
-        Multipart::new(req.headers(), payload),
-        room,
-        idle,
+    allowance.admits(declared_length(req.headers()), FORM_OVERHEAD)?;
+    let multipart = Multipart::new(req.headers(), payload);
+    let too_large = || ApiError::from(allowance.too_large());
+    let file = read_form(
+        multipart,
+        allowance.room(),
+        BodyTimeout::of(&req),
         too_large,
     )
     .await?;
-    let media_type = MediaType::sniff(&form.file).map_err(|e| match e {
-        UnsupportedContent::Empty => ApiError::validation("file", "empty", "the file is empty"),
-        other => ApiError::UnsupportedFile(other.to_string()),
-    })?;
-    let attachment_id = AttachmentId::generate();
-    let new = NewAttachment {
-        id: attachment_id,
-        submission_id: submission.id,
-        name: FileName::clean(form.file_name.as_deref(), media_type),
-        media_type,
-        size_bytes: form.file.len() as u64,
-        sha256: Sha256Digest::of(&form.file),
-        caption: form.caption,
-        storage_key: StorageKey::for_attachment(submission.id, attachment_id),
-        uploaded_by: caller.id,
-        uploaded_at: chrono::Utc::now(),
-    };
-
-    // Store, then record, then clean up on failure: in a task of its own, so a
-    // client that hangs up half-way cannot leave a file without a row.
-    let task_state = state.clone();
-    let attachment =
-        tokio::spawn(async move { store_and_record(&task_state, new, form.file).await })
-            .await
-            .map_err(|e| {
-                ApiError::Internal(anyhow::Error::new(e).context("the upload task failed"))
-            })??;
+    let ctx = caller.context(request_id.clone());
+    let attachment = attach_detached(service, ctx, submission.id, file).await?;
     tracing::info!(
         attachment = %attachment.id,
         media_type = attachment.media_type.as_str(),
@@ -112,44 +81,18 @@ pub async fn upload_attachment(
         .json(view))
 }
 
-async fn store_and_record(
-    state: &AppState,
-    new: NewAttachment,
-    bytes: Bytes,
-) -> Result<domain::attachment::Attachment, ApiError> {
-    let key = new.storage_key.clone();
-    state
-        .files
-        .put(&key, bytes)
+/// Stores and records the file in a task of its own, so a client that hangs
+/// up half-way cannot leave a file without a row.
+async fn attach_detached(
+    service: AttachmentService,
+    ctx: Context,
+    submission: SubmissionId,
+    file: UploadedFile,
+) -> Result<Attachment, ApiError> {
+    tokio::spawn(async move { service.attach(&ctx, submission, file).await })
         .await
-        .map_err(file_store_failure)?;
-    let limit = state.attachment_limits.max_submission_bytes;
-    match state.attachments.create(new, limit).await {
-        Ok(attachment) => Ok(attachment),
-        Err(error) => {
-            discard(state, &key).await;
-            Err(match error {
-                AttachError::SubmissionNotFound => {
-                    ApiError::NotFound("no submission with this id".into())
-                }
-                AttachError::NotEditable(status) => not_editable(status),
-                AttachError::SubmissionFull { would_use, limit } => ApiError::TooLarge {
-                    code: "submission_storage_full",
-                    detail: format!(
-                        "with this file the submission's files would take {would_use} bytes; they may take at most {limit}"
-                    ),
-                },
-                AttachError::Storage(error) => error.into(),
-            })
-        }
-    }
-}
-
-/// The fields of an upload form.
-struct UploadedForm {
-    file: Bytes,
-    file_name: Option<String>,
-    caption: Option<Caption>,
+        .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("the upload task failed")))?
+        .map_err(ApiError::from)
 }
 
 fn check_multipart(headers: &HeaderMap) -> Result<(), ApiError> {
@@ -174,23 +117,6 @@ fn declared_length(headers: &HeaderMap) -> Option<u64> {
         .and_then(|v| v.trim().parse().ok())
 }
 
-fn too_large(limits: AttachmentLimits, used: u64) -> ApiError {
-    if limits.room_for_next(used) < limits.max_file_bytes {
-        ApiError::TooLarge {
-            code: "submission_storage_full",
-            detail: format!(
-                "this submission's files already take {used} of the {} bytes they may take; this file does not fit",
-                limits.max_submission_bytes
-            ),
-        }
-    } else {
-        ApiError::TooLarge {
-            code: "file_too_large",
-            detail: format!("a file may be at most {} bytes", limits.max_file_bytes),
-        }
-    }
-}
-
 fn malformed(error: actix_multipart::MultipartError) -> ApiError {
     ApiError::BadRequest(format!("the multipart body could not be read: {error}"))
 }
@@ -201,7 +127,7 @@ async fn read_form(
     room: u64,
     idle: Duration,
     too_large: impl Fn() -> ApiError,
-) -> Result<UploadedForm, ApiError> {
+) -> Result<UploadedFile, ApiError> {
     let mut file: Option<(Bytes, Option<String>)> = None;
     let mut caption = None;
     while let Some(field) = next_chunk(&mut multipart, idle).await? {
@@ -243,15 +169,15 @@ async fn read_form(
             }
         }
     }
-    let Some((file, file_name)) = file else {
+    let Some((bytes, file_name)) = file else {
         return Err(ApiError::validation(
             "file",
             "required",
             "send the file in a form field named 'file'",
         ));
     };
-    Ok(UploadedForm {
-        file,
+    Ok(UploadedFile {
+        bytes,
         file_name,
         caption: caption.flatten(),
     })

@@ -1,12 +1,12 @@
-use super::{export_response, live_report, parse_quarter, requested_format};
+use super::{export_response, parse_gap_threshold, parse_quarter, requested_format};
 use crate::auth::{Caller, require_admin};
 use crate::error::{ApiError, Problem};
-use crate::export::rows;
 use crate::middleware::RequestId;
 use crate::state::AppState;
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::http::header::Accept;
+use actix_web::{HttpResponse, get, web};
 use domain::audit::AuditEntry;
-use domain::report::QuarterlyReport;
+use domain::report::{Difference, LiveSummary, QuarterlyReport, differences};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -18,18 +18,6 @@ pub struct ReportQuery {
     format: Option<String>,
     /// Matrix cells with fewer submissions than this are gaps (default 1).
     gap_threshold: Option<String>,
-}
-
-/// A figure that differs from the latest snapshot.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Difference {
-    pub section: String,
-    pub dimension: String,
-    pub key: String,
-    /// The count in the snapshot (absent if the row is new).
-    pub snapshot: Option<String>,
-    /// The count now (absent if the row is gone).
-    pub live: Option<String>,
 }
 
 /// How the live summary differs from the latest snapshot of the quarter.
@@ -50,49 +38,21 @@ pub struct LiveReport {
     pub compared_with_latest_snapshot: Option<SnapshotComparison>,
 }
 
-fn compare(live: &QuarterlyReport, frozen: &QuarterlyReport) -> Vec<Difference> {
-    let key = |r: &crate::export::TableRow| (r.section.clone(), r.dimension.clone(), r.key.clone());
-    let frozen_rows: std::collections::BTreeMap<_, _> = rows(frozen)
-        .into_iter()
-        .filter(|r| r.section != "trend")
-        .map(|r| (key(&r), r.count))
-        .collect();
-    let live_rows: std::collections::BTreeMap<_, _> = rows(live)
-        .into_iter()
-        .filter(|r| r.section != "trend")
-        .map(|r| (key(&r), r.count))
-        .collect();
-    let keys: std::collections::BTreeSet<_> = frozen_rows
-        .keys()
-        .chain(live_rows.keys())
-        .cloned()
-        .collect();
-    keys.into_iter()
-        .filter(|k| frozen_rows.get(k) != live_rows.get(k))
-        .map(|k| Difference {
-            snapshot: frozen_rows.get(&k).cloned(),
-            live: live_rows.get(&k).cloned(),
-            section: k.0,
-            dimension: k.1,
-            key: k.2,
-        })
-        .collect()
-}
-
-pub fn gap_threshold(raw: Option<&str>) -> Result<u64, ApiError> {
-    match raw {
-        None => Ok(1),
-        Some(raw) => raw
-            .parse::<u64>()
-            .ok()
-            .filter(|n| *n <= 1_000_000)
-            .ok_or_else(|| {
-                ApiError::validation(
-                    "gap_threshold",
-                    "invalid_value",
-                    "must be a whole number from 0 to 1000000",
-                )
-            }),
+impl LiveReport {
+    fn from_summary(summary: LiveSummary) -> Self {
+        let compared_with_latest_snapshot =
+            summary
+                .latest_snapshot
+                .map(|(snapshot, frozen)| SnapshotComparison {
+                    differences: differences(&summary.report, &frozen),
+                    snapshot_id: snapshot.id,
+                    snapshot_created_at: snapshot.created_at,
+                    content_hash: snapshot.content_hash,
+                });
+        Self {
+            report: summary.report,
+            compared_with_latest_snapshot,
+        }
     }
 }
 
@@ -118,37 +78,22 @@ pub fn gap_threshold(raw: Option<&str>) -> Result<u64, ApiError> {
 #[get("/reports/quarterly/{quarter}")]
 #[tracing::instrument(skip_all, fields(quarter = %quarter))]
 pub async fn quarterly_report(
-    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
     request_id: RequestId,
+    accept: Option<web::Header<Accept>>,
     quarter: web::Path<String>,
     query: web::Query<ReportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     require_admin(&caller)?;
     let quarter = parse_quarter(&quarter)?;
-    let format = requested_format(&req, query.format.as_deref())?;
-    let threshold = gap_threshold(query.gap_threshold.as_deref())?;
-    let report = live_report(&state, quarter, threshold).await?;
-    let latest = state
-        .reports
-        .snapshots(&quarter.to_string())
-        .await?
-        .into_iter()
-        .next();
-    let comparison = match latest {
-        Some(snapshot) => {
-            let frozen: QuarterlyReport =
-                serde_json::from_str(&snapshot.body).map_err(|e| ApiError::Internal(e.into()))?;
-            Some(SnapshotComparison {
-                snapshot_id: snapshot.id,
-                snapshot_created_at: snapshot.created_at,
-                content_hash: snapshot.content_hash,
-                differences: compare(&report, &frozen),
-            })
-        }
-        None => None,
-    };
+    let format = requested_format(accept.as_deref(), query.format.as_deref())?;
+    let threshold = parse_gap_threshold(query.gap_threshold.as_deref())?;
+    let ctx = caller.context(request_id.clone());
+    let summary = state
+        .report_service
+        .live_summary(&ctx, quarter, threshold)
+        .await?;
     state
         .audit(
             AuditEntry::new("report_exported", Some(caller.id))
@@ -156,10 +101,7 @@ pub async fn quarterly_report(
                 .request(Some(request_id.0)),
         )
         .await;
-    let live = LiveReport {
-        report,
-        compared_with_latest_snapshot: comparison,
-    };
+    let live = LiveReport::from_summary(summary);
     export_response(
         &live.report,
         &live,

@@ -1,10 +1,11 @@
 use super::parse_quarter;
 use crate::auth::{Caller, require_admin};
 use crate::error::{ApiError, Problem};
+use crate::middleware::RequestId;
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};
-use domain::quarter::YearKind;
-use domain::report::TrendPoint;
+use domain::quarter::{Quarter, YearKind};
+use domain::report::{QuarterRange, TrendPoint};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -43,55 +44,35 @@ pub struct Series {
 pub async fn quarterly_series(
     state: web::Data<AppState>,
     caller: Caller,
+    request_id: RequestId,
     query: web::Query<SeriesQuery>,
 ) -> Result<HttpResponse, ApiError> {
     require_admin(&caller)?;
-    let from = parse_quarter(&query.from).map_err(|_| {
-        ApiError::validation(
-            "from",
-            "invalid_quarter",
-            "must be a quarter such as 2024-Q1",
-        )
-    })?;
-    let to = parse_quarter(&query.to).map_err(|_| {
-        ApiError::validation("to", "invalid_quarter", "must be a quarter such as 2025-Q4")
-    })?;
-    if from.kind() != to.kind() {
-        return Err(ApiError::validation(
-            "to",
-            "mismatched_year",
-            "use calendar quarters for both, or financial quarters for both",
-        ));
-    }
-    let span = (i64::from(to.year()) * 4 + i64::from(to.number()))
-        - (i64::from(from.year()) * 4 + i64::from(from.number()));
-    if !(0..40).contains(&span) {
-        return Err(ApiError::validation(
-            "to",
-            "out_of_range",
-            "must be at or after from, and at most 40 quarters later",
-        ));
-    }
-    let mut quarters = Vec::new();
-    let mut q = from;
-    loop {
-        quarters.push(TrendPoint::new(&q, &state.reports.headline(q).await?));
-        if q == to {
-            break;
-        }
-        q = q.next();
-    }
-    let label = |k: YearKind| {
-        if k == YearKind::Financial {
-            "financial"
-        } else {
-            "calendar"
-        }
+    let range = QuarterRange::new(
+        series_end("from", &query.from, "2024-Q1")?,
+        series_end("to", &query.to, "2025-Q4")?,
+    )?;
+    let ctx = caller.context(request_id.clone());
+    let quarters = state.report_service.series(&ctx, range).await?;
+    let year = match range.kind() {
+        YearKind::Financial => "financial",
+        YearKind::Calendar => "calendar",
     };
-    tracing::debug!(year = label(from.kind()), "series");
+    tracing::debug!(year, "series");
     Ok(HttpResponse::Ok().json(Series {
-        from: from.to_string(),
-        to: to.to_string(),
+        from: range.from().to_string(),
+        to: range.to().to_string(),
         quarters,
     }))
+}
+
+/// One end of a series, named in the error by its query field.
+fn series_end(field: &str, raw: &str, example: &str) -> Result<Quarter, ApiError> {
+    parse_quarter(raw).map_err(|_| {
+        ApiError::validation(
+            field,
+            "invalid_quarter",
+            format!("must be a quarter such as {example}"),
+        )
+    })
 }

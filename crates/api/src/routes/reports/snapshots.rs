@@ -1,18 +1,16 @@
-use super::quarterly::gap_threshold;
-use super::{live_report, parse_quarter, requested_format, with_headers};
+use super::{parse_gap_threshold, parse_quarter, requested_format, with_headers};
 use crate::auth::{Caller, require_admin};
 use crate::error::{ApiError, Problem};
 use crate::export::{self, Format};
 use crate::middleware::RequestId;
 use crate::state::AppState;
-use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::http::header::{self, Accept};
+use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use domain::audit::AuditEntry;
-use domain::report::QuarterlyReport;
+use domain::report::{QuarterlyReport, frozen_report};
 use domain::repository::Snapshot;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -75,32 +73,14 @@ pub async fn create_snapshot(
 ) -> Result<HttpResponse, ApiError> {
     require_admin(&caller)?;
     let quarter = parse_quarter(&quarter)?;
-    if !quarter.has_ended(Utc::now()) {
-        return Err(ApiError::Conflict {
-            code: "quarter_not_ended",
-            detail: format!(
-                "{quarter} ends at {}; only ended quarters can be frozen",
-                quarter.end().to_rfc3339()
-            ),
-            current_status: None,
-        });
-    }
-    let report = live_report(
-        &state,
-        quarter,
-        gap_threshold(query.gap_threshold.as_deref())?,
-    )
-    .await?;
-    let body = serde_json::to_string(&report).map_err(|e| ApiError::Internal(e.into()))?;
-    let snapshot = Snapshot {
-        id: Uuid::now_v7(),
-        quarter: quarter.to_string(),
-        created_at: Utc::now(),
-        created_by: Some(caller.id),
-        content_hash: hex::encode(Sha256::digest(body.as_bytes())),
-        body,
-    };
-    state.reports.save_snapshot(&snapshot).await?;
+    let ctx = caller.context(request_id.clone());
+    // An unended quarter is refused before the threshold is read.
+    state.report_service.ensure_can_freeze(&ctx, quarter)?;
+    let threshold = parse_gap_threshold(query.gap_threshold.as_deref())?;
+    let snapshot = state
+        .report_service
+        .freeze_snapshot(&ctx, quarter, threshold)
+        .await?;
     state
         .audit(
             AuditEntry::new("report_snapshot_created", Some(caller.id))
@@ -131,11 +111,13 @@ pub async fn create_snapshot(
 pub async fn list_snapshots(
     state: web::Data<AppState>,
     caller: Caller,
+    request_id: RequestId,
     quarter: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     require_admin(&caller)?;
     let quarter = parse_quarter(&quarter)?;
-    let snapshots = state.reports.snapshots(&quarter.to_string()).await?;
+    let ctx = caller.context(request_id.clone());
+    let snapshots = state.report_service.snapshots(&ctx, quarter).await?;
     Ok(HttpResponse::Ok().json(snapshots.iter().map(SnapshotView::from).collect::<Vec<_>>()))
 }
 
@@ -172,33 +154,24 @@ pub struct FormatQuery {
 #[get("/reports/quarterly/{quarter}/snapshots/{id}")]
 #[tracing::instrument(skip_all)]
 pub async fn get_snapshot(
-    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
+    request_id: RequestId,
+    accept: Option<web::Header<Accept>>,
     path: web::Path<(String, Uuid)>,
     query: web::Query<FormatQuery>,
 ) -> Result<HttpResponse, ApiError> {
     require_admin(&caller)?;
     let (quarter, id) = path.into_inner();
     let quarter = parse_quarter(&quarter)?;
-    let format = requested_format(&req, query.format.as_deref())?;
-    let snapshot = state
-        .reports
-        .snapshot(id)
-        .await?
-        .filter(|s| s.quarter == quarter.to_string())
-        .ok_or_else(|| ApiError::NotFound("no snapshot with this id for this quarter".into()))?;
+    let format = requested_format(accept.as_deref(), query.format.as_deref())?;
+    let ctx = caller.context(request_id.clone());
+    let snapshot = state.report_service.snapshot(&ctx, quarter, id).await?;
     let body = match format {
-        Format::Json => snapshot.body.into_bytes(),
-        other => {
-            let report: QuarterlyReport =
-                serde_json::from_str(&snapshot.body).map_err(|e| ApiError::Internal(e.into()))?;
-            match other {
-                Format::Csv => export::csv(&report)?,
-                Format::Xlsx => export::xlsx(&report)?,
-                _ => export::svg(&report)?,
-            }
-        }
+        Format::Json => snapshot.body.clone().into_bytes(),
+        Format::Csv => export::csv(&frozen_report(&snapshot)?)?,
+        Format::Xlsx => export::xlsx(&frozen_report(&snapshot)?)?,
+        Format::Svg => export::svg(&frozen_report(&snapshot)?)?,
     };
     let mut response = with_headers(
         body,
