@@ -19,7 +19,11 @@ use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use domain::attachment::FileStore;
-use domain::repository::TaxonomyRepository;
+use domain::event::FeedService;
+use domain::recommendation::RecommendationService;
+use domain::repository::{AuditRepository, EventRepository, MemberRepository, TaxonomyRepository};
+use domain::review::ReviewService;
+use domain::submission::use_cases::SubmissionService;
 use persistence::{
     DatabaseKind, ObjectFileStore, SeaAccessTokenRepository, SeaAttachmentRepository,
     SeaEventRepository, SeaIdempotencyRepository, SeaWebhookRepository,
@@ -62,19 +66,43 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
         FileStorage::S3(location) => Arc::new(ObjectFileStore::s3(location)?),
         FileStorage::Memory => Arc::new(ObjectFileStore::in_memory()),
     };
+    let submissions = Arc::new(SeaSubmissionRepository::new(db.connection.clone()));
+    let members: Arc<dyn MemberRepository> =
+        Arc::new(SeaMemberRepository::new(db.connection.clone()));
+    let audit: Arc<dyn AuditRepository> = Arc::new(SeaAuditRepository::new(db.connection.clone()));
+    let events: Arc<dyn EventRepository> = Arc::new(SeaEventRepository::new(db.connection.clone()));
+    let taxonomy = Arc::new(taxonomy);
     Ok(AppState {
+        submission_service: SubmissionService::new(
+            submissions.clone(),
+            submissions.clone(),
+            submissions.clone(),
+            taxonomy.clone(),
+        ),
+        review_service: ReviewService::new(
+            submissions.clone(),
+            submissions.clone(),
+            members.clone(),
+        ),
+        recommendation_service: RecommendationService::new(
+            submissions.clone(),
+            submissions.clone(),
+            audit.clone(),
+        ),
+        feed: FeedService::new(events.clone()),
         attachments: Arc::new(SeaAttachmentRepository::new(db.connection.clone())),
         files,
         attachment_limits: settings.attachment_limits,
-        members: Arc::new(SeaMemberRepository::new(db.connection.clone())),
+        members,
         access_tokens: Arc::new(SeaAccessTokenRepository::new(db.connection.clone())),
-        submissions: Arc::new(SeaSubmissionRepository::new(db.connection.clone())),
-        audit: Arc::new(SeaAuditRepository::new(db.connection.clone())),
-        events: Arc::new(SeaEventRepository::new(db.connection.clone())),
+        reviews: submissions.clone(),
+        submissions,
+        audit,
+        events,
         idempotency: Arc::new(SeaIdempotencyRepository::new(db.connection.clone())),
         webhooks: Arc::new(SeaWebhookRepository::new(db.connection.clone())),
         reports: Arc::new(SeaReportRepository::new(db.connection.clone())),
-        taxonomy: Arc::new(taxonomy),
+        taxonomy,
         jwt: JwtKeys::new(&settings.jwt_secret.bytes, settings.token_ttl_seconds),
         metrics: Metrics::new().context("creating metrics")?,
         login_throttle: Arc::new(LoginThrottle::new(

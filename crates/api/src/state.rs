@@ -5,10 +5,14 @@ use crate::rate_limit::RequestLimiter;
 use crate::shutdown::Drain;
 use domain::attachment::{AttachmentLimits, AttachmentRepository, FileStore};
 use domain::audit::AuditEntry;
+use domain::event::FeedService;
+use domain::recommendation::RecommendationService;
 use domain::repository::{
     AccessTokenRepository, AuditRepository, EventRepository, IdempotencyRepository,
-    MemberRepository, ReportRepository, SubmissionRepository, WebhookRepository,
+    MemberRepository, ReportRepository, ReviewRepository, SubmissionRepository, WebhookRepository,
 };
+use domain::review::ReviewService;
+use domain::submission::use_cases::SubmissionService;
 use domain::taxonomy::Taxonomy;
 use persistence::Database;
 use std::sync::Arc;
@@ -20,6 +24,15 @@ pub struct AppState {
     pub members: Arc<dyn MemberRepository>,
     pub access_tokens: Arc<dyn AccessTokenRepository>,
     pub submissions: Arc<dyn SubmissionRepository>,
+    pub reviews: Arc<dyn ReviewRepository>,
+    /// Writing, reading and moving submissions along their lifecycle.
+    pub submission_service: SubmissionService,
+    /// Claiming, reassigning and deciding work in review.
+    pub review_service: ReviewService,
+    /// Follow-up on published recommendations.
+    pub recommendation_service: RecommendationService,
+    /// The change feed as each member may see it.
+    pub feed: FeedService,
     pub audit: Arc<dyn AuditRepository>,
     /// The change feed, from the transactional outbox.
     pub events: Arc<dyn EventRepository>,

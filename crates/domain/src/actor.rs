@@ -4,7 +4,6 @@
 use crate::ids::MemberId;
 use crate::member::Role;
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 
 /// An authenticated member acting in the hub.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,15 +20,16 @@ impl Actor {
 
 /// The actor, the request they act in (for the audit log) and the moment
 /// the use case treats as now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Context {
     pub actor: Actor,
-    pub request_id: Option<Uuid>,
+    /// As the request was tagged (a client may name it), for the audit log.
+    pub request_id: Option<String>,
     pub now: DateTime<Utc>,
 }
 
 impl Context {
-    pub fn new(actor: Actor, request_id: Option<Uuid>) -> Self {
+    pub fn new(actor: Actor, request_id: Option<String>) -> Self {
         Self {
             actor,
             request_id,

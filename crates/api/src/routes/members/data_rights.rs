@@ -49,7 +49,7 @@ pub async fn export_me(
         .await?
         .ok_or_else(|| ApiError::Unauthorized("the member no longer exists".into()))?;
     let submissions = state.submissions.authored_by(caller.id).await?;
-    let reviews = state.submissions.reviews_by(caller.id).await?;
+    let reviews = state.reviews.reviews_by(caller.id).await?;
     let mut activity = Vec::new();
     let filter = AuditFilter {
         actor_id: Some(caller.id),
