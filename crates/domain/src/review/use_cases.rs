@@ -142,11 +142,7 @@ impl ReviewService {
 
     /// Takes submitted work into review, assigned to the actor.
     pub async fn claim(&self, ctx: &Context, id: SubmissionId) -> Result<Submission, ClaimError> {
-        let submission = self.reviewable(ctx.actor, id).await.map_err(|e| match e {
-            Refusal::Access(e) => ClaimError::Access(e),
-            Refusal::NotReviewer => ClaimError::NotReviewer,
-            Refusal::OwnWork => ClaimError::OwnWork,
-        })?;
+        let submission = self.reviewable(ctx.actor, id).await?;
         let to = submission
             .status
             .apply(Action::Claim)
@@ -212,11 +208,7 @@ impl ReviewService {
         id: SubmissionId,
         input: ReviewInput,
     ) -> Result<(Submission, Review), DecideError> {
-        let submission = self.reviewable(ctx.actor, id).await.map_err(|e| match e {
-            Refusal::Access(e) => DecideError::Access(e),
-            Refusal::NotReviewer => DecideError::NotReviewer,
-            Refusal::OwnWork => DecideError::OwnWork,
-        })?;
+        let submission = self.reviewable(ctx.actor, id).await?;
         if submission
             .reviewer_id
             .is_some_and(|assigned| assigned != ctx.actor.id)
@@ -287,6 +279,26 @@ enum Refusal {
     Access(AccessError),
     NotReviewer,
     OwnWork,
+}
+
+impl From<Refusal> for ClaimError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::Access(e) => ClaimError::Access(e),
+            Refusal::NotReviewer => ClaimError::NotReviewer,
+            Refusal::OwnWork => ClaimError::OwnWork,
+        }
+    }
+}
+
+impl From<Refusal> for DecideError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::Access(e) => DecideError::Access(e),
+            Refusal::NotReviewer => DecideError::NotReviewer,
+            Refusal::OwnWork => DecideError::OwnWork,
+        }
+    }
 }
 
 fn parse_review(input: &ReviewInput) -> Result<Rubric, ValidationErrors> {

@@ -11,23 +11,26 @@ use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
 use sea_orm::{ConnectionTrait, DbErr};
 use uuid::Uuid;
 
+/// The columns of a follow-up row, in the order they are written and read.
+const EVENT_COLUMNS: [&str; 9] = [
+    "id",
+    "recommendation_id",
+    "submission_id",
+    "adoption_status",
+    "investment_pence",
+    "investor",
+    "occurred_on",
+    "reported_at",
+    "reported_by",
+];
+
 impl SeaSubmissionRepository {
     async fn select_events(
         &self,
         condition: Expr,
     ) -> Result<Vec<RecommendationEvent>, StorageError> {
         let query = Query::select()
-            .columns([
-                "id",
-                "recommendation_id",
-                "submission_id",
-                "adoption_status",
-                "investment_pence",
-                "investor",
-                "occurred_on",
-                "reported_at",
-                "reported_by",
-            ])
+            .columns(EVENT_COLUMNS)
             .from("recommendation_events")
             .and_where(condition)
             .order_by("occurred_on", Order::Asc)
@@ -75,17 +78,7 @@ impl RecommendationRepository for SeaSubmissionRepository {
     ) -> Result<RecommendationEvent, WriteError> {
         let insert = Query::insert()
             .into_table("recommendation_events")
-            .columns([
-                "id",
-                "recommendation_id",
-                "submission_id",
-                "adoption_status",
-                "investment_pence",
-                "investor",
-                "occurred_on",
-                "reported_at",
-                "reported_by",
-            ])
+            .columns(EVENT_COLUMNS)
             .values_panic([
                 event.id.into(),
                 event.recommendation_id.into(),
