@@ -10,7 +10,9 @@ use crate::repository::{
     ListOrder, MemberRepository, NewReview, ReviewRepository, StorageError, SubmissionRepository,
     TransitionRecord, WriteError,
 };
-use crate::submission::use_cases::{AccessError, ListRequest, in_workflow, load_visible};
+use crate::submission::use_cases::{
+    AccessError, ListRequest, in_workflow, load_visible, status_moved,
+};
 use crate::submission::{Action, Status, Submission};
 use crate::validation::{ValidationErrors, check_length};
 use serde_json::json;
@@ -164,10 +166,7 @@ impl ReviewService {
         self.submissions
             .transition(record)
             .await
-            .map_err(|e| match e {
-                WriteError::StatusChanged(now) => ClaimError::Illegal(now),
-                other => ClaimError::Write(other),
-            })
+            .map_err(status_moved(ClaimError::Illegal, ClaimError::Write))
     }
 
     /// Hands work in review to another reviewer (admins only).
@@ -195,10 +194,10 @@ impl ReviewService {
         self.reviews
             .reassign(submission.id, reviewer, ctx.actor.id, ctx.now, &audit)
             .await
-            .map_err(|e| match e {
-                WriteError::StatusChanged(now) => ReassignError::NotInReview(now),
-                other => ReassignError::Write(other),
-            })
+            .map_err(status_moved(
+                ReassignError::NotInReview,
+                ReassignError::Write,
+            ))
     }
 
     /// Scores work in review and decides it: the reviewer who claimed it, or an admin.
@@ -242,10 +241,7 @@ impl ReviewService {
         self.reviews
             .record_review(review)
             .await
-            .map_err(|e| match e {
-                WriteError::StatusChanged(now) => illegal(now),
-                other => DecideError::Write(other),
-            })
+            .map_err(status_moved(illegal, DecideError::Write))
     }
 
     /// The reviews of a submission, for its author, reviewers and admins.

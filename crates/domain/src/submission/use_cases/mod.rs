@@ -15,12 +15,13 @@ pub use errors::{
 };
 pub use read::History;
 
-use super::{Content, Submission, SubmissionKind, validate_content};
+use super::{Content, Status, Submission, SubmissionKind, validate_content};
 use crate::actor::Actor;
 use crate::ids::SubmissionId;
 use crate::pagination::{Cursor, PageSize};
 use crate::repository::{
     HistoryRepository, ReviewRepository, StorageError, SubmissionFilter, SubmissionRepository,
+    WriteError,
 };
 use crate::taxonomy::Taxonomy;
 use crate::validation::ValidationErrors;
@@ -144,6 +145,18 @@ pub(crate) async fn load_visible(
         .await?
         .filter(|s| s.visible_to(actor.id, actor.role))
         .ok_or(AccessError::NotFound)
+}
+
+/// Tells a write refused because the status moved on as `moved`, and any
+/// other failure as `failed`.
+pub(crate) fn status_moved<E>(
+    moved: impl FnOnce(Status) -> E,
+    failed: impl FnOnce(WriteError) -> E,
+) -> impl FnOnce(WriteError) -> E {
+    move |error| match error {
+        WriteError::StatusChanged(now) => moved(now),
+        other => failed(other),
+    }
 }
 
 /// Only the author, reviewers and admins follow a submission's workflow.

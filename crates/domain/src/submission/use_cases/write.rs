@@ -1,9 +1,9 @@
 use super::errors::{CreateError, DeleteError, TransitionError, UpdateError};
-use super::{ExpectedVersion, SubmissionService};
+use super::{ExpectedVersion, SubmissionService, status_moved};
 use crate::actor::Context;
 use crate::audit::AuditEntry;
 use crate::ids::SubmissionId;
-use crate::repository::{TransitionRecord, WriteError};
+use crate::repository::TransitionRecord;
 use crate::submission::{
     Action, Content, Submission, SubmissionKind, completeness, missing_for_submit,
 };
@@ -85,10 +85,7 @@ impl SubmissionService {
         self.submissions
             .delete_draft(submission.id, expected, &audit)
             .await
-            .map_err(|e| match e {
-                WriteError::StatusChanged(status) => DeleteError::NotADraft(status),
-                other => DeleteError::Write(other),
-            })?;
+            .map_err(status_moved(DeleteError::NotADraft, DeleteError::Write))?;
         Ok(submission.id)
     }
 
@@ -158,9 +155,6 @@ impl SubmissionService {
         self.submissions
             .transition(record)
             .await
-            .map_err(|e| match e {
-                WriteError::StatusChanged(now) => illegal(now),
-                other => TransitionError::Write(other),
-            })
+            .map_err(status_moved(illegal, TransitionError::Write))
     }
 }
