@@ -20,6 +20,7 @@ mod openapi;
 mod read_cache;
 mod report_rollups;
 mod reports;
+mod review_queue_paging;
 mod reviews;
 mod submissions;
 mod submissions_list;

@@ -21,9 +21,15 @@ use anyhow::Context;
 use domain::access_token::TokenService;
 use domain::attachment::FileStore;
 use domain::audit::AuditLog;
+use domain::event::FeedService;
 use domain::member::MemberService;
+use domain::recommendation::RecommendationService;
 use domain::report::ReportService;
-use domain::repository::{ReportRepository, TaxonomyRepository};
+use domain::repository::{
+    AuditRepository, EventRepository, MemberRepository, ReportRepository, TaxonomyRepository,
+};
+use domain::review::ReviewService;
+use domain::submission::use_cases::SubmissionService;
 use domain::webhook::WebhookService;
 use persistence::{
     DatabaseKind, ObjectFileStore, SeaAccessTokenRepository, SeaAttachmentRepository,
@@ -67,16 +73,35 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
         FileStorage::S3(location) => Arc::new(ObjectFileStore::s3(location)?),
         FileStorage::Memory => Arc::new(ObjectFileStore::in_memory()),
     };
-    let members = Arc::new(SeaMemberRepository::new(db.connection.clone()));
+    let members: Arc<dyn MemberRepository> =
+        Arc::new(SeaMemberRepository::new(db.connection.clone()));
     let access_tokens = Arc::new(SeaAccessTokenRepository::new(db.connection.clone()));
     let submissions = Arc::new(SeaSubmissionRepository::new(db.connection.clone()));
-    let audit = Arc::new(SeaAuditRepository::new(db.connection.clone()));
+    let audit: Arc<dyn AuditRepository> = Arc::new(SeaAuditRepository::new(db.connection.clone()));
+    let events: Arc<dyn EventRepository> = Arc::new(SeaEventRepository::new(db.connection.clone()));
     let webhooks = Arc::new(SeaWebhookRepository::new(db.connection.clone()));
     let reports: Arc<dyn ReportRepository> =
         Arc::new(SeaReportRepository::new(db.connection.clone()));
     let taxonomy = Arc::new(taxonomy);
     let audit_log = AuditLog::new(audit.clone());
     Ok(AppState {
+        submission_service: SubmissionService::new(
+            submissions.clone(),
+            submissions.clone(),
+            submissions.clone(),
+            taxonomy.clone(),
+        ),
+        review_service: ReviewService::new(
+            submissions.clone(),
+            submissions.clone(),
+            members.clone(),
+        ),
+        recommendation_service: RecommendationService::new(
+            submissions.clone(),
+            submissions.clone(),
+            audit.clone(),
+        ),
+        feed: FeedService::new(events.clone()),
         attachments: Arc::new(SeaAttachmentRepository::new(db.connection.clone())),
         files,
         attachment_limits: settings.attachment_limits,
@@ -91,9 +116,10 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
         audit_log,
         members,
         access_tokens,
+        reviews: submissions.clone(),
         submissions,
         audit,
-        events: Arc::new(SeaEventRepository::new(db.connection.clone())),
+        events,
         webhooks,
         report_service: ReportService::new(reports.clone(), taxonomy.clone()),
         reports,

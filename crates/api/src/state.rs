@@ -3,12 +3,16 @@ use crate::cache::ReadCache;
 use domain::access_token::TokenService;
 use domain::attachment::{AttachmentLimits, AttachmentRepository, AttachmentService, FileStore};
 use domain::audit::{AuditEntry, AuditLog};
+use domain::event::FeedService;
 use domain::member::MemberService;
+use domain::recommendation::RecommendationService;
 use domain::report::ReportService;
 use domain::repository::{
     AccessTokenRepository, AuditRepository, EventRepository, MemberRepository, ReportRepository,
-    SubmissionRepository, WebhookRepository,
+    ReviewRepository, SubmissionRepository, WebhookRepository,
 };
+use domain::review::ReviewService;
+use domain::submission::use_cases::SubmissionService;
 use domain::taxonomy::Taxonomy;
 use domain::webhook::WebhookService;
 use persistence::Database;
@@ -21,6 +25,15 @@ pub struct AppState {
     pub members: Arc<dyn MemberRepository>,
     pub access_tokens: Arc<dyn AccessTokenRepository>,
     pub submissions: Arc<dyn SubmissionRepository>,
+    pub reviews: Arc<dyn ReviewRepository>,
+    /// Writing, reading and moving submissions along their lifecycle.
+    pub submission_service: SubmissionService,
+    /// Claiming, reassigning and deciding work in review.
+    pub review_service: ReviewService,
+    /// Follow-up on published recommendations.
+    pub recommendation_service: RecommendationService,
+    /// The change feed as each member may see it.
+    pub feed: FeedService,
     pub audit: Arc<dyn AuditRepository>,
     /// The change feed, from the transactional outbox.
     pub events: Arc<dyn EventRepository>,

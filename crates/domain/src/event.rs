@@ -1,10 +1,13 @@
 //! Lifecycle events: what happened to a submission, in the order it
 //! happened, as the change feed and webhooks tell it.
 
+use crate::actor::Context;
 use crate::ids::{MemberId, SubmissionId};
 use crate::member::Role;
+use crate::repository::{EventRepository, StorageError};
 use crate::submission::Status;
 use chrono::{DateTime, Utc};
+use std::sync::Arc;
 use uuid::Uuid;
 
 /// What kind of change an event records.
@@ -48,16 +51,95 @@ pub struct LifecycleEvent {
 }
 
 impl LifecycleEvent {
-    /// The author sees everything about their own work; reviewers see what
-    /// left draft; everyone sees publications.
+    /// See [`EventAudience`].
     pub fn visible_to(&self, viewer: MemberId, role: Role) -> bool {
-        let is_author = self.author_id == Some(viewer);
-        let published = self.event_type == EventType::Moved(Status::Published).name();
-        let left_draft = !matches!(
-            (self.from_status, self.status),
-            (_, None | Some(Status::Draft)) | (Some(Status::Draft), Some(Status::Withdrawn))
-        );
-        is_author || published || (role.can_review() && left_draft)
+        EventAudience::of(viewer, role).sees(
+            self.author_id,
+            &self.event_type,
+            self.from_status,
+            self.status,
+        )
+    }
+}
+
+/// Who may see an event: the author everything about their own work;
+/// everyone publications; reviewers and admins every change that left the
+/// work out of draft, except a draft being withdrawn.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventAudience {
+    pub viewer: MemberId,
+    /// Event types every member sees.
+    pub public_types: Vec<String>,
+    /// For reviewers and admins: the statuses after a change they see.
+    pub statuses_after: Vec<Status>,
+    /// Moves (from, to) hidden from them even so.
+    pub hidden_moves: Vec<(Status, Status)>,
+}
+
+impl EventAudience {
+    pub fn of(viewer: MemberId, role: Role) -> Self {
+        let reviews = role.can_review();
+        Self {
+            viewer,
+            public_types: vec![EventType::Moved(Status::Published).name()],
+            statuses_after: if reviews {
+                Status::ALL
+                    .into_iter()
+                    .filter(|s| *s != Status::Draft)
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            hidden_moves: if reviews {
+                vec![(Status::Draft, Status::Withdrawn)]
+            } else {
+                Vec::new()
+            },
+        }
+    }
+
+    pub fn sees(
+        &self,
+        author: Option<MemberId>,
+        event_type: &str,
+        from: Option<Status>,
+        to: Option<Status>,
+    ) -> bool {
+        let moved_out_of_draft = to.is_some_and(|to| {
+            self.statuses_after.contains(&to)
+                && !from.is_some_and(|from| self.hidden_moves.contains(&(from, to)))
+        });
+        author == Some(self.viewer)
+            || self.public_types.iter().any(|t| t == event_type)
+            || moved_out_of_draft
+    }
+}
+
+/// The change feed: what happened, as each member may see it.
+#[derive(Clone)]
+pub struct FeedService {
+    events: Arc<dyn EventRepository>,
+}
+
+impl FeedService {
+    pub fn new(events: Arc<dyn EventRepository>) -> Self {
+        Self { events }
+    }
+
+    /// Up to `limit` events after the feed position `after` that the actor may see, oldest first.
+    pub async fn after(
+        &self,
+        ctx: &Context,
+        after: i64,
+        limit: u64,
+    ) -> Result<Vec<LifecycleEvent>, StorageError> {
+        let actor = ctx.actor;
+        let mut events = self
+            .events
+            .visible_after(actor.id, actor.role, after, limit)
+            .await?;
+        events.retain(|e| e.visible_to(actor.id, actor.role));
+        Ok(events)
     }
 }
 

@@ -11,6 +11,7 @@ pub mod ids;
 pub mod member;
 pub mod pagination;
 pub mod quarter;
+pub mod recommendation;
 pub mod report;
 pub mod repository;
 pub mod review;

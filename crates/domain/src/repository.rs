@@ -105,6 +105,17 @@ pub enum ListOrder {
     OldestSubmitted,
 }
 
+impl ListOrder {
+    /// Where `submission` stands in this order: the instant a page's cursor
+    /// carries, so the next page starts right after it.
+    pub fn position(self, submission: &Submission) -> Option<DateTime<Utc>> {
+        match self {
+            ListOrder::NewestCreated => Some(submission.created_at),
+            ListOrder::OldestSubmitted => submission.submitted_at,
+        }
+    }
+}
+
 /// A review to record with the transition its decision makes.
 #[derive(Debug, Clone)]
 pub struct NewReview {
@@ -175,6 +186,7 @@ pub struct TransitionRecord {
     pub audit: AuditEntry,
 }
 
+/// Submissions themselves: their content and status.
 #[async_trait]
 pub trait SubmissionRepository: Send + Sync {
     async fn create(
@@ -211,6 +223,13 @@ pub trait SubmissionRepository: Send + Sync {
     ) -> Result<Page<Submission>, StorageError>;
     /// Which of these ids are published submissions that may be cited.
     async fn published_among(&self, ids: &[Uuid]) -> Result<Vec<Uuid>, StorageError>;
+    /// Everything a member wrote, drafts included, newest first.
+    async fn authored_by(&self, author: MemberId) -> Result<Vec<Submission>, StorageError>;
+}
+
+/// Reviews and who reviews what.
+#[async_trait]
+pub trait ReviewRepository: Send + Sync {
     /// Records a review and performs its decision if the submission is still in review.
     async fn record_review(&self, review: NewReview) -> Result<(Submission, Review), WriteError>;
     /// Hands a submission in review to another reviewer.
@@ -222,16 +241,24 @@ pub trait SubmissionRepository: Send + Sync {
         at: DateTime<Utc>,
         audit: &AuditEntry,
     ) -> Result<Submission, WriteError>;
-    /// Transitions oldest first.
-    async fn transitions(&self, id: SubmissionId) -> Result<Vec<Transition>, StorageError>;
-    /// Revisions oldest first.
-    async fn revisions(&self, id: SubmissionId) -> Result<Vec<Revision>, StorageError>;
     /// Reviews oldest first.
     async fn reviews(&self, id: SubmissionId) -> Result<Vec<Review>, StorageError>;
     /// Reviews a member wrote, oldest first.
     async fn reviews_by(&self, reviewer: MemberId) -> Result<Vec<Review>, StorageError>;
-    /// Everything a member wrote, drafts included, newest first.
-    async fn authored_by(&self, author: MemberId) -> Result<Vec<Submission>, StorageError>;
+}
+
+/// What happened to a submission: its status changes and submitted copies.
+#[async_trait]
+pub trait HistoryRepository: Send + Sync {
+    /// Transitions oldest first.
+    async fn transitions(&self, id: SubmissionId) -> Result<Vec<Transition>, StorageError>;
+    /// Revisions oldest first.
+    async fn revisions(&self, id: SubmissionId) -> Result<Vec<Revision>, StorageError>;
+}
+
+/// Follow-ups reported on published recommendations.
+#[async_trait]
+pub trait RecommendationRepository: Send + Sync {
     async fn add_recommendation_event(
         &self,
         event: RecommendationEvent,

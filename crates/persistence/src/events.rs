@@ -1,12 +1,13 @@
 use crate::storage;
+use crate::visibility::event_audience;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use domain::event::{EventType, LifecycleEvent};
+use domain::event::{EventAudience, EventType, LifecycleEvent};
 use domain::member::Role;
 use domain::repository::{EventRepository, StorageError};
 use domain::submission::Status;
 use domain::{MemberId, SubmissionId};
-use sea_orm::sea_query::{Cond, Expr, ExprTrait, Order, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr};
 use uuid::Uuid;
 
@@ -86,22 +87,7 @@ impl EventRepository for SeaEventRepository {
         after: i64,
         limit: u64,
     ) -> Result<Vec<LifecycleEvent>, StorageError> {
-        let mut visible = Cond::any()
-            .add(Expr::col("author_id").eq(viewer.0))
-            .add(Expr::col("event_type").eq(EventType::Moved(Status::Published).name()));
-        if role.can_review() {
-            visible = visible.add(
-                Cond::all()
-                    .add(Expr::col("status").is_not_null())
-                    .add(Expr::col("status").ne(Status::Draft.as_str()))
-                    .add(
-                        Cond::any()
-                            .add(Expr::col("status").ne(Status::Withdrawn.as_str()))
-                            .add(Expr::col("from_status").is_null())
-                            .add(Expr::col("from_status").ne(Status::Draft.as_str())),
-                    ),
-            );
-        }
+        let visible = event_audience(&EventAudience::of(viewer, role));
         let query = Query::select()
             .columns([
                 "seq",

@@ -17,6 +17,7 @@ pub mod rollup;
 mod submissions;
 pub mod tags;
 mod taxonomy;
+mod visibility;
 mod webhooks;
 
 pub use access_tokens::SeaAccessTokenRepository;
@@ -52,6 +53,11 @@ pub(crate) fn write_error(error: DbErr) -> WriteError {
 
 /// Now, to the microsecond both databases keep.
 pub(crate) fn now() -> chrono::DateTime<chrono::Utc> {
-    let now = chrono::Utc::now();
-    chrono::DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
+    to_micros(chrono::Utc::now())
+}
+
+/// An instant to the microsecond both databases keep, so that a keyset
+/// cursor (which carries microseconds) compares equal to what is stored.
+pub(crate) fn to_micros(at: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp_micros(at.timestamp_micros()).unwrap_or(at)
 }

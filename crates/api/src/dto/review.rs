@@ -1,6 +1,7 @@
 use crate::dto::submission::{AuthorView, SubmissionView};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::member::FORMER_MEMBER_NAME;
+use domain::recommendation::RecommendationStatus;
 use domain::repository::{RecommendationEvent, Revision, Transition};
 use domain::review::{Decision, Review};
 use domain::submission::{AdoptionStatus, Content, Status, SubmissionKind};
@@ -285,6 +286,19 @@ pub struct RecommendationStatusView {
     /// All investment reported, in GBP pence.
     pub investment_reported_pence: i64,
     pub events: Vec<RecommendationEventView>,
+}
+
+impl From<RecommendationStatus> for RecommendationStatusView {
+    fn from(status: RecommendationStatus) -> Self {
+        Self {
+            id: status.id,
+            text: status.text,
+            original_adoption_status: status.original_adoption_status,
+            adoption_status: status.adoption_status,
+            investment_reported_pence: status.investment_reported_pence,
+            events: status.events.into_iter().map(Into::into).collect(),
+        }
+    }
 }
 
 /// Follow-ups reported in a quarter.

@@ -64,11 +64,10 @@ pub async fn list_events(
             }),
     };
     errors.into_result()?;
-    let mut events = state
-        .events
-        .visible_after(caller.id, caller.role, after, limit)
+    let events = state
+        .feed
+        .after(&super::submissions::context(&caller, None), after, limit)
         .await?;
-    events.retain(|e| e.visible_to(caller.id, caller.role));
     let next_cursor = events.last().map_or(after, |e| e.seq).to_string();
     Ok(HttpResponse::Ok().json(EventPage {
         items: events.into_iter().map(EventView::from).collect(),

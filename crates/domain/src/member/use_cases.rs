@@ -8,7 +8,9 @@ use super::{
 use crate::actor::Context;
 use crate::audit::{AuditEntry, AuditLog};
 use crate::ids::{MemberId, SubmissionId};
-use crate::repository::{MemberRepository, StorageError, SubmissionRepository, WriteError};
+use crate::repository::{
+    MemberRepository, ReviewRepository, StorageError, SubmissionRepository, WriteError,
+};
 use crate::review::Review;
 use crate::submission::{Status, Submission};
 use crate::taxonomy::Taxonomy;
@@ -27,13 +29,13 @@ pub trait MemberWork: Send + Sync {
 }
 
 #[async_trait]
-impl<T: SubmissionRepository + ?Sized> MemberWork for T {
+impl<T: SubmissionRepository + ReviewRepository + ?Sized> MemberWork for T {
     async fn authored_by(&self, author: MemberId) -> Result<Vec<Submission>, StorageError> {
         SubmissionRepository::authored_by(self, author).await
     }
 
     async fn reviews_by(&self, reviewer: MemberId) -> Result<Vec<Review>, StorageError> {
-        SubmissionRepository::reviews_by(self, reviewer).await
+        ReviewRepository::reviews_by(self, reviewer).await
     }
 }
 

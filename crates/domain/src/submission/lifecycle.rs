@@ -82,7 +82,7 @@ impl Status {
 
     /// The author may change the content only while it is theirs to work on.
     pub fn is_editable(self) -> bool {
-        matches!(self, Status::Draft | Status::ChangesRequested)
+        super::EDITABLE.contains(&self)
     }
 
     /// Counted in quarterly reports: it left draft and was not withdrawn

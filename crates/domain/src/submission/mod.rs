@@ -5,13 +5,16 @@ mod completeness;
 mod content;
 mod kind;
 mod lifecycle;
+pub mod use_cases;
 mod validate;
+mod visibility;
 
 pub use completeness::{Completeness, completeness};
 pub use content::*;
 pub use kind::SubmissionKind;
 pub use lifecycle::{Action, IllegalTransition, Status};
 pub use validate::{missing_for_submit, validate_content};
+pub use visibility::{Audience, DELETABLE, EDITABLE, statuses_seen_by};
 
 use crate::ids::{MemberId, SubmissionId};
 use chrono::{DateTime, Utc};
@@ -38,17 +41,14 @@ pub struct Submission {
     pub published_revision: Option<i32>,
 }
 
-/// Who may see a submission by `author` in `status`: the author always;
-/// reviewers and admins once it left draft; every member once published.
+/// Who may see a submission by `author` in `status` (see [`Audience`]).
 pub fn visible(
     author: Option<MemberId>,
     status: Status,
     viewer: MemberId,
     role: crate::member::Role,
 ) -> bool {
-    author == Some(viewer)
-        || status == Status::Published
-        || (role.can_review() && status != Status::Draft)
+    Audience::of(viewer, role).sees(author, status)
 }
 
 impl Submission {

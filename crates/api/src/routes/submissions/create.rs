@@ -1,4 +1,4 @@
-use super::{check_content, respond};
+use super::{context, respond};
 use crate::auth::Caller;
 use crate::dto::submission::{CreateSubmissionRequest, SubmissionView};
 use crate::error::{ApiError, Problem};
@@ -7,8 +7,6 @@ use crate::middleware::RequestId;
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{HttpResponse, post, web};
-use domain::SubmissionId;
-use domain::audit::AuditEntry;
 
 /// Start a submission. It is always created as a draft that only its author sees.
 #[utoipa::path(
@@ -36,17 +34,13 @@ pub async fn create_submission(
     body: JsonBody<CreateSubmissionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (kind, content) = body.0.into_parts();
-    check_content(&state, kind, &content).await?;
-    let id = SubmissionId::generate();
-    let audit = AuditEntry::new("submission_created", Some(caller.id))
-        .target("submission", id.0)
-        .request(Some(request_id.0));
-    let submission = state
-        .submissions
-        .create(id, caller.id, kind, &content, &audit)
-        .await?;
-    tracing::info!(submission = %id, kind = kind.as_str(), "draft created");
+    let ctx = context(&caller, Some(request_id));
+    let submission = state.submission_service.create(&ctx, kind, content).await?;
+    tracing::info!(submission = %submission.id, kind = kind.as_str(), "draft created");
     let mut response = HttpResponse::Created();
-    response.insert_header((header::LOCATION, format!("/api/v1/submissions/{id}")));
+    response.insert_header((
+        header::LOCATION,
+        format!("/api/v1/submissions/{}", submission.id),
+    ));
     Ok(respond(response, submission))
 }

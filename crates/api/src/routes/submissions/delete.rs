@@ -1,12 +1,10 @@
-use super::{if_match, load_own};
+use super::{context, if_match};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::middleware::RequestId;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, delete, web};
 use domain::SubmissionId;
-use domain::audit::AuditEntry;
-use uuid::Uuid;
 
 /// Delete a draft and its attached files. `If-Match` is honoured when sent.
 #[utoipa::path(
@@ -29,29 +27,14 @@ pub async fn delete_submission(
     state: web::Data<AppState>,
     caller: Caller,
     request_id: RequestId,
-    id: web::Path<Uuid>,
+    id: web::Path<SubmissionId>,
 ) -> Result<HttpResponse, ApiError> {
-    let submission = load_own(&state, &caller, SubmissionId(id.into_inner())).await?;
-    let expected = if_match(&req, submission.version)?;
-    let audit = AuditEntry::new("draft_deleted", Some(caller.id))
-        .target("submission", submission.id.0)
-        .request(Some(request_id.0));
-    state
-        .submissions
-        .delete_draft(submission.id, expected, &audit)
-        .await
-        .map_err(|e| match e {
-            domain::repository::WriteError::StatusChanged(status) => ApiError::Conflict {
-                code: "not_a_draft",
-                detail: format!(
-                    "only drafts can be deleted; this one is {}; withdraw it instead",
-                    status.as_str()
-                ),
-                current_status: Some(status.as_str().to_owned()),
-            },
-            other => other.into(),
-        })?;
+    let ctx = context(&caller, Some(request_id));
+    let deleted = state
+        .submission_service
+        .delete_draft(&ctx, id.into_inner(), if_match(&req))
+        .await?;
     tracing::info!("draft deleted");
-    crate::routes::attachments::discard_all(&state, submission.id).await;
+    crate::routes::attachments::discard_all(&state, deleted).await;
     Ok(HttpResponse::NoContent().finish())
 }

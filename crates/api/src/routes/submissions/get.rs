@@ -4,7 +4,7 @@ use crate::cache::CachedSubmission;
 use crate::dto::submission::SubmissionView;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
-use actix_web::http::header::{self, ContentType, HeaderValue};
+use actix_web::http::header::{self, ContentType, EntityTag, Header, HeaderValue, IfNoneMatch};
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use domain::SubmissionId;
 use std::sync::Arc;
@@ -30,9 +30,9 @@ pub async fn get_submission(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    id: web::Path<SubmissionId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
+    let id = id.into_inner().0;
     let submission = match state.read_cache.submission(id) {
         Some(cached) => cached,
         None => load(&state, id).await?,
@@ -40,15 +40,7 @@ pub async fn get_submission(
     if !submission.visible_to(caller.id, caller.role) {
         return Err(not_found());
     }
-    let tag = submission.etag.to_str().unwrap_or_default();
-    let unchanged = req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .any(|t| t.trim().trim_start_matches("W/") == tag)
-        });
+    let unchanged = unchanged_for(&req, submission.version);
     if unchanged {
         return Ok(HttpResponse::NotModified()
             .insert_header((header::ETAG, submission.etag.clone()))
@@ -58,6 +50,15 @@ pub async fn get_submission(
         .insert_header((header::ETAG, submission.etag.clone()))
         .insert_header(ContentType::json())
         .body(submission.body.clone()))
+}
+
+/// Whether `If-None-Match` names `version`, strongly or weakly.
+fn unchanged_for(req: &HttpRequest, version: i32) -> bool {
+    let current = EntityTag::new_strong(version.to_string());
+    match IfNoneMatch::parse(req) {
+        Ok(IfNoneMatch::Items(tags)) => tags.iter().any(|t| t.weak_eq(&current)),
+        Ok(IfNoneMatch::Any) | Err(_) => false,
+    }
 }
 
 fn not_found() -> ApiError {

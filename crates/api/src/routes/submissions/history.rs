@@ -1,11 +1,10 @@
-use super::load_for_workflow;
+use super::context;
 use crate::auth::Caller;
 use crate::dto::review::{HistoryView, ReviewView, RevisionSummary, RevisionView, TransitionView};
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};
 use domain::SubmissionId;
-use uuid::Uuid;
 
 /// What happened to a submission: transitions (who, when, from, to, comment),
 /// revisions and reviews. For its author, reviewers and admins.
@@ -25,15 +24,20 @@ use uuid::Uuid;
 pub async fn get_history(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    id: web::Path<SubmissionId>,
 ) -> Result<HttpResponse, ApiError> {
-    let submission = load_for_workflow(&state, &caller, SubmissionId(id.into_inner())).await?;
-    let transitions = state.submissions.transitions(submission.id).await?;
-    let revisions = state.submissions.revisions(submission.id).await?;
-    let reviews = state.submissions.reviews(submission.id).await?;
+    let history = state
+        .submission_service
+        .history(&context(&caller, None), id.into_inner())
+        .await?;
     Ok(HttpResponse::Ok().json(HistoryView {
-        transitions: transitions.into_iter().map(TransitionView::from).collect(),
-        revisions: revisions
+        transitions: history
+            .transitions
+            .into_iter()
+            .map(TransitionView::from)
+            .collect(),
+        revisions: history
+            .revisions
             .into_iter()
             .map(|r| RevisionSummary {
                 number: r.number,
@@ -41,8 +45,8 @@ pub async fn get_history(
                 title: r.content.title,
             })
             .collect(),
-        reviews: reviews.into_iter().map(ReviewView::from).collect(),
-        published_revision: submission.published_revision,
+        reviews: history.reviews.into_iter().map(ReviewView::from).collect(),
+        published_revision: history.published_revision,
     }))
 }
 
@@ -67,24 +71,12 @@ pub async fn get_history(
 pub async fn get_revision(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(Uuid, i32)>,
+    path: web::Path<(SubmissionId, i32)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, number) = path.into_inner();
-    let submission = super::load_visible(&state, &caller, SubmissionId(id)).await?;
-    let published = submission.published_revision == Some(number);
-    if !published {
-        load_for_workflow(&state, &caller, submission.id).await?;
-    }
-    let revision = state
-        .submissions
-        .revisions(submission.id)
-        .await?
-        .into_iter()
-        .find(|r| r.number == number)
-        .ok_or_else(|| ApiError::NotFound("no revision with this number".into()))?;
-    Ok(HttpResponse::Ok().json(RevisionView::new(
-        id,
-        revision,
-        submission.published_revision,
-    )))
+    let (revision, published) = state
+        .submission_service
+        .revision(&context(&caller, None), id, number)
+        .await?;
+    Ok(HttpResponse::Ok().json(RevisionView::new(id.0, revision, published)))
 }

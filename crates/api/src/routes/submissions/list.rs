@@ -11,6 +11,7 @@ use domain::pagination::{Cursor, PageSize};
 use domain::quarter::Quarter;
 use domain::repository::{ListOrder, SubmissionFilter};
 use domain::submission::EvidenceType;
+use domain::submission::use_cases::ListRequest;
 use domain::taxonomy::{Taxonomy, Vocabulary};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -83,7 +84,7 @@ impl ListQuery {
         self,
         caller: &Caller,
         taxonomy: &Taxonomy,
-    ) -> Result<(SubmissionFilter, Option<Cursor>, PageSize), ValidationErrors> {
+    ) -> Result<ListRequest, ValidationErrors> {
         let mut e = ValidationErrors::new();
         let kind = parsed(
             &mut e,
@@ -185,7 +186,11 @@ impl ListQuery {
             order: ListOrder::NewestCreated,
         };
         e.into_result()?;
-        Ok((filter, cursor, limit.unwrap_or_default()))
+        Ok(ListRequest {
+            filter,
+            after: cursor,
+            size: limit.unwrap_or_default(),
+        })
     }
 }
 
@@ -217,8 +222,11 @@ pub async fn list_submissions(
         return Ok(json_body(body));
     }
     let ticket = state.read_cache.ticket();
-    let (filter, cursor, size) = query.into_inner().into_filter(&caller, &state.taxonomy)?;
-    let page = state.submissions.list(&filter, cursor, size).await?;
+    let request = query.into_inner().into_filter(&caller, &state.taxonomy)?;
+    let page = state
+        .submission_service
+        .list(&super::context(&caller, None), request)
+        .await?;
     let body: Bytes = serde_json::to_vec(&SubmissionPage {
         items: page
             .items

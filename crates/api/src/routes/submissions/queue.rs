@@ -1,11 +1,10 @@
+use super::context;
 use super::list::ListQuery;
-use crate::auth::{Caller, require_reviewer};
+use crate::auth::Caller;
 use crate::dto::submission::{SubmissionPage, SubmissionSummary};
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};
-use domain::repository::ListOrder;
-use domain::submission::Status;
 
 /// Work waiting for review, oldest submitted first. Takes the list's filters;
 /// without `status` it shows what is `submitted` and not yet claimed.
@@ -27,11 +26,11 @@ pub async fn review_queue(
     caller: Caller,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    require_reviewer(&caller)?;
-    let (mut filter, cursor, size) = query.into_inner().into_filter(&caller, &state.taxonomy)?;
-    filter.status = filter.status.or(Some(Status::Submitted));
-    filter.order = ListOrder::OldestSubmitted;
-    let page = state.submissions.list(&filter, cursor, size).await?;
+    let request = query.into_inner().into_filter(&caller, &state.taxonomy);
+    let page = state
+        .review_service
+        .queue(&context(&caller, None), request)
+        .await?;
     Ok(HttpResponse::Ok().json(SubmissionPage {
         items: page
             .items

@@ -1,5 +1,5 @@
-use super::load_visible;
-use crate::auth::{Caller, require_admin};
+use super::context;
+use crate::auth::Caller;
 use crate::dto::review::{
     RecommendationEventRequest, RecommendationEventView, RecommendationEventsView,
     RecommendationStatusView,
@@ -9,14 +9,9 @@ use crate::extract::JsonBody;
 use crate::middleware::RequestId;
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, post, web};
-use domain::audit::AuditEntry;
-use domain::quarter::Quarter;
-use domain::repository::RecommendationEvent;
-use domain::submission::Status;
-use domain::validation::check_length;
-use domain::{SubmissionId, ValidationErrors};
+use domain::SubmissionId;
+use domain::recommendation::FollowUp;
 use serde::Deserialize;
-use serde_json::json;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
@@ -48,83 +43,26 @@ pub async fn report_recommendation_event(
     state: web::Data<AppState>,
     caller: Caller,
     request_id: RequestId,
-    path: web::Path<(Uuid, Uuid)>,
+    path: web::Path<(SubmissionId, Uuid)>,
     body: JsonBody<RecommendationEventRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, recommendation_id) = path.into_inner();
-    let submission = load_visible(&state, &caller, SubmissionId(id)).await?;
-    if !submission.is_author(caller.id) && !caller.role.is_admin() {
-        return Err(ApiError::Forbidden(
-            "only the author or an admin reports follow-up".into(),
-        ));
-    }
-    if submission.status != Status::Published {
-        return Err(ApiError::Conflict {
-            code: "not_published",
-            detail: "follow-up is reported on published work".into(),
-            current_status: Some(submission.status.as_str().to_owned()),
-        });
-    }
-    if !submission
-        .content
-        .recommendations
-        .iter()
-        .any(|r| r.id == recommendation_id)
-    {
-        return Err(ApiError::NotFound(
-            "no recommendation with this id in the submission".into(),
-        ));
-    }
     let body = body.0;
-    let mut errors = ValidationErrors::new();
-    if body.adoption_status.is_none() && body.investment_pence.is_none() {
-        errors.add(
-            "adoption_status",
-            "required",
-            "report an adoption_status, an investment_pence, or both",
-        );
-    }
-    if body
-        .investment_pence
-        .is_some_and(|p| !(0..=10_000_000_000_000).contains(&p))
-    {
-        errors.add(
-            "investment_pence",
-            "out_of_range",
-            "must be a whole number of pence from 0 to 10,000,000,000,000",
-        );
-    }
-    if let Some(investor) = &body.investor {
-        check_length(&mut errors, "investor", investor, 1, 200);
-    }
-    let today = chrono::Utc::now().date_naive();
-    let occurred_on = body.occurred_on.unwrap_or(today);
-    if occurred_on > today {
-        errors.add("occurred_on", "in_future", "must not be in the future");
-    }
-    errors.into_result()?;
+    let follow_up = FollowUp {
+        adoption_status: body.adoption_status,
+        investment_pence: body.investment_pence,
+        investor: body.investor,
+        occurred_on: body.occurred_on,
+    };
     let event = state
-        .submissions
-        .add_recommendation_event(RecommendationEvent {
-            id: Uuid::now_v7(),
+        .recommendation_service
+        .report(
+            &context(&caller, Some(request_id)),
+            id,
             recommendation_id,
-            submission_id: submission.id,
-            adoption_status: body.adoption_status,
-            investment_pence: body.investment_pence,
-            investor: body.investor,
-            occurred_on,
-            reported_at: chrono::Utc::now(),
-            reported_by: Some(caller.id),
-        })
-        .await?;
-    state
-        .audit(
-            AuditEntry::new("recommendation_follow_up_reported", Some(caller.id))
-                .target("recommendation", recommendation_id)
-                .details(json!({"submission_id": submission.id.0}))
-                .request(Some(request_id.0)),
+            follow_up,
         )
-        .await;
+        .await?;
     Ok(HttpResponse::Created().json(RecommendationEventView::from(event)))
 }
 
@@ -144,35 +82,15 @@ pub async fn report_recommendation_event(
 pub async fn list_recommendations(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    id: web::Path<SubmissionId>,
 ) -> Result<HttpResponse, ApiError> {
-    let submission = load_visible(&state, &caller, SubmissionId(id.into_inner())).await?;
-    let events = state
-        .submissions
-        .recommendation_events(submission.id)
+    let statuses = state
+        .recommendation_service
+        .statuses(&context(&caller, None), id.into_inner())
         .await?;
-    let views: Vec<RecommendationStatusView> = submission
-        .content
-        .recommendations
-        .iter()
-        .map(|rec| {
-            let own: Vec<&RecommendationEvent> = events
-                .iter()
-                .filter(|e| e.recommendation_id == rec.id)
-                .collect();
-            RecommendationStatusView {
-                id: rec.id,
-                text: rec.text.clone(),
-                original_adoption_status: rec.adoption_status,
-                adoption_status: own
-                    .iter()
-                    .rev()
-                    .find_map(|e| e.adoption_status)
-                    .unwrap_or(rec.adoption_status),
-                investment_reported_pence: own.iter().filter_map(|e| e.investment_pence).sum(),
-                events: own.into_iter().cloned().map(Into::into).collect(),
-            }
-        })
+    let views: Vec<RecommendationStatusView> = statuses
+        .into_iter()
+        .map(RecommendationStatusView::from)
         .collect();
     Ok(HttpResponse::Ok().json(views))
 }
@@ -204,17 +122,9 @@ pub async fn recommendation_events_in_quarter(
     caller: Caller,
     query: web::Query<QuarterQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    require_admin(&caller)?;
-    let quarter: Quarter =
-        query
-            .quarter
-            .parse()
-            .map_err(|e: domain::quarter::QuarterParseError| {
-                ApiError::validation("quarter", "invalid_value", e.to_string())
-            })?;
-    let events = state
-        .submissions
-        .recommendation_events_between(quarter.start().date_naive(), quarter.end().date_naive())
+    let (quarter, events) = state
+        .recommendation_service
+        .in_quarter(&context(&caller, None), query.quarter.parse())
         .await?;
     Ok(HttpResponse::Ok().json(RecommendationEventsView {
         quarter: quarter.to_string(),

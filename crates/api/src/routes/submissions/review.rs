@@ -1,6 +1,5 @@
-use super::illegal;
-use super::{load_visible, respond};
-use crate::auth::{Caller, require_admin, require_reviewer};
+use super::{context, respond};
+use crate::auth::Caller;
 use crate::dto::review::{ReassignRequest, ReviewOutcome, ReviewRequest, ReviewView};
 use crate::dto::submission::SubmissionView;
 use crate::error::{ApiError, Problem};
@@ -8,24 +7,8 @@ use crate::extract::JsonBody;
 use crate::middleware::RequestId;
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, post, put, web};
-use domain::audit::AuditEntry;
-use domain::repository::{NewReview, TransitionRecord, WriteError};
-use domain::review::Rubric;
-use domain::submission::{Action, Status, Submission};
-use domain::validation::check_length;
-use domain::{MemberId, SubmissionId, ValidationErrors};
-use serde_json::json;
-use uuid::Uuid;
-
-fn not_own(caller: &Caller, submission: &Submission) -> Result<(), ApiError> {
-    if submission.is_author(caller.id) {
-        Err(ApiError::Forbidden(
-            "reviewers never review their own work".into(),
-        ))
-    } else {
-        Ok(())
-    }
-}
+use domain::review::ReviewInput;
+use domain::{MemberId, SubmissionId};
 
 /// Take a submitted piece of work into review (reviewers and admins, never the author).
 #[utoipa::path(
@@ -46,37 +29,10 @@ pub async fn claim_submission(
     state: web::Data<AppState>,
     caller: Caller,
     request_id: RequestId,
-    id: web::Path<Uuid>,
+    id: web::Path<SubmissionId>,
 ) -> Result<HttpResponse, ApiError> {
-    let submission = load_visible(&state, &caller, SubmissionId(id.into_inner())).await?;
-    require_reviewer(&caller)?;
-    not_own(&caller, &submission)?;
-    let to = submission
-        .status
-        .apply(Action::Claim)
-        .map_err(|_| illegal(Action::Claim, submission.status))?;
-    let record = TransitionRecord {
-        id: submission.id,
-        actor: caller.id,
-        from: submission.status,
-        to,
-        at: chrono::Utc::now(),
-        comment: None,
-        submitted_at: None,
-        completeness: None,
-        reviewer: Some(caller.id),
-        audit: AuditEntry::new("submission_claimed", Some(caller.id))
-            .target("submission", submission.id.0)
-            .request(Some(request_id.0)),
-    };
-    let claimed = state
-        .submissions
-        .transition(record)
-        .await
-        .map_err(|e| match e {
-            WriteError::StatusChanged(now) => illegal(Action::Claim, now),
-            other => other.into(),
-        })?;
+    let ctx = context(&caller, Some(request_id));
+    let claimed = state.review_service.claim(&ctx, id.into_inner()).await?;
     Ok(respond(HttpResponse::Ok(), claimed))
 }
 
@@ -104,52 +60,15 @@ pub async fn reassign_reviewer(
     state: web::Data<AppState>,
     caller: Caller,
     request_id: RequestId,
-    id: web::Path<Uuid>,
+    id: web::Path<SubmissionId>,
     body: JsonBody<ReassignRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    require_admin(&caller)?;
-    let submission = load_visible(&state, &caller, SubmissionId(id.into_inner())).await?;
+    let ctx = context(&caller, Some(request_id));
     let reviewer = MemberId(body.0.reviewer_id);
-    let role = state.members.role_of(reviewer).await?;
-    if !role.is_some_and(|r| r.can_review()) {
-        return Err(ApiError::validation(
-            "reviewer_id",
-            "not_a_reviewer",
-            "must be the id of a reviewer or admin",
-        ));
-    }
-    if submission.is_author(reviewer) {
-        return Err(ApiError::validation(
-            "reviewer_id",
-            "self_review",
-            "the author cannot review their own work",
-        ));
-    }
-    let audit = AuditEntry::new("reviewer_reassigned", Some(caller.id))
-        .target("submission", submission.id.0)
-        .details(json!({"reviewer_id": reviewer.0}))
-        .request(Some(request_id.0));
     let updated = state
-        .submissions
-        .reassign(
-            submission.id,
-            reviewer,
-            caller.id,
-            chrono::Utc::now(),
-            &audit,
-        )
-        .await
-        .map_err(|e| match e {
-            WriteError::StatusChanged(now) => ApiError::Conflict {
-                code: "not_in_review",
-                detail: format!(
-                    "only work in review can be reassigned; this one is {}",
-                    now.as_str()
-                ),
-                current_status: Some(now.as_str().to_owned()),
-            },
-            other => other.into(),
-        })?;
+        .review_service
+        .reassign(&ctx, id.into_inner(), reviewer)
+        .await?;
     Ok(respond(HttpResponse::Ok(), updated))
 }
 
@@ -179,60 +98,20 @@ pub async fn create_review(
     state: web::Data<AppState>,
     caller: Caller,
     request_id: RequestId,
-    id: web::Path<Uuid>,
+    id: web::Path<SubmissionId>,
     body: JsonBody<ReviewRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let submission = load_visible(&state, &caller, SubmissionId(id.into_inner())).await?;
-    require_reviewer(&caller)?;
-    not_own(&caller, &submission)?;
-    // Work in review is decided by the reviewer who claimed it (or an admin);
-    // another reviewer must be assigned first.
-    if let Some(assigned) = submission.reviewer_id
-        && assigned != caller.id
-        && !caller.role.is_admin()
-    {
-        return Err(ApiError::Forbidden(
-            "another reviewer has claimed this submission; an admin can reassign it".into(),
-        ));
-    }
+    let ctx = context(&caller, Some(request_id));
     let body = body.0;
-    let mut errors = ValidationErrors::new();
-    let rubric = errors.collect(Rubric::parse(body.scores()));
-    if let Some(comment) = &body.overall_comment {
-        check_length(&mut errors, "overall_comment", comment, 0, 5_000);
-    }
-    let Some(rubric) = rubric.filter(|_| errors.is_empty()) else {
-        return Err(errors.into());
-    };
-    let action = body.decision.action();
-    if submission.status != Status::InReview {
-        return Err(illegal(action, submission.status));
-    }
-    let to = Status::InReview
-        .apply(action)
-        .map_err(|_| illegal(action, submission.status))?;
-    let audit = AuditEntry::new("review_recorded", Some(caller.id))
-        .target("submission", submission.id.0)
-        .details(json!({"decision": body.decision.as_str(), "quality_score": rubric.mean(), "to": to.as_str()}))
-        .request(Some(request_id.0));
-    let review = NewReview {
-        id: Uuid::now_v7(),
-        submission_id: submission.id,
-        reviewer: caller.id,
-        rubric,
+    let input = ReviewInput {
+        scores: body.scores(),
         overall_comment: body.overall_comment,
         decision: body.decision,
-        at: chrono::Utc::now(),
-        audit,
     };
     let (updated, review) = state
-        .submissions
-        .record_review(review)
-        .await
-        .map_err(|e| match e {
-            WriteError::StatusChanged(now) => illegal(action, now),
-            other => other.into(),
-        })?;
+        .review_service
+        .review(&ctx, id.into_inner(), input)
+        .await?;
     Ok(HttpResponse::Created().json(ReviewOutcome {
         review: review.into(),
         submission: updated.into(),
@@ -256,11 +135,12 @@ pub async fn create_review(
 pub async fn list_reviews(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    id: web::Path<SubmissionId>,
 ) -> Result<HttpResponse, ApiError> {
-    let submission =
-        super::load_for_workflow(&state, &caller, SubmissionId(id.into_inner())).await?;
-    let reviews = state.submissions.reviews(submission.id).await?;
+    let reviews = state
+        .review_service
+        .reviews(&context(&caller, None), id.into_inner())
+        .await?;
     Ok(HttpResponse::Ok().json(
         reviews
             .into_iter()

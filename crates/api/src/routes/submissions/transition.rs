@@ -1,5 +1,4 @@
-use super::illegal;
-use super::{load_own, respond};
+use super::{context, respond};
 use crate::auth::Caller;
 use crate::dto::submission::{SubmissionView, TransitionRequest};
 use crate::error::{ApiError, Problem};
@@ -8,71 +7,10 @@ use crate::middleware::RequestId;
 use crate::state::AppState;
 use actix_web::{HttpResponse, post, web};
 use domain::SubmissionId;
-use domain::audit::AuditEntry;
-use domain::repository::TransitionRecord;
-use domain::submission::{Action, completeness, missing_for_submit};
-use domain::validation::check_length;
-use uuid::Uuid;
 
-/// The optional `{comment}` body of a transition; no body is fine.
-fn comment_of(body: OptionalJsonBody<TransitionRequest>) -> Result<Option<String>, ApiError> {
-    let Some(request) = body.0 else {
-        return Ok(None);
-    };
-    if let Some(comment) = &request.comment {
-        let mut errors = domain::ValidationErrors::new();
-        check_length(&mut errors, "comment", comment, 0, 2_000);
-        errors.into_result()?;
-    }
-    Ok(request.comment)
-}
-
-/// Performs an author's transition after checking the lifecycle allows it.
-async fn author_transition(
-    state: &AppState,
-    caller: &Caller,
-    id: SubmissionId,
-    action: Action,
-    body: OptionalJsonBody<TransitionRequest>,
-    request_id: RequestId,
-) -> Result<HttpResponse, ApiError> {
-    let comment = comment_of(body)?;
-    let submission = load_own(state, caller, id).await?;
-    let to = submission
-        .status
-        .apply(action)
-        .map_err(|_| illegal(action, submission.status))?;
-    let at = chrono::Utc::now();
-    let mut record = TransitionRecord {
-        id,
-        actor: caller.id,
-        from: submission.status,
-        to,
-        at,
-        comment,
-        submitted_at: None,
-        completeness: None,
-        reviewer: None,
-        audit: AuditEntry::new(&format!("submission_{}", to.as_str()), Some(caller.id))
-            .target("submission", id.0)
-            .details(serde_json::json!({"from": submission.status.as_str(), "to": to.as_str()}))
-            .request(Some(request_id.0)),
-    };
-    if action == Action::Submit {
-        missing_for_submit(submission.kind, &submission.content).into_result()?;
-        record.submitted_at = submission.submitted_at.is_none().then_some(at);
-        record.completeness = Some(completeness(submission.kind, &submission.content));
-    }
-    let updated = state
-        .submissions
-        .transition(record)
-        .await
-        .map_err(|e| match e {
-            domain::repository::WriteError::StatusChanged(now) => illegal(action, now),
-            other => other.into(),
-        })?;
-    tracing::info!(submission = %id, from = submission.status.as_str(), to = to.as_str(), "transition");
-    Ok(respond(HttpResponse::Ok(), updated))
+/// The optional comment of a transition; no body is fine.
+fn comment_of(body: OptionalJsonBody<TransitionRequest>) -> Option<String> {
+    body.0.and_then(|request| request.comment)
 }
 
 /// Send a draft (or work returned for changes) for review. Checks that the
@@ -100,18 +38,16 @@ pub async fn submit_submission(
     state: web::Data<AppState>,
     caller: Caller,
     request_id: RequestId,
-    id: web::Path<Uuid>,
+    id: web::Path<SubmissionId>,
     body: OptionalJsonBody<TransitionRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    author_transition(
-        &state,
-        &caller,
-        SubmissionId(id.into_inner()),
-        Action::Submit,
-        body,
-        request_id,
-    )
-    .await
+    let ctx = context(&caller, Some(request_id));
+    let moved = state
+        .submission_service
+        .submit(&ctx, id.into_inner(), comment_of(body))
+        .await?;
+    tracing::info!(submission = %moved.id, to = moved.status.as_str(), "transition");
+    Ok(respond(HttpResponse::Ok(), moved))
 }
 
 /// Withdraw work before publication. Withdrawn work is not counted in reports.
@@ -138,16 +74,14 @@ pub async fn withdraw_submission(
     state: web::Data<AppState>,
     caller: Caller,
     request_id: RequestId,
-    id: web::Path<Uuid>,
+    id: web::Path<SubmissionId>,
     body: OptionalJsonBody<TransitionRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    author_transition(
-        &state,
-        &caller,
-        SubmissionId(id.into_inner()),
-        Action::Withdraw,
-        body,
-        request_id,
-    )
-    .await
+    let ctx = context(&caller, Some(request_id));
+    let moved = state
+        .submission_service
+        .withdraw(&ctx, id.into_inner(), comment_of(body))
+        .await?;
+    tracing::info!(submission = %moved.id, to = moved.status.as_str(), "transition");
+    Ok(respond(HttpResponse::Ok(), moved))
 }

@@ -1,4 +1,4 @@
-use super::{check_content, if_match, load_own, respond};
+use super::{context, if_match, respond};
 use crate::auth::Caller;
 use crate::dto::submission::{SubmissionView, UpdateSubmissionRequest};
 use crate::error::{ApiError, Problem};
@@ -6,7 +6,6 @@ use crate::extract::JsonBody;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, patch, web};
 use domain::SubmissionId;
-use uuid::Uuid;
 
 /// Change a draft (or work returned for changes). Requires `If-Match` with the
 /// `ETag` last read, so no one's edit is silently overwritten.
@@ -38,36 +37,16 @@ pub async fn update_submission(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    id: web::Path<SubmissionId>,
     body: JsonBody<UpdateSubmissionRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let submission = load_own(&state, &caller, SubmissionId(id.into_inner())).await?;
-    let expected = if_match(&req, submission.version)?.ok_or_else(|| {
-        ApiError::PreconditionRequired(
-            "send If-Match with the ETag you last read, so no one's changes are overwritten".into(),
-        )
-    })?;
-    if !submission.status.is_editable() {
-        return Err(ApiError::Conflict {
-            code: "not_editable",
-            detail: format!(
-                "a {} submission cannot be changed",
-                submission.status.as_str()
-            ),
-            current_status: Some(submission.status.as_str().to_owned()),
-        });
-    }
-    if expected != submission.version {
-        return Err(domain::repository::WriteError::VersionMismatch {
-            current: submission.version,
-        }
-        .into());
-    }
-    let content = body.0.apply(submission.content);
-    check_content(&state, submission.kind, &content).await?;
+    let ctx = context(&caller, None);
+    let change = body.0;
     let updated = state
-        .submissions
-        .update_content(submission.id, expected, &content)
+        .submission_service
+        .update(&ctx, id.into_inner(), if_match(&req), |content| {
+            change.apply(content)
+        })
         .await?;
     Ok(respond(HttpResponse::Ok(), updated))
 }

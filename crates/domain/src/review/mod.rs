@@ -1,6 +1,12 @@
 //! Reviews: a reviewer scores the rubric and decides; the decision moves the
 //! submission on, and the mean of the latest review is its quality score.
 
+mod use_cases;
+
+pub use use_cases::{
+    ClaimError, DecideError, QueueError, ReassignError, ReviewInput, ReviewService,
+};
+
 use crate::ids::{MemberId, SubmissionId};
 use crate::submission::Action;
 use crate::validation::{ValidationErrors, check_length};
