@@ -17,6 +17,7 @@ mod idempotency;
 mod limits;
 mod members;
 mod openapi;
+mod outage;
 mod read_cache;
 mod report_rollups;
 mod reports;

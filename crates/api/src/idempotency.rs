@@ -127,14 +127,12 @@ pub async fn idempotent_posts<B: MessageBody + 'static>(
                 "this key was used with a different request; use a new key for a new request",
             )),
         )),
-        Claim::InProgress => Ok(refuse(
+        Claim::InProgress {
+            retry_after_seconds,
+        } => Ok(refuse(
             req,
-            ApiError::Conflict {
-                code: "idempotency_key_in_use",
-                detail:
-                    "a request with this key is still being served; retry shortly to get its answer"
-                        .into(),
-                current_status: None,
+            ApiError::KeyInUse {
+                retry_after_seconds,
             },
         )),
         Claim::Started => {

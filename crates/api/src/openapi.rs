@@ -61,7 +61,78 @@ pub fn document() -> utoipa::openapi::OpenApi {
         .split_for_parts();
     let mut api = api;
     document_slow_bodies(&mut api);
+    document_outages(&mut api);
+    document_keys_in_use(&mut api);
     api
+}
+
+/// Operations that answer without the database.
+const WITHOUT_DATABASE: [&str; 3] = ["/health/live", "/metrics", "/api/v1/openapi.json"];
+
+fn retry_after(description: &str) -> utoipa::openapi::Header {
+    utoipa::openapi::HeaderBuilder::new()
+        .schema(Some(
+            utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::Type::Integer),
+        ))
+        .description(Some(description))
+        .build()
+}
+
+/// Every operation that needs the database answers 503
+/// `database_unavailable` with `Retry-After` while it is out of reach.
+fn document_outages(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let unavailable = ResponseBuilder::new()
+        .description("The database is unavailable (`database_unavailable`); retry after `Retry-After` seconds")
+        .header("Retry-After", retry_after("Seconds to wait before retrying"))
+        .content(
+            "application/problem+json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .build();
+    for (path, item) in api.paths.paths.iter_mut() {
+        if WITHOUT_DATABASE.contains(&path.as_str()) {
+            continue;
+        }
+        for operation in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            operation
+                .responses
+                .responses
+                .entry("503".to_owned())
+                .or_insert_with(|| RefOr::T(unavailable.clone()));
+        }
+    }
+}
+
+/// A POST's 409 may be `idempotency_key_in_use`, which says when to retry.
+fn document_keys_in_use(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::RefOr;
+    for item in api.paths.paths.values_mut() {
+        let Some(operation) = item.post.as_mut() else {
+            continue;
+        };
+        if let Some(RefOr::T(conflict)) = operation.responses.responses.get_mut("409") {
+            conflict
+                .headers
+                .entry("Retry-After".to_owned())
+                .or_insert_with(|| {
+                    RefOr::T(retry_after(
+                        "With `idempotency_key_in_use`: seconds left on the lease of the request holding the key",
+                    ))
+                });
+        }
+    }
 }
 
 /// Every operation that reads a body may answer 408 when the client pauses

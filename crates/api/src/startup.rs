@@ -51,12 +51,27 @@ const SHUTDOWN_LIMIT: Duration = Duration::from_secs(10);
 
 /// Connects, migrates and loads the taxonomy: the state every handler shares.
 pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
-    let db = persistence::connect(&settings.database_url, settings.db_max_connections)
-        .await
-        .with_context(|| "connecting to the database (check DATABASE_URL)")?;
-    persistence::migrate(&db.connection)
+    // Migrations may rewrite large tables: they run on a connection of their
+    // own, without the statement timeout that bounds requests.
+    let migrations = persistence::connect_with(
+        &settings.database_url,
+        persistence::PoolSettings {
+            max_connections: 1,
+            statement_timeout: None,
+            ..settings.pool()
+        },
+    )
+    .await
+    .with_context(|| "connecting to the database (check DATABASE_URL)")?;
+    persistence::migrate(&migrations.connection)
         .await
         .context("applying migrations")?;
+    if let Err(error) = migrations.connection.close().await {
+        tracing::warn!(%error, "closing the migration connection");
+    }
+    let db = persistence::connect_with(&settings.database_url, settings.pool())
+        .await
+        .with_context(|| "connecting to the database (check DATABASE_URL)")?;
     let taxonomy = SeaTaxonomyRepository::new(db.connection.clone())
         .load()
         .await
@@ -200,7 +215,12 @@ impl Middleware {
             drain: Arc::new(Drain::default()),
             rate_limits: Arc::new(RateLimits::new(settings.rate_limits, state.jwt.clone())),
             idempotency: Arc::new(Idempotency::new(
-                Arc::new(SeaIdempotencyRepository::new(state.db.connection.clone())),
+                Arc::new(SeaIdempotencyRepository::new(
+                    state.db.connection.clone(),
+                    chrono::Duration::seconds(
+                        i64::try_from(settings.idempotency_lease_seconds).unwrap_or(30),
+                    ),
+                )),
                 authenticator.clone(),
             )),
             read_cache: state.read_cache.clone(),

@@ -20,6 +20,25 @@ use uuid::Uuid;
 #[error(transparent)]
 pub struct StorageError(#[from] pub Box<dyn std::error::Error + Send + Sync>);
 
+impl StorageError {
+    /// The database could not be reached, or dropped or refused the work
+    /// (connection lost, pool exhausted, statement timed out, shutting down):
+    /// worth retrying once it is back.
+    pub fn unavailable(cause: Box<dyn std::error::Error + Send + Sync>) -> Self {
+        Self(Box::new(DatabaseUnavailable(cause)))
+    }
+
+    /// Whether the failure is the database being unavailable, not a fault.
+    pub fn is_unavailable(&self) -> bool {
+        self.0.is::<DatabaseUnavailable>()
+    }
+}
+
+/// Marks a storage failure as the database being out of reach.
+#[derive(Debug, thiserror::Error)]
+#[error("the database is unavailable: {0}")]
+pub struct DatabaseUnavailable(#[source] pub Box<dyn std::error::Error + Send + Sync>);
+
 /// Why a write did not happen.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
