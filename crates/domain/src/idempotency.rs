@@ -47,6 +47,19 @@ pub struct StoredResponse {
     pub body: Vec<u8>,
 }
 
+/// A key this request holds, put in the request's extensions so a write
+/// may keep its answer in the write's own transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldKey {
+    pub caller: crate::MemberId,
+    pub key: IdempotencyKey,
+}
+
+/// Put in a response's extensions by a write that kept its answer itself,
+/// so the answer is not kept a second time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AnswerKept;
+
 /// What claiming a key found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Claim {

@@ -164,21 +164,9 @@ impl IdempotencyRepository for SeaIdempotencyRepository {
         key: &IdempotencyKey,
         response: &StoredResponse,
     ) -> Result<(), StorageError> {
-        let headers = serde_json::to_string(&response.headers)
-            .map_err(|e| storage(DbErr::Custom(e.to_string())))?;
-        let update = Query::update()
-            .table("idempotency_keys")
-            .value("status", i32::from(response.status))
-            .value("headers", headers)
-            .value("body", response.body.clone())
-            .and_where(Expr::col("member_id").eq(caller.0))
-            .and_where(Expr::col("key").eq(key.as_str()))
-            // The first answer kept wins, should a claim taken over after its
-            // lease be answered twice.
-            .and_where(Expr::col("status").is_null())
-            .to_owned();
-        self.db.execute(&update).await.map_err(storage)?;
-        Ok(())
+        keep_answer(&self.db, caller, key, response)
+            .await
+            .map_err(storage)
     }
 
     #[tracing::instrument(skip_all)]
@@ -192,4 +180,29 @@ impl IdempotencyRepository for SeaIdempotencyRepository {
         self.db.execute(&delete).await.map_err(storage)?;
         Ok(())
     }
+}
+
+/// Keeps the answer to a held key through `db`, which may be the write's own
+/// transaction: then the answer commits with the write or not at all, and a
+/// committed write always replays its answer. The first answer kept wins,
+/// should a claim taken over after its lease be answered twice.
+pub async fn keep_answer<C: ConnectionTrait>(
+    db: &C,
+    caller: MemberId,
+    key: &IdempotencyKey,
+    response: &StoredResponse,
+) -> Result<(), DbErr> {
+    let headers =
+        serde_json::to_string(&response.headers).map_err(|e| DbErr::Custom(e.to_string()))?;
+    let update = Query::update()
+        .table("idempotency_keys")
+        .value("status", i32::from(response.status))
+        .value("headers", headers)
+        .value("body", response.body.clone())
+        .and_where(Expr::col("member_id").eq(caller.0))
+        .and_where(Expr::col("key").eq(key.as_str()))
+        .and_where(Expr::col("status").is_null())
+        .to_owned();
+    db.execute(&update).await?;
+    Ok(())
 }

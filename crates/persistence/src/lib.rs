@@ -26,7 +26,7 @@ pub use connection::{
 };
 pub use events::SeaEventRepository;
 pub use file_store::{ObjectFileStore, S3Location};
-pub use idempotency::SeaIdempotencyRepository;
+pub use idempotency::{SeaIdempotencyRepository, keep_answer};
 pub use members::SeaMemberRepository;
 pub use reports::{
     Bounds, HEADLINE_STATEMENTS, SeaReportRepository, about_people, quarter_statements,
