@@ -25,4 +25,5 @@ mod submissions;
 mod submissions_list;
 mod taxonomy;
 mod tokens;
+mod webhook_replicas;
 mod webhooks;
