@@ -26,4 +26,5 @@ mod submissions;
 mod submissions_list;
 mod taxonomy;
 mod tokens;
+mod webhook_replicas;
 mod webhooks;

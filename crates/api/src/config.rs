@@ -3,6 +3,7 @@
 use crate::rate_limit::RateLimitSettings;
 use anyhow::{Context, bail};
 use domain::attachment::AttachmentLimits;
+use domain::webhook::LoopbackUrls;
 use persistence::S3Location;
 use std::net::SocketAddr;
 use std::num::NonZeroU32;
@@ -54,6 +55,9 @@ pub struct Settings {
     pub cors_origins: Vec<String>,
     /// How often the webhook dispatcher reads the outbox.
     pub webhook_poll_ms: u64,
+    /// Whether webhooks may point at loopback addresses (tests and
+    /// development only; `HUB_WEBHOOK_ALLOW_LOOPBACK`).
+    pub webhook_loopback: LoopbackUrls,
     /// Whether reads may be served from memory (SQLite only; `HUB_READ_CACHE`).
     pub read_cache: bool,
     /// How long a client may take to send a request's head, or pause while
@@ -197,6 +201,16 @@ impl Settings {
         let burst = bounded(&get, "HUB_RATE_LIMIT_BURST", per_minute.get(), 1_000_000)?;
         let cors_origins = cors_origins(get("HUB_CORS_ORIGINS"))?;
         let webhook_poll_ms = u64::from(bounded(&get, "HUB_WEBHOOK_POLL_MS", 1000, 600_000)?.get());
+        let webhook_loopback = match get("HUB_WEBHOOK_ALLOW_LOOPBACK").as_deref().map(str::trim) {
+            None | Some("false") => LoopbackUrls::Refused,
+            Some("true") if environment == Environment::Production => bail!(
+                "HUB_WEBHOOK_ALLOW_LOOPBACK=true lets webhooks call this machine's own services; it is for tests and development, not production"
+            ),
+            Some("true") => LoopbackUrls::Allowed,
+            Some(other) => {
+                bail!("HUB_WEBHOOK_ALLOW_LOOPBACK must be 'true' or 'false', not '{other}'")
+            }
+        };
         let read_cache = match get("HUB_READ_CACHE").as_deref().map(str::trim) {
             None | Some("on") => true,
             Some("off") => false,
@@ -220,6 +234,7 @@ impl Settings {
             read_cache,
             client_timeout_ms,
             webhook_poll_ms,
+            webhook_loopback,
             rate_limits: RateLimitSettings { per_minute, burst },
             cors_origins,
             file_storage,
@@ -373,6 +388,34 @@ mod tests {
         assert!(
             refused.is_err_and(|e| e.to_string().contains("HUB_READ_CACHE")),
             "names the variable"
+        );
+    }
+
+    #[test]
+    fn loopback_webhooks_are_refused_unless_allowed_and_never_in_production() {
+        let production = [
+            ("HUB_ENV", "production"),
+            ("HUB_JWT_SECRET", &"k".repeat(40)),
+            ("HUB_STORAGE", "local"),
+        ];
+        assert!(settings(&[]).is_ok_and(|s| s.webhook_loopback == LoopbackUrls::Refused));
+        assert!(
+            settings(&[("HUB_WEBHOOK_ALLOW_LOOPBACK", "true")])
+                .is_ok_and(|s| s.webhook_loopback == LoopbackUrls::Allowed)
+        );
+        assert!(
+            settings(&[("HUB_WEBHOOK_ALLOW_LOOPBACK", "yes")])
+                .is_err_and(|e| e.to_string().contains("HUB_WEBHOOK_ALLOW_LOOPBACK"))
+        );
+        assert!(settings(&production).is_ok());
+        let in_production = [
+            production.as_slice(),
+            &[("HUB_WEBHOOK_ALLOW_LOOPBACK", "true")],
+        ]
+        .concat();
+        assert!(
+            settings(&in_production)
+                .is_err_and(|e| e.to_string().contains("HUB_WEBHOOK_ALLOW_LOOPBACK"))
         );
     }
 

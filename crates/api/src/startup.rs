@@ -99,7 +99,7 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
             taxonomy.clone(),
         ),
         token_service: TokenService::new(access_tokens.clone(), audit_log.clone()),
-        webhook_service: WebhookService::new(webhooks.clone()),
+        webhook_service: WebhookService::new(webhooks.clone(), settings.webhook_loopback),
         audit_log,
         members,
         access_tokens,

@@ -376,26 +376,26 @@ pub trait WebhookRepository: Send + Sync {
     /// Turns outbox events not yet seen into pending deliveries for every
     /// webhook that wants them, and moves the dispatch cursor, in one transaction.
     async fn fan_out(&self, now: DateTime<Utc>, limit: u64) -> Result<u64, StorageError>;
-    /// Pending deliveries due by `now`, with their webhook and event.
-    async fn due(
+    /// Leases up to `limit` deliveries due by `now` until `now + lease_for`,
+    /// each to this caller alone. A delivery is due when it is pending, its
+    /// time has come, no live lease holds it, and no earlier event of the same
+    /// webhook is still pending: each webhook's deliveries go out in event order.
+    async fn lease_due(
         &self,
         now: DateTime<Utc>,
+        lease_for: chrono::Duration,
         limit: u64,
-    ) -> Result<
-        Vec<(
-            crate::webhook::Delivery,
-            crate::webhook::Webhook,
-            crate::event::LifecycleEvent,
-        )>,
-        StorageError,
-    >;
-    /// Records one attempt: delivered, or failed with a next time (or given up).
+    ) -> Result<Vec<crate::webhook::LeasedDelivery>, StorageError>;
+    /// Records one attempt made under `lease`: delivered, or failed with a
+    /// next time (or given up), and ends the lease. Returns false, recording
+    /// nothing, when the lease is no longer held (it lapsed and was taken).
     async fn record_attempt(
         &self,
+        lease: Uuid,
         delivery: Uuid,
         status_code: Option<i32>,
         error: Option<String>,
         delivered: bool,
         now: DateTime<Utc>,
-    ) -> Result<(), StorageError>;
+    ) -> Result<bool, StorageError>;
 }
