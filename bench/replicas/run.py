@@ -18,8 +18,8 @@ Each scenario asserts exact counts and prints its figures:
 Environment: BIN, PG_URL (the server; a fresh database is made and dropped),
 SCENARIOS (comma-separated, default all), RESTART_POSTGRES (0), PG_RESTART_COMMAND
 (default: pg_ctlcluster --skip-systemctl-redirect <the one cluster> main restart), SHARED_LIMITS
-(auto: on when the service reads HUB_REDIS_URL, i.e. limits and webhook leases
-are shared), REDIS_URL (redis://127.0.0.1:6379), KEEP=1 to keep logs and database.
+(1 or 0 forces the limits and webhooks scenarios on or off; by default each runs when
+the service reads its setting: HUB_REDIS_URL, HUB_WEBHOOK_ALLOW_LOOPBACK), REDIS_URL (redis://127.0.0.1:6379), KEEP=1 to keep logs and database.
 Standard library only.
 """
 
@@ -51,17 +51,32 @@ LEASE_SECONDS = 5
 WORK = tempfile.mkdtemp(prefix="hub-replicas-")
 
 
+def service_reads(setting):
+    with open(os.path.join(ROOT, "crates", "api", "src", "config.rs"), encoding="utf-8") as f:
+        return setting in f.read()
+
+
 def shared_limits_available():
     forced = os.environ.get("SHARED_LIMITS")
     if forced in ("0", "1"):
         return forced == "1", "SHARED_LIMITS=" + forced
-    with open(os.path.join(ROOT, "crates", "api", "src", "config.rs"), encoding="utf-8") as f:
-        reads_redis = "HUB_REDIS_URL" in f.read()
-    if reads_redis:
+    if service_reads("HUB_REDIS_URL"):
         return True, "the service reads HUB_REDIS_URL"
     return False, (
-        "this build keeps rate limits, login lockouts and webhook dispatch per replica "
-        "(no HUB_REDIS_URL setting yet): the shared-limits work is not merged"
+        "this build counts rate limits and login failures per replica (it has no HUB_REDIS_URL "
+        "setting yet): the shared-limits work is not merged"
+    )
+
+
+def leased_deliveries_available():
+    forced = os.environ.get("SHARED_LIMITS")
+    if forced in ("0", "1"):
+        return forced == "1", "SHARED_LIMITS=" + forced
+    if service_reads("HUB_WEBHOOK_ALLOW_LOOPBACK"):
+        return True, "the service reads HUB_WEBHOOK_ALLOW_LOOPBACK"
+    return False, (
+        "this build neither leases webhook deliveries nor allows loopback webhook URLs "
+        "(no HUB_WEBHOOK_ALLOW_LOOPBACK setting yet): the webhook lease work is not merged"
     )
 
 
@@ -295,7 +310,7 @@ def keyed_create(bases, token, key, title, stats, deadline):
 # ---------------------------------------------------------------- scenarios
 
 
-def scenario_idempotency(database_url, shared):
+def scenario_idempotency(database_url):
     keys = 20
     with Pair(database_url, tag="idem") as pair:
         _, token = member(pair[0].base, "idem")
@@ -331,7 +346,7 @@ def scenario_idempotency(database_url, shared):
                 f"{in_use} answered 409 idempotency_key_in_use, {replays} replays, all the same answer")
 
 
-def scenario_limits(database_url, shared):
+def scenario_limits(database_url):
     per_minute, burst, failures = 60, 20, 5
     extra = {"HUB_RATE_LIMIT_PER_MINUTE": str(per_minute), "HUB_RATE_LIMIT_BURST": str(burst),
              "HUB_LOGIN_MAX_FAILURES": str(failures), "HUB_REDIS_URL": REDIS_URL}
@@ -386,7 +401,7 @@ class Receiver:
         self.server.shutdown()
 
 
-def scenario_webhooks(database_url, shared):
+def scenario_webhooks(database_url):
     admin_email = admin(database_url)
     with Pair(database_url, tag="hooks") as pair:
         admin_token = login(pair[0].base, admin_email)
@@ -425,7 +440,7 @@ def scenario_webhooks(database_url, shared):
         return f"{events} events, {len(deliveries)} deliveries, {len(posts)} POSTs, in event order"
 
 
-def scenario_feed(database_url, shared):
+def scenario_feed(database_url):
     per_replica = 60
     with Pair(database_url, tag="feed") as pair:
         _, token = member(pair[0].base, "feed")
@@ -511,7 +526,7 @@ def check_every_write(base, token, acked, keys, prefix):
     return twice
 
 
-def scenario_kill(database_url, shared):
+def scenario_kill(database_url):
     keys = [str(uuid.uuid4()) for _ in range(300)]
     stats = {"unanswered": 0, "in_use": 0, "unavailable": 0, "max_503_s": 0.0}
     with Pair(database_url, tag="kill") as pair:
@@ -560,7 +575,7 @@ def restart_postgres():
                    check=True, stdout=subprocess.DEVNULL)
 
 
-def scenario_pg_restart(database_url, shared):
+def scenario_pg_restart(database_url):
     keys = [str(uuid.uuid4()) for _ in range(400)]
     stats = {"unanswered": 0, "in_use": 0, "unavailable": 0, "max_503_s": 0.0}
     timing = {}
@@ -597,12 +612,12 @@ def scenario_pg_restart(database_url, shared):
 
 
 SCENARIOS = [
-    ("idempotency", scenario_idempotency, False),
-    ("limits", scenario_limits, True),
-    ("webhooks", scenario_webhooks, True),
-    ("feed", scenario_feed, False),
-    ("kill", scenario_kill, False),
-    ("pg-restart", scenario_pg_restart, False),
+    ("idempotency", scenario_idempotency, None),
+    ("limits", scenario_limits, shared_limits_available),
+    ("webhooks", scenario_webhooks, leased_deliveries_available),
+    ("feed", scenario_feed, None),
+    ("kill", scenario_kill, None),
+    ("pg-restart", scenario_pg_restart, None),
 ]
 
 
@@ -610,7 +625,6 @@ def main():
     if not os.access(BIN, os.X_OK):
         sys.exit(f"BIN={BIN} is not an executable; build it with cargo build -p api --bin innovation-hub")
     wanted = os.environ.get("SCENARIOS", ",".join(n for n, _, _ in SCENARIOS)).split(",")
-    shared, why = shared_limits_available()
     restart_pg = os.environ.get("RESTART_POSTGRES") == "1"
     database = f"hub_replicas_{int(time.time())}_{os.getpid()}"
     psql(f"CREATE DATABASE {database}")
@@ -618,17 +632,18 @@ def main():
     results = []
     started = time.monotonic()
     try:
-        for name, run, needs_shared in SCENARIOS:
+        for name, run, available in SCENARIOS:
             if name not in wanted:
                 continue
-            if needs_shared and not shared:
+            runnable, why = available() if available else (True, "")
+            if not runnable:
                 results.append((name, "SKIPPED", why))
             elif name == "pg-restart" and not restart_pg:
                 results.append((name, "SKIPPED", "restarts the PostgreSQL cluster: set RESTART_POSTGRES=1"))
             else:
                 t = time.monotonic()
                 try:
-                    figures = run(database_url, shared)
+                    figures = run(database_url)
                     results.append((name, "ok", f"{figures} ({time.monotonic() - t:.1f}s)"))
                 except (AssertionError, RuntimeError, subprocess.CalledProcessError) as e:
                     results.append((name, "FAILED", str(e)))
