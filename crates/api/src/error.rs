@@ -99,6 +99,10 @@ pub enum ApiError {
     /// The service is shutting down and takes no new requests.
     #[error("this instance is shutting down; retry the request")]
     ShuttingDown,
+    /// The store shared limits are counted in (PostgreSQL or Redis) did not
+    /// answer: the request is neither refused as over a limit nor let through uncounted.
+    #[error("request limits cannot be checked just now; retry the request")]
+    LimitsUnavailable { retry_after_seconds: u64 },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -125,6 +129,7 @@ impl ApiError {
             ApiError::PreconditionRequired(_) => "precondition_required",
             ApiError::TooManyRequests { .. } => "too_many_requests",
             ApiError::ShuttingDown => "shutting_down",
+            ApiError::LimitsUnavailable { .. } => "limits_unavailable",
             ApiError::Internal(_) => "internal_error",
         }
     }
@@ -146,6 +151,7 @@ impl ApiError {
             ApiError::PreconditionRequired(_) => "A precondition is required",
             ApiError::TooManyRequests { .. } => "Too many requests",
             ApiError::ShuttingDown => "The service is restarting",
+            ApiError::LimitsUnavailable { .. } => "Limits cannot be checked",
             ApiError::Internal(_) => "Internal error",
         }
     }
@@ -207,6 +213,7 @@ impl ResponseError for ApiError {
             ApiError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::LimitsUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -230,6 +237,9 @@ impl ResponseError for ApiError {
             ApiError::TooManyRequests {
                 retry_after_seconds,
                 ..
+            }
+            | ApiError::LimitsUnavailable {
+                retry_after_seconds,
             } => {
                 response.insert_header((header::RETRY_AFTER, retry_after_seconds.to_string()));
             }

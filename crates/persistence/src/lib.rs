@@ -10,6 +10,7 @@ mod entities;
 mod events;
 mod file_store;
 mod idempotency;
+mod limits;
 mod members;
 mod reports;
 pub mod rollup;
@@ -24,6 +25,7 @@ pub use connection::{Database, DatabaseKind, connect, migrate, migration_status}
 pub use events::SeaEventRepository;
 pub use file_store::{ObjectFileStore, S3Location};
 pub use idempotency::SeaIdempotencyRepository;
+pub use limits::SeaLimitStore;
 pub use members::SeaMemberRepository;
 pub use reports::{
     Bounds, HEADLINE_STATEMENTS, SeaReportRepository, about_people, quarter_statements,
