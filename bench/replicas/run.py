@@ -19,7 +19,7 @@ Environment: BIN, PG_URL (the server; a fresh database is made and dropped),
 SCENARIOS (comma-separated, default all), RESTART_POSTGRES (0), PG_RESTART_COMMAND
 (default: pg_ctlcluster --skip-systemctl-redirect <the one cluster> main restart), SHARED_LIMITS
 (1 or 0 forces the limits and webhooks scenarios on or off; by default each runs when
-the service reads its setting: HUB_REDIS_URL, HUB_WEBHOOK_ALLOW_LOOPBACK), REDIS_URL (redis://127.0.0.1:6379), KEEP=1 to keep logs and database.
+the service has what it checks: a shared limit store, HUB_WEBHOOK_ALLOW_LOOPBACK), REDIS_URL (redis://127.0.0.1:6379), KEEP=1 to keep logs and database.
 Standard library only.
 """
 
@@ -60,11 +60,11 @@ def shared_limits_available():
     forced = os.environ.get("SHARED_LIMITS")
     if forced in ("0", "1"):
         return forced == "1", "SHARED_LIMITS=" + forced
-    if service_reads("HUB_REDIS_URL"):
-        return True, "the service reads HUB_REDIS_URL"
+    if os.path.exists(os.path.join(ROOT, "crates", "api", "src", "limits.rs")):
+        return True, "the service has a shared limit store"
     return False, (
-        "this build counts rate limits and login failures per replica (it has no HUB_REDIS_URL "
-        "setting yet): the shared-limits work is not merged"
+        "this build counts rate limits and login failures per replica (it has no shared limit "
+        "store, crates/api/src/limits.rs, yet): the shared-limits work is not merged"
     )
 
 

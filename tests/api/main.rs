@@ -22,6 +22,7 @@ mod read_cache;
 mod report_rollups;
 mod reports;
 mod reviews;
+mod shared_limits;
 mod submissions;
 mod submissions_list;
 mod taxonomy;

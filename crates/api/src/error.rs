@@ -108,6 +108,10 @@ pub enum ApiError {
     /// The database cannot be reached or refused the work for now.
     #[error("the database is unavailable; retry shortly")]
     DatabaseUnavailable,
+    /// The store shared limits are counted in (PostgreSQL or Redis) did not
+    /// answer: the request is neither refused as over a limit nor let through uncounted.
+    #[error("request limits cannot be checked just now; retry the request")]
+    LimitsUnavailable { retry_after_seconds: u64 },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -136,6 +140,7 @@ impl ApiError {
             ApiError::ShuttingDown => "shutting_down",
             ApiError::KeyInUse { .. } => "idempotency_key_in_use",
             ApiError::DatabaseUnavailable => "database_unavailable",
+            ApiError::LimitsUnavailable { .. } => "limits_unavailable",
             ApiError::Internal(_) => "internal_error",
         }
     }
@@ -159,6 +164,7 @@ impl ApiError {
             ApiError::ShuttingDown => "The service is restarting",
             ApiError::KeyInUse { .. } => "Conflict with the current state",
             ApiError::DatabaseUnavailable => "The database is unavailable",
+            ApiError::LimitsUnavailable { .. } => "Limits cannot be checked",
             ApiError::Internal(_) => "Internal error",
         }
     }
@@ -222,6 +228,7 @@ impl ResponseError for ApiError {
             ApiError::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::KeyInUse { .. } => StatusCode::CONFLICT,
             ApiError::DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::LimitsUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -249,6 +256,9 @@ impl ResponseError for ApiError {
             ApiError::TooManyRequests {
                 retry_after_seconds,
                 ..
+            }
+            | ApiError::LimitsUnavailable {
+                retry_after_seconds,
             } => {
                 response.insert_header((header::RETRY_AFTER, retry_after_seconds.to_string()));
             }

@@ -12,8 +12,10 @@ tag them to the Workforce Strategy's four priorities, and admins pull quarterly 
 Errors are `application/problem+json` (RFC 9457). Send `Authorization: Bearer <access_token>` from `POST /api/v1/auth/login`, or a personal access token \
 (`hub_pat_…`, from `POST /api/v1/members/me/tokens`) limited to its scopes: `submissions:read` for reads of submissions, \
 reviews and events, `submissions:write` for changes to them, `reports:read` for reports; a call outside them gets 403.\n\n\
-Every `/api/` call is rate limited per credential (per address without one): answers carry `RateLimit-Limit`, \
-`RateLimit-Remaining` and `RateLimit-Reset`; over the limit the answer is 429 problem+json with `Retry-After`.",
+Every `/api/` call is rate limited per member (a member's sessions and personal access tokens share one budget; \
+per address without a known credential), counted across every replica: answers carry `RateLimit-Limit`, \
+`RateLimit-Remaining` and `RateLimit-Reset`; over the limit the answer is 429 problem+json with `Retry-After`. \
+If the shared count cannot be reached the answer is 503 problem+json `limits_unavailable` with `Retry-After`.",
         version = "1.0.0",
         license(name = "MIT OR Apache-2.0"),
     ),

@@ -7,6 +7,7 @@ use crate::extract::{
     BodyLimit, BodyTimeout, not_found, path_error, query_error, refuse_nul_in_query,
 };
 use crate::idempotency::{Idempotency, idempotent_posts};
+use crate::limits::MemoryLimits;
 use crate::middleware::{Metrics, REQUEST_ID, observe};
 use crate::openapi::ApiDoc;
 use crate::rate_limit::{RateLimits, limit_requests};
@@ -21,12 +22,13 @@ use anyhow::Context;
 use domain::access_token::TokenService;
 use domain::attachment::FileStore;
 use domain::audit::AuditLog;
+use domain::limit::LimitStore;
 use domain::member::MemberService;
 use domain::repository::TaxonomyRepository;
 use domain::webhook::WebhookService;
 use persistence::{
     DatabaseKind, ObjectFileStore, SeaAccessTokenRepository, SeaAttachmentRepository,
-    SeaEventRepository, SeaIdempotencyRepository, SeaWebhookRepository,
+    SeaEventRepository, SeaIdempotencyRepository, SeaLimitStore, SeaWebhookRepository,
 };
 use persistence::{
     SeaAuditRepository, SeaMemberRepository, SeaReportRepository, SeaSubmissionRepository,
@@ -87,6 +89,12 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
     let audit = Arc::new(SeaAuditRepository::new(db.connection.clone()));
     let webhooks = Arc::new(SeaWebhookRepository::new(db.connection.clone()));
     let taxonomy = Arc::new(taxonomy);
+    // Replicas share one PostgreSQL, so they count limits there together;
+    // SQLite means one process, which counts in memory.
+    let limits: Arc<dyn LimitStore> = match db.kind {
+        DatabaseKind::Postgres => Arc::new(SeaLimitStore::new(db.connection.clone())),
+        DatabaseKind::Sqlite => Arc::new(MemoryLimits::default()),
+    };
     let audit_log = AuditLog::new(audit.clone());
     Ok(AppState {
         attachments: Arc::new(SeaAttachmentRepository::new(db.connection.clone())),
@@ -110,7 +118,9 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
         reports: Arc::new(SeaReportRepository::new(db.connection.clone())),
         taxonomy,
         jwt: JwtKeys::new(&settings.jwt_secret.bytes, settings.token_ttl_seconds),
+        limits: limits.clone(),
         login_throttle: Arc::new(LoginThrottle::new(
+            limits,
             settings.login_max_failures,
             Duration::from_secs(15 * 60),
         )),
@@ -213,7 +223,12 @@ impl Middleware {
         Ok(Self {
             metrics: Metrics::new().context("creating metrics")?,
             drain: Arc::new(Drain::default()),
-            rate_limits: Arc::new(RateLimits::new(settings.rate_limits, state.jwt.clone())),
+            rate_limits: Arc::new(RateLimits::new(
+                settings.rate_limits,
+                state.limits.clone(),
+                state.jwt.clone(),
+                state.access_tokens.clone(),
+            )),
             idempotency: Arc::new(Idempotency::new(
                 Arc::new(SeaIdempotencyRepository::new(
                     state.db.connection.clone(),

@@ -3,6 +3,7 @@ use crate::cache::ReadCache;
 use domain::access_token::TokenService;
 use domain::attachment::{AttachmentLimits, AttachmentRepository, FileStore};
 use domain::audit::{AuditEntry, AuditLog};
+use domain::limit::LimitStore;
 use domain::member::MemberService;
 use domain::repository::{
     AccessTokenRepository, AuditRepository, EventRepository, MemberRepository, ReportRepository,
@@ -27,6 +28,8 @@ pub struct AppState {
     pub reports: Arc<dyn ReportRepository>,
     pub taxonomy: Arc<Taxonomy>,
     pub jwt: JwtKeys,
+    /// Where request budgets and login attempts are counted.
+    pub limits: Arc<dyn LimitStore>,
     pub login_throttle: Arc<LoginThrottle>,
     pub attachments: Arc<dyn AttachmentRepository>,
     /// Where attached files' bytes are kept.

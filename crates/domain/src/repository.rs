@@ -297,10 +297,13 @@ pub trait ReportRepository: Send + Sync {
 /// Personal access tokens, stored by the hash of their secret.
 #[async_trait]
 pub trait AccessTokenRepository: Send + Sync {
+    /// Stores the token unless its member already has `max_live` live ones
+    /// (`None`); the count and the insert are one step for every replica.
     async fn create(
         &self,
         token: crate::access_token::NewAccessToken,
-    ) -> Result<crate::access_token::AccessToken, WriteError>;
+        max_live: u64,
+    ) -> Result<Option<crate::access_token::AccessToken>, WriteError>;
     /// The member's tokens, newest first, revoked ones included.
     async fn list(
         &self,

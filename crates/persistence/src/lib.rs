@@ -11,6 +11,7 @@ mod events;
 pub mod file_lock;
 mod file_store;
 mod idempotency;
+mod limits;
 mod members;
 mod reports;
 pub mod rollup;
@@ -27,6 +28,7 @@ pub use connection::{
 pub use events::SeaEventRepository;
 pub use file_store::{ObjectFileStore, S3Location};
 pub use idempotency::{SeaIdempotencyRepository, keep_answer};
+pub use limits::SeaLimitStore;
 pub use members::SeaMemberRepository;
 pub use reports::{
     Bounds, HEADLINE_STATEMENTS, SeaReportRepository, about_people, quarter_statements,
