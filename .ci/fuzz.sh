@@ -57,7 +57,8 @@ member_password="a long member passphrase"
 
 # Rate limits and login lockout raised so the generated traffic reaches the
 # handlers instead of being answered 429 (the limits have their own tests);
-# the webhook dispatcher all but idle, so nothing is sent to generated URLs.
+# the webhook dispatcher all but idle, so nothing is sent to generated URLs;
+# loopback webhook URLs allowed, as in every test run on this machine.
 (cd "$workdir" && exec env \
     HUB_BIND="127.0.0.1:${port}" \
     HUB_JWT_SECRET="fuzzing secret of at least thirty-two characters" \
@@ -66,6 +67,7 @@ member_password="a long member passphrase"
     HUB_LOGIN_MAX_FAILURES=10000 \
     HUB_STORAGE=local HUB_STORAGE_DIR="${workdir}/files" \
     HUB_WEBHOOK_POLL_MS=600000 \
+    HUB_WEBHOOK_ALLOW_LOOPBACK=true \
     RUST_LOG=warn \
     "$bin" serve) >"$log" 2>&1 &
 svc_pid=$!

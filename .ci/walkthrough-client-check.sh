@@ -31,7 +31,7 @@ trap cleanup EXIT
 admin_password="a long admin passphrase"
 (cd "$workdir" && printf '%s\n' "$admin_password" | "$bin" admin create --email admin@example.org)
 
-(cd "$workdir" && exec env HUB_BIND="$bind" HUB_STORAGE=memory "$bin" serve) >"$log" 2>&1 &
+(cd "$workdir" && exec env HUB_BIND="$bind" HUB_STORAGE=memory HUB_WEBHOOK_ALLOW_LOOPBACK=true "$bin" serve) >"$log" 2>&1 &
 svc_pid=$!
 for _ in $(seq 1 60); do
     curl -fsS "${base}/health/ready" >/dev/null 2>&1 && break

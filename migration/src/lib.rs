@@ -13,6 +13,8 @@ mod m20261125_000007_outbox;
 mod m20261125_000008_idempotency;
 mod m20261125_000009_webhooks;
 mod m20261125_000010_report_rollups;
+mod m20261201_000001_delivery_leases;
+mod m20261201_000002_shared_limits;
 
 pub struct Migrator;
 
@@ -30,6 +32,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000008_idempotency::Migration),
             Box::new(m20261125_000009_webhooks::Migration),
             Box::new(m20261125_000010_report_rollups::Migration),
+            Box::new(m20261201_000001_delivery_leases::Migration),
+            Box::new(m20261201_000002_shared_limits::Migration),
         ]
     }
 }

@@ -1,4 +1,4 @@
-use hub_tests::{TestApp, case_study, spawn_app};
+use hub_tests::{TestApp, case_study, spawn_app, spawn_app_with};
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
@@ -185,4 +185,104 @@ async fn a_malformed_key_is_refused() {
 
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
     assert_eq!(my_submissions(&app, &member.token).await, 0);
+}
+
+/// Leaves a claim on `key` unanswered since `seconds_ago`, as a process that
+/// died (or lost the database) while serving it would.
+async fn abandoned_claim(app: &TestApp, member: &str, key: &str, body: &[u8], seconds_ago: i64) {
+    let member: uuid::Uuid = member.parse().unwrap();
+    let fingerprint = domain::idempotency::fingerprint("POST", "/api/v1/submissions", body);
+    let claimed_at = chrono::Utc::now() - chrono::Duration::seconds(seconds_ago);
+    app.execute(
+        "INSERT INTO idempotency_keys (member_id, key, fingerprint, created_at) VALUES ($1, $2, $3, $4)",
+        vec![member.into(), key.into(), fingerprint.into(), claimed_at.into()],
+    )
+    .await;
+}
+
+async fn post_bytes_with_key(
+    app: &TestApp,
+    token: &str,
+    key: &str,
+    body: &[u8],
+) -> (StatusCode, HeaderMap, Value) {
+    app.send(
+        app.request(Method::POST, "/api/v1/submissions", Some(token))
+            .header("idempotency-key", key)
+            .header("content-type", "application/json")
+            .body(body.to_vec()),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_claim_still_on_its_lease_answers_409_with_the_seconds_left() {
+    let app = spawn_app().await;
+    let member = app.member().await;
+    let body = serde_json::to_vec(&case_study("Still being served")).unwrap();
+    abandoned_claim(&app, &member.id.to_string(), "leased", &body, 10).await;
+
+    let (status, headers, problem) =
+        post_bytes_with_key(&app, &member.token, "leased", &body).await;
+
+    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    assert_eq!(problem["code"], "idempotency_key_in_use");
+    let retry_after: u64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!(
+        (19..=20).contains(&retry_after),
+        "30 s lease claimed 10 s ago: {retry_after}"
+    );
+    assert_eq!(my_submissions(&app, &member.token).await, 0);
+}
+
+#[tokio::test]
+async fn a_claim_past_its_lease_is_taken_over_and_served_once() {
+    let app = spawn_app_with(&[("HUB_IDEMPOTENCY_LEASE_SECONDS", "5")]).await;
+    let member = app.member().await;
+    let body = serde_json::to_vec(&case_study("Its first server died")).unwrap();
+    abandoned_claim(&app, &member.id.to_string(), "orphan", &body, 6).await;
+
+    let (first, first_headers, created) =
+        post_bytes_with_key(&app, &member.token, "orphan", &body).await;
+    let (again, again_headers, replayed) =
+        post_bytes_with_key(&app, &member.token, "orphan", &body).await;
+
+    assert_eq!(first, StatusCode::CREATED, "{created}");
+    assert!(!first_headers.contains_key("idempotent-replayed"));
+    assert_eq!(again, StatusCode::CREATED, "{replayed}");
+    assert_eq!(again_headers["idempotent-replayed"], "true");
+    assert_eq!(replayed["id"], created["id"]);
+    assert_eq!(my_submissions(&app, &member.token).await, 1);
+}
+
+#[tokio::test]
+async fn concurrent_retries_of_a_lapsed_claim_take_it_over_once() {
+    let app = spawn_app_with(&[("HUB_IDEMPOTENCY_LEASE_SECONDS", "5")]).await;
+    let member = app.member().await;
+    let body = serde_json::to_vec(&case_study("Retried at once")).unwrap();
+    abandoned_claim(&app, &member.id.to_string(), "lapsed", &body, 60).await;
+
+    let answers = futures_util::future::join_all(
+        (0..4).map(|_| post_bytes_with_key(&app, &member.token, "lapsed", &body)),
+    )
+    .await;
+
+    let fresh = answers
+        .iter()
+        .filter(|(status, headers, _)| {
+            *status == StatusCode::CREATED && !headers.contains_key("idempotent-replayed")
+        })
+        .count();
+    assert_eq!(fresh, 1, "{answers:?}");
+    for (status, headers, answer) in &answers {
+        assert!(
+            *status == StatusCode::CREATED || *status == StatusCode::CONFLICT,
+            "{status} {answer}"
+        );
+        if *status == StatusCode::CONFLICT {
+            assert_eq!(answer["code"], "idempotency_key_in_use");
+            assert!(headers.contains_key("retry-after"));
+        }
+    }
+    assert_eq!(my_submissions(&app, &member.token).await, 1);
 }

@@ -9,14 +9,14 @@ use tokio::net::TcpListener;
 
 /// One request the receiver got.
 #[derive(Debug, Clone)]
-struct Received {
-    headers: HashMap<String, String>,
-    body: Vec<u8>,
-    at: Instant,
+pub(crate) struct Received {
+    pub(crate) headers: HashMap<String, String>,
+    pub(crate) body: Vec<u8>,
+    pub(crate) at: Instant,
 }
 
 /// A webhook receiver on loopback that answers `statuses` in turn (then 200).
-async fn receiver(statuses: Vec<u16>) -> (String, Arc<Mutex<Vec<Received>>>) {
+pub(crate) async fn receiver(statuses: Vec<u16>) -> (String, Arc<Mutex<Vec<Received>>>) {
     let listener = TcpListener::bind("127.0.0.1:0")
         .await
         .unwrap_or_else(|e| panic!("{e}"));
@@ -89,7 +89,12 @@ async fn register(app: &TestApp, admin: &str, url: &str) -> (String, String) {
     register_for(app, admin, url, "submission.created").await
 }
 
-async fn register_for(app: &TestApp, admin: &str, url: &str, event: &str) -> (String, String) {
+pub(crate) async fn register_for(
+    app: &TestApp,
+    admin: &str,
+    url: &str,
+    event: &str,
+) -> (String, String) {
     let (status, _, created) = app
         .post(
             "/api/v1/webhooks",
@@ -104,7 +109,7 @@ async fn register_for(app: &TestApp, admin: &str, url: &str, event: &str) -> (St
     )
 }
 
-async fn deliveries(app: &TestApp, admin: &str, webhook: &str) -> Value {
+pub(crate) async fn deliveries(app: &TestApp, admin: &str, webhook: &str) -> Value {
     app.get(
         &format!("/api/v1/webhooks/{webhook}/deliveries"),
         Some(admin),
@@ -113,7 +118,7 @@ async fn deliveries(app: &TestApp, admin: &str, webhook: &str) -> Value {
     .expect_status(StatusCode::OK)
 }
 
-async fn wait_for(what: &str, mut done: impl AsyncFnMut() -> bool) {
+pub(crate) async fn wait_for(what: &str, mut done: impl AsyncFnMut() -> bool) {
     for _ in 0..100 {
         if done().await {
             return;
@@ -297,4 +302,33 @@ async fn only_admins_register_webhooks_and_urls_are_checked() {
         Some(2),
         "{problem}"
     );
+}
+
+#[tokio::test]
+async fn loopback_urls_are_refused_unless_allowed() {
+    let app = spawn_app_with(&[("HUB_WEBHOOK_ALLOW_LOOPBACK", "false")]).await;
+    let admin = app.admin().await;
+
+    for url in [
+        "http://127.0.0.1:9/h",
+        "http://localhost:9/h",
+        "http://[::1]:9/h",
+    ] {
+        let (status, _, problem) = app
+            .post(
+                "/api/v1/webhooks",
+                Some(&admin.token),
+                &json!({"url": url, "event_types": ["*"]}),
+            )
+            .await;
+
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{url}: {problem}");
+        assert_eq!(problem["errors"][0]["field"], "url", "{problem}");
+        assert_eq!(problem["errors"][0]["code"], "loopback_not_allowed");
+    }
+    let listed = app
+        .get("/api/v1/webhooks", Some(&admin.token))
+        .await
+        .expect_status(StatusCode::OK);
+    assert_eq!(listed["items"], json!([]), "none was registered: {listed}");
 }

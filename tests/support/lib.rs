@@ -89,6 +89,8 @@ pub fn settings(database_url: &str, extra: &[(&str, &str)]) -> Settings {
         ("HUB_JWT_SECRET".to_owned(), JWT_SECRET.to_owned()),
         ("HUB_DB_MAX_CONNECTIONS".to_owned(), "4".to_owned()),
         ("HUB_STORAGE".to_owned(), "memory".to_owned()),
+        // Test webhooks are received on 127.0.0.1.
+        ("HUB_WEBHOOK_ALLOW_LOOPBACK".to_owned(), "true".to_owned()),
     ]);
     for (key, value) in extra {
         vars.insert((*key).to_owned(), (*value).to_owned());

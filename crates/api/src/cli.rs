@@ -6,6 +6,7 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use domain::member::{DisplayName, Email, NewMember, Password, Role};
 use domain::repository::{MemberRepository, WriteError};
+use persistence::file_lock::{FileUse, claim_sqlite_file};
 use std::io::BufRead;
 
 #[derive(Parser)]
@@ -92,6 +93,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Serve => {
             let settings = Settings::from_env()?;
+            let sole = if settings.read_cache {
+                FileUse::Sole
+            } else {
+                FileUse::Shared
+            };
+            let _owned = claim_sqlite_file(&settings.database_url, sole)?;
             crate::telemetry::init(settings.log_format, std::io::stdout);
             let app = Application::build(settings).await?;
             app.run_until_signalled().await.context("serving")
@@ -102,7 +109,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             seed,
             last_quarter,
         } => {
-            let settings = Settings::from_env()?;
+            let mut settings = Settings::from_env()?;
+            let _owned = claim_sqlite_file(&settings.database_url, FileUse::Shared)?;
+            // Bulk inserts may run long: only requests are held to the statement timeout.
+            settings.db_statement_timeout_ms = 3_600_000;
             let last_quarter = match last_quarter {
                 Some(raw) => raw.parse().map_err(|e| anyhow::anyhow!("{e}"))?,
                 None => {
@@ -191,9 +201,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Migrate { action } => {
             let settings = Settings::from_env()?;
-            let db = persistence::connect(&settings.database_url, 1)
-                .await
-                .context("connecting to the database")?;
+            let _owned = claim_sqlite_file(&settings.database_url, FileUse::Shared)?;
+            let db = persistence::connect_with(
+                &settings.database_url,
+                persistence::PoolSettings {
+                    max_connections: 1,
+                    statement_timeout: None,
+                    ..settings.pool()
+                },
+            )
+            .await
+            .context("connecting to the database")?;
             match action {
                 MigrateAction::Up => {
                     persistence::migrate(&db.connection).await?;

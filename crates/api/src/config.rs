@@ -3,6 +3,7 @@
 use crate::rate_limit::RateLimitSettings;
 use anyhow::{Context, bail};
 use domain::attachment::AttachmentLimits;
+use domain::webhook::LoopbackUrls;
 use persistence::S3Location;
 use std::net::SocketAddr;
 use std::num::NonZeroU32;
@@ -33,6 +34,15 @@ pub struct Settings {
     pub jwt_secret: JwtSecret,
     pub token_ttl_seconds: i64,
     pub db_max_connections: u32,
+    /// How long a request waits for a pooled connection (`HUB_DB_ACQUIRE_TIMEOUT_MS`).
+    pub db_acquire_timeout_ms: u64,
+    /// How long opening a connection may take (`HUB_DB_CONNECT_TIMEOUT_MS`).
+    pub db_connect_timeout_ms: u64,
+    /// How long one statement may run on PostgreSQL (`HUB_DB_STATEMENT_TIMEOUT_MS`).
+    pub db_statement_timeout_ms: u64,
+    /// How long an unanswered idempotency claim stays with its request
+    /// (`HUB_IDEMPOTENCY_LEASE_SECONDS`).
+    pub idempotency_lease_seconds: u64,
     /// Failed logins per account or address allowed in 15 minutes.
     pub login_max_failures: u32,
     /// Where attached files' bytes are kept.
@@ -45,6 +55,9 @@ pub struct Settings {
     pub cors_origins: Vec<String>,
     /// How often the webhook dispatcher reads the outbox.
     pub webhook_poll_ms: u64,
+    /// Whether webhooks may point at loopback addresses (tests and
+    /// development only; `HUB_WEBHOOK_ALLOW_LOOPBACK`).
+    pub webhook_loopback: LoopbackUrls,
     /// Whether reads may be served from memory (SQLite only; `HUB_READ_CACHE`).
     pub read_cache: bool,
     /// How long a client may take to send a request's head, or pause while
@@ -81,6 +94,18 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://innovation-hub.db?mode=rwc";
 pub const MIN_SECRET_LEN: usize = 32;
 
 impl Settings {
+    /// How the database pool waits: bounded, so an outage answers quickly.
+    pub fn pool(&self) -> persistence::PoolSettings {
+        persistence::PoolSettings {
+            max_connections: self.db_max_connections,
+            acquire_timeout: std::time::Duration::from_millis(self.db_acquire_timeout_ms),
+            connect_timeout: std::time::Duration::from_millis(self.db_connect_timeout_ms),
+            statement_timeout: Some(std::time::Duration::from_millis(
+                self.db_statement_timeout_ms,
+            )),
+        }
+    }
+
     /// Reads the process environment.
     pub fn from_env() -> anyhow::Result<Self> {
         Self::from_lookup(|key| std::env::var(key).ok())
@@ -176,6 +201,16 @@ impl Settings {
         let burst = bounded(&get, "HUB_RATE_LIMIT_BURST", per_minute.get(), 1_000_000)?;
         let cors_origins = cors_origins(get("HUB_CORS_ORIGINS"))?;
         let webhook_poll_ms = u64::from(bounded(&get, "HUB_WEBHOOK_POLL_MS", 1000, 600_000)?.get());
+        let webhook_loopback = match get("HUB_WEBHOOK_ALLOW_LOOPBACK").as_deref().map(str::trim) {
+            None | Some("false") => LoopbackUrls::Refused,
+            Some("true") if environment == Environment::Production => bail!(
+                "HUB_WEBHOOK_ALLOW_LOOPBACK=true lets webhooks call this machine's own services; it is for tests and development, not production"
+            ),
+            Some("true") => LoopbackUrls::Allowed,
+            Some(other) => {
+                bail!("HUB_WEBHOOK_ALLOW_LOOPBACK must be 'true' or 'false', not '{other}'")
+            }
+        };
         let read_cache = match get("HUB_READ_CACHE").as_deref().map(str::trim) {
             None | Some("on") => true,
             Some("off") => false,
@@ -183,10 +218,23 @@ impl Settings {
         };
         let client_timeout_ms =
             u64::from(bounded(&get, "HUB_CLIENT_TIMEOUT_MS", 10_000, 600_000)?.get());
+        let db_acquire_timeout_ms =
+            u64::from(bounded(&get, "HUB_DB_ACQUIRE_TIMEOUT_MS", 1000, 600_000)?.get());
+        let db_connect_timeout_ms =
+            u64::from(bounded(&get, "HUB_DB_CONNECT_TIMEOUT_MS", 1000, 600_000)?.get());
+        let db_statement_timeout_ms =
+            u64::from(bounded(&get, "HUB_DB_STATEMENT_TIMEOUT_MS", 5000, 3_600_000)?.get());
+        let idempotency_lease_seconds =
+            u64::from(bounded(&get, "HUB_IDEMPOTENCY_LEASE_SECONDS", 30, 86_400)?.get());
         Ok(Self {
+            db_acquire_timeout_ms,
+            db_connect_timeout_ms,
+            db_statement_timeout_ms,
+            idempotency_lease_seconds,
             read_cache,
             client_timeout_ms,
             webhook_poll_ms,
+            webhook_loopback,
             rate_limits: RateLimitSettings { per_minute, burst },
             cors_origins,
             file_storage,
@@ -344,6 +392,34 @@ mod tests {
     }
 
     #[test]
+    fn loopback_webhooks_are_refused_unless_allowed_and_never_in_production() {
+        let production = [
+            ("HUB_ENV", "production"),
+            ("HUB_JWT_SECRET", &"k".repeat(40)),
+            ("HUB_STORAGE", "local"),
+        ];
+        assert!(settings(&[]).is_ok_and(|s| s.webhook_loopback == LoopbackUrls::Refused));
+        assert!(
+            settings(&[("HUB_WEBHOOK_ALLOW_LOOPBACK", "true")])
+                .is_ok_and(|s| s.webhook_loopback == LoopbackUrls::Allowed)
+        );
+        assert!(
+            settings(&[("HUB_WEBHOOK_ALLOW_LOOPBACK", "yes")])
+                .is_err_and(|e| e.to_string().contains("HUB_WEBHOOK_ALLOW_LOOPBACK"))
+        );
+        assert!(settings(&production).is_ok());
+        let in_production = [
+            production.as_slice(),
+            &[("HUB_WEBHOOK_ALLOW_LOOPBACK", "true")],
+        ]
+        .concat();
+        assert!(
+            settings(&in_production)
+                .is_err_and(|e| e.to_string().contains("HUB_WEBHOOK_ALLOW_LOOPBACK"))
+        );
+    }
+
+    #[test]
     fn production_refuses_a_missing_or_short_secret() {
         let missing = settings(&[("HUB_ENV", "production")]);
         assert!(missing.is_err_and(|e| e.to_string().contains("HUB_JWT_SECRET")));
@@ -451,6 +527,46 @@ mod tests {
                 settings(&[("HUB_CLIENT_TIMEOUT_MS", bad)])
                     .is_err_and(|e| e.to_string().contains("HUB_CLIENT_TIMEOUT_MS")),
                 "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn database_waits_are_bounded_by_default_and_can_be_set() {
+        let defaults = settings(&[]).map(|s| {
+            (
+                s.db_acquire_timeout_ms,
+                s.db_connect_timeout_ms,
+                s.db_statement_timeout_ms,
+                s.idempotency_lease_seconds,
+            )
+        });
+        let set = settings(&[
+            ("HUB_DB_ACQUIRE_TIMEOUT_MS", "250"),
+            ("HUB_DB_CONNECT_TIMEOUT_MS", "300"),
+            ("HUB_DB_STATEMENT_TIMEOUT_MS", "2000"),
+            ("HUB_IDEMPOTENCY_LEASE_SECONDS", "5"),
+        ])
+        .map(|s| {
+            (
+                s.db_acquire_timeout_ms,
+                s.db_connect_timeout_ms,
+                s.db_statement_timeout_ms,
+                s.idempotency_lease_seconds,
+            )
+        });
+
+        assert_eq!(defaults.ok(), Some((1000, 1000, 5000, 30)));
+        assert_eq!(set.ok(), Some((250, 300, 2000, 5)));
+        for key in [
+            "HUB_DB_ACQUIRE_TIMEOUT_MS",
+            "HUB_DB_CONNECT_TIMEOUT_MS",
+            "HUB_DB_STATEMENT_TIMEOUT_MS",
+            "HUB_IDEMPOTENCY_LEASE_SECONDS",
+        ] {
+            assert!(
+                settings(&[(key, "0")]).is_err_and(|e| e.to_string().contains(key)),
+                "{key}"
             );
         }
     }

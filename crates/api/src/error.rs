@@ -4,7 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use domain::ValidationErrors;
-use domain::repository::{StorageError, WriteError};
+use domain::repository::{DatabaseUnavailable, StorageError, WriteError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -99,6 +99,19 @@ pub enum ApiError {
     /// The service is shutting down and takes no new requests.
     #[error("this instance is shutting down; retry the request")]
     ShuttingDown,
+    /// A request with this idempotency key is still being served; its lease
+    /// runs out after `retry_after_seconds`.
+    #[error(
+        "a request with this key is still being served; retry after {retry_after_seconds} s to get its answer"
+    )]
+    KeyInUse { retry_after_seconds: u64 },
+    /// The database cannot be reached or refused the work for now.
+    #[error("the database is unavailable; retry shortly")]
+    DatabaseUnavailable,
+    /// The store shared limits are counted in (PostgreSQL or Redis) did not
+    /// answer: the request is neither refused as over a limit nor let through uncounted.
+    #[error("request limits cannot be checked just now; retry the request")]
+    LimitsUnavailable { retry_after_seconds: u64 },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -125,6 +138,9 @@ impl ApiError {
             ApiError::PreconditionRequired(_) => "precondition_required",
             ApiError::TooManyRequests { .. } => "too_many_requests",
             ApiError::ShuttingDown => "shutting_down",
+            ApiError::KeyInUse { .. } => "idempotency_key_in_use",
+            ApiError::DatabaseUnavailable => "database_unavailable",
+            ApiError::LimitsUnavailable { .. } => "limits_unavailable",
             ApiError::Internal(_) => "internal_error",
         }
     }
@@ -146,6 +162,9 @@ impl ApiError {
             ApiError::PreconditionRequired(_) => "A precondition is required",
             ApiError::TooManyRequests { .. } => "Too many requests",
             ApiError::ShuttingDown => "The service is restarting",
+            ApiError::KeyInUse { .. } => "Conflict with the current state",
+            ApiError::DatabaseUnavailable => "The database is unavailable",
+            ApiError::LimitsUnavailable { .. } => "Limits cannot be checked",
             ApiError::Internal(_) => "Internal error",
         }
     }
@@ -207,12 +226,19 @@ impl ResponseError for ApiError {
             ApiError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::KeyInUse { .. } => StatusCode::CONFLICT,
+            ApiError::DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::LimitsUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
         if let ApiError::Internal(error) = self {
+            if database_unavailable(error) {
+                tracing::warn!(error = format!("{error:#}"), "database unavailable");
+                return ApiError::DatabaseUnavailable.error_response();
+            }
             tracing::error!(error = format!("{error:#}"), "request failed");
         }
         let mut response = HttpResponse::build(self.status_code());
@@ -230,12 +256,26 @@ impl ResponseError for ApiError {
             ApiError::TooManyRequests {
                 retry_after_seconds,
                 ..
+            }
+            | ApiError::LimitsUnavailable {
+                retry_after_seconds,
             } => {
                 response.insert_header((header::RETRY_AFTER, retry_after_seconds.to_string()));
             }
             ApiError::ShuttingDown => {
                 response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("1")));
                 response.insert_header((header::CONNECTION, HeaderValue::from_static("close")));
+            }
+            ApiError::KeyInUse {
+                retry_after_seconds,
+            } => {
+                response.insert_header((header::RETRY_AFTER, retry_after_seconds.to_string()));
+            }
+            ApiError::DatabaseUnavailable => {
+                response.insert_header((
+                    header::RETRY_AFTER,
+                    HeaderValue::from_static(DATABASE_RETRY_AFTER),
+                ));
             }
             _ => {}
         }
@@ -249,8 +289,28 @@ impl From<ValidationErrors> for ApiError {
     }
 }
 
+/// Seconds a client is asked to wait when the database is unavailable.
+const DATABASE_RETRY_AFTER: &str = "2";
+
+/// Whether a failure was the database being out of reach, wherever in the
+/// chain of causes storage said so.
+fn database_unavailable(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<StorageError>()
+            .is_some_and(StorageError::is_unavailable)
+            || cause.is::<DatabaseUnavailable>()
+    })
+}
+
+/// The one place storage failures become answers: the database out of reach
+/// is 503 `database_unavailable` with `Retry-After`, anything else a 500.
 impl From<StorageError> for ApiError {
     fn from(error: StorageError) -> Self {
+        if error.is_unavailable() {
+            tracing::warn!(error = %error, "database unavailable");
+            return ApiError::DatabaseUnavailable;
+        }
         ApiError::Internal(anyhow::Error::new(error).context("storage failed"))
     }
 }
@@ -277,5 +337,32 @@ impl From<WriteError> for ApiError {
             },
             WriteError::Storage(error) => error.into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unavailable_database_is_a_503_with_retry_after_wherever_it_surfaces() {
+        let unavailable = || StorageError::unavailable("connection refused".into());
+        let direct = ApiError::from(unavailable());
+        let through_anyhow =
+            ApiError::Internal(anyhow::Error::new(unavailable()).context("loading a page"));
+        let fault = ApiError::from(StorageError("a bad row".into()));
+
+        for error in [direct, through_anyhow] {
+            let response = error.error_response();
+            assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+            assert_eq!(
+                response.headers().get(header::RETRY_AFTER),
+                Some(&HeaderValue::from_static(DATABASE_RETRY_AFTER))
+            );
+        }
+        assert_eq!(
+            fault.error_response().status(),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
     }
 }

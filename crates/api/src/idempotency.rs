@@ -14,7 +14,9 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, HttpResponse, ResponseError};
 use bytes::{Bytes, BytesMut};
-use domain::idempotency::{Claim, IdempotencyKey, StoredResponse, fingerprint};
+use domain::idempotency::{
+    AnswerKept, Claim, HeldKey, IdempotencyKey, StoredResponse, fingerprint,
+};
 use domain::repository::IdempotencyRepository;
 use futures_util::StreamExt;
 use std::sync::Arc;
@@ -127,18 +129,20 @@ pub async fn idempotent_posts<B: MessageBody + 'static>(
                 "this key was used with a different request; use a new key for a new request",
             )),
         )),
-        Claim::InProgress => Ok(refuse(
+        Claim::InProgress {
+            retry_after_seconds,
+        } => Ok(refuse(
             req,
-            ApiError::Conflict {
-                code: "idempotency_key_in_use",
-                detail:
-                    "a request with this key is still being served; retry shortly to get its answer"
-                        .into(),
-                current_status: None,
+            ApiError::KeyInUse {
+                retry_after_seconds,
             },
         )),
         Claim::Started => {
             req.set_payload(Payload::from(body));
+            req.extensions_mut().insert(HeldKey {
+                caller: caller.id,
+                key: key.clone(),
+            });
             let response = next.call(req).await;
             let response = match response {
                 Ok(response) => response,
@@ -160,6 +164,8 @@ pub async fn idempotent_posts<B: MessageBody + 'static>(
             };
             if head.status().is_server_error() {
                 release(&state, caller.id, &key).await;
+            } else if head.extensions().contains::<AnswerKept>() {
+                // The write kept its answer in its own transaction.
             } else {
                 let stored = StoredResponse {
                     status: head.status().as_u16(),

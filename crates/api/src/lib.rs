@@ -10,6 +10,7 @@ pub mod error;
 pub mod export;
 pub mod extract;
 pub mod idempotency;
+pub mod limits;
 pub mod middleware;
 pub mod openapi;
 pub mod rate_limit;

@@ -12,8 +12,10 @@ tag them to the Workforce Strategy's four priorities, and admins pull quarterly 
 Errors are `application/problem+json` (RFC 9457). Send `Authorization: Bearer <access_token>` from `POST /api/v1/auth/login`, or a personal access token \
 (`hub_pat_…`, from `POST /api/v1/members/me/tokens`) limited to its scopes: `submissions:read` for reads of submissions, \
 reviews and events, `submissions:write` for changes to them, `reports:read` for reports; a call outside them gets 403.\n\n\
-Every `/api/` call is rate limited per credential (per address without one): answers carry `RateLimit-Limit`, \
-`RateLimit-Remaining` and `RateLimit-Reset`; over the limit the answer is 429 problem+json with `Retry-After`.",
+Every `/api/` call is rate limited per member (a member's sessions and personal access tokens share one budget; \
+per address without a known credential), counted across every replica: answers carry `RateLimit-Limit`, \
+`RateLimit-Remaining` and `RateLimit-Reset`; over the limit the answer is 429 problem+json with `Retry-After`. \
+If the shared count cannot be reached the answer is 503 problem+json `limits_unavailable` with `Retry-After`.",
         version = "1.0.0",
         license(name = "MIT OR Apache-2.0"),
     ),
@@ -61,7 +63,78 @@ pub fn document() -> utoipa::openapi::OpenApi {
         .split_for_parts();
     let mut api = api;
     document_slow_bodies(&mut api);
+    document_outages(&mut api);
+    document_keys_in_use(&mut api);
     api
+}
+
+/// Operations that answer without the database.
+const WITHOUT_DATABASE: [&str; 3] = ["/health/live", "/metrics", "/api/v1/openapi.json"];
+
+fn retry_after(description: &str) -> utoipa::openapi::Header {
+    utoipa::openapi::HeaderBuilder::new()
+        .schema(Some(
+            utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::Type::Integer),
+        ))
+        .description(Some(description))
+        .build()
+}
+
+/// Every operation that needs the database answers 503
+/// `database_unavailable` with `Retry-After` while it is out of reach.
+fn document_outages(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let unavailable = ResponseBuilder::new()
+        .description("The database is unavailable (`database_unavailable`); retry after `Retry-After` seconds")
+        .header("Retry-After", retry_after("Seconds to wait before retrying"))
+        .content(
+            "application/problem+json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .build();
+    for (path, item) in api.paths.paths.iter_mut() {
+        if WITHOUT_DATABASE.contains(&path.as_str()) {
+            continue;
+        }
+        for operation in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            operation
+                .responses
+                .responses
+                .entry("503".to_owned())
+                .or_insert_with(|| RefOr::T(unavailable.clone()));
+        }
+    }
+}
+
+/// A POST's 409 may be `idempotency_key_in_use`, which says when to retry.
+fn document_keys_in_use(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::RefOr;
+    for item in api.paths.paths.values_mut() {
+        let Some(operation) = item.post.as_mut() else {
+            continue;
+        };
+        if let Some(RefOr::T(conflict)) = operation.responses.responses.get_mut("409") {
+            conflict
+                .headers
+                .entry("Retry-After".to_owned())
+                .or_insert_with(|| {
+                    RefOr::T(retry_after(
+                        "With `idempotency_key_in_use`: seconds left on the lease of the request holding the key",
+                    ))
+                });
+        }
+    }
 }
 
 /// Every operation that reads a body may answer 408 when the client pauses

@@ -1,7 +1,9 @@
-//! Request rate limits per credential, or per address for anonymous calls:
-//! a token bucket (GCRA) refilled at `per_minute`, holding up to `burst`.
+//! Request rate limits per member, or per address for anonymous calls:
+//! a token bucket (GCRA) refilled at `per_minute`, holding up to `burst`,
+//! counted in a store every replica shares (see `limits`).
 //! Answers 429 problem+json with `Retry-After`; every limited response
 //! carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`.
+//! When the store does not answer, 503 problem+json with `Retry-After`.
 
 use crate::auth::{JwtKeys, bearer_token};
 use crate::error::ApiError;
@@ -10,113 +12,99 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{Error, ResponseError};
-use governor::clock::{Clock, DefaultClock};
-use governor::middleware::StateInformationMiddleware;
-use governor::state::keyed::DefaultKeyedStateStore;
-use governor::{Quota, RateLimiter};
-use sha2::{Digest, Sha256};
-use std::num::NonZeroU32;
-use std::sync::Arc;
+use domain::MemberId;
+use domain::access_token::TokenSecret;
+use domain::limit::{Budget, LimitStore, Taken};
+use domain::repository::{AccessTokenRepository, StorageError};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
-/// How many requests a caller may make.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RateLimitSettings {
-    /// Sustained requests per minute per key.
-    pub per_minute: NonZeroU32,
-    /// Requests allowed at once after a quiet spell.
-    pub burst: NonZeroU32,
-}
+/// How many requests a caller may make: `per_minute` sustained, `burst` at once.
+pub type RateLimitSettings = Budget;
 
-type KeyedLimiter =
-    RateLimiter<String, DefaultKeyedStateStore<String>, DefaultClock, StateInformationMiddleware>;
+/// Seconds a caller is asked to wait when the limit store does not answer.
+pub const UNAVAILABLE_RETRY_SECONDS: u64 = 2;
 
-/// The limiter every worker shares.
-pub struct RequestLimiter {
-    limiter: KeyedLimiter,
-    settings: RateLimitSettings,
-    clock: DefaultClock,
-}
+/// Token owners remembered before the memory is cleared.
+const OWNERS_KEPT: usize = 100_000;
 
-/// What one check decided.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Decision {
-    Allowed { remaining: u32, reset_seconds: u64 },
-    Refused { retry_after_seconds: u64 },
-}
-
-impl RequestLimiter {
-    pub fn new(settings: RateLimitSettings) -> Self {
-        let clock = DefaultClock::default();
-        let quota = Quota::per_minute(settings.per_minute).allow_burst(settings.burst);
-        Self {
-            limiter: RateLimiter::keyed(quota).with_middleware::<StateInformationMiddleware>(),
-            settings,
-            clock,
-        }
-    }
-
-    pub fn check(&self, key: &str) -> Decision {
-        if self.limiter.len() > 100_000 {
-            self.limiter.retain_recent();
-        }
-        match self.limiter.check_key(&key.to_owned()) {
-            Ok(state) => {
-                let remaining = state.remaining_burst_capacity();
-                let used = self.settings.burst.get().saturating_sub(remaining);
-                let per_request = 60.0 / f64::from(self.settings.per_minute.get());
-                Decision::Allowed {
-                    remaining,
-                    reset_seconds: (f64::from(used) * per_request).ceil() as u64,
-                }
-            }
-            Err(not_until) => Decision::Refused {
-                retry_after_seconds: not_until
-                    .wait_time_from(self.clock.now())
-                    .as_secs_f64()
-                    .ceil()
-                    .max(1.0) as u64,
-            },
-        }
-    }
-
-    fn limit(&self) -> u32 {
-        self.settings.burst.get()
-    }
-}
-
-/// The limiter and what telling callers apart needs: the session keys.
+/// The budget, the store it is counted in, and what telling callers apart
+/// needs: the session keys and the personal access tokens' owners.
 pub struct RateLimits {
-    limiter: RequestLimiter,
+    store: Arc<dyn LimitStore>,
+    budget: Budget,
     sessions: JwtKeys,
+    tokens: Arc<dyn AccessTokenRepository>,
+    /// A token's owner never changes, so it is looked up once.
+    owners: Mutex<HashMap<String, MemberId>>,
 }
 
 impl RateLimits {
-    pub fn new(settings: RateLimitSettings, sessions: JwtKeys) -> Self {
+    pub fn new(
+        budget: Budget,
+        store: Arc<dyn LimitStore>,
+        sessions: JwtKeys,
+        tokens: Arc<dyn AccessTokenRepository>,
+    ) -> Self {
         Self {
-            limiter: RequestLimiter::new(settings),
+            store,
+            budget,
             sessions,
+            tokens,
+            owners: Mutex::new(HashMap::new()),
         }
     }
-}
 
-/// Whose bucket a request draws from: the member of a session token that
-/// verifies, a personal access token (hashed, so secrets never sit in memory
-/// as keys), else the peer address, so made-up tokens share the address's bucket.
-fn key_of(req: &ServiceRequest, sessions: &JwtKeys) -> String {
-    let token = bearer_token(req.request());
-    let member = token.as_deref().and_then(|t| sessions.member_of(t).ok());
-    match (token, member) {
-        (_, Some(member)) => format!("member:{member}"),
-        (Some(token), None) if token.starts_with("hub_pat_") => format!(
-            "credential:{}",
-            hex::encode(&Sha256::digest(token.as_bytes())[..16])
-        ),
-        _ => format!(
-            "address:{}",
-            req.peer_addr()
-                .map(|a| a.ip().to_string())
-                .unwrap_or_default()
-        ),
+    /// The member a personal access token belongs to, if it is a live one.
+    async fn owner_of(&self, secret: &TokenSecret) -> Result<Option<MemberId>, StorageError> {
+        let hash = secret.hash();
+        if let Some(member) = self.owners.lock().ok().and_then(|o| o.get(&hash).copied()) {
+            return Ok(Some(member));
+        }
+        let now = chrono::Utc::now();
+        let Some(token) = self.tokens.find_by_hash(&hash).await? else {
+            return Ok(None);
+        };
+        if !token.is_live(now) || token.revoked_at.is_some() {
+            return Ok(None);
+        }
+        if let Ok(mut owners) = self.owners.lock() {
+            if owners.len() > OWNERS_KEPT {
+                owners.clear();
+            }
+            owners.insert(hash, token.member_id);
+        }
+        Ok(Some(token.member_id))
+    }
+
+    /// Whose budget a request draws from: the member behind a session token
+    /// or a live personal access token (all of a member's credentials share
+    /// one budget), else the peer address, so made-up tokens share the address's.
+    async fn key_of(&self, req: &ServiceRequest) -> Result<String, StorageError> {
+        let token = bearer_token(req.request());
+        let member = match token.as_deref() {
+            Some(token) => match TokenSecret::recognise(token) {
+                Some(secret) => self.owner_of(&secret).await?,
+                None => self.sessions.member_of(token).ok(),
+            },
+            None => None,
+        };
+        Ok(match member {
+            Some(member) => format!("rate:member:{member}"),
+            None => format!(
+                "rate:address:{}",
+                req.peer_addr()
+                    .map(|a| a.ip().to_string())
+                    .unwrap_or_default()
+            ),
+        })
+    }
+
+    async fn check(&self, req: &ServiceRequest) -> Result<Taken, StorageError> {
+        let key = self.key_of(req).await?;
+        self.store
+            .take(&key, self.budget, chrono::Utc::now().timestamp_millis())
+            .await
     }
 }
 
@@ -139,76 +127,38 @@ pub async fn limit_requests(
     if !req.path().starts_with("/api/") {
         return Ok(next.call(req).await?.map_into_left_body());
     }
-    let limiter = &limits.limiter;
-    match limiter.check(&key_of(&req, &limits.sessions)) {
-        Decision::Allowed {
+    let limit = limits.budget.burst.get();
+    match limits.check(&req).await {
+        Ok(Taken::Allowed {
             remaining,
             reset_seconds,
-        } => {
+        }) => {
             let mut response = next.call(req).await?;
-            set_headers(
-                response.headers_mut(),
-                limiter.limit(),
-                remaining,
-                reset_seconds,
-            );
+            set_headers(response.headers_mut(), limit, remaining, reset_seconds);
             Ok(response.map_into_left_body())
         }
-        Decision::Refused {
+        Ok(Taken::Refused {
             retry_after_seconds,
-        } => {
+        }) => {
             tracing::info!(retry_after_seconds, "rate limit reached");
             let mut response = ApiError::TooManyRequests {
                 detail: format!(
                     "more than {} requests a minute; retry after {retry_after_seconds} s",
-                    limiter.settings.per_minute
+                    limits.budget.per_minute
                 ),
                 retry_after_seconds,
             }
             .error_response();
-            set_headers(
-                response.headers_mut(),
-                limiter.limit(),
-                0,
-                retry_after_seconds,
-            );
+            set_headers(response.headers_mut(), limit, 0, retry_after_seconds);
             Ok(req.into_response(response).map_into_right_body())
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn limiter(per_minute: u32, burst: u32) -> RequestLimiter {
-        let n = |v| NonZeroU32::new(v).unwrap();
-        RequestLimiter::new(RateLimitSettings {
-            per_minute: n(per_minute),
-            burst: n(burst),
-        })
-    }
-
-    #[test]
-    fn the_burst_is_allowed_then_refused_with_a_wait() {
-        let limiter = limiter(60, 2);
-        assert!(matches!(
-            limiter.check("a"),
-            Decision::Allowed { remaining: 1, .. }
-        ));
-        assert!(matches!(
-            limiter.check("a"),
-            Decision::Allowed { remaining: 0, .. }
-        ));
-        assert_eq!(
-            limiter.check("a"),
-            Decision::Refused {
-                retry_after_seconds: 1
+        Err(error) => {
+            tracing::warn!(error = %error, "rate limit store unavailable");
+            let response = ApiError::LimitsUnavailable {
+                retry_after_seconds: UNAVAILABLE_RETRY_SECONDS,
             }
-        );
-        assert!(
-            matches!(limiter.check("b"), Decision::Allowed { .. }),
-            "keys have their own buckets"
-        );
+            .error_response();
+            Ok(req.into_response(response).map_into_right_body())
+        }
     }
 }

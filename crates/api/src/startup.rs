@@ -7,6 +7,7 @@ use crate::extract::{
     BodyLimit, BodyTimeout, not_found, path_error, query_error, refuse_nul_in_query,
 };
 use crate::idempotency::{Idempotency, idempotent_posts};
+use crate::limits::MemoryLimits;
 use crate::middleware::{Metrics, REQUEST_ID, observe};
 use crate::openapi::ApiDoc;
 use crate::rate_limit::{RateLimits, limit_requests};
@@ -22,6 +23,7 @@ use domain::access_token::TokenService;
 use domain::attachment::FileStore;
 use domain::audit::AuditLog;
 use domain::event::FeedService;
+use domain::limit::LimitStore;
 use domain::member::MemberService;
 use domain::recommendation::RecommendationService;
 use domain::report::ReportService;
@@ -33,7 +35,7 @@ use domain::submission::use_cases::SubmissionService;
 use domain::webhook::WebhookService;
 use persistence::{
     DatabaseKind, ObjectFileStore, SeaAccessTokenRepository, SeaAttachmentRepository,
-    SeaEventRepository, SeaIdempotencyRepository, SeaWebhookRepository,
+    SeaEventRepository, SeaIdempotencyRepository, SeaLimitStore, SeaWebhookRepository,
 };
 use persistence::{
     SeaAuditRepository, SeaMemberRepository, SeaReportRepository, SeaSubmissionRepository,
@@ -58,12 +60,27 @@ const SHUTDOWN_LIMIT: Duration = Duration::from_secs(10);
 
 /// Connects, migrates and loads the taxonomy: the state every handler shares.
 pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
-    let db = persistence::connect(&settings.database_url, settings.db_max_connections)
-        .await
-        .with_context(|| "connecting to the database (check DATABASE_URL)")?;
-    persistence::migrate(&db.connection)
+    // Migrations may rewrite large tables: they run on a connection of their
+    // own, without the statement timeout that bounds requests.
+    let migrations = persistence::connect_with(
+        &settings.database_url,
+        persistence::PoolSettings {
+            max_connections: 1,
+            statement_timeout: None,
+            ..settings.pool()
+        },
+    )
+    .await
+    .with_context(|| "connecting to the database (check DATABASE_URL)")?;
+    persistence::migrate(&migrations.connection)
         .await
         .context("applying migrations")?;
+    if let Err(error) = migrations.connection.close().await {
+        tracing::warn!(%error, "closing the migration connection");
+    }
+    let db = persistence::connect_with(&settings.database_url, settings.pool())
+        .await
+        .with_context(|| "connecting to the database (check DATABASE_URL)")?;
     let taxonomy = SeaTaxonomyRepository::new(db.connection.clone())
         .load()
         .await
@@ -83,6 +100,12 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
     let reports: Arc<dyn ReportRepository> =
         Arc::new(SeaReportRepository::new(db.connection.clone()));
     let taxonomy = Arc::new(taxonomy);
+    // Replicas share one PostgreSQL, so they count limits there together;
+    // SQLite means one process, which counts in memory.
+    let limits: Arc<dyn LimitStore> = match db.kind {
+        DatabaseKind::Postgres => Arc::new(SeaLimitStore::new(db.connection.clone())),
+        DatabaseKind::Sqlite => Arc::new(MemoryLimits::default()),
+    };
     let audit_log = AuditLog::new(audit.clone());
     Ok(AppState {
         submission_service: SubmissionService::new(
@@ -112,7 +135,7 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
             taxonomy.clone(),
         ),
         token_service: TokenService::new(access_tokens.clone(), audit_log.clone()),
-        webhook_service: WebhookService::new(webhooks.clone()),
+        webhook_service: WebhookService::new(webhooks.clone(), settings.webhook_loopback),
         audit_log,
         members,
         access_tokens,
@@ -125,7 +148,9 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
         reports,
         taxonomy,
         jwt: JwtKeys::new(&settings.jwt_secret.bytes, settings.token_ttl_seconds),
+        limits: limits.clone(),
         login_throttle: Arc::new(LoginThrottle::new(
+            limits,
             settings.login_max_failures,
             Duration::from_secs(15 * 60),
         )),
@@ -228,9 +253,19 @@ impl Middleware {
         Ok(Self {
             metrics: Metrics::new().context("creating metrics")?,
             drain: Arc::new(Drain::default()),
-            rate_limits: Arc::new(RateLimits::new(settings.rate_limits, state.jwt.clone())),
+            rate_limits: Arc::new(RateLimits::new(
+                settings.rate_limits,
+                state.limits.clone(),
+                state.jwt.clone(),
+                state.access_tokens.clone(),
+            )),
             idempotency: Arc::new(Idempotency::new(
-                Arc::new(SeaIdempotencyRepository::new(state.db.connection.clone())),
+                Arc::new(SeaIdempotencyRepository::new(
+                    state.db.connection.clone(),
+                    chrono::Duration::seconds(
+                        i64::try_from(settings.idempotency_lease_seconds).unwrap_or(30),
+                    ),
+                )),
                 authenticator.clone(),
             )),
             read_cache: state.read_cache.clone(),

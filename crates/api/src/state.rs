@@ -4,6 +4,7 @@ use domain::access_token::TokenService;
 use domain::attachment::{AttachmentLimits, AttachmentRepository, AttachmentService, FileStore};
 use domain::audit::{AuditEntry, AuditLog};
 use domain::event::FeedService;
+use domain::limit::LimitStore;
 use domain::member::MemberService;
 use domain::recommendation::RecommendationService;
 use domain::report::ReportService;
@@ -43,6 +44,8 @@ pub struct AppState {
     pub report_service: ReportService,
     pub taxonomy: Arc<Taxonomy>,
     pub jwt: JwtKeys,
+    /// Where request budgets and login attempts are counted.
+    pub limits: Arc<dyn LimitStore>,
     pub login_throttle: Arc<LoginThrottle>,
     pub attachments: Arc<dyn AttachmentRepository>,
     /// Where attached files' bytes are kept.

@@ -3,7 +3,9 @@
 
 mod use_cases;
 
-pub use use_cases::{CreateTokenError, NewTokenRequest, RevokeTokenError, TokenService};
+pub use use_cases::{
+    CreateTokenError, MAX_LIVE_TOKENS, NewTokenRequest, RevokeTokenError, TokenService,
+};
 
 use crate::ValidationErrors;
 use crate::ids::MemberId;

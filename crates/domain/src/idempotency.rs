@@ -7,6 +7,11 @@ use sha2::{Digest, Sha256};
 /// How long a key's answer is kept.
 pub const KEY_LIFETIME: Duration = Duration::hours(24);
 
+/// How long a claim whose answer is not kept yet stays with its request by
+/// default; past it the request is taken for lost (its process died, or the
+/// database dropped it) and a retry with the key is served again.
+pub const DEFAULT_LEASE: Duration = Duration::seconds(30);
+
 /// A client's key: 1–255 visible ASCII characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdempotencyKey(String);
@@ -42,6 +47,19 @@ pub struct StoredResponse {
     pub body: Vec<u8>,
 }
 
+/// A key this request holds, put in the request's extensions so a write
+/// may keep its answer in the write's own transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldKey {
+    pub caller: crate::MemberId,
+    pub key: IdempotencyKey,
+}
+
+/// Put in a response's extensions by a write that kept its answer itself,
+/// so the answer is not kept a second time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AnswerKept;
+
 /// What claiming a key found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Claim {
@@ -49,8 +67,9 @@ pub enum Claim {
     Started,
     /// The same request finished before: answer this again.
     Replay(StoredResponse),
-    /// The same request is being served right now.
-    InProgress,
+    /// The same request is being served right now; its lease runs out
+    /// after `retry_after_seconds` (at least 1).
+    InProgress { retry_after_seconds: u64 },
     /// The key was used with a different request.
     Mismatch,
 }
@@ -58,6 +77,18 @@ pub enum Claim {
 /// Whether a stored claim made at `created_at` still holds at `now`.
 pub fn still_holds(created_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
     now - created_at < KEY_LIFETIME
+}
+
+/// Whole seconds (at least 1) left at `now` on the lease of an unanswered
+/// claim made at `claimed_at`, or `None` once the lease has run out and the
+/// claim may be taken over.
+pub fn lease_left(claimed_at: DateTime<Utc>, now: DateTime<Utc>, lease: Duration) -> Option<u64> {
+    let left = claimed_at + lease - now;
+    if left <= Duration::zero() {
+        return None;
+    }
+    let millis = u64::try_from(left.num_milliseconds()).unwrap_or(0);
+    Some(millis.div_ceil(1000).max(1))
 }
 
 #[cfg(test)]
@@ -80,6 +111,27 @@ mod tests {
         assert_ne!(
             a,
             fingerprint("POST", "/api/v1/submissions/x/submit", b"{}")
+        );
+    }
+
+    #[test]
+    fn an_unanswered_claim_is_leased_for_whole_seconds_then_lapses() {
+        let lease = Duration::seconds(30);
+        let claimed = Utc::now();
+
+        assert_eq!(lease_left(claimed, claimed, lease), Some(30));
+        assert_eq!(
+            lease_left(claimed, claimed + Duration::milliseconds(29_001), lease),
+            Some(1)
+        );
+        assert_eq!(
+            lease_left(claimed, claimed + Duration::milliseconds(100), lease),
+            Some(30)
+        );
+        assert_eq!(lease_left(claimed, claimed + lease, lease), None);
+        assert_eq!(
+            lease_left(claimed, claimed + Duration::hours(1), lease),
+            None
         );
     }
 

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod event;
 pub mod idempotency;
 pub mod ids;
+pub mod limit;
 pub mod member;
 pub mod pagination;
 pub mod quarter;

@@ -20,6 +20,25 @@ use uuid::Uuid;
 #[error(transparent)]
 pub struct StorageError(#[from] pub Box<dyn std::error::Error + Send + Sync>);
 
+impl StorageError {
+    /// The database could not be reached, or dropped or refused the work
+    /// (connection lost, pool exhausted, statement timed out, shutting down):
+    /// worth retrying once it is back.
+    pub fn unavailable(cause: Box<dyn std::error::Error + Send + Sync>) -> Self {
+        Self(Box::new(DatabaseUnavailable(cause)))
+    }
+
+    /// Whether the failure is the database being unavailable, not a fault.
+    pub fn is_unavailable(&self) -> bool {
+        self.0.is::<DatabaseUnavailable>()
+    }
+}
+
+/// Marks a storage failure as the database being out of reach.
+#[derive(Debug, thiserror::Error)]
+#[error("the database is unavailable: {0}")]
+pub struct DatabaseUnavailable(#[source] pub Box<dyn std::error::Error + Send + Sync>);
+
 /// Why a write did not happen.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
@@ -305,10 +324,13 @@ pub trait ReportRepository: Send + Sync {
 /// Personal access tokens, stored by the hash of their secret.
 #[async_trait]
 pub trait AccessTokenRepository: Send + Sync {
+    /// Stores the token unless its member already has `max_live` live ones
+    /// (`None`); the count and the insert are one step for every replica.
     async fn create(
         &self,
         token: crate::access_token::NewAccessToken,
-    ) -> Result<crate::access_token::AccessToken, WriteError>;
+        max_live: u64,
+    ) -> Result<Option<crate::access_token::AccessToken>, WriteError>;
     /// The member's tokens, newest first, revoked ones included.
     async fn list(
         &self,
@@ -384,26 +406,26 @@ pub trait WebhookRepository: Send + Sync {
     /// Turns outbox events not yet seen into pending deliveries for every
     /// webhook that wants them, and moves the dispatch cursor, in one transaction.
     async fn fan_out(&self, now: DateTime<Utc>, limit: u64) -> Result<u64, StorageError>;
-    /// Pending deliveries due by `now`, with their webhook and event.
-    async fn due(
+    /// Leases up to `limit` deliveries due by `now` until `now + lease_for`,
+    /// each to this caller alone. A delivery is due when it is pending, its
+    /// time has come, no live lease holds it, and no earlier event of the same
+    /// webhook is still pending: each webhook's deliveries go out in event order.
+    async fn lease_due(
         &self,
         now: DateTime<Utc>,
+        lease_for: chrono::Duration,
         limit: u64,
-    ) -> Result<
-        Vec<(
-            crate::webhook::Delivery,
-            crate::webhook::Webhook,
-            crate::event::LifecycleEvent,
-        )>,
-        StorageError,
-    >;
-    /// Records one attempt: delivered, or failed with a next time (or given up).
+    ) -> Result<Vec<crate::webhook::LeasedDelivery>, StorageError>;
+    /// Records one attempt made under `lease`: delivered, or failed with a
+    /// next time (or given up), and ends the lease. Returns false, recording
+    /// nothing, when the lease is no longer held (it lapsed and was taken).
     async fn record_attempt(
         &self,
+        lease: Uuid,
         delivery: Uuid,
         status_code: Option<i32>,
         error: Option<String>,
         delivered: bool,
         now: DateTime<Utc>,
-    ) -> Result<(), StorageError>;
+    ) -> Result<bool, StorageError>;
 }

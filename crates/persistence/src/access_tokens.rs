@@ -5,10 +5,10 @@ use chrono::{DateTime, Duration, Utc};
 use domain::MemberId;
 use domain::access_token::{AccessToken, NewAccessToken, Scopes};
 use domain::repository::{AccessTokenRepository, StorageError, WriteError};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -43,19 +43,46 @@ fn to_token(model: Model) -> AccessToken {
 #[async_trait]
 impl AccessTokenRepository for SeaAccessTokenRepository {
     #[tracing::instrument(skip_all, fields(member = %token.member_id))]
-    async fn create(&self, token: NewAccessToken) -> Result<AccessToken, WriteError> {
+    async fn create(
+        &self,
+        token: NewAccessToken,
+        max_live: u64,
+    ) -> Result<Option<AccessToken>, WriteError> {
+        let tx = self.db.begin().await.map_err(write_error)?;
+        // A no-op update of the member's row: it locks the row on PostgreSQL
+        // and takes the write lock on SQLite, so two creates by one member,
+        // on any replica, count the live tokens one after the other.
+        let lock = Query::update()
+            .table("members")
+            .value("id", Expr::col("id"))
+            .and_where(Expr::col("id").eq(token.member_id.0))
+            .to_owned();
+        tx.execute(&lock).await.map_err(write_error)?;
+        let at = now();
+        let live = Entity::find()
+            .filter(Column::MemberId.eq(token.member_id.0))
+            .filter(Column::RevokedAt.is_null())
+            .filter(Column::ExpiresAt.gt(at))
+            .count(&tx)
+            .await
+            .map_err(write_error)?;
+        if live >= max_live {
+            return Ok(None);
+        }
         let model = ActiveModel {
             id: Set(Uuid::now_v7()),
             member_id: Set(token.member_id.0),
             name: Set(token.name.as_str().to_owned()),
             scopes: Set(token.scopes.to_stored()),
             secret_hash: Set(token.secret_hash),
-            created_at: Set(now()),
+            created_at: Set(at),
             expires_at: Set(token.expires_at),
             last_used_at: Set(None),
             revoked_at: Set(None),
         };
-        Ok(to_token(model.insert(&self.db).await.map_err(write_error)?))
+        let stored = model.insert(&tx).await.map_err(write_error)?;
+        tx.commit().await.map_err(write_error)?;
+        Ok(Some(to_token(stored)))
     }
 
     #[tracing::instrument(skip(self))]

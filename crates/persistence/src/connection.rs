@@ -17,20 +17,57 @@ pub struct Database {
     pub kind: DatabaseKind,
 }
 
-/// Opens a pool. SQLite files are created when missing and opened in WAL mode
-/// with foreign keys on and a busy timeout, on every connection.
-pub async fn connect(url: &str, max_connections: u32) -> Result<Database, DbErr> {
-    let kind = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+/// How the pool waits on the database, so an outage costs a bounded wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolSettings {
+    pub max_connections: u32,
+    /// The longest a request waits for a connection from the pool.
+    pub acquire_timeout: Duration,
+    /// The longest opening one connection may take.
+    pub connect_timeout: Duration,
+    /// The longest one statement may run (PostgreSQL `statement_timeout`);
+    /// `None` for no limit (migrations, bulk loads).
+    pub statement_timeout: Option<Duration>,
+}
+
+impl PoolSettings {
+    /// Short waits for a connection, no limit on statements: for tools and
+    /// administration, with `max_connections` connections.
+    pub fn with_connections(max_connections: u32) -> Self {
+        Self {
+            max_connections,
+            acquire_timeout: Duration::from_millis(1000),
+            connect_timeout: Duration::from_millis(1000),
+            statement_timeout: None,
+        }
+    }
+}
+
+/// Which database a URL names.
+pub fn kind_of(url: &str) -> DatabaseKind {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         DatabaseKind::Postgres
     } else {
         DatabaseKind::Sqlite
-    };
+    }
+}
+
+/// Opens a pool with short connection timeouts and no statement timeout.
+pub async fn connect(url: &str, max_connections: u32) -> Result<Database, DbErr> {
+    connect_with(url, PoolSettings::with_connections(max_connections)).await
+}
+
+/// Opens a pool. SQLite files are created when missing and opened in WAL mode
+/// with foreign keys on and a busy timeout, on every connection; PostgreSQL
+/// connections abort statements that run past the statement timeout.
+pub async fn connect_with(url: &str, pool: PoolSettings) -> Result<Database, DbErr> {
+    let kind = kind_of(url);
     let mut options = ConnectOptions::new(url.to_owned());
     options
-        .max_connections(max_connections)
+        .max_connections(pool.max_connections)
         .min_connections(1)
-        .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(10))
+        .connect_timeout(pool.connect_timeout)
+        .acquire_timeout(pool.acquire_timeout)
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|opts: SqliteConnectOptions| {
             opts.create_if_missing(true)
@@ -39,6 +76,9 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<Database, DbErr>
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
         });
+    if let Some(timeout) = pool.statement_timeout {
+        options.statement_timeout(timeout);
+    }
     let connection = sea_orm::Database::connect(options).await?;
     Ok(Database { connection, kind })
 }

@@ -2,7 +2,7 @@ use crate::storage;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::MemberId;
-use domain::idempotency::{Claim, IdempotencyKey, StoredResponse, still_holds};
+use domain::idempotency::{Claim, IdempotencyKey, StoredResponse, lease_left, still_holds};
 use domain::repository::{IdempotencyRepository, StorageError};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
@@ -11,11 +11,38 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
 #[derive(Clone)]
 pub struct SeaIdempotencyRepository {
     db: DatabaseConnection,
+    /// How long an unanswered claim stays with its request.
+    lease: chrono::Duration,
 }
 
 impl SeaIdempotencyRepository {
-    pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+    pub fn new(db: DatabaseConnection, lease: chrono::Duration) -> Self {
+        Self { db, lease }
+    }
+
+    fn in_progress(&self) -> Claim {
+        Claim::InProgress {
+            retry_after_seconds: Ord::max(u64::try_from(self.lease.num_seconds()).unwrap_or(1), 1),
+        }
+    }
+
+    /// Takes over an unanswered claim whose lease ran out; true when this
+    /// call took it (of two concurrent takers exactly one does).
+    async fn take_over(
+        &self,
+        caller: MemberId,
+        key: &IdempotencyKey,
+        now: DateTime<Utc>,
+    ) -> Result<bool, DbErr> {
+        let update = Query::update()
+            .table("idempotency_keys")
+            .value("created_at", now)
+            .and_where(Expr::col("member_id").eq(caller.0))
+            .and_where(Expr::col("key").eq(key.as_str()))
+            .and_where(Expr::col("status").is_null())
+            .and_where(Expr::col("created_at").lte(now - self.lease))
+            .to_owned();
+        Ok(self.db.execute(&update).await?.rows_affected() == 1)
     }
 
     /// Inserts the claim unless one exists; true when this call made it.
@@ -77,7 +104,7 @@ impl IdempotencyRepository for SeaIdempotencyRepository {
             return Ok(if started {
                 Claim::Started
             } else {
-                Claim::InProgress
+                self.in_progress()
             });
         };
         let stored_fingerprint: String = row.try_get("", "fingerprint").map_err(storage)?;
@@ -97,7 +124,7 @@ impl IdempotencyRepository for SeaIdempotencyRepository {
             return Ok(if started {
                 Claim::Started
             } else {
-                Claim::InProgress
+                self.in_progress()
             });
         }
         if stored_fingerprint != fingerprint {
@@ -105,7 +132,18 @@ impl IdempotencyRepository for SeaIdempotencyRepository {
         }
         let status: Option<i32> = row.try_get("", "status").map_err(storage)?;
         let Some(status) = status else {
-            return Ok(Claim::InProgress);
+            if let Some(retry_after_seconds) = lease_left(created_at, now, self.lease) {
+                return Ok(Claim::InProgress {
+                    retry_after_seconds,
+                });
+            }
+            let taken = self.take_over(caller, key, now).await.map_err(storage)?;
+            tracing::warn!(taken, "an unanswered idempotency claim outlived its lease");
+            return Ok(if taken {
+                Claim::Started
+            } else {
+                self.in_progress()
+            });
         };
         let headers: Option<String> = row.try_get("", "headers").map_err(storage)?;
         let body: Option<Vec<u8>> = row.try_get("", "body").map_err(storage)?;
@@ -126,18 +164,9 @@ impl IdempotencyRepository for SeaIdempotencyRepository {
         key: &IdempotencyKey,
         response: &StoredResponse,
     ) -> Result<(), StorageError> {
-        let headers = serde_json::to_string(&response.headers)
-            .map_err(|e| storage(DbErr::Custom(e.to_string())))?;
-        let update = Query::update()
-            .table("idempotency_keys")
-            .value("status", i32::from(response.status))
-            .value("headers", headers)
-            .value("body", response.body.clone())
-            .and_where(Expr::col("member_id").eq(caller.0))
-            .and_where(Expr::col("key").eq(key.as_str()))
-            .to_owned();
-        self.db.execute(&update).await.map_err(storage)?;
-        Ok(())
+        keep_answer(&self.db, caller, key, response)
+            .await
+            .map_err(storage)
     }
 
     #[tracing::instrument(skip_all)]
@@ -151,4 +180,29 @@ impl IdempotencyRepository for SeaIdempotencyRepository {
         self.db.execute(&delete).await.map_err(storage)?;
         Ok(())
     }
+}
+
+/// Keeps the answer to a held key through `db`, which may be the write's own
+/// transaction: then the answer commits with the write or not at all, and a
+/// committed write always replays its answer. The first answer kept wins,
+/// should a claim taken over after its lease be answered twice.
+pub async fn keep_answer<C: ConnectionTrait>(
+    db: &C,
+    caller: MemberId,
+    key: &IdempotencyKey,
+    response: &StoredResponse,
+) -> Result<(), DbErr> {
+    let headers =
+        serde_json::to_string(&response.headers).map_err(|e| DbErr::Custom(e.to_string()))?;
+    let update = Query::update()
+        .table("idempotency_keys")
+        .value("status", i32::from(response.status))
+        .value("headers", headers)
+        .value("body", response.body.clone())
+        .and_where(Expr::col("member_id").eq(caller.0))
+        .and_where(Expr::col("key").eq(key.as_str()))
+        .and_where(Expr::col("status").is_null())
+        .to_owned();
+    db.execute(&update).await?;
+    Ok(())
 }

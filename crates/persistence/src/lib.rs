@@ -9,8 +9,10 @@ pub mod counting;
 pub mod demo;
 mod entities;
 mod events;
+pub mod file_lock;
 mod file_store;
 mod idempotency;
+mod limits;
 mod members;
 mod reports;
 pub mod rollup;
@@ -23,10 +25,13 @@ mod webhooks;
 pub use access_tokens::SeaAccessTokenRepository;
 pub use attachments::SeaAttachmentRepository;
 pub use audit::SeaAuditRepository;
-pub use connection::{Database, DatabaseKind, connect, migrate, migration_status};
+pub use connection::{
+    Database, DatabaseKind, PoolSettings, connect, connect_with, kind_of, migrate, migration_status,
+};
 pub use events::SeaEventRepository;
 pub use file_store::{ObjectFileStore, S3Location};
-pub use idempotency::SeaIdempotencyRepository;
+pub use idempotency::{SeaIdempotencyRepository, keep_answer};
+pub use limits::SeaLimitStore;
 pub use members::SeaMemberRepository;
 pub use reports::{
     Bounds, HEADLINE_STATEMENTS, SeaReportRepository, about_people, quarter_statements,
@@ -38,10 +43,54 @@ pub use taxonomy::SeaTaxonomyRepository;
 pub use webhooks::SeaWebhookRepository;
 
 use domain::repository::{StorageError, WriteError};
-use sea_orm::{DbErr, SqlErr};
+use sea_orm::{DbErr, RuntimeErr, SqlErr};
 
 pub(crate) fn storage(error: DbErr) -> StorageError {
-    StorageError(Box::new(error))
+    if unavailable(&error) {
+        StorageError::unavailable(Box::new(error))
+    } else {
+        StorageError(Box::new(error))
+    }
+}
+
+/// Whether a failure is the database out of reach (connection refused or
+/// lost, pool timed out, statement timeout, server shutting down, SQLite
+/// busy) rather than a fault in what was asked.
+pub fn unavailable(error: &DbErr) -> bool {
+    match error {
+        DbErr::ConnectionAcquire(_) => true,
+        DbErr::Conn(RuntimeErr::SqlxError(error))
+        | DbErr::Exec(RuntimeErr::SqlxError(error))
+        | DbErr::Query(RuntimeErr::SqlxError(error)) => sqlx_unavailable(error),
+        DbErr::Conn(_) => true,
+        _ => false,
+    }
+}
+
+fn sqlx_unavailable(error: &sea_orm::sqlx::Error) -> bool {
+    use sea_orm::sqlx::Error;
+    match error {
+        Error::Io(_)
+        | Error::Tls(_)
+        | Error::Protocol(_)
+        | Error::PoolTimedOut
+        | Error::PoolClosed
+        | Error::WorkerCrashed => true,
+        Error::Database(error) => error.code().is_some_and(|code| {
+            // PostgreSQL classes 08 (connection), 53 (insufficient resources),
+            // 57 (operator intervention: shutdown, statement timeout), and what
+            // opening a connection meets while the database is closed to
+            // connections (55000) or not there (3D000); SQLite 5 and 6 (busy,
+            // locked) with their extended codes.
+            code.starts_with("08")
+                || code.starts_with("53")
+                || code.starts_with("57")
+                || code == "55000"
+                || code == "3D000"
+                || matches!(code.parse::<i32>(), Ok(n) if matches!(n & 0xff, 5 | 6))
+        }),
+        _ => false,
+    }
 }
 
 pub(crate) fn write_error(error: DbErr) -> WriteError {
@@ -60,4 +109,28 @@ pub(crate) fn now() -> chrono::DateTime<chrono::Utc> {
 /// cursor (which carries microseconds) compares equal to what is stored.
 pub(crate) fn to_micros(at: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::from_timestamp_micros(at.timestamp_micros()).unwrap_or(at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm::ConnAcquireErr;
+    use std::sync::Arc;
+
+    #[test]
+    fn an_unreachable_database_is_told_apart_from_a_faulty_request() {
+        let refused = DbErr::Conn(RuntimeErr::SqlxError(Arc::new(sea_orm::sqlx::Error::Io(
+            std::io::Error::from(std::io::ErrorKind::ConnectionRefused),
+        ))));
+        let pool_timeout = DbErr::ConnectionAcquire(ConnAcquireErr::Timeout);
+        let dropped = DbErr::Query(RuntimeErr::SqlxError(Arc::new(
+            sea_orm::sqlx::Error::PoolClosed,
+        )));
+
+        assert!(storage(refused).is_unavailable());
+        assert!(storage(pool_timeout).is_unavailable());
+        assert!(storage(dropped).is_unavailable());
+        assert!(!storage(DbErr::RecordNotFound("x".into())).is_unavailable());
+        assert!(!storage(DbErr::Custom("bad row".into())).is_unavailable());
+    }
 }

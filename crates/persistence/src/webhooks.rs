@@ -6,8 +6,10 @@ use domain::SubmissionId;
 use domain::event::LifecycleEvent;
 use domain::repository::{StorageError, WebhookRepository, WriteError};
 use domain::submission::Status;
-use domain::webhook::{Delivery, MAX_ATTEMPTS, Webhook, next_attempt};
-use sea_orm::sea_query::{Expr, ExprTrait, JoinType, OnConflict, Order, Query};
+use domain::webhook::{Delivery, LeasedDelivery, MAX_ATTEMPTS, Webhook, next_attempt};
+use sea_orm::sea_query::{
+    Cond, Expr, ExprTrait, JoinType, LockBehavior, LockType, OnConflict, Order, Query,
+};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, QueryResult, TransactionTrait};
 use uuid::Uuid;
 
@@ -132,10 +134,14 @@ impl WebhookRepository for SeaWebhookRepository {
     #[tracing::instrument(skip(self))]
     async fn fan_out(&self, at: DateTime<Utc>, limit: u64) -> Result<u64, StorageError> {
         let tx = self.db.begin().await.map_err(storage)?;
+        // Replicas fan out one at a time: the cursor row stays locked until
+        // this transaction commits (SQLite has one writer anyway, and the
+        // unique (webhook_id, event_seq) makes a repeated fan-out a no-op).
         let cursor = Query::select()
             .column("last_seq")
             .from("webhook_dispatch")
             .and_where(Expr::col("id").eq(1))
+            .lock(LockType::Update)
             .to_owned();
         let last_seq: i64 = match tx.query_one(&cursor).await.map_err(storage)? {
             Some(row) => row.try_get("", "last_seq").map_err(storage)?,
@@ -206,11 +212,55 @@ impl WebhookRepository for SeaWebhookRepository {
         Ok(made)
     }
 
-    async fn due(
+    #[tracing::instrument(skip(self))]
+    async fn lease_due(
         &self,
         at: DateTime<Utc>,
+        lease_for: chrono::Duration,
         limit: u64,
-    ) -> Result<Vec<(Delivery, Webhook, LifecycleEvent)>, StorageError> {
+    ) -> Result<Vec<LeasedDelivery>, StorageError> {
+        let lease = Uuid::now_v7();
+        let earlier_pending = Query::select()
+            .expr(Expr::val(1))
+            .from_as("webhook_deliveries", "p")
+            .and_where(Expr::col(("p", "webhook_id")).equals(("d", "webhook_id")))
+            .and_where(Expr::col(("p", "state")).eq("pending"))
+            .and_where(Expr::col(("p", "event_seq")).lt(Expr::col(("d", "event_seq"))))
+            .to_owned();
+        // Rows another replica is leasing right now are skipped, not waited
+        // for; SQLite has no row locks, and one UPDATE there is atomic.
+        let due = Query::select()
+            .column(("d", "id"))
+            .from_as("webhook_deliveries", "d")
+            .and_where(Expr::col(("d", "state")).eq("pending"))
+            .and_where(Expr::col(("d", "next_attempt_at")).lte(at))
+            .cond_where(
+                Cond::any()
+                    .add(Expr::col(("d", "leased_until")).is_null())
+                    .add(Expr::col(("d", "leased_until")).lte(at)),
+            )
+            .and_where(Expr::exists(earlier_pending).not())
+            .order_by(("d", "next_attempt_at"), Order::Asc)
+            .order_by(("d", "event_seq"), Order::Asc)
+            .limit(limit)
+            .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+            .to_owned();
+        let take = Query::update()
+            .table("webhook_deliveries")
+            .value("lease_id", lease)
+            .value("leased_until", at + lease_for)
+            .and_where(Expr::col("id").in_subquery(due))
+            .to_owned();
+        if self
+            .db
+            .execute(&take)
+            .await
+            .map_err(storage)?
+            .rows_affected()
+            == 0
+        {
+            return Ok(Vec::new());
+        }
         let mut select = Query::select();
         for column in DELIVERY_COLUMNS {
             select.expr_as(Expr::col(("d", column)), column);
@@ -243,10 +293,8 @@ impl WebhookRepository for SeaWebhookRepository {
                 "e",
                 Expr::col(("e", "seq")).equals(("d", "event_seq")),
             )
-            .and_where(Expr::col(("d", "state")).eq("pending"))
-            .and_where(Expr::col(("d", "next_attempt_at")).lte(at))
-            .order_by(("d", "next_attempt_at"), Order::Asc)
-            .limit(limit);
+            .and_where(Expr::col(("d", "lease_id")).eq(lease))
+            .order_by(("d", "event_seq"), Order::Asc);
         let rows = self.db.query_all(&select).await.map_err(storage)?;
         rows.iter()
             .map(|row| -> Result<_, DbErr> {
@@ -269,7 +317,12 @@ impl WebhookRepository for SeaWebhookRepository {
                     status: status("e_status")?,
                     at: row.try_get("", "e_at")?,
                 };
-                Ok((delivery, webhook, event))
+                Ok(LeasedDelivery {
+                    lease,
+                    delivery,
+                    webhook,
+                    event,
+                })
             })
             .collect::<Result<_, _>>()
             .map_err(storage)
@@ -278,19 +331,26 @@ impl WebhookRepository for SeaWebhookRepository {
     #[tracing::instrument(skip(self, error))]
     async fn record_attempt(
         &self,
+        lease: Uuid,
         delivery: Uuid,
         status_code: Option<i32>,
         error: Option<String>,
         delivered: bool,
         at: DateTime<Utc>,
-    ) -> Result<(), StorageError> {
-        let select = Query::select()
-            .column("attempts")
-            .from("webhook_deliveries")
-            .and_where(Expr::col("id").eq(delivery))
-            .to_owned();
+    ) -> Result<bool, StorageError> {
+        let held = |statement: &mut sea_orm::sea_query::SelectStatement| {
+            statement
+                .and_where(Expr::col("id").eq(delivery))
+                .and_where(Expr::col("lease_id").eq(lease))
+                .to_owned()
+        };
+        let select = held(
+            Query::select()
+                .column("attempts")
+                .from("webhook_deliveries"),
+        );
         let Some(row) = self.db.query_one(&select).await.map_err(storage)? else {
-            return Ok(());
+            return Ok(false);
         };
         let attempts: i32 = row.try_get("", "attempts").map_err(storage)?;
         let attempts = attempts + 1;
@@ -301,6 +361,8 @@ impl WebhookRepository for SeaWebhookRepository {
         } else {
             ("pending", Some(next_attempt(attempts, at)), None)
         };
+        // Guarded by the lease: a holder whose lease lapsed and was taken
+        // over changes nothing, so `attempts` counts each attempt once.
         let update = Query::update()
             .table("webhook_deliveries")
             .value("attempts", attempts)
@@ -309,10 +371,13 @@ impl WebhookRepository for SeaWebhookRepository {
             .value("last_error", error)
             .value("next_attempt_at", next)
             .value("delivered_at", delivered_at)
+            .value("lease_id", Option::<Uuid>::None)
+            .value("leased_until", Option::<DateTime<Utc>>::None)
             .and_where(Expr::col("id").eq(delivery))
+            .and_where(Expr::col("lease_id").eq(lease))
             .to_owned();
-        self.db.execute(&update).await.map_err(storage)?;
-        Ok(())
+        let updated = self.db.execute(&update).await.map_err(storage)?;
+        Ok(updated.rows_affected() == 1)
     }
 }
 

@@ -8,4 +8,4 @@ mod throttle;
 pub use caller::{Authenticator, Caller, bearer_token, require_admin, require_reviewer, scope_for};
 pub use jwt::{AccessToken, Claims, JwtKeys, TokenError};
 pub use password::{hash_password, verify_password};
-pub use throttle::LoginThrottle;
+pub use throttle::{LoginKeys, LoginThrottle};

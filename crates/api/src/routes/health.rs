@@ -1,8 +1,10 @@
 use crate::error::{ApiError, Problem};
 use crate::middleware::Metrics;
 use crate::state::AppState;
+use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
 use serde::Serialize;
+use std::time::Duration;
 use utoipa::ToSchema;
 
 /// A health answer.
@@ -21,25 +23,35 @@ pub async fn live() -> HttpResponse {
     })
 }
 
-/// Readiness: the database answers.
+/// The longest readiness waits for the database, so a load balancer hears
+/// "not ready" within a second even when the database hangs.
+const READY_WAIT: Duration = Duration::from_millis(800);
+
+/// Readiness: the database answers (within 0.8 s).
 #[utoipa::path(
     tag = "health",
     responses(
         (status = 200, description = "Ready to serve", body = Health),
-        (status = 503, description = "The database does not answer", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database does not answer within 0.8 s", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
 #[get("/health/ready")]
 pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
-    match state.db.connection.ping().await {
-        Ok(()) => HttpResponse::Ok().json(Health {
+    let ping = tokio::time::timeout(READY_WAIT, state.db.connection.ping()).await;
+    match ping {
+        Ok(Ok(())) => HttpResponse::Ok().json(Health {
             status: "ok".into(),
         }),
-        Err(error) => {
-            tracing::warn!(%error, "readiness check failed");
+        failed => {
+            match failed {
+                Ok(Err(error)) => tracing::warn!(%error, "readiness check failed"),
+                _ => tracing::warn!(wait = ?READY_WAIT, "readiness check timed out"),
+            }
             let problem = ApiError::NotFound(String::new()).problem();
             HttpResponse::ServiceUnavailable()
                 .content_type("application/problem+json")
+                .insert_header((header::RETRY_AFTER, "2"))
                 .json(Problem {
                     problem_type: "/problems/not_ready".into(),
                     title: "Not ready".into(),

@@ -16,6 +16,10 @@ pub struct TokenService {
     audit: AuditLog,
 }
 
+/// Live (not revoked, not expired) tokens a member may hold: tokens share
+/// their member's request budget, and this bounds what a leak can reach.
+pub const MAX_LIVE_TOKENS: u64 = 20;
+
 /// A token as asked for, before any part is checked.
 #[derive(Debug, Clone)]
 pub struct NewTokenRequest {
@@ -29,6 +33,9 @@ pub struct NewTokenRequest {
 pub enum CreateTokenError {
     #[error(transparent)]
     Invalid(ValidationErrors),
+    /// The member already has `MAX_LIVE_TOKENS` live tokens.
+    #[error("at most {MAX_LIVE_TOKENS} live tokens per member; revoke one first")]
+    TooMany,
     #[error(transparent)]
     Write(#[from] WriteError),
 }
@@ -68,14 +75,18 @@ impl TokenService {
         let secret = TokenSecret::new(random);
         let token = self
             .tokens
-            .create(NewAccessToken {
-                member_id: ctx.actor.id,
-                name,
-                scopes,
-                secret_hash: secret.hash(),
-                expires_at: lifetime.expires_at(ctx.now),
-            })
-            .await?;
+            .create(
+                NewAccessToken {
+                    member_id: ctx.actor.id,
+                    name,
+                    scopes,
+                    secret_hash: secret.hash(),
+                    expires_at: lifetime.expires_at(ctx.now),
+                },
+                MAX_LIVE_TOKENS,
+            )
+            .await?
+            .ok_or(CreateTokenError::TooMany)?;
         tracing::info!(token = %token.id, "personal access token created");
         self.audit
             .record(
@@ -128,7 +139,24 @@ mod tests {
 
     #[async_trait]
     impl AccessTokenRepository for MemoryTokens {
-        async fn create(&self, token: NewAccessToken) -> Result<AccessToken, WriteError> {
+        async fn create(
+            &self,
+            token: NewAccessToken,
+            max_live: u64,
+        ) -> Result<Option<AccessToken>, WriteError> {
+            let now = Utc::now();
+            let live = self
+                .0
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|t| {
+                    t.member_id == token.member_id && t.revoked_at.is_none() && t.is_live(now)
+                })
+                .count();
+            if live as u64 >= max_live {
+                return Ok(None);
+            }
             let stored = AccessToken {
                 id: Uuid::now_v7(),
                 member_id: token.member_id,
@@ -140,7 +168,7 @@ mod tests {
                 revoked_at: None,
             };
             self.0.lock().unwrap().push(stored.clone());
-            Ok(stored)
+            Ok(Some(stored))
         }
 
         async fn list(&self, member: MemberId) -> Result<Vec<AccessToken>, StorageError> {

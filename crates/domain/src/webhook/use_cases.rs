@@ -1,6 +1,6 @@
 //! Registering webhooks and reading their deliveries: admins only.
 
-use super::{Delivery, EventTypes, Webhook, WebhookUrl};
+use super::{Delivery, EventTypes, LoopbackUrls, Webhook, WebhookUrl};
 use crate::actor::Context;
 use crate::repository::{StorageError, WebhookRepository, WriteError};
 use crate::validation::ValidationErrors;
@@ -11,6 +11,7 @@ use uuid::Uuid;
 #[derive(Clone)]
 pub struct WebhookService {
     webhooks: Arc<dyn WebhookRepository>,
+    loopback: LoopbackUrls,
 }
 
 /// A webhook as asked for, before any part is checked.
@@ -36,8 +37,8 @@ pub enum WebhookError {
 }
 
 impl WebhookService {
-    pub fn new(webhooks: Arc<dyn WebhookRepository>) -> Self {
-        Self { webhooks }
+    pub fn new(webhooks: Arc<dyn WebhookRepository>, loopback: LoopbackUrls) -> Self {
+        Self { webhooks, loopback }
     }
 
     fn admin_only(ctx: &Context) -> Result<(), WebhookError> {
@@ -58,7 +59,7 @@ impl WebhookService {
     ) -> Result<(Webhook, String), WebhookError> {
         Self::admin_only(ctx)?;
         let mut errors = ValidationErrors::new();
-        let url = errors.collect(WebhookUrl::parse("url", &request.url));
+        let url = errors.collect(WebhookUrl::parse("url", &request.url, self.loopback));
         let event_types = errors.collect(EventTypes::parse("event_types", &request.event_types));
         let (Some(url), Some(event_types)) = (url, event_types) else {
             return Err(WebhookError::Invalid(errors));
@@ -91,9 +92,9 @@ impl WebhookService {
 mod tests {
     use super::*;
     use crate::actor::Actor;
-    use crate::event::LifecycleEvent;
     use crate::ids::MemberId;
     use crate::member::Role;
+    use crate::webhook::LeasedDelivery;
     use async_trait::async_trait;
     use chrono::{DateTime, Utc};
     use std::sync::Mutex;
@@ -134,23 +135,25 @@ mod tests {
             Ok(0)
         }
 
-        async fn due(
+        async fn lease_due(
             &self,
             _: DateTime<Utc>,
+            _: chrono::Duration,
             _: u64,
-        ) -> Result<Vec<(Delivery, Webhook, LifecycleEvent)>, StorageError> {
+        ) -> Result<Vec<LeasedDelivery>, StorageError> {
             Ok(Vec::new())
         }
 
         async fn record_attempt(
             &self,
             _: Uuid,
+            _: Uuid,
             _: Option<i32>,
             _: Option<String>,
             _: bool,
             _: DateTime<Utc>,
-        ) -> Result<(), StorageError> {
-            Ok(())
+        ) -> Result<bool, StorageError> {
+            Ok(false)
         }
     }
 
@@ -167,7 +170,8 @@ mod tests {
 
     #[tokio::test]
     async fn only_admins_register_list_and_read_deliveries() {
-        let service = WebhookService::new(Arc::new(MemoryWebhooks::default()));
+        let service =
+            WebhookService::new(Arc::new(MemoryWebhooks::default()), LoopbackUrls::Refused);
         let reviewer = ctx(Role::Reviewer);
         let hook = request("https://example.org/h", &["*"]);
 
@@ -187,7 +191,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_registered_webhook_keeps_its_secret_and_unknown_ones_have_no_deliveries() {
-        let service = WebhookService::new(Arc::new(MemoryWebhooks::default()));
+        let service =
+            WebhookService::new(Arc::new(MemoryWebhooks::default()), LoopbackUrls::Refused);
         let admin = ctx(Role::Admin);
 
         let (webhook, secret) = service
@@ -217,7 +222,8 @@ mod tests {
 
     #[tokio::test]
     async fn an_invalid_webhook_names_every_bad_field() {
-        let service = WebhookService::new(Arc::new(MemoryWebhooks::default()));
+        let service =
+            WebhookService::new(Arc::new(MemoryWebhooks::default()), LoopbackUrls::Refused);
 
         let refused = service
             .create(

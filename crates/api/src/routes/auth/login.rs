@@ -1,13 +1,15 @@
-use crate::auth::verify_password;
+use crate::auth::{LoginKeys, verify_password};
 use crate::dto::member::{LoginRequest, TokenResponse};
 use crate::error::{ApiError, Problem};
 use crate::extract::JsonBody;
 use crate::middleware::RequestId;
+use crate::rate_limit::UNAVAILABLE_RETRY_SECONDS;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use domain::MemberId;
 use domain::audit::AuditEntry;
 use domain::member::Member;
+use domain::repository::StorageError;
 
 /// Exchange email and password for a bearer access token.
 ///
@@ -22,7 +24,9 @@ use domain::member::Member;
         (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed logins for this account or address; see Retry-After", body = Problem, content_type = "application/problem+json",
+        (status = 429, description = "Too many failed logins for this account from this address, or from this address; see Retry-After", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "The shared count of login attempts cannot be reached (`limits_unavailable`); see Retry-After", body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
@@ -40,9 +44,19 @@ pub async fn login(
         .peer_addr()
         .map(|a| a.ip().to_string())
         .unwrap_or_default();
-    let keys = [format!("email:{email}"), format!("ip:{address}")];
-    let keys = [keys[0].as_str(), keys[1].as_str()];
-    if let Some(retry_after_seconds) = state.login_throttle.retry_after(&keys) {
+    let keys = LoginKeys::new(&email, &address);
+    let unavailable = |error: StorageError| {
+        tracing::warn!(error = %error, "login limits unavailable");
+        ApiError::LimitsUnavailable {
+            retry_after_seconds: UNAVAILABLE_RETRY_SECONDS,
+        }
+    };
+    if let Some(retry_after_seconds) = state
+        .login_throttle
+        .attempt(&keys)
+        .await
+        .map_err(unavailable)?
+    {
         return Err(ApiError::TooManyRequests {
             detail: "too many failed logins; wait before trying again".into(),
             retry_after_seconds,
@@ -50,13 +64,15 @@ pub async fn login(
     }
     let member = match checked(&state, &email, body.password).await? {
         Ok(member) => member,
-        Err(found) => return Err(refused(&state, &keys, found, request_id).await),
+        Err(found) => return Err(refused(&state, found, request_id).await),
     };
     let token = state
         .jwt
         .issue(member.id, member.role)
         .map_err(|e| ApiError::Internal(e.into()))?;
-    state.login_throttle.record_success(keys[0]);
+    if let Err(error) = state.login_throttle.succeeded(&keys).await {
+        tracing::warn!(error = %error, "a successful login was not counted back");
+    }
     state
         .audit(
             AuditEntry::new("login_succeeded", Some(member.id))
@@ -90,15 +106,9 @@ async fn checked(
     })
 }
 
-/// Counts a failed login against the account and the address, and audits it.
-async fn refused(
-    state: &AppState,
-    keys: &[&str],
-    found: Option<MemberId>,
-    request_id: RequestId,
-) -> ApiError {
+/// Audits a failed login (the attempt was counted before the check).
+async fn refused(state: &AppState, found: Option<MemberId>, request_id: RequestId) -> ApiError {
     tracing::warn!("login failed");
-    state.login_throttle.record_failure(keys);
     let mut entry = AuditEntry::new("login_failed", None).request(Some(request_id.0));
     if let Some(member) = found {
         entry = entry.target("member", member.0);

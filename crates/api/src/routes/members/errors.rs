@@ -1,7 +1,7 @@
 //! How the member and token use cases' refusals are answered.
 
 use crate::error::ApiError;
-use domain::access_token::{CreateTokenError, RevokeTokenError};
+use domain::access_token::{CreateTokenError, MAX_LIVE_TOKENS, RevokeTokenError};
 use domain::member::{EraseError, ProfileError, RegisterError, SetRoleError, UpdateProfileError};
 
 impl From<RegisterError> for ApiError {
@@ -56,6 +56,13 @@ impl From<CreateTokenError> for ApiError {
     fn from(error: CreateTokenError) -> Self {
         match error {
             CreateTokenError::Invalid(errors) => ApiError::Validation(errors),
+            CreateTokenError::TooMany => ApiError::validation(
+                "tokens",
+                "too_many_tokens",
+                format!(
+                    "at most {MAX_LIVE_TOKENS} live tokens per member; revoke one before creating another"
+                ),
+            ),
             CreateTokenError::Write(error) => error.into(),
         }
     }

@@ -23,7 +23,7 @@ use uuid::Uuid;
         (status = 403, description = "A personal access token cannot make tokens", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, each named (e.g. `reports:read` asked by a non-admin)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each named (e.g. `reports:read` asked by a non-admin), or already 20 live tokens (`too_many_tokens` on `tokens`): revoke one first", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/members/me/tokens")]
