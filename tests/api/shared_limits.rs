@@ -259,3 +259,83 @@ async fn an_unreachable_limit_store_answers_503_with_retry_after_never_a_pass() 
     assert!(login_headers.contains_key("retry-after"));
     assert_eq!(health, StatusCode::OK, "health is not limited");
 }
+
+#[tokio::test]
+async fn two_redis_stores_count_one_budget_and_one_window() {
+    // Redis runs on 127.0.0.1:6379 in CI (.ci/run starts it); each test has
+    // its own key prefix.
+    let prefix = format!("test:{}:", uuid::Uuid::new_v4().simple());
+    let connect = async || {
+        api::limits::RedisLimits::connect("redis://127.0.0.1:6379", &prefix)
+            .await
+            .unwrap_or_else(|e| panic!("Redis on 127.0.0.1:6379: {e}"))
+    };
+    let stores = [connect().await, connect().await];
+    let budget = Budget {
+        per_minute: NonZeroU32::new(1).unwrap(),
+        burst: NonZeroU32::new(5).unwrap(),
+    };
+    let now = chrono::Utc::now().timestamp_millis();
+
+    let mut answers = Vec::new();
+    for i in 0..8 {
+        answers.push(stores[i % 2].take("rate:test", budget, now).await.unwrap());
+    }
+    let counts = [
+        stores[0].count("login:test", 1, 60_000, now).await.unwrap(),
+        stores[1].count("login:test", 1, 60_000, now).await.unwrap(),
+        stores[0]
+            .count("login:test", -1, 60_000, now)
+            .await
+            .unwrap(),
+    ];
+    stores[1].forget("login:test").await.unwrap();
+    let after_forgetting = stores[0].count("login:test", 1, 60_000, now).await.unwrap();
+
+    let allowed = answers
+        .iter()
+        .filter(|a| matches!(a, Taken::Allowed { .. }))
+        .count();
+    println!("two Redis limit stores, burst 5: {allowed} of 8 allowed");
+    assert_eq!(allowed, 5, "{answers:?}");
+    assert_eq!(
+        answers[4],
+        Taken::Allowed {
+            remaining: 0,
+            reset_seconds: 300
+        }
+    );
+    assert_eq!(
+        answers[5],
+        Taken::Refused {
+            retry_after_seconds: 60
+        }
+    );
+    assert_eq!(counts.map(|c| c.count), [1, 2, 1]);
+    assert_eq!(after_forgetting.count, 1);
+}
+
+#[tokio::test]
+async fn with_redis_two_services_count_one_budget_even_on_one_sqlite_file() {
+    let prefix = format!("test:{}:", uuid::Uuid::new_v4().simple());
+    let limited = [
+        ("HUB_RATE_LIMIT_PER_MINUTE", "1"),
+        ("HUB_RATE_LIMIT_BURST", "4"),
+        ("HUB_REDIS_URL", "redis://127.0.0.1:6379"),
+        ("HUB_REDIS_PREFIX", prefix.as_str()),
+        ("HUB_READ_CACHE", "off"),
+    ];
+    let first = spawn_app_with(&limited).await;
+    let second = spawn_app_on(&first.database_url, &limited).await;
+
+    // Anonymous calls from one address, alternating between the services.
+    let mut statuses = Vec::new();
+    for i in 0..6 {
+        let app = if i % 2 == 0 { &first } else { &second };
+        let (status, _, _) = app.get("/api/v1/taxonomy", None).await;
+        statuses.push(status.as_u16());
+    }
+
+    println!("budget 4 over two services counting in Redis: {statuses:?}");
+    assert_eq!(statuses, vec![200, 200, 200, 200, 429, 429]);
+}

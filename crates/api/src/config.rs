@@ -55,6 +55,10 @@ pub struct Settings {
     pub cors_origins: Vec<String>,
     /// How often the webhook dispatcher reads the outbox.
     pub webhook_poll_ms: u64,
+    /// Where replicas count limits together instead of PostgreSQL (`HUB_REDIS_URL`).
+    pub redis_url: Option<String>,
+    /// What every Redis key starts with, so deployments can share one Redis.
+    pub redis_prefix: String,
     /// Whether webhooks may point at loopback addresses (tests and
     /// development only; `HUB_WEBHOOK_ALLOW_LOOPBACK`).
     pub webhook_loopback: LoopbackUrls,
@@ -235,6 +239,8 @@ impl Settings {
             client_timeout_ms,
             webhook_poll_ms,
             webhook_loopback,
+            redis_url: get("HUB_REDIS_URL"),
+            redis_prefix: get("HUB_REDIS_PREFIX").unwrap_or_else(|| "hub:".to_owned()),
             rate_limits: RateLimitSettings { per_minute, burst },
             cors_origins,
             file_storage,

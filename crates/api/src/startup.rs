@@ -7,7 +7,7 @@ use crate::extract::{
     BodyLimit, BodyTimeout, not_found, path_error, query_error, refuse_nul_in_query,
 };
 use crate::idempotency::{Idempotency, idempotent_posts};
-use crate::limits::MemoryLimits;
+use crate::limits::{MemoryLimits, RedisLimits};
 use crate::middleware::{Metrics, REQUEST_ID, observe};
 use crate::openapi::ApiDoc;
 use crate::rate_limit::{RateLimits, limit_requests};
@@ -100,11 +100,16 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
     let reports: Arc<dyn ReportRepository> =
         Arc::new(SeaReportRepository::new(db.connection.clone()));
     let taxonomy = Arc::new(taxonomy);
-    // Replicas share one PostgreSQL, so they count limits there together;
-    // SQLite means one process, which counts in memory.
-    let limits: Arc<dyn LimitStore> = match db.kind {
-        DatabaseKind::Postgres => Arc::new(SeaLimitStore::new(db.connection.clone())),
-        DatabaseKind::Sqlite => Arc::new(MemoryLimits::default()),
+    // Replicas count limits together in Redis when one is configured, else in
+    // the PostgreSQL they share; SQLite means one process, which counts in memory.
+    let limits: Arc<dyn LimitStore> = match (&settings.redis_url, db.kind) {
+        (Some(url), _) => Arc::new(
+            RedisLimits::connect(url, &settings.redis_prefix)
+                .await
+                .context("connecting to Redis (check HUB_REDIS_URL)")?,
+        ),
+        (None, DatabaseKind::Postgres) => Arc::new(SeaLimitStore::new(db.connection.clone())),
+        (None, DatabaseKind::Sqlite) => Arc::new(MemoryLimits::default()),
     };
     let audit_log = AuditLog::new(audit.clone());
     Ok(AppState {
