@@ -286,3 +286,154 @@ async fn concurrent_retries_of_a_lapsed_claim_take_it_over_once() {
     }
     assert_eq!(my_submissions(&app, &member.token).await, 1);
 }
+
+/// The answer of a keyed create commits with the draft: a process that died
+/// after the commit, before it could answer, leaves an answer a retry gets —
+/// not a claim that a retry would take over and create a second draft.
+#[tokio::test]
+async fn a_create_committed_by_a_process_that_then_died_replays_its_answer() {
+    use domain::audit::AuditEntry;
+    use domain::idempotency::{
+        Claim, HeldKey, IdempotencyKey, KeepAnswer, StoredResponse, fingerprint,
+    };
+    use domain::repository::{IdempotencyRepository, SubmissionRepository};
+    use domain::submission::{Content, SubmissionKind};
+    use domain::{MemberId, SubmissionId};
+
+    let app = spawn_app().await;
+    let member = app.member().await;
+    let author = MemberId(member.id);
+    let db = persistence::connect(&app.database_url, 2).await.unwrap();
+    let keys = persistence::SeaIdempotencyRepository::new(
+        db.connection.clone(),
+        chrono::Duration::seconds(30),
+    );
+    let submissions = persistence::SeaSubmissionRepository::new(db.connection.clone());
+    let body = serde_json::to_vec(&case_study("Committed, then the process died")).unwrap();
+    let key = IdempotencyKey::parse("died-after-commit").unwrap();
+    let print = fingerprint("POST", "/api/v1/submissions", &body);
+
+    // The dying process claimed the key and committed the draft with its answer.
+    let claim = keys
+        .claim(author, &key, &print, chrono::Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(claim, Claim::Started);
+    let keep = KeepAnswer::new(
+        HeldKey {
+            caller: author,
+            key: key.clone(),
+        },
+        |created: &domain::submission::Submission| StoredResponse {
+            status: 201,
+            headers: vec![(
+                "location".to_owned(),
+                format!("/api/v1/submissions/{}", created.id),
+            )],
+            body: serde_json::to_vec(&serde_json::json!({ "id": created.id.0 })).unwrap(),
+        },
+    );
+    let id = SubmissionId::generate();
+    let content = Content {
+        title: "Committed, then the process died".to_owned(),
+        ..Content::default()
+    };
+    let audit = AuditEntry::new("submission_created", Some(author));
+    submissions
+        .create(
+            id,
+            author,
+            SubmissionKind::CaseStudy,
+            &content,
+            &audit,
+            Some(&keep),
+        )
+        .await
+        .unwrap();
+
+    // The client's retry, with the same key and body, gets that answer.
+    let retry = app
+        .request(Method::POST, "/api/v1/submissions", Some(&member.token))
+        .header("idempotency-key", key.as_str())
+        .header("content-type", "application/json")
+        .body(body);
+    let (status, headers, answer) = app.send(retry).await;
+    assert_eq!(status, StatusCode::CREATED, "{answer}");
+    assert_eq!(headers["idempotent-replayed"], "true");
+    assert_eq!(answer["id"], id.0.to_string());
+    assert_eq!(my_submissions(&app, &member.token).await, 1);
+}
+
+/// A write that fails keeps no answer: the claim stays unanswered, to be
+/// served again once its lease runs out.
+#[tokio::test]
+async fn a_create_that_rolled_back_keeps_no_answer() {
+    use domain::audit::AuditEntry;
+    use domain::idempotency::{
+        Claim, HeldKey, IdempotencyKey, KeepAnswer, StoredResponse, fingerprint,
+    };
+    use domain::repository::{IdempotencyRepository, SubmissionRepository};
+    use domain::submission::{Content, SubmissionKind};
+    use domain::{MemberId, SubmissionId};
+
+    let app = spawn_app().await;
+    let member = app.member().await;
+    let author = MemberId(member.id);
+    let db = persistence::connect(&app.database_url, 2).await.unwrap();
+    let keys = persistence::SeaIdempotencyRepository::new(
+        db.connection.clone(),
+        chrono::Duration::seconds(30),
+    );
+    let submissions = persistence::SeaSubmissionRepository::new(db.connection.clone());
+    let id = SubmissionId::generate();
+    let content = Content::default();
+    let audit = AuditEntry::new("submission_created", Some(author));
+    submissions
+        .create(
+            id,
+            author,
+            SubmissionKind::CaseStudy,
+            &content,
+            &audit,
+            None,
+        )
+        .await
+        .unwrap();
+
+    let key = IdempotencyKey::parse("rolled-back").unwrap();
+    let print = fingerprint("POST", "/api/v1/submissions", b"{}");
+    let now = chrono::Utc::now();
+    assert_eq!(
+        keys.claim(author, &key, &print, now).await.unwrap(),
+        Claim::Started
+    );
+    let keep = KeepAnswer::new(
+        HeldKey {
+            caller: author,
+            key: key.clone(),
+        },
+        |_: &domain::submission::Submission| StoredResponse {
+            status: 201,
+            headers: Vec::new(),
+            body: Vec::new(),
+        },
+    );
+    // The same id again: the insert fails and the transaction rolls back.
+    let again = submissions
+        .create(
+            id,
+            author,
+            SubmissionKind::CaseStudy,
+            &content,
+            &audit,
+            Some(&keep),
+        )
+        .await;
+    assert!(again.is_err(), "a second draft with one id was stored");
+
+    let claim = keys.claim(author, &key, &print, now).await.unwrap();
+    assert!(
+        matches!(claim, Claim::InProgress { .. }),
+        "expected the claim unanswered, got {claim:?}"
+    );
+}

@@ -196,6 +196,15 @@ async fn release(state: &Idempotency, caller: domain::MemberId, key: &Idempotenc
 }
 
 fn replay(stored: StoredResponse) -> HttpResponse {
+    let mut response = response_of(&stored);
+    response
+        .headers_mut()
+        .insert(IDEMPOTENT_REPLAYED, HeaderValue::from_static("true"));
+    response
+}
+
+/// The response a kept answer gives.
+fn response_of(stored: &StoredResponse) -> HttpResponse {
     let status = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK);
     let mut response = HttpResponse::build(status);
     for (name, value) in &stored.headers {
@@ -206,6 +215,15 @@ fn replay(stored: StoredResponse) -> HttpResponse {
             response.insert_header((name, value));
         }
     }
-    response.insert_header((IDEMPOTENT_REPLAYED, HeaderValue::from_static("true")));
-    response.body(stored.body)
+    response.body(stored.body.clone())
+}
+
+/// Answers a write with `stored`; `kept` says the write kept it with its
+/// key in its own transaction, so the middleware does not keep it again.
+pub fn answer(stored: StoredResponse, kept: bool) -> HttpResponse {
+    let mut response = response_of(&stored);
+    if kept {
+        response.extensions_mut().insert(AnswerKept);
+    }
+    response
 }

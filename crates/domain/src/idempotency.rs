@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
 
 /// How long a key's answer is kept.
 pub const KEY_LIFETIME: Duration = Duration::hours(24);
@@ -53,6 +54,50 @@ pub struct StoredResponse {
 pub struct HeldKey {
     pub caller: crate::MemberId,
     pub key: IdempotencyKey,
+}
+
+/// How a keyed write keeps its answer in its own transaction: the key the
+/// request holds, and the answer to give from what the write stored. The
+/// answer then commits with the write or not at all, so a write that
+/// committed always replays its answer, even when its process died before
+/// it could answer.
+pub struct KeepAnswer<T> {
+    pub key: HeldKey,
+    answer: Arc<dyn Fn(&T) -> StoredResponse + Send + Sync>,
+}
+
+impl<T> KeepAnswer<T> {
+    pub fn new(
+        key: HeldKey,
+        answer: impl Fn(&T) -> StoredResponse + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            key,
+            answer: Arc::new(answer),
+        }
+    }
+
+    /// The answer to the request, from what the write stored.
+    pub fn answer(&self, stored: &T) -> StoredResponse {
+        (self.answer)(stored)
+    }
+}
+
+impl<T> Clone for KeepAnswer<T> {
+    fn clone(&self) -> Self {
+        Self {
+            key: self.key.clone(),
+            answer: self.answer.clone(),
+        }
+    }
+}
+
+impl<T> std::fmt::Debug for KeepAnswer<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeepAnswer")
+            .field("key", &self.key)
+            .finish()
+    }
 }
 
 /// Put in a response's extensions by a write that kept its answer itself,

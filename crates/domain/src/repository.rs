@@ -215,6 +215,7 @@ pub trait SubmissionRepository: Send + Sync {
         kind: SubmissionKind,
         content: &Content,
         audit: &AuditEntry,
+        keep: Option<&crate::idempotency::KeepAnswer<Submission>>,
     ) -> Result<Submission, WriteError>;
     async fn get(&self, id: SubmissionId) -> Result<Option<Submission>, StorageError>;
     /// Replaces the content if the stored version is still `expected_version`

@@ -206,9 +206,19 @@ pub fn scope_for(method: &Method, pattern: &str) -> Option<Scope> {
 }
 
 impl Caller {
+    /// This caller as the domain names an actor.
+    pub fn actor(&self) -> Actor {
+        Actor::new(self.id, self.role)
+    }
+
     /// This caller acting in the request `request_id`, as the domain sees them.
     pub fn context(&self, request_id: RequestId) -> Context {
-        Context::new(Actor::new(self.id, self.role), Some(request_id.0))
+        Context::new(self.actor(), Some(request_id.0))
+    }
+
+    /// This caller reading: a use case that writes nothing needs no request id.
+    pub fn reading(&self) -> Context {
+        Context::new(self.actor(), None)
     }
 
     /// Refuses with 403 unless the credential holds `scope`.

@@ -64,10 +64,7 @@ pub async fn list_events(
             }),
     };
     errors.into_result()?;
-    let events = state
-        .feed
-        .after(&super::submissions::context(&caller, None), after, limit)
-        .await?;
+    let events = state.feed.after(&caller.reading(), after, limit).await?;
     let next_cursor = events.last().map_or(after, |e| e.seq).to_string();
     Ok(HttpResponse::Ok().json(EventPage {
         items: events.into_iter().map(EventView::from).collect(),

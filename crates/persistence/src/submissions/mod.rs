@@ -17,7 +17,9 @@ use crate::entities::submissions::{Column, Entity};
 use domain::submission::{Completeness, Status, Submission};
 use domain::{MemberId, SubmissionId};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query, SelectStatement};
-use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, QueryResult};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, QueryResult,
+};
 use uuid::Uuid;
 
 /// Implements the submission, review, history and recommendation repositories.
@@ -54,6 +56,19 @@ impl SelectOnly for sea_orm::Select<Entity> {
         use sea_orm::QuerySelect;
         self.select_only().columns(columns)
     }
+}
+
+/// The submission as stored, read through `db` (which may be a write's own
+/// transaction).
+async fn stored<C: ConnectionTrait>(db: &C, id: SubmissionId) -> Result<Option<Submission>, DbErr> {
+    let query = select_submissions()
+        .and_where(Expr::col(("s", "id")).eq(id.0))
+        .to_owned();
+    db.query_one(&query)
+        .await?
+        .as_ref()
+        .map(to_submission)
+        .transpose()
 }
 
 /// The columns a submission is read with, joined to its author's name.

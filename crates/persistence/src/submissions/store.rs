@@ -4,13 +4,15 @@
 use super::guarded::{Guard, GuardedWrite, Outbox};
 use super::history::{insert_transition, store_revision};
 use super::index::{insert_index_rows, serialize, write_index_rows};
-use super::{SeaSubmissionRepository, current, list, select_submissions, to_submission};
+use super::{SeaSubmissionRepository, current, list, select_submissions, stored, to_submission};
 use crate::entities::submissions::{ActiveModel, Column, Entity};
+use crate::idempotency::keep_answer;
 use crate::rollup;
 use crate::{now, storage, to_micros, write_error};
 use async_trait::async_trait;
 use domain::audit::AuditEntry;
 use domain::event::EventType;
+use domain::idempotency::KeepAnswer;
 use domain::pagination::{Cursor, Page, PageSize};
 use domain::repository::{
     StorageError, SubmissionFilter, SubmissionRepository, TransitionRecord, WriteError,
@@ -33,6 +35,7 @@ impl SubmissionRepository for SeaSubmissionRepository {
         kind: SubmissionKind,
         content: &Content,
         audit: &AuditEntry,
+        keep: Option<&KeepAnswer<Submission>>,
     ) -> Result<Submission, WriteError> {
         let at = now();
         let write = GuardedWrite::begin(&self.db, id, false).await?;
@@ -60,6 +63,20 @@ impl SubmissionRepository for SeaSubmissionRepository {
         insert_index_rows(write.tx(), id, content)
             .await
             .map_err(write_error)?;
+        let created = stored(write.tx(), id)
+            .await
+            .map_err(write_error)?
+            .ok_or(WriteError::NotFound)?;
+        if let Some(keep) = keep {
+            keep_answer(
+                write.tx(),
+                keep.key.caller,
+                &keep.key.key,
+                &keep.answer(&created),
+            )
+            .await
+            .map_err(write_error)?;
+        }
         let event = Outbox {
             event_type: EventType::Created,
             actor: Some(author),
@@ -68,16 +85,12 @@ impl SubmissionRepository for SeaSubmissionRepository {
             at,
         };
         write.commit(Some(audit), Some(event)).await?;
-        self.get(id).await?.ok_or(WriteError::NotFound)
+        Ok(created)
     }
 
     #[tracing::instrument(skip(self))]
     async fn get(&self, id: SubmissionId) -> Result<Option<Submission>, StorageError> {
-        let query = select_submissions()
-            .and_where(Expr::col(("s", "id")).eq(id.0))
-            .to_owned();
-        let row = self.db.query_one(&query).await.map_err(storage)?;
-        row.as_ref().map(to_submission).transpose().map_err(storage)
+        stored(&self.db, id).await.map_err(storage)
     }
 
     #[tracing::instrument(skip(self, content))]

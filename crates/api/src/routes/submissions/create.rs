@@ -1,12 +1,15 @@
-use super::{context, respond};
+use super::etag;
 use crate::auth::Caller;
 use crate::dto::submission::{CreateSubmissionRequest, SubmissionView};
 use crate::error::{ApiError, Problem};
 use crate::extract::JsonBody;
+use crate::idempotency::answer;
 use crate::middleware::RequestId;
 use crate::state::AppState;
-use actix_web::http::header;
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, post, web};
+use domain::idempotency::{HeldKey, KeepAnswer, StoredResponse};
+use domain::submission::Submission;
 
 /// Start a submission. It is always created as a draft that only its author sees.
 #[utoipa::path(
@@ -31,16 +34,41 @@ pub async fn create_submission(
     state: web::Data<AppState>,
     caller: Caller,
     request_id: RequestId,
+    held: Option<web::ReqData<HeldKey>>,
     body: JsonBody<CreateSubmissionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (kind, content) = body.0.into_parts();
-    let ctx = context(&caller, Some(request_id));
-    let submission = state.submission_service.create(&ctx, kind, content).await?;
+    // A keyed create keeps its answer in the draft's own transaction.
+    let keep = held.map(|key| KeepAnswer::new(key.into_inner(), created));
+    let kept = keep.is_some();
+    let submission = state
+        .submission_service
+        .create(&caller.context(request_id), kind, content, keep)
+        .await?;
     tracing::info!(submission = %submission.id, kind = kind.as_str(), "draft created");
-    let mut response = HttpResponse::Created();
-    response.insert_header((
-        header::LOCATION,
-        format!("/api/v1/submissions/{}", submission.id),
-    ));
-    Ok(respond(response, submission))
+    Ok(answer(created(&submission), kept))
+}
+
+/// The answer to a create: 201 with the draft, where it lives and its version.
+fn created(submission: &Submission) -> StoredResponse {
+    let body =
+        serde_json::to_vec(&SubmissionView::from(submission.clone())).unwrap_or_else(|error| {
+            tracing::error!(%error, "the new draft did not serialize");
+            Vec::new()
+        });
+    StoredResponse {
+        status: StatusCode::CREATED.as_u16(),
+        headers: vec![
+            (
+                header::LOCATION.to_string(),
+                format!("/api/v1/submissions/{}", submission.id),
+            ),
+            (header::ETAG.to_string(), etag(submission.version)),
+            (
+                header::CONTENT_TYPE.to_string(),
+                "application/json".to_owned(),
+            ),
+        ],
+        body,
+    }
 }

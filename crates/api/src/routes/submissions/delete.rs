@@ -1,4 +1,4 @@
-use super::{context, if_match};
+use super::if_match;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::middleware::RequestId;
@@ -29,7 +29,7 @@ pub async fn delete_submission(
     request_id: RequestId,
     id: web::Path<SubmissionId>,
 ) -> Result<HttpResponse, ApiError> {
-    let ctx = context(&caller, Some(request_id));
+    let ctx = caller.context(request_id);
     let deleted = state
         .submission_service
         .delete_draft(&ctx, id.into_inner(), if_match(&req))

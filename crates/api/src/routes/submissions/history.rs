@@ -1,4 +1,3 @@
-use super::context;
 use crate::auth::Caller;
 use crate::dto::review::{HistoryView, ReviewView, RevisionSummary, RevisionView, TransitionView};
 use crate::error::{ApiError, Problem};
@@ -28,7 +27,7 @@ pub async fn get_history(
 ) -> Result<HttpResponse, ApiError> {
     let history = state
         .submission_service
-        .history(&context(&caller, None), id.into_inner())
+        .history(&caller.reading(), id.into_inner())
         .await?;
     Ok(HttpResponse::Ok().json(HistoryView {
         transitions: history
@@ -76,7 +75,7 @@ pub async fn get_revision(
     let (id, number) = path.into_inner();
     let (revision, published) = state
         .submission_service
-        .revision(&context(&caller, None), id, number)
+        .revision(&caller.reading(), id, number)
         .await?;
     Ok(HttpResponse::Ok().json(RevisionView::new(id.0, revision, published)))
 }

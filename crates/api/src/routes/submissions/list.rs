@@ -225,7 +225,7 @@ pub async fn list_submissions(
     let request = query.into_inner().into_filter(&caller, &state.taxonomy)?;
     let page = state
         .submission_service
-        .list(&super::context(&caller, None), request)
+        .list(&caller.reading(), request)
         .await?;
     let body: Bytes = serde_json::to_vec(&SubmissionPage {
         items: page

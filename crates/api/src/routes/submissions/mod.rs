@@ -15,24 +15,12 @@ pub mod update;
 use crate::auth::Caller;
 use crate::dto::submission::SubmissionView;
 use crate::error::ApiError;
-use crate::middleware::RequestId;
 use crate::state::AppState;
 use actix_web::http::header::{self, Header, HeaderValue, IfMatch};
 use actix_web::{HttpRequest, HttpResponse};
 use domain::SubmissionId;
-use domain::actor::{Actor, Context};
 use domain::submission::Submission;
 use domain::submission::use_cases::ExpectedVersion;
-
-/// The caller as the domain names an actor.
-pub fn actor(caller: &Caller) -> Actor {
-    Actor::new(caller.id, caller.role)
-}
-
-/// The caller acting now, in the request `request_id`.
-pub fn context(caller: &Caller, request_id: Option<RequestId>) -> Context {
-    Context::new(actor(caller), request_id.map(|r| r.0))
-}
 
 /// The submission if the caller may see it; otherwise 404, as if it did not exist.
 pub async fn load_visible(
@@ -40,7 +28,7 @@ pub async fn load_visible(
     caller: &Caller,
     id: SubmissionId,
 ) -> Result<Submission, ApiError> {
-    Ok(state.submission_service.visible(actor(caller), id).await?)
+    Ok(state.submission_service.visible(caller.actor(), id).await?)
 }
 
 /// The submission if the caller wrote it; 404 when they cannot see it, 403 when they can but did not write it.
@@ -49,7 +37,7 @@ pub async fn load_own(
     caller: &Caller,
     id: SubmissionId,
 ) -> Result<Submission, ApiError> {
-    Ok(state.submission_service.own(actor(caller), id).await?)
+    Ok(state.submission_service.own(caller.actor(), id).await?)
 }
 
 pub fn etag(version: i32) -> String {

@@ -1,4 +1,3 @@
-use super::context;
 use super::list::ListQuery;
 use crate::auth::Caller;
 use crate::dto::submission::{SubmissionPage, SubmissionSummary};
@@ -29,7 +28,7 @@ pub async fn review_queue(
     let request = query.into_inner().into_filter(&caller, &state.taxonomy);
     let page = state
         .review_service
-        .queue(&context(&caller, None), request)
+        .queue(&caller.reading(), request)
         .await?;
     Ok(HttpResponse::Ok().json(SubmissionPage {
         items: page

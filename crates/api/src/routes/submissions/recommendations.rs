@@ -1,4 +1,3 @@
-use super::context;
 use crate::auth::Caller;
 use crate::dto::review::{
     RecommendationEventRequest, RecommendationEventView, RecommendationEventsView,
@@ -57,7 +56,7 @@ pub async fn report_recommendation_event(
     let event = state
         .recommendation_service
         .report(
-            &context(&caller, Some(request_id)),
+            &caller.context(request_id),
             id,
             recommendation_id,
             follow_up,
@@ -86,7 +85,7 @@ pub async fn list_recommendations(
 ) -> Result<HttpResponse, ApiError> {
     let statuses = state
         .recommendation_service
-        .statuses(&context(&caller, None), id.into_inner())
+        .statuses(&caller.reading(), id.into_inner())
         .await?;
     let views: Vec<RecommendationStatusView> = statuses
         .into_iter()
@@ -124,7 +123,7 @@ pub async fn recommendation_events_in_quarter(
 ) -> Result<HttpResponse, ApiError> {
     let (quarter, events) = state
         .recommendation_service
-        .in_quarter(&context(&caller, None), query.quarter.parse())
+        .in_quarter(&caller.reading(), query.quarter.parse())
         .await?;
     Ok(HttpResponse::Ok().json(RecommendationEventsView {
         quarter: quarter.to_string(),

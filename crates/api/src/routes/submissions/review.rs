@@ -1,4 +1,4 @@
-use super::{context, respond};
+use super::respond;
 use crate::auth::Caller;
 use crate::dto::review::{ReassignRequest, ReviewOutcome, ReviewRequest, ReviewView};
 use crate::dto::submission::SubmissionView;
@@ -31,7 +31,7 @@ pub async fn claim_submission(
     request_id: RequestId,
     id: web::Path<SubmissionId>,
 ) -> Result<HttpResponse, ApiError> {
-    let ctx = context(&caller, Some(request_id));
+    let ctx = caller.context(request_id);
     let claimed = state.review_service.claim(&ctx, id.into_inner()).await?;
     Ok(respond(HttpResponse::Ok(), claimed))
 }
@@ -63,7 +63,7 @@ pub async fn reassign_reviewer(
     id: web::Path<SubmissionId>,
     body: JsonBody<ReassignRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let ctx = context(&caller, Some(request_id));
+    let ctx = caller.context(request_id);
     let reviewer = MemberId(body.0.reviewer_id);
     let updated = state
         .review_service
@@ -101,7 +101,7 @@ pub async fn create_review(
     id: web::Path<SubmissionId>,
     body: JsonBody<ReviewRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let ctx = context(&caller, Some(request_id));
+    let ctx = caller.context(request_id);
     let body = body.0;
     let input = ReviewInput {
         scores: body.scores(),
@@ -139,7 +139,7 @@ pub async fn list_reviews(
 ) -> Result<HttpResponse, ApiError> {
     let reviews = state
         .review_service
-        .reviews(&context(&caller, None), id.into_inner())
+        .reviews(&caller.reading(), id.into_inner())
         .await?;
     Ok(HttpResponse::Ok().json(
         reviews

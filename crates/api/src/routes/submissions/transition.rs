@@ -1,4 +1,4 @@
-use super::{context, respond};
+use super::respond;
 use crate::auth::Caller;
 use crate::dto::submission::{SubmissionView, TransitionRequest};
 use crate::error::{ApiError, Problem};
@@ -41,7 +41,7 @@ pub async fn submit_submission(
     id: web::Path<SubmissionId>,
     body: OptionalJsonBody<TransitionRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let ctx = context(&caller, Some(request_id));
+    let ctx = caller.context(request_id);
     let moved = state
         .submission_service
         .submit(&ctx, id.into_inner(), comment_of(body))
@@ -77,7 +77,7 @@ pub async fn withdraw_submission(
     id: web::Path<SubmissionId>,
     body: OptionalJsonBody<TransitionRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let ctx = context(&caller, Some(request_id));
+    let ctx = caller.context(request_id);
     let moved = state
         .submission_service
         .withdraw(&ctx, id.into_inner(), comment_of(body))

@@ -1,4 +1,4 @@
-use super::{context, if_match, respond};
+use super::{if_match, respond};
 use crate::auth::Caller;
 use crate::dto::submission::{SubmissionView, UpdateSubmissionRequest};
 use crate::error::{ApiError, Problem};
@@ -40,7 +40,7 @@ pub async fn update_submission(
     id: web::Path<SubmissionId>,
     body: JsonBody<UpdateSubmissionRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let ctx = context(&caller, None);
+    let ctx = caller.reading();
     let change = body.0;
     let updated = state
         .submission_service

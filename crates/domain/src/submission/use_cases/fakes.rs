@@ -1,6 +1,7 @@
 //! A hub kept in memory, standing in for every port the use cases need.
 
 use crate::audit::{AuditEntry, AuditFilter};
+use crate::idempotency::KeepAnswer;
 use crate::ids::{MemberId, SubmissionId};
 use crate::member::{Demographics, DisplayName, Member, NewMember, Role};
 use crate::pagination::{Cursor, Page, PageSize};
@@ -97,6 +98,7 @@ impl SubmissionRepository for Hub {
         kind: SubmissionKind,
         content: &Content,
         _: &AuditEntry,
+        _: Option<&KeepAnswer<Submission>>,
     ) -> Result<Submission, WriteError> {
         let created = self.holds(author, Status::Draft);
         self.change(created, |s| {

@@ -105,6 +105,7 @@ async fn cited_work_must_be_published() {
             &as_member(1, Role::Member),
             SubmissionKind::CaseStudy,
             content,
+            None,
         )
         .await;
 

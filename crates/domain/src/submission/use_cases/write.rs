@@ -2,6 +2,7 @@ use super::errors::{CreateError, DeleteError, TransitionError, UpdateError};
 use super::{ExpectedVersion, SubmissionService, status_moved};
 use crate::actor::Context;
 use crate::audit::AuditEntry;
+use crate::idempotency::KeepAnswer;
 use crate::ids::SubmissionId;
 use crate::repository::TransitionRecord;
 use crate::submission::{
@@ -14,12 +15,14 @@ use serde_json::json;
 const COMMENT_MAX: usize = 2_000;
 
 impl SubmissionService {
-    /// Starts a draft that only its author sees.
+    /// Starts a draft that only its author sees; with `keep`, the answer to
+    /// the keyed request commits with the draft.
     pub async fn create(
         &self,
         ctx: &Context,
         kind: SubmissionKind,
         content: Content,
+        keep: Option<KeepAnswer<Submission>>,
     ) -> Result<Submission, CreateError> {
         self.check_content(kind, &content)
             .await?
@@ -30,7 +33,7 @@ impl SubmissionService {
             .request(ctx.request_id.clone());
         Ok(self
             .submissions
-            .create(id, ctx.actor.id, kind, &content, &audit)
+            .create(id, ctx.actor.id, kind, &content, &audit, keep.as_ref())
             .await?)
     }
 
