@@ -134,9 +134,9 @@ async fn a_database_outage_answers_503_quickly_and_recovers_without_a_restart() 
     assert!(ready_took < Duration::from_secs(1), "{ready_took:?}");
     assert!(!ready_retry.is_empty());
     assert_eq!(list, StatusCode::SERVICE_UNAVAILABLE, "{problem}");
-    // Limits counted in PostgreSQL are checked first, and may be what finds
-    // the database gone.
-    let outage_codes = ["database_unavailable", "limits_unavailable"];
+    // Limits counted in PostgreSQL are checked first, and share the
+    // database's outage answer when they find it gone.
+    let outage_codes = ["database_unavailable"];
     assert!(
         outage_codes.contains(&problem["code"].as_str().unwrap_or_default()),
         "{problem}"

@@ -303,6 +303,23 @@ fn database_unavailable(error: &anyhow::Error) -> bool {
     })
 }
 
+impl ApiError {
+    /// The answer when limits cannot be counted: limits counted in the
+    /// database share its outage answer, `database_unavailable`; a separate
+    /// limit store (Redis) out of reach is `limits_unavailable`. Either way
+    /// 503 with `Retry-After`, never a pass.
+    pub fn limits_unreachable(error: &StorageError) -> Self {
+        tracing::warn!(error = %error, "limits cannot be counted");
+        if error.is_unavailable() {
+            ApiError::DatabaseUnavailable
+        } else {
+            ApiError::LimitsUnavailable {
+                retry_after_seconds: crate::rate_limit::UNAVAILABLE_RETRY_SECONDS,
+            }
+        }
+    }
+}
+
 /// The one place storage failures become answers: the database out of reach
 /// is 503 `database_unavailable` with `Retry-After`, anything else a 500.
 impl From<StorageError> for ApiError {

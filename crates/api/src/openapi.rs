@@ -15,7 +15,7 @@ reviews and events, `submissions:write` for changes to them, `reports:read` for 
 Every `/api/` call is rate limited per member (a member's sessions and personal access tokens share one budget; \
 per address without a known credential), counted across every replica: answers carry `RateLimit-Limit`, \
 `RateLimit-Remaining` and `RateLimit-Reset`; over the limit the answer is 429 problem+json with `Retry-After`. \
-If the shared count cannot be reached the answer is 503 problem+json `limits_unavailable` with `Retry-After`.",
+If the shared count cannot be reached the answer is 503 problem+json with `Retry-After`: `database_unavailable` when limits are counted in PostgreSQL, `limits_unavailable` when they are counted in Redis.",
         version = "1.0.0",
         license(name = "MIT OR Apache-2.0"),
     ),

@@ -153,11 +153,7 @@ pub async fn limit_requests(
             Ok(req.into_response(response).map_into_right_body())
         }
         Err(error) => {
-            tracing::warn!(error = %error, "rate limit store unavailable");
-            let response = ApiError::LimitsUnavailable {
-                retry_after_seconds: UNAVAILABLE_RETRY_SECONDS,
-            }
-            .error_response();
+            let response = ApiError::limits_unreachable(&error).error_response();
             Ok(req.into_response(response).map_into_right_body())
         }
     }

@@ -3,7 +3,6 @@ use crate::dto::member::{LoginRequest, TokenResponse};
 use crate::error::{ApiError, Problem};
 use crate::extract::JsonBody;
 use crate::middleware::RequestId;
-use crate::rate_limit::UNAVAILABLE_RETRY_SECONDS;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use domain::MemberId;
@@ -26,7 +25,7 @@ use domain::repository::StorageError;
         (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed logins for this account from this address, or from this address; see Retry-After", body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 503, description = "The shared count of login attempts cannot be reached (`limits_unavailable`); see Retry-After", body = Problem, content_type = "application/problem+json",
+        (status = 503, description = "The shared count of login attempts cannot be reached (`database_unavailable` when counted in PostgreSQL, `limits_unavailable` in Redis); see Retry-After", body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
@@ -45,12 +44,7 @@ pub async fn login(
         .map(|a| a.ip().to_string())
         .unwrap_or_default();
     let keys = LoginKeys::new(&email, &address);
-    let unavailable = |error: StorageError| {
-        tracing::warn!(error = %error, "login limits unavailable");
-        ApiError::LimitsUnavailable {
-            retry_after_seconds: UNAVAILABLE_RETRY_SECONDS,
-        }
-    };
+    let unavailable = |error: StorageError| ApiError::limits_unreachable(&error);
     if let Some(retry_after_seconds) = state
         .login_throttle
         .attempt(&keys)
