@@ -3,6 +3,7 @@
 
 use super::{QuarterlyReport, ReportOptions, TrendPoint, build_report};
 use crate::actor::Context;
+use crate::audit::{AuditEntry, AuditLog};
 use crate::quarter::{Quarter, YearKind};
 use crate::repository::{ReportRepository, Snapshot, StorageError, WriteError};
 use crate::taxonomy::Taxonomy;
@@ -162,11 +163,20 @@ pub struct LiveSummary {
 pub struct ReportService {
     reports: Arc<dyn ReportRepository>,
     taxonomy: Arc<Taxonomy>,
+    audit: AuditLog,
 }
 
 impl ReportService {
-    pub fn new(reports: Arc<dyn ReportRepository>, taxonomy: Arc<Taxonomy>) -> Self {
-        Self { reports, taxonomy }
+    pub fn new(
+        reports: Arc<dyn ReportRepository>,
+        taxonomy: Arc<Taxonomy>,
+        audit: AuditLog,
+    ) -> Self {
+        Self {
+            reports,
+            taxonomy,
+            audit,
+        }
     }
 
     /// The summary of `quarter` as the data stands at `ctx.now`.
@@ -219,12 +229,14 @@ impl ReportService {
         ))
     }
 
-    /// The live summary, with the latest snapshot to compare it against.
+    /// The live summary, with the latest snapshot to compare it against,
+    /// exported as `format` (the audit log says who took which quarter how).
     pub async fn live_summary(
         &self,
         ctx: &Context,
         quarter: Quarter,
         gap_threshold: GapThreshold,
+        format: &str,
     ) -> Result<LiveSummary, ReportError> {
         let report = self.build_summary(ctx, quarter, gap_threshold).await?;
         let latest = self.snapshots(ctx, quarter).await?.into_iter().next();
@@ -235,6 +247,13 @@ impl ReportService {
             }
             None => None,
         };
+        self.audit
+            .record(
+                AuditEntry::new("report_exported", Some(ctx.actor.id))
+                    .details(serde_json::json!({"quarter": quarter.to_string(), "format": format}))
+                    .request(ctx.request_id.clone()),
+            )
+            .await;
         Ok(LiveSummary {
             report,
             latest_snapshot,
@@ -277,6 +296,13 @@ impl ReportService {
             body,
         };
         self.reports.save_snapshot(&snapshot).await?;
+        self.audit
+            .record(
+                AuditEntry::new("report_snapshot_created", Some(ctx.actor.id))
+                    .target("snapshot", snapshot.id)
+                    .request(ctx.request_id.clone()),
+            )
+            .await;
         Ok(snapshot)
     }
 
@@ -323,6 +349,7 @@ pub fn frozen_report(snapshot: &Snapshot) -> Result<QuarterlyReport, ReportError
 mod tests {
     use super::*;
     use crate::actor::Actor;
+    use crate::audit::fakes::MemoryAudit;
     use crate::ids::MemberId;
     use crate::member::Role;
     use crate::report::{QuarterFigures, QuarterHeadline};
@@ -397,7 +424,11 @@ mod tests {
 
     fn service() -> (ReportService, Arc<FakeReports>) {
         let reports = Arc::new(FakeReports::default());
-        let service = ReportService::new(reports.clone(), Arc::new(Taxonomy::reference()));
+        let service = ReportService::new(
+            reports.clone(),
+            Arc::new(Taxonomy::reference()),
+            AuditLog::new(Arc::new(MemoryAudit::default())),
+        );
         (service, reports)
     }
 
@@ -493,7 +524,7 @@ mod tests {
         let listed = service.snapshots(&ctx, q("2025-Q2")).await.unwrap();
         assert_eq!(listed, vec![snapshot.clone()]);
         let live = service
-            .live_summary(&ctx, q("2025-Q2"), GapThreshold::default())
+            .live_summary(&ctx, q("2025-Q2"), GapThreshold::default(), "json")
             .await
             .unwrap();
         assert_eq!(live.latest_snapshot.map(|(s, _)| s.id), Some(snapshot.id));

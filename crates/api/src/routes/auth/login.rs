@@ -8,7 +8,6 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 use domain::MemberId;
 use domain::audit::AuditEntry;
 use domain::member::Member;
-use domain::repository::StorageError;
 
 /// Exchange email and password for a bearer access token.
 ///
@@ -44,18 +43,7 @@ pub async fn login(
         .map(|a| a.ip().to_string())
         .unwrap_or_default();
     let keys = LoginKeys::new(&email, &address);
-    let unavailable = |error: StorageError| ApiError::limits_unreachable(&error);
-    if let Some(retry_after_seconds) = state
-        .login_throttle
-        .attempt(&keys)
-        .await
-        .map_err(unavailable)?
-    {
-        return Err(ApiError::TooManyRequests {
-            detail: "too many failed logins; wait before trying again".into(),
-            retry_after_seconds,
-        });
-    }
+    counted(&state, &keys).await?;
     let member = match checked(&state, &email, body.password).await? {
         Ok(member) => member,
         Err(found) => return Err(refused(&state, found, request_id).await),
@@ -80,6 +68,23 @@ pub async fn login(
         token_type: "Bearer".into(),
         expires_in: token.expires_in,
     }))
+}
+
+/// Counts the attempt; refuses it while the account at this address, or the
+/// address, is locked out.
+async fn counted(state: &AppState, keys: &LoginKeys) -> Result<(), ApiError> {
+    let locked = state
+        .login_throttle
+        .attempt(keys)
+        .await
+        .map_err(|error| ApiError::limits_unreachable(&error))?;
+    match locked {
+        Some(retry_after_seconds) => Err(ApiError::TooManyRequests {
+            detail: "too many failed logins; wait before trying again".into(),
+            retry_after_seconds,
+        }),
+        None => Ok(()),
+    }
 }
 
 /// The member whose password this is; otherwise the member the email names,

@@ -5,7 +5,6 @@ use crate::middleware::RequestId;
 use crate::state::AppState;
 use actix_web::http::header::Accept;
 use actix_web::{HttpResponse, get, web};
-use domain::audit::AuditEntry;
 use domain::report::{Difference, LiveSummary, QuarterlyReport, differences};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -89,18 +88,11 @@ pub async fn quarterly_report(
     let quarter = parse_quarter(&quarter)?;
     let format = requested_format(accept.as_deref(), query.format.as_deref())?;
     let threshold = parse_gap_threshold(query.gap_threshold.as_deref())?;
-    let ctx = caller.context(request_id.clone());
+    let ctx = caller.context(request_id);
     let summary = state
         .report_service
-        .live_summary(&ctx, quarter, threshold)
+        .live_summary(&ctx, quarter, threshold, format.extension())
         .await?;
-    state
-        .audit(
-            AuditEntry::new("report_exported", Some(caller.id))
-                .details(serde_json::json!({"quarter": quarter.to_string(), "format": format.extension()}))
-                .request(Some(request_id.0)),
-        )
-        .await;
     let live = LiveReport::from_summary(summary);
     export_response(
         &live.report,

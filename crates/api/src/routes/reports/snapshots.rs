@@ -7,7 +7,6 @@ use crate::state::AppState;
 use actix_web::http::header::{self, Accept};
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
-use domain::audit::AuditEntry;
 use domain::report::{QuarterlyReport, frozen_report};
 use domain::repository::Snapshot;
 use serde::{Deserialize, Serialize};
@@ -73,7 +72,7 @@ pub async fn create_snapshot(
 ) -> Result<HttpResponse, ApiError> {
     require_admin(&caller)?;
     let quarter = parse_quarter(&quarter)?;
-    let ctx = caller.context(request_id.clone());
+    let ctx = caller.context(request_id);
     // An unended quarter is refused before the threshold is read.
     state.report_service.ensure_can_freeze(&ctx, quarter)?;
     let threshold = parse_gap_threshold(query.gap_threshold.as_deref())?;
@@ -81,13 +80,6 @@ pub async fn create_snapshot(
         .report_service
         .freeze_snapshot(&ctx, quarter, threshold)
         .await?;
-    state
-        .audit(
-            AuditEntry::new("report_snapshot_created", Some(caller.id))
-                .target("snapshot", snapshot.id)
-                .request(Some(request_id.0)),
-        )
-        .await;
     let view = SnapshotView::from(&snapshot);
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, view.href.clone()))
