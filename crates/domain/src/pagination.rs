@@ -3,18 +3,23 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-/// How many items one page may hold.
+/// How many items one page may hold: `DEFAULT` when not asked, at most `MAX`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PageSize(u64);
+pub struct Bounded<const DEFAULT: u64, const MAX: u64>(u64);
 
-impl PageSize {
-    pub const DEFAULT: u64 = 20;
-    pub const MAX: u64 = 100;
+/// A page of submissions or of the audit trail.
+pub type PageSize = Bounded<20, 100>;
+/// A page of the change feed.
+pub type FeedPageSize = Bounded<100, 500>;
+
+impl<const D: u64, const M: u64> Bounded<D, M> {
+    pub const DEFAULT: u64 = D;
+    pub const MAX: u64 = M;
 
     pub fn new(requested: Option<u64>) -> Option<Self> {
         match requested {
-            None => Some(Self(Self::DEFAULT)),
-            Some(n) if (1..=Self::MAX).contains(&n) => Some(Self(n)),
+            None => Some(Self(D)),
+            Some(n) if (1..=M).contains(&n) => Some(Self(n)),
             Some(_) => None,
         }
     }
@@ -24,9 +29,9 @@ impl PageSize {
     }
 }
 
-impl Default for PageSize {
+impl<const D: u64, const M: u64> Default for Bounded<D, M> {
     fn default() -> Self {
-        Self(Self::DEFAULT)
+        Self(D)
     }
 }
 

@@ -4,6 +4,7 @@ use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};
 use domain::ValidationErrors;
+use domain::pagination::FeedPageSize;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -17,11 +18,11 @@ pub struct EventsQuery {
     limit: Option<String>,
 }
 
-/// The change feed: lifecycle events of submissions the caller may see, oldest
-/// first. Authors see everything about their own work, reviewers and admins
-/// everything that left draft, everyone publications. Events are written in the
-/// same transaction as the change, so none is lost or invented; poll with the
-/// last `next_cursor`.
+/// The change feed: lifecycle events of submissions the caller may see.
+///
+/// Oldest first. Authors see everything about their own work, reviewers and admins everything that left
+/// draft, everyone publications. Events are written in the same transaction as the
+/// change, so none is lost or invented; poll with the last `next_cursor`.
 #[utoipa::path(
     tag = "submissions",
     security(("bearer" = [])),
@@ -53,18 +54,25 @@ pub async fn list_events(
             }),
     };
     let limit = match query.limit.as_deref() {
-        None => 100,
+        None => FeedPageSize::default(),
         Some(raw) => raw
             .parse::<u64>()
             .ok()
-            .filter(|n| (1..=500).contains(n))
+            .and_then(|n| FeedPageSize::new(Some(n)))
             .unwrap_or_else(|| {
-                errors.add("limit", "out_of_range", "must be 1 to 500");
-                100
+                errors.add(
+                    "limit",
+                    "out_of_range",
+                    format!("must be 1 to {}", FeedPageSize::MAX),
+                );
+                FeedPageSize::default()
             }),
     };
     errors.into_result()?;
-    let events = state.feed.after(&caller.reading(), after, limit).await?;
+    let events = state
+        .feed
+        .after(&caller.reading(), after, limit.get())
+        .await?;
     let next_cursor = events.last().map_or(after, |e| e.seq).to_string();
     Ok(HttpResponse::Ok().json(EventPage {
         items: events.into_iter().map(EventView::from).collect(),

@@ -5,6 +5,7 @@ mod completeness;
 mod content;
 mod kind;
 mod lifecycle;
+pub mod search;
 pub mod use_cases;
 mod validate;
 mod visibility;

@@ -11,6 +11,7 @@ use domain::pagination::{Cursor, PageSize};
 use domain::quarter::Quarter;
 use domain::repository::{ListOrder, SubmissionFilter};
 use domain::submission::EvidenceType;
+use domain::submission::search::{QUERY_MAX_CHARS, QueryTooLong, search_words};
 use domain::submission::use_cases::ListRequest;
 use domain::taxonomy::{Taxonomy, Vocabulary};
 use serde::Deserialize;
@@ -144,17 +145,16 @@ impl ListQuery {
             "is not a cursor this service gave out",
             Cursor::decode,
         );
-        let words: Vec<String> = match self.q {
-            Some(q) if q.chars().count() > 200 => {
-                e.add("q", "too_long", "must be at most 200 characters");
+        let words = match self.q.as_deref().map(search_words) {
+            Some(Err(QueryTooLong)) => {
+                e.add(
+                    "q",
+                    "too_long",
+                    format!("must be at most {QUERY_MAX_CHARS} characters"),
+                );
                 Vec::new()
             }
-            Some(q) => q
-                .to_lowercase()
-                .split_whitespace()
-                .take(10)
-                .map(str::to_owned)
-                .collect(),
+            Some(Ok(words)) => words,
             None => Vec::new(),
         };
         let filter = SubmissionFilter {
