@@ -154,7 +154,7 @@ async fn a_member_holds_at_most_twenty_live_tokens() {
 
 /// A client whose requests come from `address` (any of 127.0.0.0/8).
 fn client_from(address: &str) -> Client {
-    Client::builder()
+    hub_tests::http_client()
         .local_address(Some(address.parse().unwrap()))
         .build()
         .unwrap()

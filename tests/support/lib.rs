@@ -140,7 +140,7 @@ fn serve(
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
-        client: Client::builder()
+        client: http_client()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap_or_else(|e| panic!("{e}")),
@@ -183,6 +183,13 @@ impl Answer for (StatusCode, reqwest::header::HeaderMap, Value) {
         assert_eq!(status, expected, "{body}");
         body
     }
+}
+
+/// A client builder for the tests' own requests, with the process's TLS
+/// crypto installed as the service installs it.
+pub fn http_client() -> reqwest::ClientBuilder {
+    api::startup::install_tls_provider();
+    Client::builder()
 }
 
 /// A JSON body or, for non-JSON answers, the text.

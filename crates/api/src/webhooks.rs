@@ -29,6 +29,7 @@ pub fn start_dispatcher(webhooks: Arc<dyn WebhookRepository>, every: Duration) {
 
 /// The client deliveries are sent with: an attempt ends well within a lease.
 pub fn delivery_client() -> reqwest::Result<reqwest::Client> {
+    crate::startup::install_tls_provider();
     reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
         .redirect(reqwest::redirect::Policy::none())

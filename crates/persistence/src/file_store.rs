@@ -54,6 +54,7 @@ impl ObjectFileStore {
     /// Files in an S3-compatible bucket.
     pub fn s3(location: &S3Location) -> anyhow::Result<Self> {
         use anyhow::Context;
+        crate::install_tls_provider();
         let mut builder = AmazonS3Builder::from_env()
             .with_bucket_name(&location.bucket)
             .with_allow_http(location.allow_http);

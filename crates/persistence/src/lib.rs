@@ -26,7 +26,8 @@ pub use access_tokens::SeaAccessTokenRepository;
 pub use attachments::SeaAttachmentRepository;
 pub use audit::SeaAuditRepository;
 pub use connection::{
-    Database, DatabaseKind, PoolSettings, connect, connect_with, kind_of, migrate, migration_status,
+    Database, DatabaseKind, PoolSettings, connect, connect_with, describe_database, kind_of,
+    migrate, migration_status,
 };
 pub use events::SeaEventRepository;
 pub use file_store::{ObjectFileStore, S3Location};
@@ -133,4 +134,11 @@ mod tests {
         assert!(!storage(DbErr::RecordNotFound("x".into())).is_unavailable());
         assert!(!storage(DbErr::Custom("bad row".into())).is_unavailable());
     }
+}
+
+/// Makes ring the TLS crypto of the process, for every HTTPS client it makes
+/// (S3 storage, webhook deliveries): the one the database driver already
+/// uses, so the build holds one crypto library. A second call changes nothing.
+pub fn install_tls_provider() {
+    let _already_installed = rustls::crypto::ring::default_provider().install_default();
 }
