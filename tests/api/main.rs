@@ -5,6 +5,7 @@ mod abuse_input;
 mod abuse_jwt;
 mod abuse_privacy;
 mod abuse_slow_clients;
+mod answer_format;
 mod attachments;
 mod audit;
 mod auth;

@@ -12,6 +12,7 @@ pub mod extract;
 pub mod idempotency;
 pub mod limits;
 pub mod middleware;
+pub mod newline;
 pub mod openapi;
 pub mod rate_limit;
 pub mod routes;

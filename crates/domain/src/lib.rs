@@ -18,6 +18,7 @@ pub mod repository;
 pub mod review;
 pub mod submission;
 pub mod taxonomy;
+pub mod timestamp;
 pub mod validation;
 pub mod webhook;
 

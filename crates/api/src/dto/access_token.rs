@@ -28,11 +28,15 @@ pub struct TokenView {
     pub id: Uuid,
     pub name: String,
     pub scopes: Vec<String>,
+    #[serde(serialize_with = "domain::timestamp::serialize")]
     pub created_at: DateTime<Utc>,
     /// Accurate to about a minute.
+    #[serde(serialize_with = "domain::timestamp::serialize_option")]
     pub last_used_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "domain::timestamp::serialize")]
     pub expires_at: DateTime<Utc>,
     /// Set once the token is revoked; a revoked token is refused at once.
+    #[serde(serialize_with = "domain::timestamp::serialize_option")]
     pub revoked_at: Option<DateTime<Utc>>,
 }
 

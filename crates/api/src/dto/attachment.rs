@@ -44,9 +44,11 @@ pub struct AttachmentView {
     /// SHA-256 of the bytes, lower-case hex; also the download's `ETag`.
     pub sha256: String,
     pub caption: Option<String>,
+    #[serde(serialize_with = "domain::timestamp::serialize")]
     pub uploaded_at: DateTime<Utc>,
     /// Set on files a revision kept after the author removed them from the current draft.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(serialize_with = "domain::timestamp::serialize_option")]
     pub removed_at: Option<DateTime<Utc>>,
     /// Where to download it.
     pub download_url: String,

@@ -8,6 +8,7 @@ use uuid::Uuid;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AuditEntryView {
     pub id: Uuid,
+    #[serde(serialize_with = "domain::timestamp::serialize")]
     pub at: DateTime<Utc>,
     pub actor_id: Option<Uuid>,
     /// e.g. `login_failed`, `role_changed`, `submission_submitted`, `review_recorded`, `member_erased`.

@@ -26,6 +26,7 @@ pub struct EventView {
     pub from_status: Option<String>,
     /// The status after the change; absent once deleted.
     pub status: Option<String>,
+    #[serde(serialize_with = "domain::timestamp::serialize")]
     pub at: DateTime<Utc>,
 }
 

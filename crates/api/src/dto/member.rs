@@ -73,7 +73,9 @@ pub struct MemberView {
     pub region: Option<String>,
     /// The same demographics, grouped.
     pub demographics: DemographicsView,
+    #[serde(serialize_with = "domain::timestamp::serialize")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "domain::timestamp::serialize")]
     pub updated_at: DateTime<Utc>,
 }
 

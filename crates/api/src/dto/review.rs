@@ -116,6 +116,7 @@ pub struct ReviewView {
     pub decision: Decision,
     /// The mean of the scores.
     pub quality_score: f64,
+    #[serde(serialize_with = "domain::timestamp::serialize")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -167,6 +168,7 @@ pub struct ReassignRequest {
 pub struct TransitionView {
     pub from: Status,
     pub to: Status,
+    #[serde(serialize_with = "domain::timestamp::serialize")]
     pub at: DateTime<Utc>,
     pub actor: AuthorView,
     pub comment: Option<String>,
@@ -191,6 +193,7 @@ impl From<Transition> for TransitionView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RevisionSummary {
     pub number: i32,
+    #[serde(serialize_with = "domain::timestamp::serialize")]
     pub created_at: DateTime<Utc>,
     pub title: String,
 }
@@ -211,6 +214,7 @@ pub struct RevisionView {
     pub submission_id: Uuid,
     pub number: i32,
     pub kind: SubmissionKind,
+    #[serde(serialize_with = "domain::timestamp::serialize")]
     pub created_at: DateTime<Utc>,
     /// Whether this is the revision that was published.
     pub published: bool,
@@ -256,6 +260,7 @@ pub struct RecommendationEventView {
     pub investment_pence: Option<i64>,
     pub investor: Option<String>,
     pub occurred_on: NaiveDate,
+    #[serde(serialize_with = "domain::timestamp::serialize")]
     pub reported_at: DateTime<Utc>,
 }
 

@@ -240,9 +240,12 @@ pub struct SubmissionView {
     pub quality_score: Option<f64>,
     /// How many hub submissions cite this one.
     pub times_cited: i64,
+    #[serde(serialize_with = "domain::timestamp::serialize")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "domain::timestamp::serialize")]
     pub updated_at: DateTime<Utc>,
     /// Set on the first submit; quarterly reports count by it.
+    #[serde(serialize_with = "domain::timestamp::serialize_option")]
     pub submitted_at: Option<DateTime<Utc>>,
     /// The reviewer who claimed it.
     pub reviewer_id: Option<Uuid>,
@@ -303,8 +306,11 @@ pub struct SubmissionSummary {
     pub region: Option<String>,
     pub completeness_score: Option<f64>,
     pub quality_score: Option<f64>,
+    #[serde(serialize_with = "domain::timestamp::serialize")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "domain::timestamp::serialize")]
     pub updated_at: DateTime<Utc>,
+    #[serde(serialize_with = "domain::timestamp::serialize_option")]
     pub submitted_at: Option<DateTime<Utc>>,
 }
 

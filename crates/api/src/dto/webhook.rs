@@ -22,6 +22,7 @@ pub struct WebhookView {
     pub id: Uuid,
     pub url: String,
     pub event_types: Vec<String>,
+    #[serde(serialize_with = "domain::timestamp::serialize")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -64,7 +65,9 @@ pub struct DeliveryView {
     pub attempts: i32,
     pub last_status_code: Option<i32>,
     pub last_error: Option<String>,
+    #[serde(serialize_with = "domain::timestamp::serialize_option")]
     pub next_attempt_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "domain::timestamp::serialize_option")]
     pub delivered_at: Option<DateTime<Utc>>,
 }
 

@@ -10,8 +10,10 @@ use actix_web::{HttpResponse, get, post, web};
 use domain::webhook::{NewWebhookRequest, WebhookError};
 use uuid::Uuid;
 
-/// Register a webhook (admins only). Each matching event is POSTed to the URL
-/// as JSON, signed in `Hub-Signature`, retried with backoff until it gets a 2xx.
+/// Register a webhook (admins only).
+///
+/// Each matching event is POSTed to the URL as JSON, signed in `Hub-Signature`, retried
+/// with backoff until it gets a 2xx.
 #[utoipa::path(
     tag = "webhooks",
     security(("bearer" = [])),

@@ -138,7 +138,7 @@ fn report_with(figures: [&QuarterFigures; 3], gap_threshold: u64) -> Value {
     let quarter: Quarter = "2025-Q2".parse().unwrap();
     let options = ReportOptions {
         gap_threshold,
-        generated_at: "2025-07-02T09:00:00Z".into(),
+        generated_at: "2025-07-02T09:00:00.000000Z".into(),
     };
     let report = build_report(quarter, figures, Vec::new(), &taxonomy(), &options);
     serde_json::to_value(report).unwrap()
@@ -181,9 +181,9 @@ fn the_quarter_is_compared_with_the_previous_one_and_the_same_one_a_year_before(
     assert_eq!(report["quarter"], "2025-Q2");
     assert_eq!(report["previous_quarter"], "2025-Q1");
     assert_eq!(report["same_quarter_last_year"], "2024-Q2");
-    assert_eq!(report["starts_at"], "2025-04-01T00:00:00+00:00");
-    assert_eq!(report["ends_at"], "2025-07-01T00:00:00+00:00");
-    assert_eq!(report["generated_at"], "2025-07-02T09:00:00Z");
+    assert_eq!(report["starts_at"], "2025-04-01T00:00:00.000000Z");
+    assert_eq!(report["ends_at"], "2025-07-01T00:00:00.000000Z");
+    assert_eq!(report["generated_at"], "2025-07-02T09:00:00.000000Z");
     assert_eq!(report["gap_threshold"], 2);
 }
 
@@ -451,7 +451,7 @@ fn a_snapshot_differs_from_the_live_summary_only_where_a_figure_changed() {
     let quarter: Quarter = "2025-Q2".parse().unwrap();
     let options = ReportOptions {
         gap_threshold: 2,
-        generated_at: "2025-07-02T09:00:00Z".into(),
+        generated_at: "2025-07-02T09:00:00.000000Z".into(),
     };
     let build = |now: &QuarterFigures, trend: Vec<TrendPoint>| {
         build_report(

@@ -19,7 +19,7 @@ pub const TREND_QUARTERS: usize = 8;
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
     /// Only a quarter that is over may be frozen.
-    #[error("{quarter} ends at {ends_at}; only ended quarters can be frozen", ends_at = .quarter.end().to_rfc3339())]
+    #[error("{quarter} ends at {ends_at}; only ended quarters can be frozen", ends_at = crate::timestamp::format(&.quarter.end()))]
     QuarterNotEnded { quarter: Quarter },
     #[error("no snapshot with this id for this quarter")]
     SnapshotNotFound,
@@ -218,7 +218,7 @@ impl ReportService {
             .collect();
         let options = ReportOptions {
             gap_threshold: gap_threshold.get(),
-            generated_at: ctx.now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            generated_at: crate::timestamp::format(&ctx.now),
         };
         Ok(build_report(
             quarter,
@@ -286,7 +286,10 @@ impl ReportService {
     ) -> Result<Snapshot, ReportError> {
         self.ensure_can_freeze(ctx, quarter)?;
         let report = self.build_summary(ctx, quarter, gap_threshold).await?;
-        let body = serde_json::to_string(&report)?;
+        // Kept as served: JSON answers end with a newline, and the hash covers
+        // exactly the bytes a download gets.
+        let mut body = serde_json::to_string(&report)?;
+        body.push('\n');
         let snapshot = Snapshot {
             id: Uuid::now_v7(),
             quarter: quarter.to_string(),
@@ -470,7 +473,7 @@ mod tests {
         assert!(reads.contains(&("comparison", "2024-Q4".into())));
         assert!(reads.contains(&("comparison", "2024-Q1".into())));
         assert_eq!(reads.iter().filter(|(w, _)| *w == "headline").count(), 5);
-        assert_eq!(report.generated_at, "2025-05-02T09:30:00Z");
+        assert_eq!(report.generated_at, "2025-05-02T09:30:00.000000Z");
         assert_eq!(report.gap_threshold, 1);
         let trend: Vec<i64> = report
             .priority_trend
@@ -497,7 +500,7 @@ mod tests {
         assert!(matches!(error, ReportError::QuarterNotEnded { .. }));
         assert_eq!(
             error.to_string(),
-            "2025-Q2 ends at 2025-07-01T00:00:00+00:00; only ended quarters can be frozen"
+            "2025-Q2 ends at 2025-07-01T00:00:00.000000Z; only ended quarters can be frozen"
         );
         assert!(reports.snapshots.lock().unwrap().is_empty());
         assert!(reports.reads.lock().unwrap().is_empty());

@@ -11,10 +11,11 @@ use domain::attachment::{Attachment, AttachmentId};
 use std::ops::Range;
 use uuid::Uuid;
 
-/// Download a file, to whoever may see its submission. It is always served as
-/// a download (`Content-Disposition: attachment`) with `nosniff`, never shown
-/// inline. `Range: bytes=…` asks for part of it (206); `If-None-Match` with its
-/// `ETag` (the SHA-256) answers 304.
+/// Download a file, to whoever may see its submission.
+///
+/// It is always served as a download (`Content-Disposition: attachment`) with `nosniff`,
+/// never shown inline. `Range: bytes=…` asks for part of it (206); `If-None-Match` with
+/// its `ETag` (the SHA-256) answers 304.
 #[utoipa::path(
     tag = "attachments",
     security(("bearer" = [])),

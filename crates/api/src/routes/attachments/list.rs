@@ -20,8 +20,9 @@ pub struct ListAttachmentsQuery {
     revision: Option<i32>,
 }
 
-/// A submission's files, to whoever may see the submission: its current files,
-/// or with `revision` the files a submitted revision contained.
+/// A submission's files, to whoever may see the submission.
+///
+/// Its current files, or with `revision` the files a submitted revision contained.
 #[utoipa::path(
     tag = "attachments",
     security(("bearer" = [])),

@@ -20,11 +20,12 @@ const FORM_OVERHEAD: u64 = 16 * 1024;
 /// The caption field is read up to this many bytes.
 const CAPTION_BYTES: usize = 4 * Caption::MAX_CHARS + 64;
 
-/// Attach one file to a submission (its author, while it is a draft or has
-/// changes requested). Send `multipart/form-data` with a `file` field and an
-/// optional `caption`. The kind of file is judged by its content; files over
-/// the per-file or per-submission limit are refused with 413 before they are
-/// read in full. The file is stored and checksummed before it is recorded.
+/// Attach one file to a submission.
+///
+/// Its author may, while it is a draft or has changes requested. Send `multipart/form-data` with a `file` field and an optional `caption`.
+/// The kind of file is judged by its content; files over the per-file or per-submission
+/// limit are refused with 413 before they are read in full. The file is stored and
+/// checksummed before it is recorded.
 #[utoipa::path(
     tag = "attachments",
     security(("bearer" = [])),

@@ -15,6 +15,7 @@ use utoipa::ToSchema;
 /// Everything the hub holds about the caller.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MemberExport {
+    #[serde(serialize_with = "domain::timestamp::serialize")]
     pub exported_at: DateTime<Utc>,
     pub profile: MemberView,
     /// Everything the member wrote, drafts included.

@@ -55,9 +55,10 @@ impl LiveReport {
     }
 }
 
-/// The quarterly summary of evidence trends and gaps (admins only). `2025-Q3`
-/// is a calendar quarter; `FY2025-Q2` a quarter of the financial year from
-/// 1 April. Served as JSON, CSV, XLSX or an SVG chart, by `Accept` or `?format=`.
+/// The quarterly summary of evidence trends and gaps (admins only).
+///
+/// `2025-Q3` is a calendar quarter; `FY2025-Q2` a quarter of the financial year from 1
+/// April. Served as JSON, CSV, XLSX or an SVG chart, by `Accept` or `?format=`.
 #[utoipa::path(
     tag = "reports",
     security(("bearer" = [])),

@@ -27,7 +27,9 @@ pub struct Series {
     pub quarters: Vec<TrendPoint>,
 }
 
-/// Headline counts for each quarter from `from` to `to` (admins only).
+/// Headline counts for each quarter of a range (admins only).
+///
+/// Each quarter from `from` to `to`.
 #[utoipa::path(
     tag = "reports",
     security(("bearer" = [])),

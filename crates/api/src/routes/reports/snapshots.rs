@@ -18,6 +18,7 @@ use uuid::Uuid;
 pub struct SnapshotView {
     pub id: Uuid,
     pub quarter: String,
+    #[serde(serialize_with = "domain::timestamp::serialize")]
     pub created_at: DateTime<Utc>,
     pub created_by: Option<Uuid>,
     /// SHA-256 of the stored JSON, hex.

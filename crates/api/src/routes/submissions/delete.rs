@@ -6,7 +6,9 @@ use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, delete, web};
 use domain::SubmissionId;
 
-/// Delete a draft and its attached files. `If-Match` is honoured when sent.
+/// Delete a draft and its attached files.
+///
+/// `If-Match` is honoured when sent.
 #[utoipa::path(
     tag = "submissions",
     security(("bearer" = [])),

@@ -5,8 +5,10 @@ use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};
 
-/// Work waiting for review, oldest submitted first. Takes the list's filters;
-/// without `status` it shows what is `submitted` and not yet claimed.
+/// Work waiting for review, oldest submitted first.
+///
+/// Takes the list's filters; without `status` it shows what is `submitted` and not yet
+/// claimed.
 #[utoipa::path(
     tag = "reviews",
     security(("bearer" = [])),

@@ -72,8 +72,9 @@ pub async fn reassign_reviewer(
     Ok(respond(HttpResponse::Ok(), updated))
 }
 
-/// Review a submission in review: score the rubric and decide. `publish`,
-/// `request_changes` or `reject` moves it on; when two reviewers decide at
+/// Review a submission in review: score the rubric and decide.
+///
+/// `publish`, `request_changes` or `reject` moves it on; when two reviewers decide at
 /// once, one wins and the other gets 409.
 #[utoipa::path(
     tag = "reviews",

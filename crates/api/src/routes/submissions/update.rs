@@ -7,8 +7,10 @@ use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, patch, web};
 use domain::SubmissionId;
 
-/// Change a draft (or work returned for changes). Requires `If-Match` with the
-/// `ETag` last read, so no one's edit is silently overwritten.
+/// Change a draft, or work returned for changes.
+///
+/// Requires `If-Match` with the `ETag`
+/// last read, so no one's edit is silently overwritten.
 #[utoipa::path(
     tag = "submissions",
     security(("bearer" = [])),
