@@ -31,12 +31,24 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The CLI makes the first admin (password on stdin) and reports migrations.
+# The CLI refuses to make an admin where there is no database yet, then makes the
+# first admin (password on stdin) in a migrated one, and reports migrations.
 admin_password="a long admin passphrase"
+if (cd "$workdir" && printf '%s\n' "$admin_password" | "$bin" admin create --email admin@example.org) 2>"${workdir}/refused.txt"; then
+    echo "FAIL: admin create made a new database" >&2
+    exit 1
+fi
+grep -q "there is no database at ${workdir}/innovation-hub.db" "${workdir}/refused.txt" || {
+    echo "FAIL: admin create did not name the missing database:" >&2
+    cat "${workdir}/refused.txt" >&2
+    exit 1
+}
+[ ! -e "${workdir}/innovation-hub.db" ] || { echo "FAIL: admin create left a database file" >&2; exit 1; }
+(cd "$workdir" && "$bin" migrate up)
 (cd "$workdir" && printf '%s\n' "$admin_password" | "$bin" admin create --email admin@example.org)
 (cd "$workdir" && "$bin" migrate status) | tee "${workdir}/migrations.txt"
 if grep -q '^pending' "${workdir}/migrations.txt"; then
-    echo "FAIL: migrations left pending after admin create" >&2
+    echo "FAIL: migrations left pending after migrate up" >&2
     exit 1
 fi
 

@@ -53,6 +53,7 @@ admin_email="admin@example.org"
 admin_password="a long admin passphrase"
 member_email="ada.okafor@example.org"
 member_password="a long member passphrase"
+(cd "$workdir" && "$bin" migrate up)
 (cd "$workdir" && printf '%s\n' "$admin_password" | "$bin" admin create --email "$admin_email")
 
 # Rate limits and login lockout raised so the generated traffic reaches the

@@ -29,6 +29,7 @@ cleanup() {
 trap cleanup EXIT
 
 admin_password="a long admin passphrase"
+(cd "$workdir" && "$bin" migrate up)
 (cd "$workdir" && printf '%s\n' "$admin_password" | "$bin" admin create --email admin@example.org)
 
 (cd "$workdir" && exec env HUB_BIND="$bind" HUB_STORAGE=memory HUB_WEBHOOK_ALLOW_LOOPBACK=true "$bin" serve) >"$log" 2>&1 &

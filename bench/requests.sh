@@ -103,6 +103,7 @@ for backend in ${BACKENDS//,/ }; do
     export DATABASE_URL="$url" HUB_BIND="127.0.0.1:$PORT" HUB_JWT_SECRET="benchmark-secret-benchmark-secret-0123" \
         HUB_RATE_LIMIT_PER_MINUTE=1000000 HUB_LOGIN_MAX_FAILURES=10000 HUB_DB_MAX_CONNECTIONS="$POOL" \
         HUB_STORAGE=local HUB_STORAGE_DIR="$dir/files" RUST_LOG="$SERVICE_LOG"
+    "$BIN" migrate up >/dev/null
     printf '%s\n' "$PASSWORD" | "$BIN" admin create --email bench-admin@example.org >/dev/null
     "$BIN" serve >"$dir/serve.log" 2>&1 &
     server_pid=$!

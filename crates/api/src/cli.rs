@@ -214,8 +214,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             .context("connecting to the database")?;
             match action {
                 MigrateAction::Up => {
-                    persistence::migrate(&db.connection).await?;
-                    println!("migrations applied");
+                    let applied = persistence::migrate(&db.connection).await?;
+                    let database = persistence::describe_database(&settings.database_url);
+                    if applied.is_empty() {
+                        println!("{database}: up to date, no migration pending");
+                    }
+                    for name in applied {
+                        println!("{database}: applied {name}");
+                    }
                 }
                 MigrateAction::Status => {
                     for (name, applied) in persistence::migration_status(&db.connection).await? {
@@ -233,6 +239,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 },
         } => {
             let settings = Settings::from_env()?;
+            refuse_new_sqlite_file(&settings.database_url)?;
             let mut line = String::new();
             std::io::stdin()
                 .lock()
@@ -266,5 +273,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Err(other) => Err(other.into()),
             }
         }
+    }
+}
+
+/// `admin create` works on the service's own database: a SQLite file that is
+/// not there yet means it was run in the wrong folder (or with another
+/// `DATABASE_URL`), and making a new, empty database for the admin would leave
+/// the service without them.
+fn refuse_new_sqlite_file(database_url: &str) -> anyhow::Result<()> {
+    match persistence::file_lock::sqlite_file(database_url) {
+        Some(file) if !file.exists() => bail!(
+            "there is no database at {}: run this in the folder where `innovation-hub serve` runs \
+             (it creates and migrates the database), or set DATABASE_URL to the service's database",
+            std::path::absolute(&file).unwrap_or(file).display()
+        ),
+        _ => Ok(()),
     }
 }

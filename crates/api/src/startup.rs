@@ -58,8 +58,15 @@ pub struct Application {
 /// How long a shutdown waits for requests in flight, and then for workers.
 const SHUTDOWN_LIMIT: Duration = Duration::from_secs(10);
 
+/// Makes ring the TLS crypto of the process, for every HTTPS client it makes
+/// (webhook deliveries, S3 storage). A second call changes nothing.
+pub fn install_tls_provider() {
+    persistence::install_tls_provider();
+}
+
 /// Connects, migrates and loads the taxonomy: the state every handler shares.
 pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
+    install_tls_provider();
     // Migrations may rewrite large tables: they run on a connection of their
     // own, without the statement timeout that bounds requests.
     let migrations = persistence::connect_with(
@@ -72,9 +79,15 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
     )
     .await
     .with_context(|| "connecting to the database (check DATABASE_URL)")?;
-    persistence::migrate(&migrations.connection)
+    let applied = persistence::migrate(&migrations.connection)
         .await
         .context("applying migrations")?;
+    let database = persistence::describe_database(&settings.database_url);
+    if applied.is_empty() {
+        tracing::info!(%database, "database schema up to date: no migration pending");
+    } else {
+        tracing::info!(%database, migrations = ?applied, "applied {} migrations", applied.len());
+    }
     if let Err(error) = migrations.connection.close().await {
         tracing::warn!(%error, "closing the migration connection");
     }
@@ -329,6 +342,7 @@ pub fn run(
             .wrap(from_fn(move |req: ServiceRequest, next: Next<_>| {
                 observe(observed.clone(), req, next)
             }))
+            .wrap(from_fn(crate::newline::end_json_with_newline))
             .into_utoipa_app()
             .openapi(ApiDoc::openapi())
             .configure(crate::routes::configure)

@@ -83,9 +83,35 @@ pub async fn connect_with(url: &str, pool: PoolSettings) -> Result<Database, DbE
     Ok(Database { connection, kind })
 }
 
-/// Applies every pending migration.
-pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+/// Applies every pending migration; answers the names of those it applied, oldest first.
+pub async fn migrate(db: &DatabaseConnection) -> Result<Vec<String>, DbErr> {
+    let pending: Vec<String> = Migrator::get_pending_migrations(db)
+        .await?
+        .iter()
+        .map(|m| m.name().to_owned())
+        .collect();
+    Migrator::up(db, None).await?;
+    Ok(pending)
+}
+
+/// The database a URL names, for logs and messages: the SQLite file, or the
+/// PostgreSQL host, port and database, never a user name or password.
+pub fn describe_database(url: &str) -> String {
+    if let Some(file) = crate::file_lock::sqlite_file(url) {
+        let shown = std::path::absolute(&file).unwrap_or(file);
+        return format!("SQLite file {}", shown.display());
+    }
+    match url.split_once("://") {
+        Some((scheme, rest)) if kind_of(url) == DatabaseKind::Postgres => {
+            let rest = rest.split('?').next().unwrap_or_default();
+            let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+            let host = authority
+                .rsplit_once('@')
+                .map_or(authority, |(_, host)| host);
+            format!("PostgreSQL {scheme}://{host}/{path}")
+        }
+        _ => "SQLite in memory".to_owned(),
+    }
 }
 
 /// Each migration's name and whether it has been applied.
@@ -99,4 +125,27 @@ pub async fn migration_status(db: &DatabaseConnection) -> Result<Vec<(String, bo
         .iter()
         .map(|m| (m.name().to_owned(), applied.iter().any(|a| a == m.name())))
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::describe_database;
+
+    #[test]
+    fn descriptions_never_hold_credentials() {
+        assert_eq!(
+            describe_database("postgres://hub:s3cret@db.internal:5432/hub?sslmode=require"),
+            "PostgreSQL postgres://db.internal:5432/hub"
+        );
+        assert_eq!(
+            describe_database("postgresql://db:5432/hub"),
+            "PostgreSQL postgresql://db:5432/hub"
+        );
+        assert_eq!(describe_database("sqlite::memory:"), "SQLite in memory");
+        let file = describe_database("sqlite://hub.db?mode=rwc");
+        assert!(
+            file.starts_with("SQLite file /") && file.ends_with("/hub.db"),
+            "{file}"
+        );
+    }
 }
