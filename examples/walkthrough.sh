@@ -1,0 +1,286 @@
+#!/usr/bin/env bash
+# The README's walk-through, every command in the README's order, against a running service.
+# Each call checks the answer's status and the walk-through stops at the first unexpected one.
+#
+#   HUB_URL   the service (default http://127.0.0.1:8080), started with
+#             HUB_WEBHOOK_ALLOW_LOOPBACK=true (the webhook receiver runs on 127.0.0.1) and, on
+#             SQLite, HUB_READ_CACHE=off (so `demo-data` may write to the file beside it)
+#   HUB_BIN   the innovation-hub binary (default target/release/innovation-hub, else
+#             target/debug/innovation-hub), run for `admin create` and `demo-data`
+#   HUB_DIR   the folder the service runs in (default: the repository's root), where those two
+#             commands find its SQLite file; or set DATABASE_URL to the service's database
+#
+# The README's code blocks are the parts between `# >>> readme` and `# <<< readme`; a test
+# (tests/docs/readme_walkthrough.rs) fails when the two differ.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ -z "${HUB_BIN:-}" ]; then
+    HUB_BIN=target/release/innovation-hub
+    [ -x "$HUB_BIN" ] || HUB_BIN=target/debug/innovation-hub
+fi
+HUB_BIN=$(realpath "$HUB_BIN")
+HUB_DIR=$(realpath "${HUB_DIR:-.}")
+WORK=$(mktemp -d)
+RECEIVER=""
+cleanup() {
+    [ -z "$RECEIVER" ] || kill "$RECEIVER" 2>/dev/null || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# >>> readme:helpers
+B=${HUB_URL:-http://127.0.0.1:8080}/api/v1
+PASSWORD='a long passphrase 42'
+RUN=$(date +%s)   # makes this run's addresses unique, so the walk-through can run again
+
+# call STATUS CURL-ARGUMENTS…: sends one request, prints the answer (text) or its size
+# (files), and stops unless the answer has that STATUS; the answer's headers stay in $WORK/headers
+call() {
+    local want=$1 got method=GET url='' previous='' argument
+    shift
+    for argument in "$@"; do
+        [ "$previous" = -X ] && method=$argument
+        case $argument in http*) url=$argument ;; esac
+        previous=$argument
+    done
+    got=$(curl -sS -o "$WORK/body" -D "$WORK/headers" -w '%{http_code}' "$@") || return 1
+    if [ "$got" != "$want" ]; then
+        echo "FAIL: expected $want, got $got: $method $url" >&2
+        cat "$WORK/body" >&2
+        return 1
+    fi
+    echo "ok $got $method $url" >&2
+    if [ ! -s "$WORK/body" ]; then
+        return 0
+    elif grep -qiE '^content-type: (application/(json|problem\+json)|text/)' "$WORK/headers"; then
+        cat "$WORK/body"
+    else
+        echo "($(wc -c <"$WORK/body") bytes)"
+    fi
+}
+# json FIELD: one field of the JSON on standard input (FIELD like `items.0.id`)
+json() {
+    python3 -c 'import json, sys
+value = json.load(sys.stdin)
+for key in sys.argv[1].split("."):
+    value = value[int(key)] if key.isdigit() else value[key]
+print(value)' "$1"
+}
+# expect PYTHON-CONDITION: stops unless the condition holds for `v`, the JSON on standard input
+expect() {
+    python3 -c 'import json, sys
+v = json.load(sys.stdin)
+sys.exit(None if eval(sys.argv[1]) else "FAIL: not " + sys.argv[1])' "$1"
+}
+# header NAME: a header of the last answer
+header() { grep -i "^$1:" "$WORK/headers" | head -n1 | cut -d' ' -f2- | tr -d '\r'; }
+# <<< readme
+
+# >>> readme:member
+# Register and log in
+ME="ada.okafor.$RUN@example.org"
+call 201 -X POST $B/auth/register -H 'content-type: application/json' \
+  -d "{\"email\": \"$ME\", \"password\": \"$PASSWORD\", \"display_name\": \"Ada Okafor\"}"
+TOKEN=$(call 200 -X POST $B/auth/login -H 'content-type: application/json' \
+  -d "{\"email\": \"$ME\", \"password\": \"$PASSWORD\"}" | json access_token)
+
+# The vocabulary: priorities, practice areas, topics, evidence types, nations, regions, demographics
+call 200 $B/taxonomy >/dev/null
+
+# Optional demographics on the profile (each may be "prefer_not_to_say")
+call 200 -X PATCH $B/members/me -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \
+  -d '{"career_stage": "mid", "level_of_practice": "advanced", "region": "north_west"}'
+# <<< readme
+
+# >>> readme:submission
+# Create a draft improvement journey (201, with Location and ETag headers)
+call 201 -X POST $B/submissions -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{
+  "kind": "improvement_journey",
+  "title": "Reducing falls after discharge with a 72-hour OT home visit",
+  "summary": "An OT home visit within 72 hours of discharge cut falls readmissions from 14% to 6%.",
+  "sections": {
+    "why_we_started": {"problem": "One in seven people over 75 was readmitted after a fall.", "aims": "Halve falls readmissions in nine months."},
+    "what_we_did": {"interventions": "A home visit within 72 hours of discharge, equipment fitted on the day."},
+    "what_we_found": {"results": "Readmissions for falls fell from 14% to 6% over 40 weeks."},
+    "what_it_means": {"conclusions": "Early OT home visits should be standard after discharge."}
+  },
+  "priorities": ["optimising_ot", "value_and_impact"],
+  "practice_areas": ["community_rehabilitation", "older_people"],
+  "nation": "england", "region": "north_west",
+  "impact_evidence": [{"evidence_type": "economic", "description": "Bed days saved", "costs_pence": 4200000, "savings_pence": 18900000, "return_on_investment": 4.5}],
+  "recommendations": [{"text": "Offer every person over 75 an OT home visit within 72 hours of discharge.", "adoption_status": "proposed"}]
+}' >"$WORK/created.json"
+ID=$(json id <"$WORK/created.json")
+RID=$(json recommendations.0.id <"$WORK/created.json")
+ETAG=$(header etag)
+
+# Update it: If-Match with the ETag you last read is required (428 without, 412 when stale)
+call 412 -X PATCH $B/submissions/$ID -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \
+  -H 'if-match: "999"' -d '{"topics": ["ai_digital_healthcare"]}' >/dev/null
+call 200 -X PATCH $B/submissions/$ID -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \
+  -H "if-match: $ETAG" -d '{"topics": ["ai_digital_healthcare"]}' >/dev/null
+
+# Submit it for review: checks the required sections and returns the SQUIRE 2.0 completeness
+call 200 -X POST $B/submissions/$ID/submit -H "authorization: Bearer $TOKEN" | expect 'v["status"] == "submitted"'
+
+# List with filters and keyset pagination
+call 200 "$B/submissions?mine=true&priority=value_and_impact&q=falls&limit=20" -H "authorization: Bearer $TOKEN" \
+  | expect "[i['id'] for i in v['items']] == ['$ID']"
+# <<< readme
+
+# >>> readme:admin
+# The first admin, made with the binary on the service's database (its folder, or DATABASE_URL);
+# it refuses to make a new, empty database
+ADMIN_EMAIL="admin.$RUN@example.org"
+printf '%s\n' 'a long admin passphrase' | (cd "$HUB_DIR" && "$HUB_BIN" admin create --email "$ADMIN_EMAIL")
+ADMIN=$(call 200 -X POST $B/auth/login -H 'content-type: application/json' \
+  -d "{\"email\": \"$ADMIN_EMAIL\", \"password\": \"a long admin passphrase\"}" | json access_token)
+
+# Admins make reviewers; the new role holds from the reviewer's next login
+REVIEWER_EMAIL="grace.reviewer.$RUN@example.org"
+REVIEWER_ID=$(call 201 -X POST $B/auth/register -H 'content-type: application/json' \
+  -d "{\"email\": \"$REVIEWER_EMAIL\", \"password\": \"$PASSWORD\", \"display_name\": \"Grace Reviewer\"}" | json id)
+call 200 -X PUT $B/members/$REVIEWER_ID/role -H "authorization: Bearer $ADMIN" -H 'content-type: application/json' \
+  -d '{"role": "reviewer"}' >/dev/null
+REVIEWER=$(call 200 -X POST $B/auth/login -H 'content-type: application/json' \
+  -d "{\"email\": \"$REVIEWER_EMAIL\", \"password\": \"$PASSWORD\"}" | json access_token)
+# <<< readme
+
+# >>> readme:review
+# Reviewers: the queue (oldest submitted first, with the list's filters), claim, review
+call 200 "$B/reviews/queue?priority=value_and_impact" -H "authorization: Bearer $REVIEWER" \
+  | expect "'$ID' in [i['id'] for i in v['items']]"
+call 200 -X POST $B/submissions/$ID/claim -H "authorization: Bearer $REVIEWER" | expect 'v["status"] == "in_review"'
+call 201 -X POST $B/submissions/$ID/reviews -H "authorization: Bearer $REVIEWER" -H 'content-type: application/json' -d '{
+  "scores": {"clarity_of_problem_and_context": 5, "measurement_and_data": 4, "evidence_of_impact": 4,
+             "involvement_of_people_who_use_services": 3, "transferability_and_spread": 4},
+  "overall_comment": "Clear and well measured", "decision": "publish"}'
+# (publish | request_changes | reject; the quality score is the mean of the latest review)
+
+# Everyone involved: transitions, revisions and reviews; one immutable revision
+call 200 $B/submissions/$ID/history -H "authorization: Bearer $TOKEN" >/dev/null
+call 200 $B/submissions/$ID/revisions/1 -H "authorization: Bearer $TOKEN" >/dev/null
+
+# After publication the author reports follow-up of a recommendation, dated
+call 201 -X POST $B/submissions/$ID/recommendations/$RID/events -H "authorization: Bearer $TOKEN" \
+  -H 'content-type: application/json' \
+  -d "{\"adoption_status\": \"adopted_by_partner\", \"investment_pence\": 2500000, \"investor\": \"ICB\", \"occurred_on\": \"$(date -u +%F)\"}"
+# <<< readme
+
+# >>> readme:tokens
+PAT_ANSWER=$(call 201 -X POST $B/members/me/tokens -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \
+  -d '{"name": "Trust audit script", "scopes": ["submissions:read", "submissions:write"], "expires_in_days": 90}')
+PAT=$(json secret <<<"$PAT_ANSWER")
+TOKEN_ID=$(json id <<<"$PAT_ANSWER")
+call 200 "$B/submissions?mine=true" -H "authorization: Bearer $PAT" >/dev/null
+
+# Name, scopes, created, last used (to about a minute), expiry; then revoke one
+call 200 $B/members/me/tokens -H "authorization: Bearer $TOKEN"
+call 204 -X DELETE $B/members/me/tokens/$TOKEN_ID -H "authorization: Bearer $TOKEN"
+call 401 "$B/submissions?mine=true" -H "authorization: Bearer $PAT" >/dev/null
+# <<< readme
+
+# >>> readme:idempotency
+KEY=$(python3 -c 'import uuid; print(uuid.uuid4())')
+DRAFT=$(call 201 -X POST $B/submissions -H "authorization: Bearer $TOKEN" -H "idempotency-key: $KEY" \
+  -H 'content-type: application/json' -d '{"kind": "case_study", "title": "Seating clinic waiting list"}' | json id)
+# The same request again: the kept answer, not a second draft
+call 201 -X POST $B/submissions -H "authorization: Bearer $TOKEN" -H "idempotency-key: $KEY" \
+  -H 'content-type: application/json' -d '{"kind": "case_study", "title": "Seating clinic waiting list"}' \
+  | expect "v['id'] == '$DRAFT'"
+[ "$(header idempotent-replayed)" = true ]
+# <<< readme
+
+# >>> readme:events
+# Follow the change feed from the start, a page at a time: `next_cursor` stays put when nothing is new
+CURSOR=0
+while :; do
+  PAGE=$(call 200 "$B/events?after=$CURSOR&limit=100" -H "authorization: Bearer $TOKEN")
+  python3 -c 'import json, sys
+for e in json.load(sys.stdin)["items"]:
+    print(e["cursor"], e["type"], e["submission_id"])' <<<"$PAGE" >>"$WORK/events"
+  [ "$(json next_cursor <<<"$PAGE")" = "$CURSOR" ] && break
+  CURSOR=$(json next_cursor <<<"$PAGE")
+done
+grep " $ID$" "$WORK/events"   # created, updated, submitted, in_review, published
+# <<< readme
+
+# >>> readme:attachments
+# Upload (201 with Location); a file over HUB_MAX_FILE_BYTES gets 413 file_too_large
+AID=$(call 201 -X POST $B/submissions/$DRAFT/attachments -H "authorization: Bearer $TOKEN" \
+  -F 'file=@examples/run-chart.png' -F 'caption=Falls readmissions, weeks 1-40' | json id)
+
+# List: id, name, size, media type, SHA-256, caption, uploaded at
+call 200 $B/submissions/$DRAFT/attachments -H "authorization: Bearer $TOKEN"
+
+# Download (always as an attachment, with nosniff; ETag is the SHA-256; Range works)
+call 200 $B/submissions/$DRAFT/attachments/$AID -H "authorization: Bearer $TOKEN"
+cmp "$WORK/body" examples/run-chart.png
+call 206 -H 'range: bytes=0-7' $B/submissions/$DRAFT/attachments/$AID -H "authorization: Bearer $TOKEN"
+
+# Remove it
+call 204 -X DELETE $B/submissions/$DRAFT/attachments/$AID -H "authorization: Bearer $TOKEN"
+# <<< readme
+
+# >>> readme:webhooks
+# A receiver on 127.0.0.1 that writes down each delivery (the service runs with HUB_WEBHOOK_ALLOW_LOOPBACK=true)
+python3 -c 'import http.server, sys
+class Receiver(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["content-length"]))
+        with open(sys.argv[1] + "/deliveries", "a") as out:
+            print(self.headers["hub-event"], self.headers["hub-delivery"], body.decode(), file=out)
+        self.send_response(204)
+        self.end_headers()
+    def log_message(self, *args):
+        pass
+server = http.server.HTTPServer(("127.0.0.1", 0), Receiver)
+open(sys.argv[1] + "/port", "w").write(str(server.server_port))
+server.serve_forever()' "$WORK" &
+RECEIVER=$!
+for _ in $(seq 50); do [ -s "$WORK/port" ] && break; sleep 0.1; done
+WEBHOOK_ANSWER=$(call 201 -X POST $B/webhooks -H "authorization: Bearer $ADMIN" -H 'content-type: application/json' \
+  -d "{\"url\": \"http://127.0.0.1:$(cat "$WORK/port")/hub\", \"event_types\": [\"submission.deleted\"]}")
+WEBHOOK_ID=$(json id <<<"$WEBHOOK_ANSWER")   # and `secret`, to check each delivery's Hub-Signature
+
+# Deleting the draft is an event; the delivery comes from a background task within seconds
+call 204 -X DELETE $B/submissions/$DRAFT -H "authorization: Bearer $TOKEN"
+for _ in $(seq 100); do grep -q "$DRAFT" "$WORK/deliveries" 2>/dev/null && break; sleep 0.2; done
+grep "^submission.deleted " "$WORK/deliveries"
+call 200 $B/webhooks/$WEBHOOK_ID/deliveries -H "authorization: Bearer $ADMIN" \
+  | expect '[(d["state"], d["attempts"]) for d in v["items"]] == [("delivered", 1)]'
+# <<< readme
+
+# >>> readme:reports
+# This quarter's summary holds the submission above: JSON, CSV, XLSX, SVG, and a series
+QUARTER="$(date -u +%Y)-Q$((($(date -u +%-m) + 2) / 3))"
+call 200 "$B/reports/quarterly/$QUARTER?gap_threshold=2" -H "authorization: Bearer $ADMIN" \
+  | expect 'v["headline"][0]["key"] == "submissions" and v["headline"][0]["count"] >= 1'
+call 200 "$B/reports/quarterly/$QUARTER?format=csv" -H "authorization: Bearer $ADMIN" >/dev/null   # or Accept: text/csv
+call 200 "$B/reports/quarterly/$QUARTER?format=xlsx" -H "authorization: Bearer $ADMIN"
+call 200 "$B/reports/quarterly/$QUARTER?format=svg" -H "authorization: Bearer $ADMIN" >/dev/null   # last 8 quarters by priority
+call 200 "$B/reports/quarterly?from=$(($(date -u +%Y) - 1))-Q1&to=$QUARTER" -H "authorization: Bearer $ADMIN" >/dev/null
+
+# Twelve quarters of demonstration data up to the last ended quarter, then freeze that quarter:
+# a snapshot re-exports byte for byte in every format
+(cd "$HUB_DIR" && "$HUB_BIN" demo-data --submissions 300 --members 60 --seed "$RUN")
+ENDED=$(python3 -c 'import datetime; d = datetime.date.today().replace(day=1) - datetime.timedelta(days=80)
+print(f"{d.year}-Q{(d.month + 2) // 3}")')
+SNAPSHOT=$(call 201 -X POST $B/reports/quarterly/$ENDED/snapshots -H "authorization: Bearer $ADMIN" | json id)
+call 200 $B/reports/quarterly/$ENDED/snapshots -H "authorization: Bearer $ADMIN" \
+  | expect "'$SNAPSHOT' in [s['id'] for s in v]"
+call 200 "$B/reports/quarterly/$ENDED/snapshots/$SNAPSHOT?format=csv" -H "authorization: Bearer $ADMIN" >/dev/null
+# <<< readme
+
+# >>> readme:data-rights
+# Admins: the append-only audit log
+call 200 "$B/audit?action=role_changed" -H "authorization: Bearer $ADMIN" >/dev/null
+
+# Members: everything held about them, then erasure (last: the session ends with it)
+call 200 $B/members/me/export -H "authorization: Bearer $TOKEN" >/dev/null
+call 204 -X DELETE $B/members/me -H "authorization: Bearer $TOKEN"
+call 401 $B/members/me -H "authorization: Bearer $TOKEN" >/dev/null
+# <<< readme
+
+echo "walk-through passed"
