@@ -4,32 +4,15 @@
 # Usage: .ci/docs-browser-check.sh <path-to-innovation-hub-binary>
 set -euo pipefail
 
-if [ $# -ne 1 ]; then
-    echo "usage: $0 <path-to-innovation-hub-binary>" >&2
-    exit 2
-fi
-if [ ! -x "$1" ]; then
-    echo "binary not found or not executable: $1" >&2
-    exit 2
-fi
-bin="$(realpath "$1")"
+# shellcheck source=.ci/service.sh
+. "$(dirname "$0")/service.sh"
+hub_setup "$@"
 
 bind="127.0.0.1:18089"
 base="http://${bind}"
-workdir="$(mktemp -d)"
 profile="$(mktemp -d)"
+hub_also_remove="$profile"
 dom="${workdir}/docs-dom.html"
-log="${workdir}/service.log"
-svc_pid=""
-
-cleanup() {
-    if [ -n "$svc_pid" ]; then
-        kill "$svc_pid" 2>/dev/null || true
-        wait "$svc_pid" 2>/dev/null || true
-    fi
-    rm -rf "$workdir" "$profile"
-}
-trap cleanup EXIT
 
 # The CLI refuses to make an admin where there is no database yet, then makes the
 # first admin (password on stdin) in a migrated one, and reports migrations.
@@ -53,26 +36,7 @@ if grep -q '^pending' "${workdir}/migrations.txt"; then
 fi
 
 # Run from a temp dir: the service creates its SQLite file in the working dir.
-(cd "$workdir" && exec env HUB_BIND="$bind" "$bin" serve) >"$log" 2>&1 &
-svc_pid=$!
-
-ready=0
-for _ in $(seq 1 60); do
-    if curl -fsS "${base}/health/ready" >/dev/null 2>&1; then
-        ready=1
-        break
-    fi
-    if ! kill -0 "$svc_pid" 2>/dev/null; then
-        break
-    fi
-    sleep 1
-done
-if [ "$ready" -ne 1 ]; then
-    echo "FAIL: service did not become ready at ${base}/health/ready" >&2
-    echo "--- service log ---" >&2
-    cat "$log" >&2
-    exit 1
-fi
+hub_serve "$bind"
 
 token_json="$(curl -fsS -X POST "${base}/api/v1/auth/login" -H 'content-type: application/json' \
     -d "{\"email\":\"admin@example.org\",\"password\":\"${admin_password}\"}")"

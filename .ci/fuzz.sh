@@ -13,11 +13,9 @@
 #   HUB_FUZZ_CHECKS        other schemathesis checks (e.g. `all`) to explore with
 set -euo pipefail
 
-if [ $# -ne 1 ] || [ ! -x "$1" ]; then
-    echo "usage: $0 <path-to-innovation-hub-binary>" >&2
-    exit 2
-fi
-bin="$(realpath "$1")"
+# shellcheck source=.ci/service.sh
+. "$(dirname "$0")/service.sh"
+hub_setup "$@"
 
 # Pinned so that a new release cannot change what passes.
 schemathesis_version="4.32.5"
@@ -25,19 +23,6 @@ max_examples="${HUB_FUZZ_MAX_EXAMPLES:-25}"
 # Hard bounds: a run over this is killed and counts as a failure.
 run_timeout_seconds=300
 request_timeout_seconds=20
-
-workdir="$(mktemp -d)"
-log="${workdir}/service.log"
-svc_pid=""
-
-cleanup() {
-    if [ -n "$svc_pid" ]; then
-        kill "$svc_pid" 2>/dev/null || true
-        wait "$svc_pid" 2>/dev/null || true
-    fi
-    rm -rf "$workdir"
-}
-trap cleanup EXIT
 
 python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
     "schemathesis==${schemathesis_version}"
@@ -60,8 +45,7 @@ member_password="a long member passphrase"
 # handlers instead of being answered 429 (the limits have their own tests);
 # the webhook dispatcher all but idle, so nothing is sent to generated URLs;
 # loopback webhook URLs allowed, as in every test run on this machine.
-(cd "$workdir" && exec env \
-    HUB_BIND="127.0.0.1:${port}" \
+hub_serve "127.0.0.1:${port}" \
     HUB_JWT_SECRET="fuzzing secret of at least thirty-two characters" \
     HUB_TOKEN_TTL_SECONDS=86400 \
     HUB_RATE_LIMIT_PER_MINUTE=1000000 \
@@ -69,20 +53,7 @@ member_password="a long member passphrase"
     HUB_STORAGE=local HUB_STORAGE_DIR="${workdir}/files" \
     HUB_WEBHOOK_POLL_MS=600000 \
     HUB_WEBHOOK_ALLOW_LOOPBACK=true \
-    RUST_LOG=warn \
-    "$bin" serve) >"$log" 2>&1 &
-svc_pid=$!
-
-for _ in $(seq 1 120); do
-    curl -fsS "${base}/health/ready" >/dev/null 2>&1 && break
-    kill -0 "$svc_pid" 2>/dev/null || break
-    sleep 0.5
-done
-if ! curl -fsS "${base}/health/ready" >/dev/null 2>&1; then
-    echo "FAIL: the service did not become ready" >&2
-    cat "$log" >&2
-    exit 1
-fi
+    RUST_LOG=warn
 
 # call METHOD PATH TOKEN [JSON]: prints the response body, fails on a non-2xx.
 call() {

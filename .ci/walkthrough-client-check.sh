@@ -6,43 +6,19 @@
 # Usage: .ci/walkthrough-client-check.sh <path-to-innovation-hub-binary>
 set -euo pipefail
 
-if [ $# -ne 1 ] || [ ! -x "$1" ]; then
-    echo "usage: $0 <path-to-innovation-hub-binary>" >&2
-    exit 2
-fi
-bin="$(realpath "$1")"
+# shellcheck source=.ci/service.sh
+. "$(dirname "$0")/service.sh"
+hub_setup "$@"
 client_dir="$(cd "$(dirname "$0")/../clients/walkthrough" && pwd)"
 
 bind="127.0.0.1:18090"
 base="http://${bind}"
-workdir="$(mktemp -d)"
-log="${workdir}/service.log"
-svc_pid=""
-
-cleanup() {
-    if [ -n "$svc_pid" ]; then
-        kill "$svc_pid" 2>/dev/null || true
-        wait "$svc_pid" 2>/dev/null || true
-    fi
-    rm -rf "$workdir"
-}
-trap cleanup EXIT
 
 admin_password="a long admin passphrase"
 (cd "$workdir" && "$bin" migrate up)
 (cd "$workdir" && printf '%s\n' "$admin_password" | "$bin" admin create --email admin@example.org)
 
-(cd "$workdir" && exec env HUB_BIND="$bind" HUB_STORAGE=memory HUB_WEBHOOK_ALLOW_LOOPBACK=true "$bin" serve) >"$log" 2>&1 &
-svc_pid=$!
-for _ in $(seq 1 60); do
-    curl -fsS "${base}/health/ready" >/dev/null 2>&1 && break
-    sleep 0.5
-done
-if ! curl -fsS "${base}/health/ready" >/dev/null 2>&1; then
-    echo "FAIL: the service did not become ready" >&2
-    cat "$log" >&2
-    exit 1
-fi
+hub_serve "$bind" HUB_STORAGE=memory HUB_WEBHOOK_ALLOW_LOOPBACK=true
 
 # The service must serve exactly the committed spec the client is generated from.
 curl -fsS "${base}/api/v1/openapi.json" | python3 -c '

@@ -5,43 +5,18 @@
 # Usage: .ci/walkthrough.sh <path-to-innovation-hub-binary>
 set -euo pipefail
 
-if [ $# -ne 1 ] || [ ! -x "$1" ]; then
-    echo "usage: $0 <path-to-innovation-hub-binary>" >&2
-    exit 2
-fi
-bin="$(realpath "$1")"
+# shellcheck source=.ci/service.sh
+. "$(dirname "$0")/service.sh"
+hub_setup "$@"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bind="127.0.0.1:18095"
-workdir="$(mktemp -d)"
-log="${workdir}/service.log"
-svc_pid=""
-
-cleanup() {
-    if [ -n "$svc_pid" ]; then
-        kill "$svc_pid" 2>/dev/null || true
-        wait "$svc_pid" 2>/dev/null || true
-    fi
-    rm -rf "$workdir"
-}
-trap cleanup EXIT
 
 if [ -n "${HUB_WALKTHROUGH_DATABASE_URL:-}" ]; then
     export DATABASE_URL="$HUB_WALKTHROUGH_DATABASE_URL"
 fi
 # As the README says: webhooks to loopback for the script's receiver, and on SQLite the
 # read cache off so that demo-data may write to the file beside the service.
-(cd "$workdir" && exec env HUB_BIND="$bind" HUB_WEBHOOK_ALLOW_LOOPBACK=true HUB_READ_CACHE=off \
-    HUB_STORAGE_DIR="${workdir}/files" "$bin" serve) >"$log" 2>&1 &
-svc_pid=$!
-for _ in $(seq 1 120); do
-    curl -fsS "http://${bind}/health/ready" >/dev/null 2>&1 && break
-    sleep 0.5
-done
-if ! curl -fsS "http://${bind}/health/ready" >/dev/null 2>&1; then
-    echo "FAIL: the service did not become ready" >&2
-    cat "$log" >&2
-    exit 1
-fi
+hub_serve "$bind" HUB_WEBHOOK_ALLOW_LOOPBACK=true HUB_READ_CACHE=off HUB_STORAGE_DIR="${workdir}/files"
 grep -q "migrations" "$log" || { echo "FAIL: startup did not log its migrations" >&2; cat "$log" >&2; exit 1; }
 
 if ! HUB_URL="http://${bind}" HUB_BIN="$bin" HUB_DIR="$workdir" "${root}/examples/walkthrough.sh"; then
