@@ -21,6 +21,7 @@ mod openapi;
 mod outage;
 mod read_cache;
 mod report_rollups;
+mod report_suppression;
 mod reports;
 mod review_queue_paging;
 mod reviews;

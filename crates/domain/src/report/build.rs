@@ -1,5 +1,5 @@
 use super::figures::{Cell, QuarterFigures, SubmitterFigures, median};
-use super::suppress::suppress;
+use super::suppress::{Sum, protect};
 use super::*;
 use crate::member::NOT_STATED;
 use crate::quarter::Quarter;
@@ -87,63 +87,135 @@ fn matrix(
     out
 }
 
-fn people_row(key: &str, count: i64) -> PeopleRow {
-    let withheld = suppress(&[count], false)[0];
-    PeopleRow {
-        key: key.into(),
-        count: (!withheld.suppressed).then_some(count),
-        suppressed: withheld.suppressed,
+/// Every count of people one summary publishes, with the sums that tie them,
+/// so that they are suppressed together (see `suppress`).
+#[derive(Default)]
+struct PeopleTable {
+    counts: Vec<i64>,
+    sums: Vec<Sum>,
+}
+
+/// Where one group's counts (all submitters, or those of AI work) stand in
+/// the table: its total, then each dimension's keys.
+struct PeopleCells {
+    total: usize,
+    dimensions: Vec<(String, Vec<(String, usize)>)>,
+}
+
+impl PeopleTable {
+    fn cell(&mut self, count: i64) -> usize {
+        self.counts.push(count);
+        self.counts.len() - 1
+    }
+
+    /// Lays out a group: each dimension adds up to the group's total, and
+    /// where regions are laid out beside nations, a nation's regions add up
+    /// to the nation.
+    fn group(
+        &mut self,
+        figures: &SubmitterFigures,
+        dimensions: &[(&str, Option<Vocabulary>)],
+        taxonomy: &Taxonomy,
+    ) -> PeopleCells {
+        let total = self.cell(figures.distinct);
+        let mut laid = Vec::new();
+        for (dimension, vocabulary) in dimensions {
+            let counts = figures.by.get(*dimension).cloned().unwrap_or_default();
+            let cells: Vec<(String, usize)> = breakdown_keys(&counts, *vocabulary, taxonomy)
+                .into_iter()
+                .map(|key| {
+                    let count = counts.get(&key).copied().unwrap_or(0);
+                    (key, self.cell(count))
+                })
+                .collect();
+            self.sums.push(Sum {
+                total,
+                parts: cells.iter().map(|(_, c)| *c).collect(),
+            });
+            laid.push(((*dimension).to_owned(), cells));
+        }
+        let find = |name: &str| laid.iter().find(|(d, _)| d == name).map(|(_, c)| c);
+        if let (Some(nations), Some(regions)) = (find("nation"), find("region")) {
+            for (nation, nation_cell) in nations {
+                let parts: Vec<usize> = taxonomy
+                    .terms(Vocabulary::Region)
+                    .iter()
+                    .filter(|t| t.parent.as_deref() == Some(nation.as_str()))
+                    .filter_map(|t| regions.iter().find(|(k, _)| *k == t.code).map(|(_, c)| *c))
+                    .collect();
+                if !parts.is_empty() {
+                    self.sums.push(Sum {
+                        total: *nation_cell,
+                        parts,
+                    });
+                }
+            }
+        }
+        PeopleCells {
+            total,
+            dimensions: laid,
+        }
     }
 }
 
-fn people_breakdowns(
-    figures: &SubmitterFigures,
-    dimensions: &[(&str, Option<Vocabulary>)],
+/// A dimension's keys: its vocabulary with "prefer not to say" and "not
+/// stated", or for free text the values given and "not stated".
+fn breakdown_keys(
+    counts: &BTreeMap<String, i64>,
+    vocabulary: Option<Vocabulary>,
     taxonomy: &Taxonomy,
-) -> Vec<PeopleBreakdown> {
-    dimensions
-        .iter()
-        .map(|(dimension, vocabulary)| {
-            let counts = figures.by.get(*dimension).cloned().unwrap_or_default();
-            let keys: Vec<String> = match vocabulary {
-                Some(v) => taxonomy
-                    .terms(*v)
+) -> Vec<String> {
+    match vocabulary {
+        Some(v) => taxonomy
+            .terms(v)
+            .iter()
+            .map(|t| t.code.clone())
+            .chain([
+                Taxonomy::PREFER_NOT_TO_SAY.to_owned(),
+                NOT_STATED.to_owned(),
+            ])
+            .collect(),
+        None => {
+            let mut keys: BTreeSet<String> = counts
+                .keys()
+                .filter(|k| k.as_str() != NOT_STATED)
+                .cloned()
+                .collect();
+            keys.insert(NOT_STATED.to_owned());
+            keys.into_iter().collect()
+        }
+    }
+}
+
+/// The table's counts as published: withheld ones `null`.
+struct Published<'a> {
+    counts: &'a [i64],
+    withheld: Vec<bool>,
+}
+
+impl Published<'_> {
+    fn row(&self, key: &str, cell: usize) -> PeopleRow {
+        let suppressed = self.withheld[cell];
+        PeopleRow {
+            key: key.into(),
+            count: (!suppressed).then_some(self.counts[cell]),
+            suppressed,
+        }
+    }
+
+    fn breakdowns(&self, cells: &PeopleCells) -> Vec<PeopleBreakdown> {
+        cells
+            .dimensions
+            .iter()
+            .map(|(dimension, keys)| PeopleBreakdown {
+                dimension: dimension.clone(),
+                rows: keys
                     .iter()
-                    .map(|t| t.code.clone())
-                    .chain([
-                        Taxonomy::PREFER_NOT_TO_SAY.to_owned(),
-                        NOT_STATED.to_owned(),
-                    ])
+                    .map(|(key, cell)| self.row(key, *cell))
                     .collect(),
-                None => {
-                    let mut keys: BTreeSet<String> = counts
-                        .keys()
-                        .filter(|k| k.as_str() != NOT_STATED)
-                        .cloned()
-                        .collect();
-                    keys.insert(NOT_STATED.to_owned());
-                    keys.into_iter().collect()
-                }
-            };
-            let values: Vec<i64> = keys
-                .iter()
-                .map(|k| counts.get(k).copied().unwrap_or(0))
-                .collect();
-            let rows = keys
-                .into_iter()
-                .zip(suppress(&values, true))
-                .map(|(key, c)| PeopleRow {
-                    key,
-                    count: (!c.suppressed).then_some(c.count),
-                    suppressed: c.suppressed,
-                })
-                .collect();
-            PeopleBreakdown {
-                dimension: (*dimension).to_owned(),
-                rows,
-            }
-        })
-        .collect()
+            })
+            .collect()
+    }
 }
 
 fn direction(now: Option<f64>, before: Option<f64>) -> String {
@@ -233,6 +305,22 @@ pub fn build_report(
         ("region", Some(Vocabulary::Region)),
     ];
     ai_dimensions.push(("job_title", None));
+    let mut people = PeopleTable::default();
+    let everyone = people.group(&now.submitters, &DEMOGRAPHICS, taxonomy);
+    let first_time = people.cell(now.submitters.first_time);
+    let ai = people.group(&now.ai_submitters, &ai_dimensions, taxonomy);
+    let published = Published {
+        withheld: protect(&people.counts, &people.sums),
+        counts: &people.counts,
+    };
+    // The trend repeats this quarter's submitters: withheld there as here.
+    let mut priority_trend = priority_trend;
+    for point in priority_trend
+        .iter_mut()
+        .filter(|p| p.quarter == quarter.to_string())
+    {
+        point.distinct_submitters = published.row("", everyone.total).count;
+    }
     QuarterlyReport {
         quarter: quarter.to_string(),
         previous_quarter: quarter.previous().to_string(),
@@ -240,7 +328,7 @@ pub fn build_report(
         starts_at: crate::timestamp::format(&quarter.start()),
         ends_at: crate::timestamp::format(&quarter.end()),
         generated_at: options.generated_at.clone(),
-        counting_rule: "Submissions whose first submission time falls in the quarter and that are not drafts or withdrawn; reviews made in the quarter; follow-ups dated in the quarter. Counts of people from 1 to 4 are withheld, with the next smallest where one alone would be withheld.".into(),
+        counting_rule: "Submissions whose first submission time falls in the quarter and that are not drafts or withdrawn; reviews made in the quarter; follow-ups dated in the quarter. Counts of people from 1 to 4 are withheld, and with them the smallest further counts needed so that none withheld can be worked out from the totals, the breakdowns and each nation's regions.".into(),
         gap_threshold: options.gap_threshold,
         headline,
         breakdowns,
@@ -272,10 +360,10 @@ pub fn build_report(
             trend: direction(mean_quality, previous_mean),
         },
         community: Community {
-            distinct_submitters: people_row("distinct_submitters", now.submitters.distinct),
-            first_time_submitters: people_row("first_time_submitters", now.submitters.first_time),
+            distinct_submitters: published.row("distinct_submitters", everyone.total),
+            first_time_submitters: published.row("first_time_submitters", first_time),
             members_joined: Row::new("members_joined", "Members who joined", now.members_joined, previous.members_joined, year_before.members_joined),
-            submitters_by: people_breakdowns(&now.submitters, &DEMOGRAPHICS, taxonomy),
+            submitters_by: published.breakdowns(&everyone),
         },
         ai_digital: AiDigital {
             submissions: Row::new(
@@ -285,8 +373,8 @@ pub fn build_report(
                 previous.ai_submissions,
                 year_before.ai_submissions,
             ),
-            submitters: people_row("ai_digital_submitters", now.ai_submitters.distinct),
-            submitters_by: people_breakdowns(&now.ai_submitters, &ai_dimensions, taxonomy),
+            submitters: published.row("ai_digital_submitters", ai.total),
+            submitters_by: published.breakdowns(&ai),
         },
         recommendations: RecommendationFigures {
             adoption_reported,

@@ -13,7 +13,7 @@ mod use_cases;
 
 pub use build::{ReportOptions, build_report};
 pub use figures::{Cell, CountMap, QuarterFigures, QuarterHeadline, SubmitterFigures};
-pub use suppress::{SUPPRESS_BELOW, SuppressedCount, suppress};
+pub use suppress::{SUPPRESS_BELOW, Sum, SuppressedCount, determined, protect, suppress};
 pub use table::{Difference, HEADER, SUPPRESSED, TableRow, differences, rows};
 pub use use_cases::{
     ComparedQuarters, GapThreshold, InvalidGapThreshold, LiveSummary, QuarterRange,
@@ -58,7 +58,9 @@ pub struct QuarterlyReport {
 pub struct TrendPoint {
     pub quarter: String,
     pub submissions: i64,
-    pub distinct_submitters: i64,
+    /// People who submitted; absent (`null`) when from 1 to 4, or withheld
+    /// with the quarter's summary.
+    pub distinct_submitters: Option<i64>,
     pub mean_quality: Option<f64>,
     /// Priority code → submissions.
     pub by_priority: std::collections::BTreeMap<String, i64>,
@@ -71,7 +73,8 @@ impl TrendPoint {
         Self {
             quarter: quarter.to_string(),
             submissions: headline.total,
-            distinct_submitters: headline.distinct_submitters,
+            distinct_submitters: (!suppress::withheld_alone(headline.distinct_submitters))
+                .then_some(headline.distinct_submitters),
             mean_quality: figures::mean(&headline.review_scores),
             by_priority: headline.by_priority.clone(),
             by_kind: headline.by_kind.clone(),
