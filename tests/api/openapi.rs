@@ -81,3 +81,21 @@ async fn the_spec_and_an_offline_docs_page_are_served() {
     assert_eq!(initializer, StatusCode::OK);
     assert!(script.as_str().unwrap().contains("/api/v1/openapi.json"));
 }
+
+#[test]
+fn operation_summaries_are_one_line_of_plain_text() {
+    let spec: serde_json::Value = serde_json::from_str(COMMITTED).unwrap();
+    let mut odd = Vec::new();
+    for (path, operations) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in operations.as_object().unwrap() {
+            let summary = operation["summary"].as_str().unwrap_or_default();
+            let plain = !summary.is_empty()
+                && summary.len() <= 90
+                && !summary.contains(['\n', '`', '*', '[', '_']);
+            if !plain {
+                odd.push(format!("{method} {path}: {summary:?}"));
+            }
+        }
+    }
+    assert!(odd.is_empty(), "summaries the docs page would show badly: {odd:#?}");
+}

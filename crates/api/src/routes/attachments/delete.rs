@@ -7,6 +7,8 @@ use domain::SubmissionId;
 use domain::attachment::AttachmentId;
 use uuid::Uuid;
 
+/// Remove a file from a submission.
+///
 /// Remove a file from a submission (its author, while it is a draft or has
 /// changes requested). A file that a submitted revision contained leaves the
 /// current list but is kept for that revision.

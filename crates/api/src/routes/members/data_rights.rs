@@ -67,6 +67,8 @@ pub async fn export_me(
         .json(MemberExport::from(data)))
 }
 
+/// Erase the caller's account.
+///
 /// Erase the caller's account (UK GDPR right to erasure): personal data and
 /// demographics removed, drafts deleted, work that left draft kept under
 /// "Former member". The access token stops working at once.

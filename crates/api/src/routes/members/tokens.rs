@@ -9,6 +9,8 @@ use actix_web::{HttpResponse, delete, get, post, web};
 use domain::access_token::NewTokenRequest;
 use uuid::Uuid;
 
+/// Create a personal access token.
+///
 /// Create a personal access token for a third-party client. The secret is in
 /// this response only. Needs a signed-in session, not another token.
 #[utoipa::path(
@@ -53,7 +55,9 @@ pub async fn create_token(
         }))
 }
 
-/// The caller's personal access tokens: name, scopes, created, last used, expiry. Never the secrets.
+/// The caller's personal access tokens.
+///
+/// Name, scopes, created, last used, expiry. Never the secrets.
 #[utoipa::path(
     tag = "members",
     security(("bearer" = [])),

@@ -48,6 +48,8 @@ pub struct SnapshotQuery {
     gap_threshold: Option<String>,
 }
 
+/// Freeze the summary of an ended quarter (admins only).
+///
 /// Freeze the summary of an ended quarter, so what went to Council can be
 /// reproduced byte for byte however the data changes later (admins only).
 #[utoipa::path(

@@ -10,6 +10,8 @@ use domain::SubmissionId;
 use std::sync::Arc;
 use uuid::Uuid;
 
+/// One submission, if the caller may see it.
+///
 /// One submission, if the caller may see it: the author always, reviewers and
 /// admins once it left draft, every member once published.
 #[utoipa::path(

@@ -5,6 +5,8 @@ use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};
 use domain::SubmissionId;
 
+/// What happened to a submission.
+///
 /// What happened to a submission: transitions (who, when, from, to, comment),
 /// revisions and reviews. For its author, reviewers and admins.
 #[utoipa::path(
@@ -49,6 +51,8 @@ pub async fn get_history(
     }))
 }
 
+/// One revision, exactly as it was submitted.
+///
 /// One revision, exactly as it was submitted. The published revision can be
 /// read by every member; others by the author, reviewers and admins.
 #[utoipa::path(

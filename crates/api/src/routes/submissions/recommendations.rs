@@ -14,6 +14,8 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
+/// Report the follow-up of a published recommendation.
+///
 /// Report the follow-up of a published recommendation: a new adoption status,
 /// investment made, or both, dated when it happened. The author or an admin.
 #[utoipa::path(

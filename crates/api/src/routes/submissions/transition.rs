@@ -13,6 +13,8 @@ fn comment_of(body: OptionalJsonBody<TransitionRequest>) -> Option<String> {
     body.0.and_then(|request| request.comment)
 }
 
+/// Send a draft for review.
+///
 /// Send a draft (or work returned for changes) for review. Checks that the
 /// required sections and at least one priority are filled, and stores a revision.
 #[utoipa::path(
