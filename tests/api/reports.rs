@@ -750,3 +750,52 @@ async fn the_series_gives_headline_counts_per_quarter() {
     assert_eq!(series["quarters"][4]["mean_quality"], 4.0);
     assert_eq!(mismatched, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn a_snapshot_is_served_exactly_as_stored_with_its_hash() {
+    use sha2::Digest;
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let (created, _, snapshot) = app
+        .post(
+            "/api/v1/reports/quarterly/2025-Q3/snapshots",
+            Some(&admin.token),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(created, StatusCode::CREATED, "{snapshot}");
+    let id = snapshot["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/reports/quarterly/2025-Q3/snapshots/{id}");
+    let fetch = || async {
+        let response = app
+            .request(reqwest::Method::GET, &path, Some(&admin.token))
+            .send()
+            .await
+            .unwrap();
+        let hash = response.headers()["x-content-sha256"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        (hash, response.bytes().await.unwrap())
+    };
+
+    let (hash, body) = fetch().await;
+    assert!(body.ends_with(b"}\n"), "a JSON answer ends with a newline");
+    assert_eq!(hash, hex::encode(sha2::Sha256::digest(&body)));
+
+    // One frozen before answers ended with a newline keeps its bytes and hash.
+    let older = body[..body.len() - 1].to_vec();
+    let older_hash = hex::encode(sha2::Sha256::digest(&older));
+    app.execute(
+        "UPDATE report_snapshots SET body = $1, content_hash = $2 WHERE id = $3",
+        vec![
+            String::from_utf8(older.clone()).unwrap().into(),
+            older_hash.clone().into(),
+            id.parse::<uuid::Uuid>().unwrap().into(),
+        ],
+    )
+    .await;
+    let (hash, body) = fetch().await;
+    assert_eq!(body.as_ref(), older.as_slice());
+    assert_eq!(hash, older_hash);
+}

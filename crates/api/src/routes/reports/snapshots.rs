@@ -173,6 +173,9 @@ pub async fn get_snapshot(
         format,
         &format!("innovation-hub-{quarter}-snapshot-{}", snapshot.id.simple()),
     );
+    if matches!(format, Format::Json) && !snapshot.body.ends_with('\n') {
+        response.extensions_mut().insert(crate::newline::Verbatim);
+    }
     if let Ok(value) = header::HeaderValue::from_str(&snapshot.content_hash) {
         response
             .headers_mut()
