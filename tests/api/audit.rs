@@ -119,7 +119,7 @@ async fn the_audit_log_is_for_admins_and_cannot_be_changed() {
             Some(&admin.token),
         )
         .await;
-    let (delete, _, _) = app.delete("/api/v1/audit", Some(&admin.token)).await;
+    let (delete, delete_headers, _) = app.delete("/api/v1/audit", Some(&admin.token)).await;
     let (post, _, _) = app
         .post(
             "/api/v1/audit",
@@ -131,8 +131,9 @@ async fn the_audit_log_is_for_admins_and_cannot_be_changed() {
     assert_eq!(reviewer_status, StatusCode::FORBIDDEN);
     assert_eq!(bad_filter, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(problem["errors"].as_array().map(Vec::len), Some(2));
-    assert_eq!(delete, StatusCode::NOT_FOUND);
-    assert_eq!(post, StatusCode::NOT_FOUND);
+    assert_eq!(delete, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(delete_headers["allow"], "GET");
+    assert_eq!(post, StatusCode::METHOD_NOT_ALLOWED);
 }
 
 #[tokio::test]

@@ -149,3 +149,64 @@ async fn non_admins_get_403_problems() {
     assert_eq!(headers["content-type"], "application/problem+json");
     assert_eq!(body["code"], "forbidden");
 }
+
+#[tokio::test]
+async fn an_undeclared_method_on_a_known_path_is_405_with_allow_and_missing_credentials_come_first()
+{
+    let app = spawn_app().await;
+    let member = app.member().await;
+    for (method, path, allow) in [
+        ("TRACE", "/api/v1/audit", "GET"),
+        ("PUT", "/api/v1/events", "GET"),
+        ("DELETE", "/api/v1/taxonomy", "GET"),
+        ("GET", "/api/v1/auth/login", "POST"),
+    ] {
+        let response = app
+            .request(
+                reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
+                path,
+                Some(&member.token),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {path}"
+        );
+        assert_eq!(response.headers()["allow"], allow, "{method} {path}");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json"
+        );
+        let problem: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(problem["code"], "method_not_allowed");
+    }
+
+    // No credentials: 401 before the path, the query or the body is judged.
+    for (method, path, body) in [
+        ("GET", "/api/v1/submissions/not-a-uuid", None),
+        ("GET", "/api/v1/submissions?limit=", None),
+        ("POST", "/api/v1/submissions", Some("{\"kind\": 7}")),
+        ("PATCH", "/api/v1/members/me", Some("not json")),
+    ] {
+        let mut request = app.request(
+            reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
+            path,
+            None,
+        );
+        if let Some(body) = body {
+            request = request
+                .header("content-type", "application/json")
+                .body(body);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::UNAUTHORIZED,
+            "{method} {path}"
+        );
+        assert!(response.headers().contains_key("www-authenticate"));
+    }
+}

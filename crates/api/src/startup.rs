@@ -3,6 +3,7 @@
 use crate::auth::{Authenticator, JwtKeys, LoginThrottle};
 use crate::cache::{ReadCache, forget_on_writes};
 use crate::config::{FileStorage, Settings};
+use crate::contract::{Operations, enforce_operations};
 use crate::extract::{
     BodyLimit, BodyTimeout, not_found, path_error, query_error, refuse_nul_in_query,
 };
@@ -258,6 +259,7 @@ pub struct Middleware {
     idempotency: Arc<Idempotency>,
     read_cache: Arc<ReadCache>,
     authenticator: Authenticator,
+    operations: Arc<Operations>,
 }
 
 impl Middleware {
@@ -288,6 +290,7 @@ impl Middleware {
             )),
             read_cache: state.read_cache.clone(),
             authenticator,
+            operations: Arc::new(Operations::from_document(&crate::openapi::document())),
         })
     }
 }
@@ -314,6 +317,7 @@ pub fn run(
             rate_limits,
             idempotency,
             read_cache,
+            operations,
             ..
         } = middleware.clone();
         App::new()
@@ -325,6 +329,9 @@ pub fn run(
             .app_data(web::PayloadConfig::new(body_limit))
             .app_data(web::PathConfig::default().error_handler(path_error))
             .app_data(web::QueryConfig::default().error_handler(query_error))
+            .wrap(from_fn(move |req: ServiceRequest, next: Next<_>| {
+                enforce_operations(operations.clone(), req, next)
+            }))
             .wrap(from_fn(refuse_nul_in_query))
             .wrap(from_fn(move |req: ServiceRequest, next: Next<_>| {
                 idempotent_posts(idempotency.clone(), req, next)
