@@ -210,3 +210,39 @@ async fn an_undeclared_method_on_a_known_path_is_405_with_allow_and_missing_cred
         assert!(response.headers().contains_key("www-authenticate"));
     }
 }
+
+#[tokio::test]
+async fn answers_carry_nosniff_authenticated_json_is_not_stored_and_the_docs_cannot_be_framed() {
+    let app = spawn_app().await;
+    let member = app.member().await;
+    let (_, mine, _) = app.get("/api/v1/members/me", Some(&member.token)).await;
+    let (_, export, _) = app
+        .get("/api/v1/members/me/export", Some(&member.token))
+        .await;
+    let (_, public, _) = app.get("/api/v1/taxonomy", None).await;
+    let (_, missing, _) = app
+        .get(
+            "/api/v1/submissions/00000000-0000-0000-0000-000000000000",
+            Some(&member.token),
+        )
+        .await;
+    for headers in [&mine, &export, &missing] {
+        assert_eq!(headers["cache-control"], "no-store");
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+    }
+    assert_eq!(public["x-content-type-options"], "nosniff");
+    assert!(!public.contains_key("cache-control") || public["cache-control"] != "no-store");
+
+    let docs = app
+        .request(Method::GET, "/docs/", None)
+        .send()
+        .await
+        .unwrap();
+    let policy = docs.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+    assert!(policy.contains("script-src 'self'"), "{policy}");
+    assert_eq!(docs.headers()["x-content-type-options"], "nosniff");
+}

@@ -10,6 +10,7 @@ pub mod dto;
 pub mod error;
 pub mod export;
 pub mod extract;
+pub mod headers;
 pub mod idempotency;
 pub mod limits;
 pub mod middleware;

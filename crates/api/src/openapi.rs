@@ -64,6 +64,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     let mut api = api;
     document_slow_bodies(&mut api);
     document_outages(&mut api);
+    document_rate_limits(&mut api);
     document_keys_in_use(&mut api);
     api
 }
@@ -113,6 +114,46 @@ fn document_outages(api: &mut utoipa::openapi::OpenApi) {
                 .responses
                 .entry("503".to_owned())
                 .or_insert_with(|| RefOr::T(unavailable.clone()));
+        }
+    }
+}
+
+/// Every `/api/` operation is rate limited per member (or per address) and
+/// may answer 429 with `Retry-After`.
+fn document_rate_limits(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let limited = ResponseBuilder::new()
+        .description("Too many requests (`too_many_requests`); retry after `Retry-After` seconds")
+        .header(
+            "Retry-After",
+            retry_after("Seconds to wait before retrying"),
+        )
+        .content(
+            "application/problem+json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .build();
+    for (path, item) in api.paths.paths.iter_mut() {
+        if !path.starts_with("/api/") {
+            continue;
+        }
+        for operation in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            operation
+                .responses
+                .responses
+                .entry("429".to_owned())
+                .or_insert_with(|| RefOr::T(limited.clone()));
         }
     }
 }

@@ -349,6 +349,7 @@ pub fn run(
             .wrap(from_fn(move |req: ServiceRequest, next: Next<_>| {
                 observe(observed.clone(), req, next)
             }))
+            .wrap(from_fn(crate::headers::safety_headers))
             .wrap(from_fn(crate::newline::end_json_with_newline))
             .into_utoipa_app()
             .openapi(ApiDoc::openapi())
