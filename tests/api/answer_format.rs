@@ -91,14 +91,7 @@ async fn every_instant_in_every_answer_has_one_format_and_json_ends_with_a_newli
         )
         .await;
     assert_eq!(tokened, StatusCode::CREATED);
-    let quarter = {
-        let now = chrono::Utc::now();
-        format!(
-            "{}-Q{}",
-            chrono::Datelike::year(&now),
-            (chrono::Datelike::month(&now) + 2) / 3
-        )
-    };
+    let quarter = domain::quarter::Quarter::calendar_containing(chrono::Utc::now()).to_string();
 
     let pages: Vec<(Method, String, &str)> = vec![
         (
