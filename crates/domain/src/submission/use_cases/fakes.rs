@@ -24,6 +24,7 @@ pub(crate) struct Hub {
     roles: Mutex<HashMap<MemberId, Role>>,
     /// Every write that reached storage, by name.
     writes: Mutex<Vec<&'static str>>,
+    events: Mutex<Vec<RecommendationEvent>>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -252,14 +253,19 @@ impl RecommendationRepository for Hub {
         event: RecommendationEvent,
     ) -> Result<RecommendationEvent, WriteError> {
         lock(&self.writes).push("add_recommendation_event");
+        lock(&self.events).push(event.clone());
         Ok(event)
     }
 
     async fn recommendation_events(
         &self,
-        _: SubmissionId,
+        id: SubmissionId,
     ) -> Result<Vec<RecommendationEvent>, StorageError> {
-        Ok(Vec::new())
+        Ok(lock(&self.events)
+            .iter()
+            .filter(|e| e.submission_id == id)
+            .cloned()
+            .collect())
     }
 
     async fn recommendation_events_between(
