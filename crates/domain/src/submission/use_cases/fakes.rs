@@ -5,6 +5,7 @@ use crate::idempotency::KeepAnswer;
 use crate::ids::{MemberId, SubmissionId};
 use crate::member::{Demographics, DisplayName, Member, NewMember, Role};
 use crate::pagination::{Cursor, Page, PageSize};
+use crate::report::counting;
 use crate::repository::{
     AuditRepository, HistoryRepository, MemberRepository, NewReview, RecommendationEvent,
     RecommendationRepository, ReviewRepository, Revision, StorageError, SubmissionFilter,
@@ -163,6 +164,12 @@ impl SubmissionRepository for Hub {
             .iter()
             .filter(|s| s.visible_to(filter.viewer, filter.viewer_role))
             .filter(|s| filter.status.is_none_or(|status| s.status == status))
+            .filter(|s| {
+                filter.quarter.is_none_or(|quarter| match filter.status {
+                    None => counting::is_counted_in(quarter, s.status, s.submitted_at),
+                    Some(_) => s.submitted_at.is_some_and(|at| quarter.contains(at)),
+                })
+            })
             .cloned()
             .collect();
         Ok(Page {
