@@ -15,6 +15,7 @@ mod m20261125_000009_webhooks;
 mod m20261125_000010_report_rollups;
 mod m20261201_000001_delivery_leases;
 mod m20261201_000002_shared_limits;
+mod m20261202_000001_follow_up_moves_back;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000010_report_rollups::Migration),
             Box::new(m20261201_000001_delivery_leases::Migration),
             Box::new(m20261201_000002_shared_limits::Migration),
+            Box::new(m20261202_000001_follow_up_moves_back::Migration),
         ]
     }
 }

@@ -12,6 +12,7 @@ mod auth;
 mod data_rights;
 mod errors;
 mod events;
+mod follow_ups;
 mod fuzz_regressions;
 mod health;
 mod idempotency;

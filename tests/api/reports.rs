@@ -401,6 +401,49 @@ async fn report_counts_match_a_naive_recount_of_the_listed_submissions() {
 }
 
 #[tokio::test]
+async fn the_quarter_list_holds_exactly_what_the_summary_counts() {
+    let Known { app, admin } = known_dataset().await;
+
+    let (_, _, report) = app
+        .get("/api/v1/reports/quarterly/2025-Q3", Some(&admin.token))
+        .await;
+    let (status, _, listed) = app
+        .get(
+            "/api/v1/submissions?quarter=2025-Q3&limit=100",
+            Some(&admin.token),
+        )
+        .await;
+    let (_, _, withdrawn) = app
+        .get(
+            "/api/v1/submissions?quarter=2025-Q3&status=withdrawn&limit=100",
+            Some(&admin.token),
+        )
+        .await;
+
+    assert_eq!(status, StatusCode::OK, "{listed}");
+    let statuses: Vec<&str> = listed["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|s| s["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(report["headline"][0]["key"], "submissions");
+    assert_eq!(
+        report["headline"][0]["count"].as_i64(),
+        Some(statuses.len() as i64),
+        "{statuses:?}"
+    );
+    assert!(!statuses.contains(&"withdrawn"));
+    let withdrawn: Vec<(&str, &str)> = withdrawn["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|s| (s["title"].as_str().unwrap(), s["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(withdrawn, [("Withdrawn", "withdrawn")]);
+}
+
+#[tokio::test]
 async fn calendar_and_financial_quarter_boundaries_count_each_instant_once() {
     let app = spawn_app().await;
     let admin = app.admin().await;

@@ -382,6 +382,8 @@ async fn follow_up_events_are_counted_in_the_quarter_they_happened() {
     let mut body = case_study("Recommendations");
     body["recommendations"] = json!([{"text": "Offer first-contact OT in every practice", "adoption_status": "proposed"}]);
     let id = app.published(&author, &reviewer, &body).await;
+    // Follow-ups are dated on or after the first submission.
+    app.backdate(&id, "2025-03-01T09:00:00Z").await;
     let (_, _, published) = app
         .get(&format!("/api/v1/submissions/{id}"), Some(&author.token))
         .await;

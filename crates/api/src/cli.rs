@@ -174,7 +174,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 "sqlite" => format!("'{}'", at.to_rfc3339()),
                 _ => format!("'{}'::timestamptz", at.to_rfc3339()),
             };
-            let day = |at: chrono::DateTime<chrono::Utc>| format!("'{}'", at.date_naive());
             let mut out = String::new();
             for (quarter, wanted) in plan {
                 for (name, sql, bounds) in persistence::quarter_statements()
@@ -185,12 +184,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                         persistence::Bounds::Bucket => {
                             sql.replace("$1", &persistence::rollup::bucket(quarter).to_string())
                         }
-                        persistence::Bounds::Days => sql
-                            .replace("$1", &day(quarter.start()))
-                            .replace("$2", &day(quarter.end())),
                         persistence::Bounds::Instants => sql
                             .replace("$1", &instant(quarter.start()))
                             .replace("$2", &instant(quarter.end())),
+                        persistence::Bounds::InstantsAndDays => {
+                            let days = domain::report::counting::days(quarter);
+                            sql.replace("$1", &instant(quarter.start()))
+                                .replace("$2", &instant(quarter.end()))
+                                .replace("$3", &format!("'{}'", days.start))
+                                .replace("$4", &format!("'{}'", days.end))
+                        }
+                        persistence::Bounds::End => {
+                            let days = domain::report::counting::days(quarter);
+                            sql.replace("$1", &instant(quarter.end()))
+                                .replace("$2", &format!("'{}'", days.end))
+                        }
                     };
                     out.push_str(&format!("-- {quarter} {name}\n{sql};\n"));
                 }

@@ -184,6 +184,11 @@ pub struct RecommendationEvent {
     pub occurred_on: NaiveDate,
     pub reported_at: DateTime<Utc>,
     pub reported_by: Option<MemberId>,
+    /// Why, as the reporter said; always given for a move backwards.
+    pub reason: Option<String>,
+    /// Set when the report moved the status backwards: the status in effect
+    /// on its day that it moved back from.
+    pub moved_back_from: Option<AdoptionStatus>,
 }
 
 /// A status change to record, with what it brings along.

@@ -4,7 +4,9 @@
 //! prove the rollups right. Statements are plain SQL so the benchmark can run
 //! them directly in psql and sqlite3.
 
-use crate::counting::{counted_before_sql, counted_between_sql};
+use crate::counting::{
+    adoption_as_of_end_sql, counted_before_sql, counted_between_sql, investment_in_quarter_sql,
+};
 use crate::rollup;
 use crate::tags::TAG_TABLES;
 use crate::{storage, write_error};
@@ -12,6 +14,7 @@ use async_trait::async_trait;
 use domain::MemberId;
 use domain::member::NOT_STATED;
 use domain::quarter::Quarter;
+use domain::report::counting;
 use domain::report::{Cell, CountMap, QuarterFigures, QuarterHeadline, SubmitterFigures};
 use domain::repository::{ReportRepository, Snapshot, StorageError, WriteError};
 use domain::taxonomy::AI_DIGITAL_TOPIC;
@@ -48,8 +51,11 @@ pub const DEMOGRAPHIC_COLUMNS: [&str; 5] = [
 pub enum Bounds {
     /// `$1`, `$2`: the quarter's first instant and the next quarter's.
     Instants,
-    /// `$1`, `$2`: the same as dates, for dated follow-ups.
-    Days,
+    /// `$1`, `$2`: the instants, then `$3`, `$4`: the same as days, for
+    /// dated follow-ups.
+    InstantsAndDays,
+    /// `$1`: the instant the quarter ends; `$2`: the first day after it.
+    End,
     /// `$1`: the quarter's rollup bucket.
     Bucket,
 }
@@ -59,17 +65,23 @@ impl Bounds {
     pub fn values(self, quarter: Quarter) -> Vec<Value> {
         match self {
             Bounds::Instants => vec![quarter.start().into(), quarter.end().into()],
-            Bounds::Days => vec![
-                quarter.start().date_naive().into(),
-                quarter.end().date_naive().into(),
-            ],
+            Bounds::InstantsAndDays => {
+                let days = counting::days(quarter);
+                vec![
+                    quarter.start().into(),
+                    quarter.end().into(),
+                    days.start.into(),
+                    days.end.into(),
+                ]
+            }
+            Bounds::End => vec![quarter.end().into(), counting::days(quarter).end.into()],
             Bounds::Bucket => vec![rollup::bucket(quarter).into()],
         }
     }
 }
 
 /// Statements read straight from indexed base tables by both ways of
-/// counting: follow-ups and members joined.
+/// counting: recommendations, investment and members joined.
 fn shared_statements() -> Vec<(String, String, Bounds)> {
     vec![
         (
@@ -78,19 +90,11 @@ fn shared_statements() -> Vec<(String, String, Bounds)> {
                 .to_owned(),
             Bounds::Instants,
         ),
-        (
-            "adoption".to_owned(),
-            "SELECT e.adoption_status AS k, COUNT(*) AS n FROM recommendation_events e \
-             WHERE e.occurred_on >= $1 AND e.occurred_on < $2 AND e.adoption_status IS NOT NULL GROUP BY e.adoption_status"
-                .to_owned(),
-            Bounds::Days,
-        ),
+        ("adoption".to_owned(), adoption_as_of_end_sql(), Bounds::End),
         (
             "investment".to_owned(),
-            "SELECT COUNT(e.investment_pence) AS n, CAST(COALESCE(SUM(e.investment_pence), 0) AS BIGINT) AS total \
-             FROM recommendation_events e WHERE e.occurred_on >= $1 AND e.occurred_on < $2"
-                .to_owned(),
-            Bounds::Days,
+            investment_in_quarter_sql(),
+            Bounds::InstantsAndDays,
         ),
     ]
 }
@@ -536,7 +540,11 @@ impl SeaReportRepository {
             .map_err(|e| DbErr::Custom(e.to_string()))?;
         let backend = self.db.get_database_backend();
         let sql = match backend {
-            DbBackend::Sqlite => sql.replace("$1", "?1").replace("$2", "?2"),
+            DbBackend::Sqlite => ["$1", "$2", "$3", "$4"]
+                .iter()
+                .fold(sql.to_owned(), |sql, p| {
+                    sql.replace(p, &p.replace('$', "?"))
+                }),
             _ => sql.to_owned(),
         };
         self.db

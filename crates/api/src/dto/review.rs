@@ -246,8 +246,13 @@ pub struct RecommendationEventRequest {
     pub investment_pence: Option<i64>,
     /// Who invested.
     pub investor: Option<String>,
-    /// When it happened (default today); quarterly figures count by this date.
+    /// When it happened (default today): from the day the submission was
+    /// first submitted to today. Quarterly figures count by this date.
     pub occurred_on: Option<NaiveDate>,
+    /// Why (1–1000 characters). Required when `adoption_status` is lower
+    /// than the status in effect on `occurred_on` (order: proposed <
+    /// adopted_locally < adopted_by_partner < rolled_out).
+    pub reason: Option<String>,
 }
 
 /// A recorded follow-up.
@@ -262,6 +267,12 @@ pub struct RecommendationEventView {
     pub occurred_on: NaiveDate,
     #[serde(serialize_with = "domain::timestamp::serialize")]
     pub reported_at: DateTime<Utc>,
+    /// The reason given, if any.
+    pub reason: Option<String>,
+    /// `true` when this report moved the status backwards.
+    pub moved_back: bool,
+    /// The status in effect on `occurred_on` that it moved back from.
+    pub moved_back_from: Option<AdoptionStatus>,
 }
 
 impl From<RecommendationEvent> for RecommendationEventView {
@@ -275,6 +286,9 @@ impl From<RecommendationEvent> for RecommendationEventView {
             investor: e.investor,
             occurred_on: e.occurred_on,
             reported_at: e.reported_at,
+            reason: e.reason,
+            moved_back: e.moved_back_from.is_some(),
+            moved_back_from: e.moved_back_from,
         }
     }
 }
@@ -286,9 +300,12 @@ pub struct RecommendationStatusView {
     pub text: String,
     /// As written in the submission.
     pub original_adoption_status: AdoptionStatus,
-    /// The latest reported status.
+    /// The latest reported status (by `occurred_on`, then as reported).
     pub adoption_status: AdoptionStatus,
-    /// All investment reported, in GBP pence.
+    /// Set when the latest status was reached by moving backwards: that
+    /// report, with its reason.
+    pub moved_back: Option<RecommendationEventView>,
+    /// All investment reported, in the submission and in follow-ups, in GBP pence.
     pub investment_reported_pence: i64,
     pub events: Vec<RecommendationEventView>,
 }
@@ -300,6 +317,7 @@ impl From<RecommendationStatus> for RecommendationStatusView {
             text: status.text,
             original_adoption_status: status.original_adoption_status,
             adoption_status: status.adoption_status,
+            moved_back: status.moved_back.map(Into::into),
             investment_reported_pence: status.investment_reported_pence,
             events: status.events.into_iter().map(Into::into).collect(),
         }

@@ -3,7 +3,7 @@ use super::suppress::{Sum, protect};
 use super::*;
 use crate::member::NOT_STATED;
 use crate::quarter::Quarter;
-use crate::submission::SubmissionKind;
+use crate::submission::{AdoptionStatus, SubmissionKind};
 use crate::taxonomy::{Taxonomy, Vocabulary};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -285,16 +285,11 @@ pub fn build_report(
             year_before.review_scores.len() as i64,
         ),
     ];
-    let adoption_keys = [
-        "proposed",
-        "adopted_locally",
-        "adopted_by_partner",
-        "rolled_out",
-    ];
-    let adoption_reported = adoption_keys
+    let adoption_reported = AdoptionStatus::ALL
         .iter()
-        .map(|key| {
-            let [a, b, c] = figures.map(|f| f.adoption_reported.get(*key).copied().unwrap_or(0));
+        .map(|status| {
+            let key = status.as_str();
+            let [a, b, c] = figures.map(|f| f.adoption_reported.get(key).copied().unwrap_or(0));
             Row::new(key, &key.replace('_', " "), a, b, c)
         })
         .collect();
@@ -328,7 +323,7 @@ pub fn build_report(
         starts_at: crate::timestamp::format(&quarter.start()),
         ends_at: crate::timestamp::format(&quarter.end()),
         generated_at: options.generated_at.clone(),
-        counting_rule: "Submissions whose first submission time falls in the quarter and that are not drafts or withdrawn; reviews made in the quarter; follow-ups dated in the quarter. Counts of people from 1 to 4 are withheld, and with them the smallest further counts needed so that none withheld can be worked out from the totals, the breakdowns and each nation's regions.".into(),
+        counting_rule: "Submissions whose first submission time falls in the quarter and that are not drafts or withdrawn; reviews made in the quarter; recommendations of submissions counted in the quarter or earlier, each once, by its latest adoption status reported on or before the quarter's last day (the status written in the submission is its first report, at first submission); investment reported in follow-ups dated in the quarter plus investment written in submissions counted in it. Counts of people from 1 to 4 are withheld, and with them the smallest further counts needed so that none withheld can be worked out from the totals, the breakdowns and each nation's regions.".into(),
         gap_threshold: options.gap_threshold,
         headline,
         breakdowns,

@@ -1,10 +1,19 @@
 //! What a quarterly summary counts: a submission whose first submission time
 //! falls in the quarter and that is neither a draft nor withdrawn. Storage
 //! applies the same rule in SQL, built from these items.
+//!
+//! Recommendations are counted once each, by their latest status reported
+//! before the quarter ends, when their submission is counted in the quarter
+//! or an earlier one; the status written in the submission is their first
+//! report. Investment is counted from follow-ups dated in the quarter, plus
+//! the investment written in submissions counted in it.
 
 use crate::quarter::Quarter;
-use crate::submission::Status;
-use chrono::{DateTime, Utc};
+use crate::recommendation::status_before;
+use crate::repository::RecommendationEvent;
+use crate::submission::{AdoptionStatus, Status};
+use chrono::{DateTime, NaiveDate, Utc};
+use std::ops::Range;
 
 /// Statuses never counted, whenever the submission was first submitted.
 pub const UNCOUNTED_STATUSES: [Status; 2] = [Status::Draft, Status::Withdrawn];
@@ -32,6 +41,55 @@ pub fn is_counted_in(
     submitted_at: Option<DateTime<Utc>>,
 ) -> bool {
     is_counted(status, submitted_at) && submitted_at.is_some_and(|at| quarter.contains(at))
+}
+
+/// The days a quarter's follow-ups are dated on: from its first day up to,
+/// not including, the next quarter's.
+pub fn days(quarter: Quarter) -> Range<NaiveDate> {
+    quarter.start().date_naive()..quarter.end().date_naive()
+}
+
+/// A recommendation as the summary sees it: its submission's status and
+/// first submission time, what the submission says of it, and its follow-ups.
+#[derive(Debug, Clone, Copy)]
+pub struct RecommendationFacts<'a> {
+    pub submission_status: Status,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub written_status: AdoptionStatus,
+    pub written_investment_pence: Option<i64>,
+    pub events: &'a [RecommendationEvent],
+}
+
+/// The status a recommendation is counted under in `quarter`'s summary: its
+/// latest status reported before the quarter ends (or the one written in the
+/// submission), when its submission is counted in the quarter or before it.
+pub fn adoption_counted_in(
+    quarter: Quarter,
+    facts: RecommendationFacts<'_>,
+) -> Option<AdoptionStatus> {
+    let counted = is_counted(facts.submission_status, facts.submitted_at)
+        && facts.submitted_at.is_some_and(|at| at < quarter.end());
+    counted.then(|| status_before(facts.written_status, facts.events, days(quarter).end))
+}
+
+/// The investment reports a recommendation adds to `quarter`'s summary, in
+/// pence: the one written in the submission when the submission is counted
+/// in the quarter, and each follow-up naming investment dated in the quarter.
+pub fn investment_counted_in(quarter: Quarter, facts: RecommendationFacts<'_>) -> Vec<i64> {
+    let days = days(quarter);
+    let written = facts
+        .written_investment_pence
+        .filter(|_| is_counted_in(quarter, facts.submission_status, facts.submitted_at));
+    written
+        .into_iter()
+        .chain(
+            facts
+                .events
+                .iter()
+                .filter(|e| days.contains(&e.occurred_on))
+                .filter_map(|e| e.investment_pence),
+        )
+        .collect()
 }
 
 #[cfg(test)]
@@ -66,6 +124,81 @@ mod tests {
     #[test]
     fn work_never_submitted_is_not_counted() {
         assert!(!is_counted(Status::Published, None));
+    }
+
+    fn event(
+        status: Option<AdoptionStatus>,
+        pence: Option<i64>,
+        on: (i32, u32, u32),
+    ) -> RecommendationEvent {
+        RecommendationEvent {
+            id: uuid::Uuid::now_v7(),
+            recommendation_id: uuid::Uuid::nil(),
+            submission_id: crate::SubmissionId(uuid::Uuid::nil()),
+            adoption_status: status,
+            investment_pence: pence,
+            investor: None,
+            occurred_on: NaiveDate::from_ymd_opt(on.0, on.1, on.2).expect("a day"),
+            reported_at: at(2026, 1, 1),
+            reported_by: None,
+            reason: None,
+            moved_back_from: None,
+        }
+    }
+
+    #[test]
+    fn a_recommendation_counts_once_by_its_latest_status_as_of_the_quarters_end() {
+        let q: Quarter = "2025-Q3".parse().expect("a quarter");
+        let events = [
+            event(
+                Some(AdoptionStatus::AdoptedLocally),
+                Some(500),
+                (2025, 8, 1),
+            ),
+            event(Some(AdoptionStatus::RolledOut), None, (2025, 9, 30)),
+            event(Some(AdoptionStatus::Proposed), Some(70), (2025, 10, 1)),
+        ];
+        let facts = |status, submitted_at| RecommendationFacts {
+            submission_status: status,
+            submitted_at: Some(submitted_at),
+            written_status: AdoptionStatus::Proposed,
+            written_investment_pence: Some(1000),
+            events: &events,
+        };
+        let earlier = facts(Status::Published, at(2025, 5, 1));
+        let in_quarter = facts(Status::Published, at(2025, 7, 2));
+
+        assert_eq!(
+            adoption_counted_in(q, earlier),
+            Some(AdoptionStatus::RolledOut)
+        );
+        assert_eq!(
+            adoption_counted_in("2025-Q2".parse().expect("a quarter"), earlier),
+            Some(AdoptionStatus::Proposed),
+            "as written, before any follow-up"
+        );
+        assert_eq!(
+            adoption_counted_in(q, facts(Status::Published, at(2025, 10, 1))),
+            None
+        );
+        assert_eq!(
+            adoption_counted_in(q, facts(Status::Withdrawn, at(2025, 7, 2))),
+            None
+        );
+        assert_eq!(investment_counted_in(q, earlier), vec![500]);
+        assert_eq!(
+            investment_counted_in(q, in_quarter),
+            vec![1000, 500],
+            "written investment counts at first submission"
+        );
+        assert_eq!(
+            days(q).start,
+            NaiveDate::from_ymd_opt(2025, 7, 1).expect("a day")
+        );
+        assert_eq!(
+            days(q).end,
+            NaiveDate::from_ymd_opt(2025, 10, 1).expect("a day")
+        );
     }
 
     #[test]

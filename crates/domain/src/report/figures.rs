@@ -38,7 +38,8 @@ pub struct QuarterFigures {
     pub members_joined: i64,
     pub ai_submissions: i64,
     pub ai_submitters: SubmitterFigures,
-    /// Adoption status reached → follow-ups reported.
+    /// Adoption status → recommendations whose latest status it is as of
+    /// the quarter's end (see [`super::counting::adoption_counted_in`]).
     pub adoption_reported: CountMap,
     pub investments_reported: i64,
     pub investment_pence: i64,

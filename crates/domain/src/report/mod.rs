@@ -211,14 +211,19 @@ pub struct AiDigital {
     pub submitters_by: Vec<PeopleBreakdown>,
 }
 
-/// Follow-up reported in the quarter.
+/// Recommendations and the investment they drew.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecommendationFigures {
-    /// Adoption reported in the quarter, by status reached.
+    /// Recommendations of submissions counted in the quarter or earlier, each
+    /// once, by its latest adoption status reported on or before the
+    /// quarter's last day (the status written in the submission is its first
+    /// report).
     pub adoption_reported: Vec<Row>,
+    /// Investment reports: follow-ups dated in the quarter naming investment,
+    /// and investment written in submissions counted in the quarter.
     pub investments_reported: Row,
-    /// Total reported investment, in GBP pence.
+    /// Their total, in GBP pence.
     pub investment_pence: Row,
 }
 

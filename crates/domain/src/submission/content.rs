@@ -143,8 +143,11 @@ pub struct ImpactEvidence {
     pub return_on_investment: Option<f64>,
 }
 
-/// How far a recommendation has travelled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// How far a recommendation has travelled, in order: `proposed` <
+/// `adopted_locally` < `adopted_by_partner` < `rolled_out`. This declaration
+/// is the one definition of that order (`Ord`); a report of a lower status
+/// than the one in effect is a move backwards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AdoptionStatus {
@@ -155,6 +158,24 @@ pub enum AdoptionStatus {
 }
 
 impl AdoptionStatus {
+    /// Every status, from the first step to the furthest.
+    pub const ALL: [AdoptionStatus; 4] = [
+        AdoptionStatus::Proposed,
+        AdoptionStatus::AdoptedLocally,
+        AdoptionStatus::AdoptedByPartner,
+        AdoptionStatus::RolledOut,
+    ];
+
+    /// The status named `raw`, if any.
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == raw)
+    }
+
+    /// Whether moving from `current` to `self` goes backwards.
+    pub fn is_behind(self, current: AdoptionStatus) -> bool {
+        self < current
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             AdoptionStatus::Proposed => "proposed",

@@ -1,7 +1,7 @@
 //! Lists of submissions: what the viewer may see, filtered, in keyset pages.
 
 use super::{select_submissions, to_submission};
-use crate::counting::submitted_in_quarter;
+use crate::counting::{counted_in_quarter, submitted_in_quarter};
 use crate::storage;
 use crate::visibility::submission_audience;
 use domain::pagination::{Cursor, Page, PageSize};
@@ -108,8 +108,12 @@ fn filter_condition(filter: &SubmissionFilter) -> Cond {
     if let Some(region) = &filter.region {
         cond = cond.add(Expr::col(("s", "region")).eq(region.as_str()));
     }
-    if let Some(quarter) = filter.quarter {
-        cond = cond.add(submitted_in_quarter("s", quarter));
+    // A quarter alone lists exactly what the summary counts in it; with a
+    // status, whatever was first submitted in it and is in that status now.
+    match (filter.quarter, filter.status) {
+        (Some(quarter), None) => cond = cond.add(counted_in_quarter("s", quarter)),
+        (Some(quarter), Some(_)) => cond = cond.add(submitted_in_quarter("s", quarter)),
+        (None, _) => {}
     }
     let tags = [
         ("submission_priorities", &filter.priority),

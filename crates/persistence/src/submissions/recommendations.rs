@@ -12,7 +12,7 @@ use sea_orm::{ConnectionTrait, DbErr};
 use uuid::Uuid;
 
 /// The columns of a follow-up row, in the order they are written and read.
-const EVENT_COLUMNS: [&str; 9] = [
+const EVENT_COLUMNS: [&str; 11] = [
     "id",
     "recommendation_id",
     "submission_id",
@@ -22,6 +22,8 @@ const EVENT_COLUMNS: [&str; 9] = [
     "occurred_on",
     "reported_at",
     "reported_by",
+    "reason",
+    "moved_back_from",
 ];
 
 impl SeaSubmissionRepository {
@@ -33,7 +35,9 @@ impl SeaSubmissionRepository {
             .columns(EVENT_COLUMNS)
             .from("recommendation_events")
             .and_where(condition)
+            // Oldest first, as `domain::recommendation::report_order` has it.
             .order_by("occurred_on", Order::Asc)
+            .order_by("reported_at", Order::Asc)
             .order_by("id", Order::Asc)
             .to_owned();
         let rows = self.db.query_all(&query).await.map_err(storage)?;
@@ -41,32 +45,24 @@ impl SeaSubmissionRepository {
             .map(|row| {
                 let adoption: Option<String> = row.try_get("", "adoption_status")?;
                 let reported_by: Option<Uuid> = row.try_get("", "reported_by")?;
+                let moved_back_from: Option<String> = row.try_get("", "moved_back_from")?;
                 Ok(RecommendationEvent {
                     id: row.try_get("", "id")?,
                     recommendation_id: row.try_get("", "recommendation_id")?,
                     submission_id: SubmissionId(row.try_get("", "submission_id")?),
-                    adoption_status: adoption.and_then(|a| adoption_status(&a)),
+                    adoption_status: adoption.and_then(|a| AdoptionStatus::parse(&a)),
                     investment_pence: row.try_get("", "investment_pence")?,
                     investor: row.try_get("", "investor")?,
                     occurred_on: row.try_get("", "occurred_on")?,
                     reported_at: row.try_get("", "reported_at")?,
                     reported_by: reported_by.map(MemberId),
+                    reason: row.try_get("", "reason")?,
+                    moved_back_from: moved_back_from.and_then(|a| AdoptionStatus::parse(&a)),
                 })
             })
             .collect::<Result<_, DbErr>>()
             .map_err(storage)
     }
-}
-
-fn adoption_status(raw: &str) -> Option<AdoptionStatus> {
-    [
-        AdoptionStatus::Proposed,
-        AdoptionStatus::AdoptedLocally,
-        AdoptionStatus::AdoptedByPartner,
-        AdoptionStatus::RolledOut,
-    ]
-    .into_iter()
-    .find(|a| a.as_str() == raw)
 }
 
 #[async_trait]
@@ -89,6 +85,8 @@ impl RecommendationRepository for SeaSubmissionRepository {
                 event.occurred_on.into(),
                 event.reported_at.into(),
                 event.reported_by.map(|m| m.0).into(),
+                event.reason.clone().into(),
+                event.moved_back_from.map(AdoptionStatus::as_str).into(),
             ])
             .to_owned();
         self.db.execute(&insert).await.map_err(write_error)?;

@@ -37,7 +37,11 @@ pub struct ListQuery {
     nation: Option<String>,
     /// A region code.
     region: Option<String>,
-    /// Submitted in this quarter: `2025-Q3` or `FY2025-Q2`.
+    /// First submitted in this quarter: `2025-Q3` or `FY2025-Q2`. Without
+    /// `status` it lists exactly what the quarterly summary counts (left
+    /// draft, not withdrawn), so an admin's item count equals the summary's
+    /// `submissions` headline; with `status` (e.g. `withdrawn`) it lists what
+    /// is in that status now.
     quarter: Option<String>,
     /// `true` for the caller's own work only.
     mine: Option<String>,

@@ -17,7 +17,10 @@ use uuid::Uuid;
 /// Report the follow-up of a published recommendation.
 ///
 /// Report the follow-up of a published recommendation: a new adoption status,
-/// investment made, or both, dated when it happened. The author or an admin.
+/// investment made, or both, dated when it happened (from the day the
+/// submission was first submitted to today). A status lower than the one in
+/// effect on that day moves the recommendation backwards and needs a
+/// `reason`; the event keeps `moved_back_from`. The author or an admin.
 #[utoipa::path(
     tag = "recommendations",
     security(("bearer" = [])),
@@ -54,6 +57,7 @@ pub async fn report_recommendation_event(
         investment_pence: body.investment_pence,
         investor: body.investor,
         occurred_on: body.occurred_on,
+        reason: body.reason,
     };
     let event = state
         .recommendation_service

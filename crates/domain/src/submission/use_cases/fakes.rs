@@ -5,6 +5,7 @@ use crate::idempotency::KeepAnswer;
 use crate::ids::{MemberId, SubmissionId};
 use crate::member::{Demographics, DisplayName, Member, NewMember, Role};
 use crate::pagination::{Cursor, Page, PageSize};
+use crate::report::counting;
 use crate::repository::{
     AuditRepository, HistoryRepository, MemberRepository, NewReview, RecommendationEvent,
     RecommendationRepository, ReviewRepository, Revision, StorageError, SubmissionFilter,
@@ -24,6 +25,7 @@ pub(crate) struct Hub {
     roles: Mutex<HashMap<MemberId, Role>>,
     /// Every write that reached storage, by name.
     writes: Mutex<Vec<&'static str>>,
+    events: Mutex<Vec<RecommendationEvent>>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -162,6 +164,12 @@ impl SubmissionRepository for Hub {
             .iter()
             .filter(|s| s.visible_to(filter.viewer, filter.viewer_role))
             .filter(|s| filter.status.is_none_or(|status| s.status == status))
+            .filter(|s| {
+                filter.quarter.is_none_or(|quarter| match filter.status {
+                    None => counting::is_counted_in(quarter, s.status, s.submitted_at),
+                    Some(_) => s.submitted_at.is_some_and(|at| quarter.contains(at)),
+                })
+            })
             .cloned()
             .collect();
         Ok(Page {
@@ -252,14 +260,19 @@ impl RecommendationRepository for Hub {
         event: RecommendationEvent,
     ) -> Result<RecommendationEvent, WriteError> {
         lock(&self.writes).push("add_recommendation_event");
+        lock(&self.events).push(event.clone());
         Ok(event)
     }
 
     async fn recommendation_events(
         &self,
-        _: SubmissionId,
+        id: SubmissionId,
     ) -> Result<Vec<RecommendationEvent>, StorageError> {
-        Ok(Vec::new())
+        Ok(lock(&self.events)
+            .iter()
+            .filter(|e| e.submission_id == id)
+            .cloned()
+            .collect())
     }
 
     async fn recommendation_events_between(
