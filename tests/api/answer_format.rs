@@ -96,7 +96,7 @@ async fn every_instant_in_every_answer_has_one_format_and_json_ends_with_a_newli
         format!(
             "{}-Q{}",
             chrono::Datelike::year(&now),
-            (chrono::Datelike::month(&now) + 2) / 3
+            chrono::Datelike::month(&now).div_ceil(3)
         )
     };
 

@@ -86,7 +86,7 @@ impl MessageBody for WithNewline {
                 self.done = true;
                 Poll::Ready(Some(Ok(Bytes::from_static(b"\n"))))
             }
-            Poll::Ready(Some(Err(error))) => Poll::Ready(Some(Err(error.into()))),
+            Poll::Ready(Some(Err(error))) => Poll::Ready(Some(Err(error))),
             Poll::Ready(Some(Ok(chunk))) => Poll::Ready(Some(Ok(chunk))),
             Poll::Pending => Poll::Pending,
         }

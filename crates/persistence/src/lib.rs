@@ -112,6 +112,13 @@ pub(crate) fn to_micros(at: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<c
     chrono::DateTime::from_timestamp_micros(at.timestamp_micros()).unwrap_or(at)
 }
 
+/// Makes ring the TLS crypto of the process, for every HTTPS client it makes
+/// (S3 storage, webhook deliveries): the one the database driver already
+/// uses, so the build holds one crypto library. A second call changes nothing.
+pub fn install_tls_provider() {
+    let _already_installed = rustls::crypto::ring::default_provider().install_default();
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,11 +141,4 @@ mod tests {
         assert!(!storage(DbErr::RecordNotFound("x".into())).is_unavailable());
         assert!(!storage(DbErr::Custom("bad row".into())).is_unavailable());
     }
-}
-
-/// Makes ring the TLS crypto of the process, for every HTTPS client it makes
-/// (S3 storage, webhook deliveries): the one the database driver already
-/// uses, so the build holds one crypto library. A second call changes nothing.
-pub fn install_tls_provider() {
-    let _already_installed = rustls::crypto::ring::default_provider().install_default();
 }
