@@ -20,6 +20,7 @@ mod members;
 mod openapi;
 mod outage;
 mod read_cache;
+mod report_exports;
 mod report_rollups;
 mod reports;
 mod review_queue_paging;
