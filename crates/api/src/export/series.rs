@@ -1,9 +1,9 @@
 //! A series of quarters (`GET /reports/quarterly?from=&to=`) as CSV and XLSX.
 
 use super::Labels;
-use super::workbook::{Styles, properties};
+use super::workbook::Styles;
 use domain::report::TrendPoint;
-use rust_xlsxwriter::Workbook;
+use rust_xlsxwriter::{DocProperties, Workbook};
 
 /// One figure of one quarter of a series.
 struct Figure {
@@ -85,11 +85,8 @@ pub fn series_xlsx(
     labels: &Labels,
 ) -> anyhow::Result<Vec<u8>> {
     let mut workbook = Workbook::new();
-    properties(
-        &mut workbook,
-        "2000-01-01T00:00:00Z",
-        format!("Innovation hub {from} to {to}"),
-    )?;
+    workbook
+        .set_properties(&DocProperties::new().set_title(format!("Innovation hub {from} to {to}")));
     let styles = Styles::new();
     let sheet = workbook.add_worksheet().set_name("series")?;
     sheet.write_string_with_format(0, 0, "Quarter", &styles.bold)?;
