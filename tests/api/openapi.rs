@@ -97,5 +97,8 @@ fn operation_summaries_are_one_line_of_plain_text() {
             }
         }
     }
-    assert!(odd.is_empty(), "summaries the docs page would show badly: {odd:#?}");
+    assert!(
+        odd.is_empty(),
+        "summaries the docs page would show badly: {odd:#?}"
+    );
 }

@@ -540,7 +540,9 @@ async fn csv_xlsx_and_svg_exports_read_back() {
         csv_disposition,
         "attachment; filename=\"innovation-hub-2025-Q3.csv\""
     );
-    let mut reader = csv::Reader::from_reader(csv_bytes.as_ref());
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(csv_bytes.as_ref());
     let header: Vec<String> = reader
         .headers()
         .map(|h| h.iter().map(str::to_owned).collect())
@@ -548,9 +550,11 @@ async fn csv_xlsx_and_svg_exports_read_back() {
     assert_eq!(
         header,
         [
+            "quarter",
             "section",
             "dimension",
             "key",
+            "label",
             "count",
             "previous_quarter",
             "same_quarter_last_year",
@@ -564,16 +568,18 @@ async fn csv_xlsx_and_svg_exports_read_back() {
     let find = |section: &str, dimension: &str, key: &str| {
         records
             .iter()
-            .find(|r| &r[0] == section && &r[1] == dimension && &r[2] == key)
+            .find(|r| &r[1] == section && &r[2] == dimension && &r[3] == key)
             .map(|r| r.iter().map(str::to_owned).collect::<Vec<_>>())
     };
     assert_eq!(
         find("breakdowns", "priority", "optimising_ot"),
         Some(
             vec![
+                "2025-Q3",
                 "breakdowns",
                 "priority",
                 "optimising_ot",
+                "Optimising occupational therapy",
                 "7",
                 "2",
                 "1",
@@ -585,12 +591,17 @@ async fn csv_xlsx_and_svg_exports_read_back() {
         )
     );
     assert_eq!(
-        find("community", "submitters_by_career_stage", "early").map(|r| r[3].clone()),
-        Some("<5".to_owned())
+        find("community", "submitters_by_career_stage", "early")
+            .map(|r| (r[4].clone(), r[5].clone())),
+        Some(("Early career".to_owned(), "<5".to_owned()))
     );
     assert_eq!(
-        find("community", "distinct_submitters", "distinct_submitters").map(|r| r[3].clone()),
+        find("community", "distinct_submitters", "distinct_submitters").map(|r| r[5].clone()),
         Some("6".to_owned())
+    );
+    assert_eq!(
+        find("recommendations", "investment", "investment_gbp").map(|r| r[5].clone()),
+        Some("10.00".to_owned())
     );
 
     assert!(xlsx_type.starts_with("application/vnd.openxmlformats"));
@@ -604,6 +615,7 @@ async fn csv_xlsx_and_svg_exports_read_back() {
         "headline",
         "breakdowns",
         "gap_matrix",
+        "evidence_matrix",
         "quality",
         "community",
         "ai_digital",
@@ -624,7 +636,10 @@ async fn csv_xlsx_and_svg_exports_read_back() {
     let document = roxmltree::Document::parse(&svg_text)
         .unwrap_or_else(|e| panic!("SVG is not well-formed XML: {e}"));
     assert_eq!(document.root_element().tag_name().name(), "svg");
-    assert!(svg_text.contains("optimising_ot") && svg_text.contains("2025-Q3"));
+    assert!(
+        svg_text.contains(">Optimising occupational therapy</text>")
+            && svg_text.contains("2025-Q3")
+    );
 }
 
 #[tokio::test]

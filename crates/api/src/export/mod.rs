@@ -1,12 +1,19 @@
-//! The quarterly summary in the formats admins take to Council: a tidy CSV,
-//! a workbook with a sheet per section, and an SVG trend chart. Every format is
-//! derived only from the report, so a frozen snapshot re-exports identically.
+//! The quarterly summary in the formats admins take to Council: a CSV, a
+//! workbook with a sheet per section and a grid per matrix, and an SVG trend
+//! chart, each with labels beside codes and money in pounds. Every format is
+//! derived only from the report and the taxonomy's labels (which only a
+//! migration changes), so a frozen snapshot re-exports identically.
 
 mod chart;
+mod figures;
+mod labels;
+mod series;
 mod table;
 mod workbook;
 
 pub use chart::svg;
+pub use labels::Labels;
+pub use series::{series_csv, series_xlsx};
 pub use table::csv;
 pub use workbook::xlsx;
 

@@ -1,21 +1,72 @@
-use domain::report::{HEADER, QuarterlyReport, rows};
+use super::Labels;
+use super::figures::{LINE_HEADER, MONEY_HEADER, layout, pounds};
+use domain::report::QuarterlyReport;
 
-/// RFC 4180 CSV, UTF-8, CRLF line ends.
-pub fn csv(report: &QuarterlyReport) -> anyhow::Result<Vec<u8>> {
+/// RFC 4180 CSV, UTF-8, CRLF line ends, in sections each opened by its own
+/// header row: figures one a line, then money in pounds, then each matrix as a
+/// grid. Every row begins with the quarter (`quarter` in a header row).
+pub fn csv(report: &QuarterlyReport, labels: &Labels) -> anyhow::Result<Vec<u8>> {
+    let laid = layout(report, labels);
     let mut writer = ::csv::WriterBuilder::new()
         .terminator(::csv::Terminator::CRLF)
+        .flexible(true)
         .from_writer(Vec::new());
-    writer.write_record(HEADER)?;
-    for r in rows(report) {
-        writer.write_record([
-            &r.section,
-            &r.dimension,
-            &r.key,
-            &r.count,
-            &r.previous_quarter,
-            &r.same_quarter_last_year,
-            &r.change,
-        ])?;
+    writer.write_record(LINE_HEADER)?;
+    for line in &laid.lines {
+        let mut record = vec![
+            line.quarter.clone(),
+            line.section.to_owned(),
+            line.dimension.clone(),
+            line.key.clone(),
+            line.label.clone(),
+        ];
+        record.extend(line.values.iter().map(|v| v.text()));
+        writer.write_record(&record)?;
+    }
+    writer.write_record(MONEY_HEADER)?;
+    for money in &laid.money {
+        let mut record = vec![
+            report.quarter.clone(),
+            money.section.to_owned(),
+            money.dimension.to_owned(),
+            money.key.to_owned(),
+            money.label.to_owned(),
+        ];
+        record.extend(money.pence.iter().map(|p| pounds(*p)));
+        writer.write_record(&record)?;
+    }
+    for grid in &laid.grids {
+        let mut header = vec![
+            "quarter".to_owned(),
+            "matrix".to_owned(),
+            "measure".to_owned(),
+            grid.rows_dimension.clone(),
+            format!("{}_label", grid.rows_dimension),
+        ];
+        header.extend(grid.columns.iter().map(|(code, _)| code.clone()));
+        writer.write_record(&header)?;
+        let mut column_labels = vec![
+            report.quarter.clone(),
+            grid.name.to_owned(),
+            format!("{}_label", grid.columns_dimension),
+            String::new(),
+            String::new(),
+        ];
+        column_labels.extend(grid.columns.iter().map(|(_, label)| label.clone()));
+        writer.write_record(&column_labels)?;
+        for (measure, _, values) in &grid.measures {
+            for ((code, label), row) in grid.rows.iter().zip(values) {
+                let mut record = vec![
+                    report.quarter.clone(),
+                    grid.name.to_owned(),
+                    (*measure).to_owned(),
+                    code.clone(),
+                    label.clone(),
+                ];
+                record.extend(row.iter().map(|v| v.text()));
+                writer.write_record(&record)?;
+            }
+        }
     }
     writer
         .into_inner()

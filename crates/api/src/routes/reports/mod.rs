@@ -6,11 +6,12 @@ pub mod series;
 pub mod snapshots;
 
 use crate::error::ApiError;
-use crate::export::{self, Format};
+use crate::export::{self, Format, Labels};
 use actix_web::HttpResponse;
 use actix_web::http::header;
 use domain::quarter::Quarter;
 use domain::report::{GapThreshold, InvalidGapThreshold, QuarterlyReport};
+use domain::taxonomy::Taxonomy;
 use serde::Serialize;
 
 pub fn parse_quarter(raw: &str) -> Result<Quarter, ApiError> {
@@ -54,17 +55,31 @@ pub fn requested_format(
 /// Serves a report (or, for JSON, `json_body` as given) in `format`.
 pub fn export_response<T: Serialize>(
     report: &QuarterlyReport,
+    taxonomy: &Taxonomy,
     json_body: &T,
     format: Format,
     file_stem: &str,
 ) -> Result<HttpResponse, ApiError> {
     let body = match format {
         Format::Json => serde_json::to_vec(json_body).map_err(|e| ApiError::Internal(e.into()))?,
-        Format::Csv => export::csv(report)?,
-        Format::Xlsx => export::xlsx(report)?,
-        Format::Svg => export::svg(report)?,
+        other => export_bytes(report, taxonomy, other)?,
     };
     Ok(with_headers(body, format, file_stem))
+}
+
+/// A report as CSV, XLSX or SVG (JSON is served as stored or as built).
+pub fn export_bytes(
+    report: &QuarterlyReport,
+    taxonomy: &Taxonomy,
+    format: Format,
+) -> Result<Vec<u8>, ApiError> {
+    let labels = Labels::for_report(report, taxonomy);
+    Ok(match format {
+        Format::Json => serde_json::to_vec(report).map_err(|e| ApiError::Internal(e.into()))?,
+        Format::Csv => export::csv(report, &labels)?,
+        Format::Xlsx => export::xlsx(report, &labels)?,
+        Format::Svg => export::svg(report, &labels)?,
+    })
 }
 
 pub fn with_headers(body: Vec<u8>, format: Format, file_stem: &str) -> HttpResponse {

@@ -97,6 +97,7 @@ pub async fn quarterly_report(
     let live = LiveReport::from_summary(summary);
     export_response(
         &live.report,
+        &state.taxonomy,
         &live,
         format,
         &format!("innovation-hub-{quarter}"),

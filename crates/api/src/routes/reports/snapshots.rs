@@ -1,7 +1,7 @@
-use super::{parse_gap_threshold, parse_quarter, requested_format, with_headers};
+use super::{export_bytes, parse_gap_threshold, parse_quarter, requested_format, with_headers};
 use crate::auth::{Caller, require_admin};
 use crate::error::{ApiError, Problem};
-use crate::export::{self, Format};
+use crate::export::Format;
 use crate::middleware::RequestId;
 use crate::state::AppState;
 use actix_web::http::header::{self, Accept};
@@ -164,9 +164,7 @@ pub async fn get_snapshot(
     let snapshot = state.report_service.snapshot(&ctx, quarter, id).await?;
     let body = match format {
         Format::Json => snapshot.body.clone().into_bytes(),
-        Format::Csv => export::csv(&frozen_report(&snapshot)?)?,
-        Format::Xlsx => export::xlsx(&frozen_report(&snapshot)?)?,
-        Format::Svg => export::svg(&frozen_report(&snapshot)?)?,
+        other => export_bytes(&frozen_report(&snapshot)?, &state.taxonomy, other)?,
     };
     let mut response = with_headers(
         body,
