@@ -63,6 +63,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         .split_for_parts();
     let mut api = api;
     document_slow_bodies(&mut api);
+    document_common_problems(&mut api);
     document_outages(&mut api);
     document_rate_limits(&mut api);
     document_keys_in_use(&mut api);
@@ -114,6 +115,67 @@ fn document_outages(api: &mut utoipa::openapi::OpenApi) {
                 .responses
                 .entry("503".to_owned())
                 .or_insert_with(|| RefOr::T(unavailable.clone()));
+        }
+    }
+}
+
+/// The answers every operation of a kind can give, written once: 401 where
+/// the operation needs credentials, and 400, 413 and 415 where it reads a
+/// JSON body. An operation that says more about one of them keeps its own.
+fn document_common_problems(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let problem = |description: &str| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/problem+json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .build(),
+        )
+    };
+    for item in api.paths.paths.values_mut() {
+        for operation in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let secured = operation
+                .security
+                .as_ref()
+                .is_some_and(|requirements| !requirements.is_empty());
+            let reads_json = operation
+                .request_body
+                .as_ref()
+                .is_some_and(|body| match body {
+                    RefOr::T(body) => body.content.contains_key("application/json"),
+                    RefOr::Ref(_) => false,
+                });
+            let responses = &mut operation.responses.responses;
+            if secured {
+                responses
+                    .entry("401".to_owned())
+                    .or_insert_with(|| problem("No valid access token"));
+            }
+            if reads_json {
+                for (status, description) in [
+                    ("400", "The body is not valid JSON"),
+                    ("413", "The body is too large"),
+                    ("415", "The body is not JSON"),
+                ] {
+                    responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| problem(description));
+                }
+            }
         }
     }
 }

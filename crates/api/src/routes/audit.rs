@@ -49,7 +49,6 @@ impl From<AuditQuery> for domain::audit::AuditQuery {
     params(AuditQuery),
     responses(
         (status = 200, description = "One page of the audit log", body = AuditPage),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid filters, each named", body = Problem, content_type = "application/problem+json"),
     )

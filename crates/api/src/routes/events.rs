@@ -29,7 +29,6 @@ pub struct EventsQuery {
     params(EventsQuery),
     responses(
         (status = 200, description = "The next events, oldest first", body = EventPage),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "A personal access token without `submissions:read`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid cursor or limit", body = Problem, content_type = "application/problem+json"),
     )

@@ -21,7 +21,6 @@ use uuid::Uuid;
     ),
     responses(
         (status = 204, description = "Removed"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The caller is not the author", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such submission or current file, or the caller may not see it", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The submission is no longer editable", body = Problem, content_type = "application/problem+json"),

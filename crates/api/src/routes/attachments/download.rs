@@ -60,7 +60,6 @@ use uuid::Uuid;
                 ("ETag" = String, description = "The SHA-256 of the whole file, quoted"),
             )),
         (status = 304, description = "Unchanged since the `If-None-Match` tag"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such submission or file, or the caller may not see it", body = Problem, content_type = "application/problem+json"),
         (status = 416, description = "The range starts past the end of the file; `Content-Range` gives its length", body = Problem, content_type = "application/problem+json"),
     )

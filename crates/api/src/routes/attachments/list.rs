@@ -29,7 +29,6 @@ pub struct ListAttachmentsQuery {
     params(("id" = Uuid, Path, description = "The submission's id"), ListAttachmentsQuery),
     responses(
         (status = 200, description = "The files, oldest first, with the limits that apply", body = AttachmentList),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such submission or revision, or the caller may not see it", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The query is invalid", body = Problem, content_type = "application/problem+json"),
     )

@@ -35,7 +35,6 @@ const CAPTION_BYTES: usize = 4 * Caption::MAX_CHARS + 64;
         (status = 201, description = "The file was stored; `Location` is where to download it", body = AttachmentView,
             headers(("Location" = String, description = "The file's download URL"))),
         (status = 400, description = "The multipart body could not be read", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The caller is not the author", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such submission, or the caller may not see it", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The submission is no longer editable", body = Problem, content_type = "application/problem+json"),

@@ -18,9 +18,6 @@ use domain::member::Registration;
     request_body = RegisterRequest,
     responses(
         (status = 201, description = "The new member (no password echoed); the same shape when the address already has an account, which is left unchanged", body = MemberView),
-        (status = 400, description = "The body is not valid JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
     )
 )]

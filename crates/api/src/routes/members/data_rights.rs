@@ -3,7 +3,7 @@ use crate::dto::audit::AuditEntryView;
 use crate::dto::member::MemberView;
 use crate::dto::review::ReviewView;
 use crate::dto::submission::SubmissionView;
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::middleware::RequestId;
 use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, web};
@@ -45,7 +45,6 @@ impl From<MemberData> for MemberExport {
     responses(
         (status = 200, description = "The caller's data", body = MemberExport,
             headers(("Content-Disposition" = String, description = "attachment; filename=innovation-hub-export.json"))),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/members/me/export")]
@@ -77,7 +76,6 @@ pub async fn export_me(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Erased"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/members/me")]

@@ -20,11 +20,7 @@ use uuid::Uuid;
     responses(
         (status = 201, description = "The token, with its secret shown once", body = CreatedTokenView,
             headers(("Location" = String, description = "The token list"))),
-        (status = 400, description = "The body is not valid JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "A personal access token cannot make tokens", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, each named (e.g. `reports:read` asked by a non-admin), or already 20 live tokens (`too_many_tokens` on `tokens`): revoke one first", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -63,7 +59,6 @@ pub async fn create_token(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The caller's tokens, newest first", body = TokenList),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "A personal access token cannot list tokens", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -90,7 +85,6 @@ pub async fn list_tokens(
     params(("id" = Uuid, Path, description = "The token's id")),
     responses(
         (status = 204, description = "Revoked (or already revoked)"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "A personal access token cannot revoke tokens", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "The caller has no such token", body = Problem, content_type = "application/problem+json"),
     )

@@ -70,7 +70,6 @@ impl LiveReport {
             (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
             (String = "image/svg+xml"),
         ), headers(("Content-Disposition" = String, description = "A file name such as innovation-hub-2025-Q3.csv"))),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a quarter, or a bad format or threshold", body = Problem, content_type = "application/problem+json"),
     )

@@ -46,7 +46,6 @@ pub struct Series {
             (String = "text/csv"),
             (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         ), headers(("Content-Disposition" = String, description = "A file name such as innovation-hub-2024-Q1-to-2025-Q4.csv"))),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad or mismatched quarters, or a bad format", body = Problem, content_type = "application/problem+json"),
     )

@@ -58,7 +58,6 @@ pub struct SnapshotQuery {
     params(("quarter" = String, Path, description = "An ended quarter, e.g. 2025-Q3"), SnapshotQuery),
     responses(
         (status = 201, description = "The snapshot", body = SnapshotView, headers(("Location" = String, description = "Where it lives"))),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The quarter has not ended", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a quarter", body = Problem, content_type = "application/problem+json"),
@@ -96,7 +95,6 @@ pub async fn create_snapshot(
     params(("quarter" = String, Path, description = "e.g. 2025-Q3")),
     responses(
         (status = 200, description = "The snapshots", body = [SnapshotView]),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a quarter", body = Problem, content_type = "application/problem+json"),
     )
@@ -140,7 +138,6 @@ pub struct FormatQuery {
             (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
             (String = "image/svg+xml"),
         ), headers(("X-Content-SHA256" = String, description = "The snapshot's content hash"))),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such snapshot", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad format", body = Problem, content_type = "application/problem+json"),

@@ -20,10 +20,6 @@ use domain::submission::Submission;
     responses(
         (status = 201, description = "The new draft, with `Location` and `ETag`", body = SubmissionView,
             headers(("Location" = String, description = "Where the draft lives"), ("ETag" = String, description = "Its version"))),
-        (status = 400, description = "The body is not valid JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "A request with this `Idempotency-Key` is still being served", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, each named, or an `Idempotency-Key` reused with another body", body = Problem, content_type = "application/problem+json"),
     )

@@ -15,7 +15,6 @@ use domain::SubmissionId;
     params(("id" = Uuid, Path, description = "The submission's id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The caller is not the author", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such submission, or the caller may not see it", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Only drafts can be deleted; withdraw submitted work instead", body = Problem, content_type = "application/problem+json"),

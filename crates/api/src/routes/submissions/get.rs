@@ -22,7 +22,6 @@ use uuid::Uuid;
         (status = 200, description = "The submission, with its `ETag`", body = SubmissionView,
             headers(("ETag" = String, description = "Its version, for If-Match"))),
         (status = 304, description = "Unchanged since the `If-None-Match` version"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such submission, or the caller may not see it", body = Problem, content_type = "application/problem+json"),
     )
 )]

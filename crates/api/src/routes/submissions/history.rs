@@ -15,7 +15,6 @@ use domain::SubmissionId;
     params(("id" = Uuid, Path, description = "The submission's id")),
     responses(
         (status = 200, description = "The history", body = HistoryView),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Neither the author nor a reviewer", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such submission, or the caller may not see it", body = Problem, content_type = "application/problem+json"),
     )
@@ -64,7 +63,6 @@ pub async fn get_history(
     ),
     responses(
         (status = 200, description = "The revision", body = RevisionView),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Neither the author nor a reviewer", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such submission or revision", body = Problem, content_type = "application/problem+json"),
     )

@@ -205,7 +205,6 @@ impl ListQuery {
     params(ListQuery),
     responses(
         (status = 200, description = "One page of submissions", body = SubmissionPage),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid filters, each named", body = Problem, content_type = "application/problem+json"),
     )
 )]

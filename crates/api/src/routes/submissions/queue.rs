@@ -15,7 +15,6 @@ use actix_web::{HttpResponse, get, web};
     params(ListQuery),
     responses(
         (status = 200, description = "One page of the queue", body = SubmissionPage),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a reviewer", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid filters, each named", body = Problem, content_type = "application/problem+json"),
     )

@@ -31,13 +31,9 @@ use uuid::Uuid;
     request_body = RecommendationEventRequest,
     responses(
         (status = 201, description = "The recorded follow-up", body = RecommendationEventView),
-        (status = 400, description = "The body is not valid JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Neither the author nor an admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such submission or recommendation", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The submission is not published", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -78,7 +74,6 @@ pub async fn report_recommendation_event(
     params(("id" = Uuid, Path, description = "The submission's id")),
     responses(
         (status = 200, description = "Each recommendation with its follow-up", body = [RecommendationStatusView]),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such submission, or the caller may not see it", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -115,7 +110,6 @@ pub struct QuarterQuery {
     params(QuarterQuery),
     responses(
         (status = 200, description = "The quarter's follow-ups, oldest first", body = RecommendationEventsView),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a quarter", body = Problem, content_type = "application/problem+json"),
     )

@@ -17,7 +17,6 @@ use domain::{MemberId, SubmissionId};
     params(("id" = Uuid, Path, description = "The submission's id")),
     responses(
         (status = 200, description = "The submission, now in review and assigned to the caller", body = SubmissionView),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a reviewer, or the caller's own work", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such submission, or the caller may not see it", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not waiting for review (`current_status` says where it is)", body = Problem, content_type = "application/problem+json"),
@@ -44,13 +43,9 @@ pub async fn claim_submission(
     request_body = ReassignRequest,
     responses(
         (status = 200, description = "The submission with its new reviewer", body = SubmissionView),
-        (status = 400, description = "The body is not valid JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such submission", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not in review", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The new reviewer is not a reviewer, or is the author", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -83,13 +78,9 @@ pub async fn reassign_reviewer(
     request_body = ReviewRequest,
     responses(
         (status = 201, description = "The review and the submission after the decision", body = ReviewOutcome),
-        (status = 400, description = "The body is not valid JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a reviewer, the caller's own work, or claimed by another reviewer", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such submission, or the caller may not see it", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not in review, or another reviewer decided first", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid scores, each named", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -126,7 +117,6 @@ pub async fn create_review(
     params(("id" = Uuid, Path, description = "The submission's id")),
     responses(
         (status = 200, description = "Every review, oldest first", body = [ReviewView]),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Neither the author nor a reviewer", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such submission, or the caller may not see it", body = Problem, content_type = "application/problem+json"),
     )

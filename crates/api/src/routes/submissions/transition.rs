@@ -24,13 +24,9 @@ fn comment_of(body: OptionalJsonBody<TransitionRequest>) -> Option<String> {
     request_body(content = Option<TransitionRequest>, description = "An optional comment"),
     responses(
         (status = 200, description = "The submitted submission, with its completeness", body = SubmissionView),
-        (status = 400, description = "The body is not valid JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The caller is not the author", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such submission, or the caller may not see it", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not submittable in its current status (`current_status` says which), or a request with this `Idempotency-Key` still being served", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Required fields missing, each named, or an `Idempotency-Key` reused with another body", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -60,13 +56,9 @@ pub async fn submit_submission(
     request_body(content = Option<TransitionRequest>, description = "An optional comment"),
     responses(
         (status = 200, description = "The withdrawn submission", body = SubmissionView),
-        (status = 400, description = "The body is not valid JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The caller is not the author", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such submission, or the caller may not see it", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not withdrawable in its current status (`current_status` says which), or a request with this `Idempotency-Key` still being served", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid comment, or an `Idempotency-Key` reused with another body", body = Problem, content_type = "application/problem+json"),
     )
 )]

@@ -21,14 +21,10 @@ use domain::SubmissionId;
     request_body = UpdateSubmissionRequest,
     responses(
         (status = 200, description = "The updated submission with its new `ETag`", body = SubmissionView),
-        (status = 400, description = "The body is not valid JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The caller is not the author", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such submission, or the caller may not see it", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not editable in its current status", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Changed since the `If-Match` version", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "`If-Match` is missing", body = Problem, content_type = "application/problem+json"),
     )
