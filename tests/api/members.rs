@@ -101,3 +101,30 @@ async fn role_changes_refuse_reviewers_unknown_roles_and_unknown_members() {
     assert_eq!(unknown_role_body["errors"][0]["field"], "role");
     assert_eq!(unknown_member, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn demographics_must_be_an_object_not_an_array() {
+    let app = hub_tests::spawn_app().await;
+    let member = app.member().await;
+    for body in [
+        serde_json::json!({"demographics": [null, null]}),
+        serde_json::json!({"demographics": ["mid"]}),
+        serde_json::json!({"demographics": "mid"}),
+    ] {
+        let (status, _, problem) = app
+            .patch("/api/v1/members/me", Some(&member.token), None, &body)
+            .await;
+        assert_eq!(status, reqwest::StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(problem["errors"][0]["field"], "demographics", "{problem}");
+    }
+    let (status, _, profile) = app
+        .patch(
+            "/api/v1/members/me",
+            Some(&member.token),
+            None,
+            &serde_json::json!({"demographics": {"career_stage": "mid"}}),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{profile}");
+    assert_eq!(profile["career_stage"], "mid");
+}

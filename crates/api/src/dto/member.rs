@@ -173,7 +173,23 @@ pub struct UpdateMeRequest {
     #[serde(default, deserialize_with = "patch_field")]
     #[schema(value_type = Option<String>)]
     pub region: Option<Option<String>>,
+    #[serde(default, deserialize_with = "object_only")]
     pub demographics: Option<DemographicsPatchBody>,
+}
+
+/// `demographics` must be a JSON object (or `null`): serde would otherwise
+/// read a struct from an array by position, so `[null, null]` would pass.
+fn object_only<'de, D>(deserializer: D) -> Result<Option<DemographicsPatchBody>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    use serde::de::Error;
+    match Option::<serde_json::Map<String, serde_json::Value>>::deserialize(deserializer)? {
+        None => Ok(None),
+        Some(fields) => DemographicsPatchBody::deserialize(serde_json::Value::Object(fields))
+            .map(Some)
+            .map_err(D::Error::custom),
+    }
 }
 
 impl UpdateMeRequest {
