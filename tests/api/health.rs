@@ -63,3 +63,26 @@ async fn metrics_count_requests_by_route_pattern() {
     assert!(text.contains("hub_http_request_duration_seconds_bucket"));
     assert!(text.contains("hub_db_pool_connections"));
 }
+
+#[tokio::test]
+async fn with_a_metrics_token_metrics_are_only_for_its_holder() {
+    let token = "metrics-token-for-the-scraper-0123456789";
+    let app = hub_tests::spawn_app_with(&[("HUB_METRICS_TOKEN", token)]).await;
+
+    let (anonymous, headers, problem) = app.get("/metrics", None).await;
+    let (wrong, _, _) = app
+        .get("/metrics", Some("metrics-token-for-the-scraper-9876543210"))
+        .await;
+    let (member_token, _, _) = {
+        let member = app.member().await;
+        app.get("/metrics", Some(&member.token)).await
+    };
+    let (scraper, _, body) = app.get("/metrics", Some(token)).await;
+
+    assert_eq!(anonymous, StatusCode::UNAUTHORIZED, "{problem}");
+    assert!(headers.contains_key("www-authenticate"));
+    assert_eq!(wrong, StatusCode::UNAUTHORIZED);
+    assert_eq!(member_token, StatusCode::UNAUTHORIZED);
+    assert_eq!(scraper, StatusCode::OK);
+    assert!(body.as_str().unwrap().contains("hub_http_requests_total"));
+}

@@ -67,7 +67,22 @@ pub struct Settings {
     /// How long a client may take to send a request's head, or pause while
     /// sending its body, and how long an idle kept-alive connection stays open.
     pub client_timeout_ms: u64,
+    /// Who may read `/metrics` (`HUB_METRICS_TOKEN`).
+    pub metrics_access: MetricsAccess,
 }
+
+/// Who may read `/metrics`: everyone (development without a token), holders
+/// of the token (`Authorization: Bearer <HUB_METRICS_TOKEN>`), or nobody
+/// (production without a token: the page answers 404).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MetricsAccess {
+    Open,
+    Token(String),
+    Off,
+}
+
+/// The shortest metrics token accepted.
+const MIN_METRICS_TOKEN: usize = 24;
 
 /// Where attached files' bytes are kept (`HUB_STORAGE`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -230,7 +245,16 @@ impl Settings {
             u64::from(bounded(&get, "HUB_DB_STATEMENT_TIMEOUT_MS", 5000, 3_600_000)?.get());
         let idempotency_lease_seconds =
             u64::from(bounded(&get, "HUB_IDEMPOTENCY_LEASE_SECONDS", 30, 86_400)?.get());
+        let metrics_access = match get("HUB_METRICS_TOKEN") {
+            Some(token) if token.chars().count() < MIN_METRICS_TOKEN => {
+                bail!("HUB_METRICS_TOKEN must be at least {MIN_METRICS_TOKEN} characters")
+            }
+            Some(token) => MetricsAccess::Token(token),
+            None if environment == Environment::Production => MetricsAccess::Off,
+            None => MetricsAccess::Open,
+        };
         Ok(Self {
+            metrics_access,
             db_acquire_timeout_ms,
             db_connect_timeout_ms,
             db_statement_timeout_ms,
@@ -383,6 +407,29 @@ mod tests {
         assert_eq!(
             s.map(|s| s.database_url.clone()),
             Ok(DEFAULT_DATABASE_URL.to_owned())
+        );
+    }
+
+    #[test]
+    fn metrics_are_open_in_development_behind_a_token_when_one_is_set_and_off_in_production() {
+        assert!(settings(&[]).is_ok_and(|s| s.metrics_access == MetricsAccess::Open));
+        let token = "a-metrics-token-of-thirty-two-chars";
+        assert!(
+            settings(&[("HUB_METRICS_TOKEN", token)])
+                .is_ok_and(|s| s.metrics_access == MetricsAccess::Token(token.to_owned()))
+        );
+        let short = settings(&[("HUB_METRICS_TOKEN", "short")]).map(|_| ());
+        assert!(short.is_err_and(|e| e.to_string().contains("HUB_METRICS_TOKEN")));
+        let production = settings(&[
+            ("HUB_ENV", "production"),
+            (
+                "HUB_JWT_SECRET",
+                "a production secret of at least thirty-two chars",
+            ),
+        ]);
+        assert!(
+            production.is_ok_and(|s| s.metrics_access == MetricsAccess::Off),
+            "off in production without a token"
         );
     }
 

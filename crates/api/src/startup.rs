@@ -2,7 +2,7 @@
 
 use crate::auth::{Authenticator, JwtKeys, LoginThrottle};
 use crate::cache::{ReadCache, forget_on_writes};
-use crate::config::{FileStorage, Settings};
+use crate::config::{FileStorage, MetricsAccess, Settings};
 use crate::contract::{Operations, enforce_operations};
 use crate::extract::{
     BodyLimit, BodyTimeout, not_found, path_error, query_error, refuse_nul_in_query,
@@ -260,6 +260,7 @@ pub struct Middleware {
     read_cache: Arc<ReadCache>,
     authenticator: Authenticator,
     operations: Arc<Operations>,
+    metrics_access: MetricsAccess,
 }
 
 impl Middleware {
@@ -291,6 +292,7 @@ impl Middleware {
             read_cache: state.read_cache.clone(),
             authenticator,
             operations: Arc::new(Operations::from_document(&crate::openapi::document())),
+            metrics_access: settings.metrics_access.clone(),
         })
     }
 }
@@ -310,6 +312,7 @@ pub fn run(
     let state = web::Data::new(state);
     let authenticator = web::Data::new(middleware.authenticator.clone());
     let metrics = web::Data::new(middleware.metrics.clone());
+    let metrics_access = web::Data::new(middleware.metrics_access.clone());
     let server = HttpServer::new(move || {
         let Middleware {
             metrics: observed,
@@ -324,6 +327,7 @@ pub fn run(
             .app_data(state.clone())
             .app_data(authenticator.clone())
             .app_data(metrics.clone())
+            .app_data(metrics_access.clone())
             .app_data(BodyLimit(body_limit))
             .app_data(BodyTimeout(client_timeout))
             .app_data(web::PayloadConfig::new(body_limit))

@@ -1,8 +1,9 @@
+use crate::config::MetricsAccess;
 use crate::error::{ApiError, Problem};
 use crate::middleware::Metrics;
 use crate::state::AppState;
 use actix_web::http::header;
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Serialize;
 use std::time::Duration;
 use utoipa::ToSchema;
@@ -65,13 +66,49 @@ pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
 }
 
 /// Prometheus metrics: request counts and latencies by route, pool gauges.
-#[utoipa::path(tag = "health", responses((status = 200, description = "Prometheus text exposition format", body = String, content_type = "text/plain")))]
+///
+/// Open in development; with `HUB_METRICS_TOKEN` set, only to
+/// `Authorization: Bearer <that token>`; in production without one, off.
+#[utoipa::path(tag = "health", responses(
+    (status = 200, description = "Prometheus text exposition format", body = String, content_type = "text/plain"),
+    (status = 401, description = "`HUB_METRICS_TOKEN` is set and was not sent", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Metrics are off (production without `HUB_METRICS_TOKEN`)", body = Problem, content_type = "application/problem+json"),
+))]
 #[get("/metrics")]
-pub async fn metrics(state: web::Data<AppState>, metrics: web::Data<Metrics>) -> HttpResponse {
+pub async fn metrics(
+    state: web::Data<AppState>,
+    metrics: web::Data<Metrics>,
+    access: web::Data<MetricsAccess>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    match access.get_ref() {
+        MetricsAccess::Open => {}
+        MetricsAccess::Off => {
+            return Err(ApiError::NotFound("metrics are not served here".into()));
+        }
+        MetricsAccess::Token(token) => {
+            let sent = req
+                .headers()
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .unwrap_or_default();
+            if !same_secret(sent.as_bytes(), token.as_bytes()) {
+                return Err(ApiError::Unauthorized(
+                    "send Authorization: Bearer <HUB_METRICS_TOKEN>".into(),
+                ));
+            }
+        }
+    }
     let (size, idle) = pool_stats(&state);
-    HttpResponse::Ok()
+    Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(metrics.render(size, idle))
+        .body(metrics.render(size, idle)))
+}
+
+/// Compares two secrets in time that does not depend on where they differ.
+fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 fn pool_stats(state: &AppState) -> (u32, usize) {
