@@ -158,6 +158,7 @@ async fn csv_has_a_quarter_on_every_line_labels_beside_codes_pounds_and_grids() 
     let Dataset { app, admin } = dataset().await;
     let priorities = vocabulary(&app, "priorities").await;
     let practice_areas = vocabulary(&app, "practice_areas").await;
+    let evidence_types = vocabulary(&app, "evidence_types").await;
 
     let (status, content_type, body) = fetch(
         &app,
@@ -171,7 +172,11 @@ async fn csv_has_a_quarter_on_every_line_labels_beside_codes_pounds_and_grids() 
     assert!(content_type.starts_with("text/csv"), "{content_type}");
     let rows = records(&body);
     let headers: Vec<&Vec<String>> = rows.iter().filter(|r| r[0] == "quarter").collect();
-    assert_eq!(headers.len(), 4, "figures, money, and one grid per matrix");
+    assert_eq!(
+        headers.len(),
+        4 + evidence_types.len(),
+        "figures, money, one grid per matrix and one per evidence type of the cube"
+    );
     assert_eq!(
         headers[0],
         &[
@@ -278,6 +283,27 @@ async fn csv_has_a_quarter_on_every_line_labels_beside_codes_pounds_and_grids() 
     let gaps: Vec<&&Vec<String>> = gap_rows.iter().filter(|r| r[2] == "gap").collect();
     assert_eq!(gaps[1][column("primary_care")], "yes");
     assert_eq!(gaps[1][column("community_rehabilitation")], "no");
+
+    let cube_header = headers[4];
+    assert_eq!(cube_header[3], "priority");
+    assert_eq!(
+        cube_header[5..].iter().collect::<Vec<_>>(),
+        practice_areas.iter().map(|(c, _)| c).collect::<Vec<_>>()
+    );
+    let cube = |measure: &str| -> Vec<&Vec<String>> {
+        rows.iter()
+            .filter(|r| r[0] != "quarter" && r[1] == "evidence_cube_economic" && r[2] == measure)
+            .collect()
+    };
+    let cube_counts = cube("count");
+    assert_eq!(cube_counts[0][3], "optimising_ot");
+    assert_eq!(cube_counts[0][column("community_rehabilitation")], "2");
+    assert_eq!(cube_counts[0][column("primary_care")], "0");
+    assert_eq!(cube("falling_year_on_year").len(), priorities.len());
+    assert_eq!(
+        cube("same_quarter_last_year")[0][column("community_rehabilitation")],
+        "2"
+    );
 }
 
 #[tokio::test]
@@ -306,6 +332,8 @@ async fn xlsx_has_a_grid_sheet_per_matrix_labels_and_money_in_pounds() {
         "recommendations",
         "gap_matrix",
         "evidence_matrix",
+        "evidence_cube_economic",
+        "evidence_cube_social",
         "trend",
     ] {
         assert!(

@@ -3,13 +3,14 @@
 //! recount of the base tables gives.
 
 use domain::quarter::Quarter;
+use domain::report::QuarterFigures;
 use domain::repository::ReportRepository;
 use hub_tests::{TestApp, case_study, journey, spawn_app};
 use persistence::SeaReportRepository;
 use reqwest::StatusCode;
 use serde_json::json;
 
-async fn assert_rollups_match_a_recount(app: &TestApp, step: &str) {
+async fn assert_rollups_match_a_recount(app: &TestApp, step: &str) -> QuarterFigures {
     let db = persistence::connect(&app.database_url, 2)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
@@ -32,6 +33,7 @@ async fn assert_rollups_match_a_recount(app: &TestApp, step: &str) {
         previous.total, 0,
         "after {step}: nothing leaks into other quarters"
     );
+    recounted
 }
 
 #[tokio::test]
@@ -59,7 +61,12 @@ async fn rollups_equal_a_recount_after_every_kind_of_write() {
     assert!(drafted["id"].is_string());
     app.submitted(&ai_author.token, &journey("AI journey"))
         .await;
-    assert_rollups_match_a_recount(&app, "a first submit").await;
+    let figures = assert_rollups_match_a_recount(&app, "a first submit").await;
+    assert_eq!(
+        figures.evidence_cube.values().sum::<i64>(),
+        2,
+        "two priorities × one practice area × one evidence type"
+    );
 
     let revised = app.submitted(&reviser.token, &case_study("Revised")).await;
     let (claimed, _) = app.claim(&reviewer.token, &revised).await;
@@ -90,6 +97,7 @@ async fn rollups_equal_a_recount_after_every_kind_of_write() {
                 "priorities": ["value_and_impact", "retention_and_career"],
                 "practice_areas": ["mental_health", "primary_care"],
                 "topics": ["ai_digital_healthcare"],
+                "impact_evidence": [{"evidence_type": "social", "description": "Stories"}],
                 "nation": "wales",
                 "region": null
             }),

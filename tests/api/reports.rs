@@ -857,3 +857,159 @@ async fn a_snapshot_is_served_exactly_as_stored_with_its_hash() {
     assert_eq!(body.as_ref(), older.as_slice());
     assert_eq!(hash, older_hash);
 }
+
+type CubeKey = (String, String, String);
+
+fn cube_key(c: &Value) -> CubeKey {
+    let s = |k: &str| c[k].as_str().unwrap().to_owned();
+    (s("priority"), s("practice_area"), s("evidence_type"))
+}
+
+fn cube_list(cube: &Value, list: &str) -> Vec<CubeKey> {
+    let mut keys: Vec<CubeKey> = cube[list]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(cube_key)
+        .collect();
+    keys.sort();
+    keys
+}
+
+fn key(p: &str, a: &str, e: &str) -> CubeKey {
+    (p.to_owned(), a.to_owned(), e.to_owned())
+}
+
+#[tokio::test]
+async fn the_evidence_cube_counts_every_combination_and_finds_gaps_and_falls() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let author = app.member().await;
+    let evidence = |types: &[&str]| {
+        json!(
+            types
+                .iter()
+                .map(|t| json!({"evidence_type": t, "description": "Measured"}))
+                .collect::<Vec<_>>()
+        )
+    };
+    // 2025-Q3: two journeys (optimising OT and value and impact, community
+    // rehabilitation, economic) and one (optimising OT, community
+    // rehabilitation and primary care, economic and social evidence).
+    for i in 0..2 {
+        submitted_at(
+            &app,
+            &author,
+            &journey(&format!("Q3 {i}")),
+            "2025-08-01T09:00:00Z",
+        )
+        .await;
+    }
+    let mut wider = journey("Q3 wider");
+    wider["priorities"] = json!(["optimising_ot"]);
+    wider["practice_areas"] = json!(["community_rehabilitation", "primary_care"]);
+    wider["impact_evidence"] = evidence(&["economic", "social"]);
+    submitted_at(&app, &author, &wider, "2025-09-30T23:59:59Z").await;
+    // Not counted: withdrawn, and a draft.
+    let withdrawn =
+        submitted_at(&app, &author, &journey("Withdrawn"), "2025-08-10T00:00:00Z").await;
+    app.withdraw(&author.token, &withdrawn)
+        .await
+        .expect_status(StatusCode::OK);
+    app.create_submission(&author.token, &journey("Draft"))
+        .await;
+    // 2025-Q2: a journey in schools.
+    let mut schools = journey("Q2 schools");
+    schools["practice_areas"] = json!(["schools"]);
+    submitted_at(&app, &author, &schools, "2025-06-30T23:59:59Z").await;
+    // 2024-Q3: value and impact in mental health, with social evidence.
+    let mut year_before = journey("Year before");
+    year_before["priorities"] = json!(["value_and_impact"]);
+    year_before["practice_areas"] = json!(["mental_health"]);
+    year_before["impact_evidence"] = evidence(&["social"]);
+    submitted_at(&app, &author, &year_before, "2024-07-01T00:00:00Z").await;
+
+    let (status, _, report) = app
+        .get("/api/v1/reports/quarterly/2025-Q3", Some(&admin.token))
+        .await;
+
+    assert_eq!(status, StatusCode::OK, "{report}");
+    let cube = &report["evidence_cube"];
+    let cells = cube["cells"].as_array().cloned().unwrap();
+    // 4 priorities × 13 practice areas × 3 evidence types.
+    assert_eq!(cells.len(), 4 * 13 * 3);
+    let figures: BTreeMap<CubeKey, (i64, i64, i64)> = cells
+        .iter()
+        .map(|c| {
+            let n = |k: &str| c[k].as_i64().unwrap();
+            (
+                cube_key(c),
+                (
+                    n("count"),
+                    n("previous_quarter"),
+                    n("same_quarter_last_year"),
+                ),
+            )
+        })
+        .filter(|(_, n)| *n != (0, 0, 0))
+        .collect();
+    let (oo, vi) = ("optimising_ot", "value_and_impact");
+    let (cr, pc) = ("community_rehabilitation", "primary_care");
+    assert_eq!(
+        figures,
+        BTreeMap::from([
+            (key(oo, cr, "economic"), (3, 0, 0)),
+            (key(vi, cr, "economic"), (2, 0, 0)),
+            (key(oo, cr, "social"), (1, 0, 0)),
+            (key(oo, pc, "economic"), (1, 0, 0)),
+            (key(oo, pc, "social"), (1, 0, 0)),
+            (key(oo, "schools", "economic"), (0, 1, 0)),
+            (key(vi, "schools", "economic"), (0, 1, 0)),
+            (key(vi, "mental_health", "social"), (0, 0, 1)),
+        ])
+    );
+    assert_eq!(cube_list(cube, "gaps").len(), 4 * 13 * 3 - 5);
+    assert_eq!(
+        cube_list(cube, "falling"),
+        vec![
+            key(oo, "schools", "economic"),
+            key(vi, "schools", "economic")
+        ]
+    );
+    assert_eq!(
+        cube_list(cube, "falling_year_on_year"),
+        vec![key(vi, "mental_health", "social")]
+    );
+    let pairs = |matrix: &Value, list: &str| -> Vec<(String, String)> {
+        matrix[list]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|c| {
+                (
+                    c["row"].as_str().unwrap().to_owned(),
+                    c["column"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        pairs(&report["gap_matrix"], "falling_year_on_year"),
+        vec![(vi.to_owned(), "mental_health".to_owned())]
+    );
+    assert_eq!(
+        pairs(&report["evidence_matrix"], "falling_year_on_year"),
+        vec![(vi.to_owned(), "social".to_owned())]
+    );
+
+    let (_, _, stricter) = app
+        .get(
+            "/api/v1/reports/quarterly/2025-Q3?gap_threshold=3",
+            Some(&admin.token),
+        )
+        .await;
+    let gaps = cube_list(&stricter["evidence_cube"], "gaps");
+    assert_eq!(gaps.len(), 4 * 13 * 3 - 1);
+    assert!(!gaps.contains(&key(oo, cr, "economic")));
+    assert!(gaps.contains(&key(vi, cr, "economic")));
+}

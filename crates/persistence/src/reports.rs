@@ -110,6 +110,13 @@ pub fn quarter_statements() -> Vec<(String, String, Bounds)> {
             Bounds::Bucket,
         ),
         (
+            "cube".to_owned(),
+            "SELECT c.priority AS p, c.practice_area AS a, c.evidence_type AS e, c.n AS n \
+             FROM report_rollup_cube c WHERE c.bucket = $1 AND c.n <> 0"
+                .to_owned(),
+            Bounds::Bucket,
+        ),
+        (
             "completeness".to_owned(),
             "SELECT AVG(v.completeness) AS m FROM report_rollup_reviewed v WHERE v.bucket = $1"
                 .to_owned(),
@@ -228,6 +235,15 @@ pub fn recount_statements() -> Vec<(String, String, Bounds)> {
             ),
         ));
     }
+    statements.push((
+        "cube".to_owned(),
+        format!(
+            "SELECT p.code AS p, a.code AS a, e.code AS e, COUNT(*) AS n FROM submission_priorities p \
+             JOIN submission_practice_areas a ON a.submission_id = p.submission_id \
+             JOIN submission_evidence_types e ON e.submission_id = p.submission_id \
+             JOIN submissions s ON s.id = p.submission_id WHERE {counted} GROUP BY p.code, a.code, e.code"
+        ),
+    ));
     statements.extend([
         ("submitters".to_owned(), format!("SELECT COUNT(DISTINCT s.author_id) AS n FROM submissions s WHERE {counted}")),
         (
@@ -485,6 +501,7 @@ impl SeaReportRepository {
                     .collect(),
                 priority_practice_area: rollup_cells(&rollup, "priority_practice_area"),
                 priority_evidence_type: rollup_cells(&rollup, "priority_evidence_type"),
+                evidence_cube: cube(results.get("cube"))?,
                 submitters,
                 ai_submissions: rollup_single(&rollup, "ai"),
                 ai_submitters,
@@ -519,6 +536,7 @@ impl SeaReportRepository {
                     .collect::<Result<_, DbErr>>()?,
                 priority_practice_area: cells(results.get("priority_practice_area"))?,
                 priority_evidence_type: cells(results.get("priority_evidence_type"))?,
+                evidence_cube: cube(results.get("cube"))?,
                 submitters,
                 ai_submissions: single(results.get("ai_total"), "n")?,
                 ai_submitters,
@@ -582,6 +600,22 @@ fn cells(rows: &[QueryResult]) -> Result<BTreeMap<(String, String), Cell>, DbErr
                     quality_sum: rounded(r.try_get::<Option<f64>>("", "qs")?.unwrap_or(0.0)),
                     quality_n: r.try_get("", "qn")?,
                 },
+            ))
+        })
+        .collect()
+}
+
+/// Rows `p, a, e, n` of the evidence cube.
+fn cube(rows: &[QueryResult]) -> Result<BTreeMap<(String, String, String), i64>, DbErr> {
+    rows.iter()
+        .map(|r| {
+            Ok((
+                (
+                    r.try_get("", "p")?,
+                    r.try_get("", "a")?,
+                    r.try_get("", "e")?,
+                ),
+                r.try_get("", "n")?,
             ))
         })
         .collect()

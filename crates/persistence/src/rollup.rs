@@ -40,6 +40,8 @@ pub(crate) struct Contribution {
     rows: BTreeMap<Key, (i64, f64, i64)>,
     author: Option<(Uuid, i64)>,
     cited: Vec<Uuid>,
+    /// Cells of the evidence cube: priority, practice area, evidence type.
+    cube: Vec<(String, String, String)>,
 }
 
 /// Reads what submission `id` contributes now, as `db` sees it.
@@ -143,6 +145,14 @@ pub(crate) async fn contribution(
             }
         }
     }
+    let mut cube = Vec::new();
+    for priority in codes("priority") {
+        for area in codes("practice_area") {
+            for evidence in codes("evidence_type") {
+                cube.push((priority.clone(), area.clone(), evidence.clone()));
+            }
+        }
+    }
     if ai {
         keys.push(("ai".into(), String::new(), String::new()));
     }
@@ -155,6 +165,7 @@ pub(crate) async fn contribution(
         rows: keys.into_iter().map(|k| (k, figures)).collect(),
         author: author.map(|a| (a, i64::from(ai))),
         cited,
+        cube,
     })
 }
 
@@ -171,7 +182,7 @@ pub(crate) fn one(bucket: i32, dimension: &str, k1: String) -> ((i32, Key), i64)
 
 /// Adds `after - before` (and `extra`) to the rollups, in a fixed order so
 /// that concurrent writers take row locks alike: authors, then counts, then
-/// cited items, each sorted.
+/// cube cells, then cited items, each sorted.
 pub(crate) async fn apply(
     db: &impl ConnectionTrait,
     before: &Contribution,
@@ -184,6 +195,7 @@ pub(crate) async fn apply(
     let mut rows: BTreeMap<(i32, Key), (i64, f64, i64)> = BTreeMap::new();
     let mut authors: BTreeMap<(i32, Uuid), (i64, i64)> = BTreeMap::new();
     let mut cited: BTreeMap<(i32, Uuid), i64> = BTreeMap::new();
+    let mut cube: BTreeMap<(i32, (String, String, String)), i64> = BTreeMap::new();
     for (key, n) in extra {
         rows.entry(key.clone()).or_default().0 += n;
     }
@@ -204,6 +216,9 @@ pub(crate) async fn apply(
         }
         for id in &contribution.cited {
             *cited.entry((bucket, *id)).or_default() += sign;
+        }
+        for cell in &contribution.cube {
+            *cube.entry((bucket, cell.clone())).or_default() += sign;
         }
     }
     for ((bucket, author), (n, ai_n)) in authors {
@@ -280,6 +295,28 @@ pub(crate) async fn apply(
                     .values(
                         ["n", "quality_sum", "quality_n"].map(|c| (c, added("report_rollup", c))),
                     )
+                    .to_owned(),
+            )
+            .to_owned();
+        db.execute(&upsert).await?;
+    }
+    for ((bucket, (priority, area, evidence)), n) in cube {
+        if n == 0 {
+            continue;
+        }
+        let upsert = Query::insert()
+            .into_table("report_rollup_cube")
+            .columns(["bucket", "priority", "practice_area", "evidence_type", "n"])
+            .values_panic([
+                bucket.into(),
+                priority.into(),
+                area.into(),
+                evidence.into(),
+                n.into(),
+            ])
+            .on_conflict(
+                OnConflict::columns(["bucket", "priority", "practice_area", "evidence_type"])
+                    .value("n", added("report_rollup_cube", "n"))
                     .to_owned(),
             )
             .to_owned();

@@ -3,7 +3,7 @@
 //! workbook are both written from this.
 
 use super::Labels;
-use domain::report::{Matrix, PeopleRow, QuarterlyReport, Row, SUPPRESSED};
+use domain::report::{Cube, CubeCellRef, Matrix, PeopleRow, QuarterlyReport, Row, SUPPRESSED};
 
 /// One value of a figure.
 #[derive(Debug, Clone, PartialEq)]
@@ -91,8 +91,9 @@ pub fn pounds(pence: i64) -> String {
 /// A matrix as a grid: one block of values per measure.
 #[derive(Debug, Clone)]
 pub struct Grid {
-    /// `gap_matrix` or `evidence_matrix`.
-    pub name: &'static str,
+    /// `gap_matrix`, `evidence_matrix`, or `evidence_cube_<evidence type>`
+    /// for each evidence type of the cube.
+    pub name: String,
     pub rows_dimension: String,
     pub columns_dimension: String,
     /// Code and label of each row, in the summary's order.
@@ -102,36 +103,133 @@ pub struct Grid {
     pub measures: Vec<(&'static str, String, Vec<Vec<Value>>)>,
 }
 
+/// One cell of a grid, whatever table it comes from.
+struct GridCell {
+    row: String,
+    column: String,
+    count: i64,
+    previous_quarter: i64,
+    same_quarter_last_year: i64,
+    mean_quality: Option<f64>,
+}
+
 impl Grid {
-    fn new(name: &'static str, m: &Matrix, report: &QuarterlyReport, labels: &Labels) -> Self {
-        let mut rows: Vec<(String, String)> = Vec::new();
-        let mut columns: Vec<(String, String)> = Vec::new();
-        for cell in &m.cells {
-            if !rows.iter().any(|(code, _)| *code == cell.row) {
-                rows.push((cell.row.clone(), labels.get(&m.rows_dimension, &cell.row)));
-            }
-            if !columns.iter().any(|(code, _)| *code == cell.column) {
-                columns.push((
-                    cell.column.clone(),
-                    labels.get(&m.columns_dimension, &cell.column),
-                ));
+    fn new(name: &str, m: &Matrix, report: &QuarterlyReport, labels: &Labels) -> Self {
+        let cells = m
+            .cells
+            .iter()
+            .map(|c| GridCell {
+                row: c.row.clone(),
+                column: c.column.clone(),
+                count: c.count,
+                previous_quarter: c.previous_quarter,
+                same_quarter_last_year: c.same_quarter_last_year,
+                mean_quality: c.mean_quality,
+            })
+            .collect();
+        let refs = |list: &[domain::report::CellRef]| {
+            list.iter()
+                .map(|c| (c.row.clone(), c.column.clone()))
+                .collect::<Vec<_>>()
+        };
+        Self::of(
+            name.to_owned(),
+            (m.rows_dimension.clone(), m.columns_dimension.clone()),
+            cells,
+            true,
+            [
+                refs(&m.gaps),
+                refs(&m.falling),
+                refs(&m.falling_year_on_year),
+            ],
+            report,
+            |dimension, code| labels.get(dimension, code),
+        )
+    }
+
+    /// The evidence cube as grids laid out like the matrices: one grid of
+    /// priorities × practice areas per evidence type, named
+    /// `evidence_cube_<evidence type>`.
+    fn cube(c: &Cube, report: &QuarterlyReport, labels: &Labels) -> Vec<Self> {
+        let mut evidence_types: Vec<&str> = Vec::new();
+        for cell in &c.cells {
+            if !evidence_types.contains(&cell.evidence_type.as_str()) {
+                evidence_types.push(&cell.evidence_type);
             }
         }
-        let is = |list: &[domain::report::CellRef], row: &str, column: &str| {
-            if list.iter().any(|c| c.row == row && c.column == column) {
+        evidence_types
+            .into_iter()
+            .map(|evidence| {
+                let cells = c
+                    .cells
+                    .iter()
+                    .filter(|x| x.evidence_type == evidence)
+                    .map(|x| GridCell {
+                        row: x.priority.clone(),
+                        column: x.practice_area.clone(),
+                        count: x.count,
+                        previous_quarter: x.previous_quarter,
+                        same_quarter_last_year: x.same_quarter_last_year,
+                        mean_quality: None,
+                    })
+                    .collect();
+                let refs = |list: &[CubeCellRef]| {
+                    list.iter()
+                        .filter(|x| x.evidence_type == evidence)
+                        .map(|x| (x.priority.clone(), x.practice_area.clone()))
+                        .collect::<Vec<_>>()
+                };
+                Self::of(
+                    format!("evidence_cube_{evidence}"),
+                    ("priority".to_owned(), "practice_area".to_owned()),
+                    cells,
+                    false,
+                    [
+                        refs(&c.gaps),
+                        refs(&c.falling),
+                        refs(&c.falling_year_on_year),
+                    ],
+                    report,
+                    |dimension, code| labels.get(dimension, code),
+                )
+            })
+            .collect()
+    }
+
+    /// Lays cells out as rows × columns, one block per measure; `flags` are
+    /// the gaps, the cells falling since the previous quarter and those
+    /// falling since the same quarter a year before.
+    fn of(
+        name: String,
+        (rows_dimension, columns_dimension): (String, String),
+        cells: Vec<GridCell>,
+        with_quality: bool,
+        flags: [Vec<(String, String)>; 3],
+        report: &QuarterlyReport,
+        label: impl Fn(&str, &str) -> String,
+    ) -> Self {
+        let mut rows: Vec<(String, String)> = Vec::new();
+        let mut columns: Vec<(String, String)> = Vec::new();
+        for cell in &cells {
+            if !rows.iter().any(|(code, _)| *code == cell.row) {
+                rows.push((cell.row.clone(), label(&rows_dimension, &cell.row)));
+            }
+            if !columns.iter().any(|(code, _)| *code == cell.column) {
+                columns.push((cell.column.clone(), label(&columns_dimension, &cell.column)));
+            }
+        }
+        let [gaps, falling, falling_year_on_year] = flags;
+        let is = |list: &[(String, String)], row: &str, column: &str| {
+            if list.iter().any(|(r, c)| r == row && c == column) {
                 Value::Text("yes")
             } else {
                 Value::Text("no")
             }
         };
         type Measure<'m> = Box<dyn Fn(&str, &str) -> Value + 'm>;
-        let find = |row: &str, column: &str| {
-            m.cells
-                .iter()
-                .find(|c| c.row == row && c.column == column)
-                .cloned()
-        };
-        let measures: [(&'static str, String, Measure<'_>); 7] = [
+        let find =
+            |row: &str, column: &str| cells.iter().find(|c| c.row == row && c.column == column);
+        let mut measures: Vec<(&'static str, String, Measure<'_>)> = vec![
             (
                 "count",
                 format!("Submissions, {}", report.quarter),
@@ -158,24 +256,33 @@ impl Grid {
                     find(r, c).map_or(Value::Empty, |x| Value::Count(x.count - x.previous_quarter))
                 }),
             ),
-            (
+        ];
+        if with_quality {
+            measures.push((
                 "mean_quality",
                 format!("Mean quality score, {}", report.quarter),
                 Box::new(move |r, c| {
                     find(r, c).map_or(Value::Empty, |x| Value::of(x.mean_quality))
                 }),
-            ),
+            ));
+        }
+        measures.extend([
             (
                 "gap",
                 format!("A gap (fewer than {} submissions)", report.gap_threshold),
-                Box::new(move |r, c| is(&m.gaps, r, c)),
+                Box::new(|r: &str, c: &str| is(&gaps, r, c)) as Measure<'_>,
             ),
             (
                 "falling",
                 format!("Fewer than in {}", report.previous_quarter),
-                Box::new(move |r, c| is(&m.falling, r, c)),
+                Box::new(|r: &str, c: &str| is(&falling, r, c)),
             ),
-        ];
+            (
+                "falling_year_on_year",
+                format!("Fewer than in {}", report.same_quarter_last_year),
+                Box::new(|r: &str, c: &str| is(&falling_year_on_year, r, c)),
+            ),
+        ]);
         let measures = measures
             .into_iter()
             .map(|(code, heading, value)| {
@@ -188,8 +295,8 @@ impl Grid {
             .collect();
         Self {
             name,
-            rows_dimension: m.rows_dimension.clone(),
-            columns_dimension: m.columns_dimension.clone(),
+            rows_dimension,
+            columns_dimension,
             rows,
             columns,
             measures,
@@ -407,10 +514,12 @@ pub fn layout(report: &QuarterlyReport, labels: &Labels) -> Layout {
             i.change,
         ],
     }];
-    let grids = vec![
+    let mut grids = vec![
         Grid::new("gap_matrix", &report.gap_matrix, report, labels),
         Grid::new("evidence_matrix", &report.evidence_matrix, report, labels),
     ];
+    // A snapshot frozen before the cube was counted has none to show.
+    grids.extend(Grid::cube(&report.evidence_cube, report, labels));
     Layout {
         lines: out,
         money,

@@ -47,7 +47,7 @@ pub fn csv(report: &QuarterlyReport, labels: &Labels) -> anyhow::Result<Vec<u8>>
         writer.write_record(&header)?;
         let mut column_labels = vec![
             report.quarter.clone(),
-            grid.name.to_owned(),
+            grid.name.clone(),
             format!("{}_label", grid.columns_dimension),
             String::new(),
             String::new(),
@@ -58,7 +58,7 @@ pub fn csv(report: &QuarterlyReport, labels: &Labels) -> anyhow::Result<Vec<u8>>
             for ((code, label), row) in grid.rows.iter().zip(values) {
                 let mut record = vec![
                     report.quarter.clone(),
-                    grid.name.to_owned(),
+                    grid.name.clone(),
                     (*measure).to_owned(),
                     code.clone(),
                     label.clone(),

@@ -111,7 +111,9 @@ pub fn xlsx(report: &QuarterlyReport, labels: &Labels) -> anyhow::Result<Vec<u8>
         (
             "Matrices",
             "gap_matrix and evidence_matrix: one grid of priorities × columns per measure; \
-             shaded cells are gaps, coloured figures fell since the previous quarter"
+             evidence_cube_<evidence type>: the three-way cube, one sheet of priorities × practice areas per evidence type; \
+             shaded cells are gaps, coloured figures fell since the previous quarter; \
+             falling_year_on_year marks cells below the same quarter a year before"
                 .to_owned(),
         ),
         ("Money", "In pounds sterling (£)".to_owned()),
@@ -180,7 +182,8 @@ pub fn xlsx(report: &QuarterlyReport, labels: &Labels) -> anyhow::Result<Vec<u8>
         sheet.set_column_width(6, 14)?;
     }
     for grid in &laid.grids {
-        let sheet = workbook.add_worksheet().set_name(grid.name)?;
+        let name: String = grid.name.chars().take(31).collect();
+        let sheet = workbook.add_worksheet().set_name(name)?;
         grid_sheet(sheet, grid, &styles)?;
     }
     trend_sheet(

@@ -55,6 +55,7 @@ fn matrix(
         cells: Vec::new(),
         gaps: Vec::new(),
         falling: Vec::new(),
+        falling_year_on_year: Vec::new(),
     };
     for (row, _) in row_keys {
         for (column, _) in column_keys {
@@ -79,9 +80,57 @@ fn matrix(
                 out.gaps.push(reference.clone());
             }
             if now.count < previous.count {
-                out.falling.push(reference);
+                out.falling.push(reference.clone());
+            }
+            if now.count < year_before.count {
+                out.falling_year_on_year.push(reference);
             }
             out.cells.push(cell);
+        }
+    }
+    out
+}
+
+/// The evidence cube: every priority × practice area × evidence type, with
+/// the matrices' rules for gaps and falling cells.
+fn cube(
+    priorities: &[(String, String)],
+    practice_areas: &[(String, String)],
+    evidence_types: &[(String, String)],
+    figures: [&QuarterFigures; 3],
+    gap_threshold: u64,
+) -> Cube {
+    let mut out = Cube::default();
+    for (priority, _) in priorities {
+        for (area, _) in practice_areas {
+            for (evidence, _) in evidence_types {
+                let key = (priority.clone(), area.clone(), evidence.clone());
+                let [now, previous, year_before] =
+                    figures.map(|f| f.evidence_cube.get(&key).copied().unwrap_or(0));
+                let reference = CubeCellRef {
+                    priority: priority.clone(),
+                    practice_area: area.clone(),
+                    evidence_type: evidence.clone(),
+                    count: now,
+                };
+                if (now as u64) < gap_threshold {
+                    out.gaps.push(reference.clone());
+                }
+                if now < previous {
+                    out.falling.push(reference.clone());
+                }
+                if now < year_before {
+                    out.falling_year_on_year.push(reference);
+                }
+                out.cells.push(CubeCell {
+                    priority: priority.clone(),
+                    practice_area: area.clone(),
+                    evidence_type: evidence.clone(),
+                    count: now,
+                    previous_quarter: previous,
+                    same_quarter_last_year: year_before,
+                });
+            }
         }
     }
     out
@@ -341,6 +390,13 @@ pub fn build_report(
             &priorities,
             &evidence_types,
             figures.map(|f| &f.priority_evidence_type),
+            options.gap_threshold,
+        ),
+        evidence_cube: cube(
+            &priorities,
+            &practice_areas,
+            &evidence_types,
+            figures,
             options.gap_threshold,
         ),
         quality: Quality {

@@ -30,6 +30,8 @@ pub struct QuarterFigures {
     pub by: BTreeMap<String, CountMap>,
     pub priority_practice_area: BTreeMap<(String, String), Cell>,
     pub priority_evidence_type: BTreeMap<(String, String), Cell>,
+    /// (priority, practice area, evidence type) → submissions.
+    pub evidence_cube: BTreeMap<(String, String, String), i64>,
     /// The quality score of each review made in the quarter.
     pub review_scores: Vec<f64>,
     /// Mean completeness of the submissions reviewed in the quarter.

@@ -43,6 +43,11 @@ pub struct QuarterlyReport {
     pub breakdowns: Vec<Breakdown>,
     pub gap_matrix: Matrix,
     pub evidence_matrix: Matrix,
+    /// Priority × practice area × evidence type: every combination of the
+    /// taxonomy's terms, with gaps and falling cells as in the matrices.
+    /// Absent from snapshots frozen before it was counted.
+    #[serde(default)]
+    pub evidence_cube: Cube,
     pub quality: Quality,
     pub community: Community,
     pub ai_digital: AiDigital,
@@ -134,6 +139,9 @@ pub struct Matrix {
     pub gaps: Vec<CellRef>,
     /// Cells with fewer submissions than in the previous quarter.
     pub falling: Vec<CellRef>,
+    /// Cells with fewer submissions than in the same quarter a year before.
+    #[serde(default)]
+    pub falling_year_on_year: Vec<CellRef>,
 }
 
 /// One cell of a matrix.
@@ -155,6 +163,42 @@ pub struct MatrixCell {
 pub struct CellRef {
     pub row: String,
     pub column: String,
+    pub count: i64,
+}
+
+/// A three-way table: submissions by priority × practice area × evidence
+/// type, one cell per combination of the taxonomy's terms.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Cube {
+    pub cells: Vec<CubeCell>,
+    /// Cells with fewer submissions than the gap threshold.
+    pub gaps: Vec<CubeCellRef>,
+    /// Cells with fewer submissions than in the previous quarter.
+    pub falling: Vec<CubeCellRef>,
+    /// Cells with fewer submissions than in the same quarter a year before.
+    pub falling_year_on_year: Vec<CubeCellRef>,
+}
+
+/// One cell of the evidence cube.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CubeCell {
+    pub priority: String,
+    pub practice_area: String,
+    pub evidence_type: String,
+    pub count: i64,
+    pub previous_quarter: i64,
+    pub same_quarter_last_year: i64,
+}
+
+/// Names a cell of the evidence cube.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CubeCellRef {
+    pub priority: String,
+    pub practice_area: String,
+    pub evidence_type: String,
     pub count: i64,
 }
 

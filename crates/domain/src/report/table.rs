@@ -2,7 +2,7 @@
 //! CSV and workbook exports are written from it, and a live summary is
 //! compared with a snapshot line by line.
 
-use super::{Matrix, PeopleBreakdown, PeopleRow, QuarterlyReport, Row};
+use super::{Cube, Matrix, PeopleBreakdown, PeopleRow, QuarterlyReport, Row};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -85,7 +85,11 @@ fn matrix(out: &mut Vec<TableRow>, section: &str, m: &Matrix) {
             });
         }
     }
-    for (kind, cells) in [("gap", &m.gaps), ("falling", &m.falling)] {
+    for (kind, cells) in [
+        ("gap", &m.gaps),
+        ("falling", &m.falling),
+        ("falling_year_on_year", &m.falling_year_on_year),
+    ] {
         for cell in cells {
             out.push(TableRow {
                 section: section.into(),
@@ -96,6 +100,51 @@ fn matrix(out: &mut Vec<TableRow>, section: &str, m: &Matrix) {
                 same_quarter_last_year: String::new(),
                 change: String::new(),
             });
+        }
+    }
+}
+
+fn cube(out: &mut Vec<TableRow>, c: &Cube) {
+    let section = "evidence_cube";
+    let dimension = "priority_x_practice_area_x_evidence_type";
+    let line = |dimension: String, key: String, count: i64| TableRow {
+        section: section.into(),
+        dimension,
+        key,
+        count: count.to_string(),
+        previous_quarter: String::new(),
+        same_quarter_last_year: String::new(),
+        change: String::new(),
+    };
+    for cell in &c.cells {
+        out.push(TableRow {
+            previous_quarter: cell.previous_quarter.to_string(),
+            same_quarter_last_year: cell.same_quarter_last_year.to_string(),
+            change: (cell.count - cell.previous_quarter).to_string(),
+            ..line(
+                dimension.into(),
+                format!(
+                    "{}|{}|{}",
+                    cell.priority, cell.practice_area, cell.evidence_type
+                ),
+                cell.count,
+            )
+        });
+    }
+    for (kind, cells) in [
+        ("gap", &c.gaps),
+        ("falling", &c.falling),
+        ("falling_year_on_year", &c.falling_year_on_year),
+    ] {
+        for cell in cells {
+            out.push(line(
+                format!("{dimension}_{kind}"),
+                format!(
+                    "{}|{}|{}",
+                    cell.priority, cell.practice_area, cell.evidence_type
+                ),
+                cell.count,
+            ));
         }
     }
 }
@@ -124,6 +173,7 @@ pub fn rows(report: &QuarterlyReport) -> Vec<TableRow> {
     }
     matrix(&mut out, "gap_matrix", &report.gap_matrix);
     matrix(&mut out, "evidence_matrix", &report.evidence_matrix);
+    cube(&mut out, &report.evidence_cube);
     let q = &report.quality;
     let change =
         |a: Option<f64>, b: Option<f64>| a.zip(b).map(|(a, b)| ((a - b) * 100.0).round() / 100.0);

@@ -481,3 +481,73 @@ fn a_snapshot_differs_from_the_live_summary_only_where_a_figure_changed() {
     );
     assert_eq!(differences(&frozen, &frozen), Vec::new());
 }
+
+fn cube_figures(cells: &[((&str, &str, &str), i64)]) -> QuarterFigures {
+    QuarterFigures {
+        evidence_cube: cells
+            .iter()
+            .map(|((p, a, e), n)| (((*p).into(), (*a).into(), (*e).into()), *n))
+            .collect(),
+        ..QuarterFigures::default()
+    }
+}
+
+#[test]
+fn the_cube_has_every_combination_with_gaps_and_both_kinds_of_falling() {
+    let now = cube_figures(&[(("p1", "a1", "e1"), 3), (("p2", "a2", "e1"), 1)]);
+    let previous = cube_figures(&[(("p1", "a1", "e1"), 4)]);
+    let year_before = cube_figures(&[(("p2", "a1", "e1"), 2), (("p1", "a1", "e1"), 3)]);
+    let mut year_before = year_before;
+    year_before.priority_practice_area = [(("p2".into(), "a1".into()), cell(2, 0.0, 0))].into();
+
+    let report = report_with([&now, &previous, &year_before], 2);
+    let cube = &report["evidence_cube"];
+
+    let cell = |p: &str, a: &str, counts: [i64; 3]| {
+        json!({"priority": p, "practice_area": a, "evidence_type": "e1",
+               "count": counts[0], "previous_quarter": counts[1], "same_quarter_last_year": counts[2]})
+    };
+    assert_eq!(
+        cube["cells"],
+        json!([
+            cell("p1", "a1", [3, 4, 3]),
+            cell("p1", "a2", [0, 0, 0]),
+            cell("p2", "a1", [0, 0, 2]),
+            cell("p2", "a2", [1, 0, 0]),
+        ])
+    );
+    let named = |p: &str, a: &str, count: i64| json!({"priority": p, "practice_area": a, "evidence_type": "e1", "count": count});
+    assert_eq!(
+        cube["gaps"],
+        json!([
+            named("p1", "a2", 0),
+            named("p2", "a1", 0),
+            named("p2", "a2", 1)
+        ])
+    );
+    assert_eq!(cube["falling"], json!([named("p1", "a1", 3)]));
+    assert_eq!(cube["falling_year_on_year"], json!([named("p2", "a1", 0)]));
+    assert_eq!(
+        report["gap_matrix"]["falling_year_on_year"],
+        json!([{"row": "p2", "column": "a1", "count": 0}])
+    );
+    assert_eq!(report["gap_matrix"]["falling"], json!([]));
+}
+
+#[test]
+fn a_summary_frozen_before_the_cube_still_loads() {
+    let mut frozen = report();
+    frozen.as_object_mut().unwrap().remove("evidence_cube");
+    for matrix in ["gap_matrix", "evidence_matrix"] {
+        frozen[matrix]
+            .as_object_mut()
+            .unwrap()
+            .remove("falling_year_on_year");
+    }
+
+    let loaded: QuarterlyReport = serde_json::from_value(frozen).unwrap();
+
+    assert_eq!(loaded.evidence_cube, Cube::default());
+    assert!(loaded.gap_matrix.falling_year_on_year.is_empty());
+    assert!(!loaded.gap_matrix.falling.is_empty());
+}

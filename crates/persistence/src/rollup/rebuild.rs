@@ -33,6 +33,7 @@ pub(crate) fn rebuild_sql(backend: DbBackend) -> Vec<String> {
         "DELETE FROM report_rollup_authors".to_owned(),
         "DELETE FROM report_rollup_cited".to_owned(),
         "DELETE FROM report_rollup_reviewed".to_owned(),
+        "DELETE FROM report_rollup_cube".to_owned(),
         format!(
             "{insert} SELECT {b}, 'total', '', '', COUNT(*), {quality} FROM submissions s \
              WHERE {counted} GROUP BY {b}"
@@ -60,6 +61,14 @@ pub(crate) fn rebuild_sql(backend: DbBackend) -> Vec<String> {
              JOIN submissions s ON s.id = p.submission_id WHERE {counted} GROUP BY {b}, p.code, x.code"
         ));
     }
+    statements.push(format!(
+        "INSERT INTO report_rollup_cube (bucket, priority, practice_area, evidence_type, n) \
+         SELECT {b}, p.code, a.code, e.code, COUNT(*) FROM submission_priorities p \
+         JOIN submission_practice_areas a ON a.submission_id = p.submission_id \
+         JOIN submission_evidence_types e ON e.submission_id = p.submission_id \
+         JOIN submissions s ON s.id = p.submission_id WHERE {counted} \
+         GROUP BY {b}, p.code, a.code, e.code"
+    ));
     statements.extend([
         format!(
             "{insert} SELECT {b}, 'ai', '', '', COUNT(*), {quality} FROM submission_topics t \
