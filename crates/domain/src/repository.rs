@@ -77,8 +77,9 @@ pub trait MemberRepository: Send + Sync {
         demographics: Demographics,
     ) -> Result<Member, WriteError>;
     async fn set_role(&self, id: MemberId, role: Role) -> Result<Member, WriteError>;
-    /// Erases a member: drafts deleted, personal data and demographics removed,
-    /// the account closed; work that left draft stays under "Former member".
+    /// Erases a member: drafts deleted, personal data and demographics removed
+    /// (those recorded with their work too, in the same transaction), the
+    /// account closed; work that left draft stays under "Former member".
     async fn erase(&self, id: MemberId) -> Result<(), WriteError>;
 }
 

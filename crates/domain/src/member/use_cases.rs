@@ -339,7 +339,8 @@ impl MemberService {
     }
 
     /// Erases the actor (UK GDPR right to erasure): personal data and
-    /// demographics removed, drafts deleted, work that left draft kept under
+    /// demographics removed (those recorded with their work too, which then
+    /// counts them as not stated), drafts deleted, work that left draft kept under
     /// "Former member". Returns the deleted drafts, whose files are to go too.
     pub async fn erase(&self, ctx: &Context) -> Result<Vec<SubmissionId>, EraseError> {
         let drafts = self
