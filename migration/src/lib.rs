@@ -17,6 +17,7 @@ mod m20261201_000001_delivery_leases;
 mod m20261201_000002_shared_limits;
 mod m20261202_000001_follow_up_moves_back;
 mod m20261202_000002_report_rollup_cube;
+mod m20261202_000002_submission_demographics;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000002_shared_limits::Migration),
             Box::new(m20261202_000001_follow_up_moves_back::Migration),
             Box::new(m20261202_000002_report_rollup_cube::Migration),
+            Box::new(m20261202_000002_submission_demographics::Migration),
         ]
     }
 }

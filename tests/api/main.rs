@@ -21,6 +21,7 @@ mod members;
 mod openapi;
 mod outage;
 mod read_cache;
+mod recorded_demographics;
 mod report_exports;
 mod report_rollups;
 mod report_suppression;

@@ -67,6 +67,19 @@ async fn rollups_equal_a_recount_after_every_kind_of_write() {
         2,
         "two priorities × one practice area × one evidence type"
     );
+    let (status, _, body) = app
+        .patch(
+            "/api/v1/members/me",
+            Some(&ai_author.token),
+            None,
+            &json!({"career_stage": "late", "region": "south_west", "job_title": "Lead OT"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_rollups_match_a_recount(&app, "a profile edit after submitting").await;
+    app.submitted(&ai_author.token, &case_study("After the edit"))
+        .await;
+    assert_rollups_match_a_recount(&app, "a second submission after the edit").await;
 
     let revised = app.submitted(&reviser.token, &case_study("Revised")).await;
     let (claimed, _) = app.claim(&reviewer.token, &revised).await;

@@ -184,6 +184,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                         persistence::Bounds::Bucket => {
                             sql.replace("$1", &persistence::rollup::bucket(quarter).to_string())
                         }
+                        persistence::Bounds::BucketAndInstants => sql
+                            .replace("$1", &persistence::rollup::bucket(quarter).to_string())
+                            .replace("$2", &instant(quarter.start()))
+                            .replace("$3", &instant(quarter.end())),
                         persistence::Bounds::Instants => sql
                             .replace("$1", &instant(quarter.start()))
                             .replace("$2", &instant(quarter.end())),

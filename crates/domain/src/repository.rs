@@ -2,7 +2,7 @@
 
 use crate::audit::{AuditEntry, AuditFilter};
 use crate::ids::{MemberId, SubmissionId};
-use crate::member::{Demographics, DisplayName, Member, NewMember, Role};
+use crate::member::{Demographics, DisplayName, Member, NewMember, RecordedDemographics, Role};
 use crate::pagination::{Cursor, Page, PageSize};
 use crate::quarter::Quarter;
 use crate::report::{QuarterFigures, QuarterHeadline};
@@ -77,8 +77,9 @@ pub trait MemberRepository: Send + Sync {
         demographics: Demographics,
     ) -> Result<Member, WriteError>;
     async fn set_role(&self, id: MemberId, role: Role) -> Result<Member, WriteError>;
-    /// Erases a member: drafts deleted, personal data and demographics removed,
-    /// the account closed; work that left draft stays under "Former member".
+    /// Erases a member: drafts deleted, personal data and demographics removed
+    /// (those recorded with their work too, in the same transaction), the
+    /// account closed; work that left draft stays under "Former member".
     async fn erase(&self, id: MemberId) -> Result<(), WriteError>;
 }
 
@@ -202,6 +203,11 @@ pub struct TransitionRecord {
     pub comment: Option<String>,
     /// Set on the first submit only; reports count by it.
     pub submitted_at: Option<DateTime<Utc>>,
+    /// Set on the first submit only: record the author's demographics as
+    /// their profile holds them now, with the submission, in the same
+    /// transaction. Later submits keep that first record; the summary counts
+    /// people by it, so an ended quarter never changes with a profile edit.
+    pub record_demographics: bool,
     /// Computed on submit.
     pub completeness: Option<Completeness>,
     /// Set when a reviewer claims.
@@ -250,6 +256,12 @@ pub trait SubmissionRepository: Send + Sync {
     async fn published_among(&self, ids: &[Uuid]) -> Result<Vec<Uuid>, StorageError>;
     /// Everything a member wrote, drafts included, newest first.
     async fn authored_by(&self, author: MemberId) -> Result<Vec<Submission>, StorageError>;
+    /// The demographics recorded with each submission a member wrote, as
+    /// they were at its first submit; oldest first.
+    async fn recorded_demographics(
+        &self,
+        author: MemberId,
+    ) -> Result<Vec<RecordedDemographics>, StorageError>;
 }
 
 /// Reviews and who reviews what.

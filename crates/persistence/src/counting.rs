@@ -60,6 +60,18 @@ pub fn counted_between_sql(alias: &str) -> String {
     )
 }
 
+/// The submission whose recorded demographics count for `author` (an SQL
+/// expression) in the quarter from `start` to `end` (placeholders): their
+/// earliest counted one first submitted in it, by first-submission time, then
+/// id. A subquery giving one id, or none.
+pub fn counted_record_sql(author: &str, start: &str, end: &str) -> String {
+    format!(
+        "(SELECT f.id FROM submissions f WHERE f.author_id = {author} AND f.submitted_at >= {start} \
+         AND f.submitted_at < {end} AND {} ORDER BY f.submitted_at, f.id LIMIT 1)",
+        counted_status_sql("f")
+    )
+}
+
 /// Counted in a quarter before the instant `$1`, as SQL text.
 pub fn counted_before_sql(alias: &str) -> String {
     format!(

@@ -139,6 +139,9 @@ impl MemberRepository for SeaMemberRepository {
     #[tracing::instrument(skip(self))]
     async fn erase(&self, id: MemberId) -> Result<(), WriteError> {
         let tx = self.db.begin().await.map_err(write_error)?;
+        crate::demographics::clear_for(&tx, id)
+            .await
+            .map_err(write_error)?;
         let drafts = submissions::Entity::delete_many()
             .filter(submissions::Column::AuthorId.eq(id.0))
             .filter(submissions::Column::Status.eq(Status::Draft.as_str()))

@@ -5,7 +5,8 @@
 //! them directly in psql and sqlite3.
 
 use crate::counting::{
-    adoption_as_of_end_sql, counted_before_sql, counted_between_sql, investment_in_quarter_sql,
+    adoption_as_of_end_sql, counted_before_sql, counted_between_sql, counted_record_sql,
+    investment_in_quarter_sql,
 };
 use crate::rollup;
 use crate::tags::TAG_TABLES;
@@ -37,7 +38,8 @@ pub struct SeaReportRepository {
 /// Report statements run at once per replica.
 const REPORT_CONCURRENCY: usize = 3;
 
-/// Member demographic columns counted for submitters.
+/// Demographic columns counted for submitters, as recorded with their work
+/// (`submission_demographics`).
 pub const DEMOGRAPHIC_COLUMNS: [&str; 5] = [
     "career_stage",
     "level_of_practice",
@@ -58,6 +60,9 @@ pub enum Bounds {
     End,
     /// `$1`: the quarter's rollup bucket.
     Bucket,
+    /// `$1`: the bucket; `$2`, `$3`: the quarter's first instant and the next
+    /// quarter's.
+    BucketAndInstants,
 }
 
 impl Bounds {
@@ -76,6 +81,11 @@ impl Bounds {
             }
             Bounds::End => vec![quarter.end().into(), counting::days(quarter).end.into()],
             Bounds::Bucket => vec![rollup::bucket(quarter).into()],
+            Bounds::BucketAndInstants => vec![
+                rollup::bucket(quarter).into(),
+                quarter.start().into(),
+                quarter.end().into(),
+            ],
         }
     }
 }
@@ -125,11 +135,13 @@ pub fn quarter_statements() -> Vec<(String, String, Bounds)> {
         (
             "people".to_owned(),
             people_statement(&format!(
-                "SELECT {}, m.job_title AS job_title, a.ai_n AS ai_n FROM report_rollup_authors a \
-                 JOIN members m ON m.id = a.author_id WHERE a.bucket = $1 AND a.n > 0",
-                DEMOGRAPHIC_COLUMNS.map(|c| format!("m.{c} AS {c}")).join(", ")
+                "SELECT {}, d.job_title AS job_title, a.ai_n AS ai_n FROM report_rollup_authors a \
+                 LEFT JOIN submission_demographics d ON d.submission_id = {} \
+                 WHERE a.bucket = $1 AND a.n > 0",
+                DEMOGRAPHIC_COLUMNS.map(|c| format!("d.{c} AS {c}")).join(", "),
+                counted_record_sql("a.author_id", "$2", "$3")
             )),
-            Bounds::Bucket,
+            Bounds::BucketAndInstants,
         ),
         (
             "cited".to_owned(),
@@ -258,10 +270,13 @@ pub fn recount_statements() -> Vec<(String, String, Bounds)> {
         (
             "people".to_owned(),
             people_statement(&format!(
-                "SELECT {}, m.job_title AS job_title, \
-                 (SELECT COUNT(*) FROM submissions s WHERE s.author_id = m.id AND {counted} AND {ai}) AS ai_n \
-                 FROM members m WHERE m.id IN (SELECT s.author_id FROM submissions s WHERE {counted})",
-                DEMOGRAPHIC_COLUMNS.map(|c| format!("m.{c} AS {c}")).join(", ")
+                "SELECT {}, d.job_title AS job_title, \
+                 (SELECT COUNT(*) FROM submissions s WHERE s.author_id = w.author_id AND {counted} AND {ai}) AS ai_n \
+                 FROM (SELECT DISTINCT s.author_id AS author_id FROM submissions s \
+                 WHERE {counted} AND s.author_id IS NOT NULL) w \
+                 LEFT JOIN submission_demographics d ON d.submission_id = {}",
+                DEMOGRAPHIC_COLUMNS.map(|c| format!("d.{c} AS {c}")).join(", "),
+                counted_record_sql("w.author_id", "$1", "$2")
             )),
         ),
         (

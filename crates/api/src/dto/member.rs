@@ -1,5 +1,5 @@
 use chrono::{DateTime, Utc};
-use domain::member::{Demographics, Member};
+use domain::member::{Demographics, Member, RecordedDemographics};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -47,6 +47,35 @@ pub struct DemographicsView {
     pub job_title: Option<String>,
     pub nation: Option<String>,
     pub region: Option<String>,
+}
+
+impl From<Demographics> for DemographicsView {
+    fn from(d: Demographics) -> Self {
+        Self {
+            career_stage: d.career_stage,
+            level_of_practice: d.level_of_practice,
+            sector: d.sector,
+            job_title: d.job_title,
+            nation: d.nation,
+            region: d.region,
+        }
+    }
+}
+
+/// A submitter's demographics as recorded with a submission at its first submit.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RecordedDemographicsView {
+    pub submission_id: uuid::Uuid,
+    pub demographics: DemographicsView,
+}
+
+impl From<RecordedDemographics> for RecordedDemographicsView {
+    fn from(recorded: RecordedDemographics) -> Self {
+        Self {
+            submission_id: recorded.submission_id.0,
+            demographics: recorded.demographics.into(),
+        }
+    }
 }
 
 /// A member's profile.

@@ -14,6 +14,16 @@ pub struct Demographics {
     pub region: Option<String>,
 }
 
+/// A submitter's demographics recorded with a submission at its first submit
+/// and kept through later submits: the quarterly summary counts people by
+/// these, so an ended quarter's figures never change with a profile edit.
+/// Erasing the member clears them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedDemographics {
+    pub submission_id: crate::ids::SubmissionId,
+    pub demographics: Demographics,
+}
+
 /// A change to demographics: `None` leaves a field alone, `Some(None)` clears it.
 #[derive(Debug, Clone, Default)]
 pub struct DemographicsPatch {

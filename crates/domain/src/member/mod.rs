@@ -8,7 +8,7 @@ mod password;
 mod role;
 mod use_cases;
 
-pub use demographics::{Demographics, DemographicsPatch};
+pub use demographics::{Demographics, DemographicsPatch, RecordedDemographics};
 pub use display_name::DisplayName;
 pub use email::Email;
 pub use password::Password;

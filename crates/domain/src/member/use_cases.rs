@@ -3,7 +3,8 @@
 //! to members: give them another role.
 
 use super::{
-    Demographics, DemographicsPatch, DisplayName, Email, Member, NewMember, Password, Role,
+    Demographics, DemographicsPatch, DisplayName, Email, Member, NewMember, Password,
+    RecordedDemographics, Role,
 };
 use crate::actor::Context;
 use crate::audit::{AuditEntry, AuditLog};
@@ -26,6 +27,11 @@ pub trait MemberWork: Send + Sync {
     async fn authored_by(&self, author: MemberId) -> Result<Vec<Submission>, StorageError>;
     /// Reviews a member wrote, oldest first.
     async fn reviews_by(&self, reviewer: MemberId) -> Result<Vec<Review>, StorageError>;
+    /// The demographics recorded with the member's submissions, oldest first.
+    async fn recorded_demographics(
+        &self,
+        author: MemberId,
+    ) -> Result<Vec<RecordedDemographics>, StorageError>;
 }
 
 #[async_trait]
@@ -36,6 +42,13 @@ impl<T: SubmissionRepository + ReviewRepository + ?Sized> MemberWork for T {
 
     async fn reviews_by(&self, reviewer: MemberId) -> Result<Vec<Review>, StorageError> {
         ReviewRepository::reviews_by(self, reviewer).await
+    }
+
+    async fn recorded_demographics(
+        &self,
+        author: MemberId,
+    ) -> Result<Vec<RecordedDemographics>, StorageError> {
+        SubmissionRepository::recorded_demographics(self, author).await
     }
 }
 
@@ -92,6 +105,8 @@ pub struct MemberData {
     pub profile: Member,
     /// Everything the member wrote, drafts included.
     pub submissions: Vec<Submission>,
+    /// The demographics recorded with those submitted, as at their first submit.
+    pub recorded_demographics: Vec<RecordedDemographics>,
     pub reviews: Vec<Review>,
     /// Audit entries of the member's own actions.
     pub activity: Vec<AuditEntry>,
@@ -303,6 +318,7 @@ impl MemberService {
     pub async fn export(&self, ctx: &Context) -> Result<MemberData, ProfileError> {
         let profile = self.profile(ctx).await?;
         let submissions = self.work.authored_by(ctx.actor.id).await?;
+        let recorded_demographics = self.work.recorded_demographics(ctx.actor.id).await?;
         let reviews = self.work.reviews_by(ctx.actor.id).await?;
         let activity = self.audit.activity_of(ctx.actor.id).await?;
         self.audit
@@ -316,13 +332,15 @@ impl MemberService {
             exported_at: ctx.now,
             profile,
             submissions,
+            recorded_demographics,
             reviews,
             activity,
         })
     }
 
     /// Erases the actor (UK GDPR right to erasure): personal data and
-    /// demographics removed, drafts deleted, work that left draft kept under
+    /// demographics removed (those recorded with their work too, which then
+    /// counts them as not stated), drafts deleted, work that left draft kept under
     /// "Former member". Returns the deleted drafts, whose files are to go too.
     pub async fn erase(&self, ctx: &Context) -> Result<Vec<SubmissionId>, EraseError> {
         let drafts = self

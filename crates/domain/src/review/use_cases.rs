@@ -157,6 +157,7 @@ impl ReviewService {
             at: ctx.now,
             comment: None,
             submitted_at: None,
+            record_demographics: false,
             completeness: None,
             reviewer: Some(ctx.actor.id),
             audit: AuditEntry::new("submission_claimed", Some(ctx.actor.id))

@@ -13,6 +13,7 @@ use async_trait::async_trait;
 use domain::audit::AuditEntry;
 use domain::event::EventType;
 use domain::idempotency::KeepAnswer;
+use domain::member::RecordedDemographics;
 use domain::pagination::{Cursor, Page, PageSize};
 use domain::repository::{
     StorageError, SubmissionFilter, SubmissionRepository, TransitionRecord, WriteError,
@@ -214,6 +215,11 @@ impl SubmissionRepository for SeaSubmissionRepository {
         let mut write = write
             .guarded(updated.rows_affected > 0, Guard::Status)
             .await?;
+        if record.record_demographics {
+            crate::demographics::record(write.tx(), record.id)
+                .await
+                .map_err(write_error)?;
+        }
         if let Some(completeness) = &record.completeness {
             rollup::rescored(write.tx(), record.id, completeness.score)
                 .await
@@ -276,6 +282,15 @@ impl SubmissionRepository for SeaSubmissionRepository {
     }
 
     #[tracing::instrument(skip(self))]
+    async fn recorded_demographics(
+        &self,
+        author: MemberId,
+    ) -> Result<Vec<RecordedDemographics>, StorageError> {
+        crate::demographics::recorded_for(&self.db, author)
+            .await
+            .map_err(storage)
+    }
+
     async fn authored_by(&self, author: MemberId) -> Result<Vec<Submission>, StorageError> {
         let query = select_submissions()
             .and_where(Expr::col(("s", "author_id")).eq(author.0))

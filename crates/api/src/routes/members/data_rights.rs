@@ -1,6 +1,6 @@
 use crate::auth::Caller;
 use crate::dto::audit::AuditEntryView;
-use crate::dto::member::MemberView;
+use crate::dto::member::{MemberView, RecordedDemographicsView};
 use crate::dto::review::ReviewView;
 use crate::dto::submission::SubmissionView;
 use crate::error::ApiError;
@@ -20,6 +20,9 @@ pub struct MemberExport {
     pub profile: MemberView,
     /// Everything the member wrote, drafts included.
     pub submissions: Vec<SubmissionView>,
+    /// The demographics recorded with each submitted one at its first submit,
+    /// which the quarterly summary counts people by; oldest first.
+    pub recorded_demographics: Vec<RecordedDemographicsView>,
     /// Reviews the member wrote.
     pub reviews: Vec<ReviewView>,
     /// Audit entries of the member's own actions.
@@ -32,6 +35,11 @@ impl From<MemberData> for MemberExport {
             exported_at: data.exported_at,
             profile: data.profile.into(),
             submissions: data.submissions.into_iter().map(Into::into).collect(),
+            recorded_demographics: data
+                .recorded_demographics
+                .into_iter()
+                .map(Into::into)
+                .collect(),
             reviews: data.reviews.into_iter().map(Into::into).collect(),
             activity: data.activity.into_iter().map(Into::into).collect(),
         }
@@ -69,7 +77,7 @@ pub async fn export_me(
 /// Erase the caller's account.
 ///
 /// Erase the caller's account (UK GDPR right to erasure): personal data and
-/// demographics removed, drafts deleted, work that left draft kept under
+/// demographics removed, those recorded with retained work too, drafts deleted, work that left draft kept under
 /// "Former member". The access token stops working at once.
 #[utoipa::path(
     tag = "members",

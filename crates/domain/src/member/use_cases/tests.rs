@@ -93,6 +93,13 @@ impl MemberWork for MemoryWork {
     async fn reviews_by(&self, _: MemberId) -> Result<Vec<Review>, StorageError> {
         Ok(Vec::new())
     }
+
+    async fn recorded_demographics(
+        &self,
+        _: MemberId,
+    ) -> Result<Vec<RecordedDemographics>, StorageError> {
+        Ok(Vec::new())
+    }
 }
 
 struct Hub {

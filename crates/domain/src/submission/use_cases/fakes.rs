@@ -3,7 +3,7 @@
 use crate::audit::{AuditEntry, AuditFilter};
 use crate::idempotency::KeepAnswer;
 use crate::ids::{MemberId, SubmissionId};
-use crate::member::{Demographics, DisplayName, Member, NewMember, Role};
+use crate::member::{Demographics, DisplayName, Member, NewMember, RecordedDemographics, Role};
 use crate::pagination::{Cursor, Page, PageSize};
 use crate::report::counting;
 use crate::repository::{
@@ -26,6 +26,8 @@ pub(crate) struct Hub {
     /// Every write that reached storage, by name.
     writes: Mutex<Vec<&'static str>>,
     events: Mutex<Vec<RecommendationEvent>>,
+    /// Submissions whose author's demographics were recorded, in order.
+    recorded_demographics: Mutex<Vec<SubmissionId>>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -41,6 +43,11 @@ pub(crate) fn member(n: u128) -> MemberId {
 impl Hub {
     pub(crate) fn new() -> Arc<Self> {
         Arc::new(Self::default())
+    }
+
+    /// Submissions whose author's demographics were recorded, in order.
+    pub(crate) fn recorded_demographics(&self) -> Vec<SubmissionId> {
+        lock(&self.recorded_demographics).clone()
     }
 
     /// Stores a submission by `author` in `status`, at version 1.
@@ -150,7 +157,11 @@ impl SubmissionRepository for Hub {
             s.status = record.to;
             s.version += 1;
             s.reviewer_id = record.reviewer.or(s.reviewer_id);
+            s.submitted_at = record.submitted_at.or(s.submitted_at);
         });
+        if record.record_demographics {
+            lock(&self.recorded_demographics).push(record.id);
+        }
         self.wrote("transition", record.id)
     }
 
@@ -187,6 +198,13 @@ impl SubmissionRepository for Hub {
                     .is_some_and(|s| s.status == Status::Published)
             })
             .collect())
+    }
+
+    async fn recorded_demographics(
+        &self,
+        _: MemberId,
+    ) -> Result<Vec<RecordedDemographics>, StorageError> {
+        Ok(Vec::new())
     }
 
     async fn authored_by(&self, author: MemberId) -> Result<Vec<Submission>, StorageError> {

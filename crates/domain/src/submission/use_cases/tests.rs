@@ -185,3 +185,30 @@ async fn history_is_for_the_author_reviewers_and_admins() {
     assert!(matches!(by_member, Err(AccessError::NotInWorkflow)));
     assert!(by_reviewer.is_ok());
 }
+
+#[tokio::test]
+async fn demographics_are_recorded_at_the_first_submit_only() {
+    let hub = Hub::new();
+    let id = hub.holds(member(1), Status::Draft);
+    hub.change(id, |s| {
+        s.content.title = "Title".into();
+        s.content.summary = "Summary".into();
+        s.content.sections.context = Some("Context".into());
+        s.content.sections.approach = Some("Approach".into());
+        s.content.sections.outcomes = Some("Outcomes".into());
+        s.content.sections.learning = Some("Learning".into());
+        s.content.priorities = vec!["value_and_impact".into()];
+    });
+    let author = as_member(1, Role::Member);
+
+    service(&hub).submit(&author, id, None).await.unwrap();
+    assert_eq!(hub.recorded_demographics(), vec![id]);
+
+    hub.change(id, |s| s.status = Status::ChangesRequested);
+    service(&hub).submit(&author, id, None).await.unwrap();
+    assert_eq!(
+        hub.recorded_demographics(),
+        vec![id],
+        "a resubmission keeps the first record"
+    );
+}

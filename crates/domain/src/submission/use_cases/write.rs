@@ -141,6 +141,7 @@ impl SubmissionService {
             at: ctx.now,
             comment,
             submitted_at: None,
+            record_demographics: false,
             completeness: None,
             reviewer: None,
             audit: AuditEntry::new(&format!("submission_{}", to.as_str()), Some(ctx.actor.id))
@@ -153,6 +154,7 @@ impl SubmissionService {
                 .into_result()
                 .map_err(TransitionError::Invalid)?;
             record.submitted_at = submission.submitted_at.is_none().then_some(ctx.now);
+            record.record_demographics = record.submitted_at.is_some();
             record.completeness = Some(completeness(submission.kind, &submission.content));
         }
         self.submissions
