@@ -16,6 +16,7 @@ mod m20261125_000010_report_rollups;
 mod m20261201_000001_delivery_leases;
 mod m20261201_000002_shared_limits;
 mod m20261202_000001_follow_up_moves_back;
+mod m20261202_000005_sessions;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000001_delivery_leases::Migration),
             Box::new(m20261201_000002_shared_limits::Migration),
             Box::new(m20261202_000001_follow_up_moves_back::Migration),
+            Box::new(m20261202_000005_sessions::Migration),
         ]
     }
 }

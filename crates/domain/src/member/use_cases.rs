@@ -3,7 +3,8 @@
 //! to members: give them another role.
 
 use super::{
-    Demographics, DemographicsPatch, DisplayName, Email, Member, NewMember, Password, Role,
+    Demographics, DemographicsPatch, DisplayName, Email, Member, NewMember, Password,
+    PasswordConfirmed, Role,
 };
 use crate::actor::Context;
 use crate::audit::{AuditEntry, AuditLog};
@@ -324,7 +325,12 @@ impl MemberService {
     /// Erases the actor (UK GDPR right to erasure): personal data and
     /// demographics removed, drafts deleted, work that left draft kept under
     /// "Former member". Returns the deleted drafts, whose files are to go too.
-    pub async fn erase(&self, ctx: &Context) -> Result<Vec<SubmissionId>, EraseError> {
+    /// It cannot be undone, so the actor must have typed their password again.
+    pub async fn erase(
+        &self,
+        ctx: &Context,
+        _confirmed: PasswordConfirmed,
+    ) -> Result<Vec<SubmissionId>, EraseError> {
         let drafts = self
             .work
             .authored_by(ctx.actor.id)
