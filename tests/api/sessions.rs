@@ -294,3 +294,51 @@ async fn tokens_without_a_live_session_of_their_member_are_refused() {
         "the same claims naming a live session of the member"
     );
 }
+
+/// How many session rows the member has.
+async fn sessions_of(app: &TestApp, member: &TestMember) -> i64 {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let db = persistence::connect(&app.database_url, 1)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let backend = db.connection.get_database_backend();
+    let sql = match backend {
+        DbBackend::Sqlite => "SELECT COUNT(*) AS n FROM sessions WHERE member_id = ?1",
+        _ => "SELECT COUNT(*) AS n FROM sessions WHERE member_id = $1",
+    };
+    let row = db
+        .connection
+        .query_one_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [sea_orm::Value::from(member.id)],
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("no count"));
+    row.try_get("", "n").unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[tokio::test]
+async fn an_expired_session_is_refused_and_the_next_login_clears_it() {
+    let app = spawn_app().await;
+    let member = app.member().await;
+    let expiring = second_session(&app, &member).await;
+    let past = chrono::Utc::now() - chrono::Duration::hours(1);
+    let session: uuid::Uuid = jti_of(&expiring).parse().unwrap();
+    app.execute(
+        "UPDATE sessions SET expires_at = $1 WHERE id = $2",
+        vec![past.into(), session.into()],
+    )
+    .await;
+
+    assert_eq!(me(&app, &expiring).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(me(&app, &member.token).await, StatusCode::OK);
+    assert_eq!(sessions_of(&app, &member).await, 2);
+    second_session(&app, &member).await;
+    assert_eq!(
+        sessions_of(&app, &member).await,
+        2,
+        "the expired one gone, the new one there"
+    );
+}

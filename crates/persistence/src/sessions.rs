@@ -34,6 +34,14 @@ impl SessionRepository for SeaSessionRepository {
         member: MemberId,
         expires_at: DateTime<Utc>,
     ) -> Result<(), StorageError> {
+        // The member's sessions that have expired are of no more use: a login
+        // clears them, so the table holds about one row per live session.
+        Entity::delete_many()
+            .filter(Column::MemberId.eq(member.0))
+            .filter(Column::ExpiresAt.lt(crate::now()))
+            .exec(&self.db)
+            .await
+            .map_err(storage)?;
         ActiveModel {
             id: Set(id),
             member_id: Set(member.0),
