@@ -277,9 +277,17 @@ call 200 "$B/reports/quarterly/$ENDED/snapshots/$SNAPSHOT?format=csv" -H "author
 # Admins: the append-only audit log
 call 200 "$B/audit?action=role_changed" -H "authorization: Bearer $ADMIN" >/dev/null
 
-# Members: everything held about them, then erasure (last: the session ends with it)
+# Members: sign in a second time, then log that session out (its token gets 401 at once)
+OTHER=$(call 200 -X POST $B/auth/login -H 'content-type: application/json' \
+  -d "{\"email\": \"$ME\", \"password\": \"$PASSWORD\"}" | json access_token)
+call 204 -X POST $B/auth/logout -H "authorization: Bearer $OTHER"
+call 401 $B/members/me -H "authorization: Bearer $OTHER" >/dev/null
+
+# Members: everything held about them, then erasure, typing the password again
+# (last: every session ends with it)
 call 200 $B/members/me/export -H "authorization: Bearer $TOKEN" >/dev/null
-call 204 -X DELETE $B/members/me -H "authorization: Bearer $TOKEN"
+call 204 -X DELETE $B/members/me -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \
+  -d "{\"password\": \"$PASSWORD\"}"
 call 401 $B/members/me -H "authorization: Bearer $TOKEN" >/dev/null
 # <<< readme
 

@@ -18,6 +18,7 @@ mod m20261201_000002_shared_limits;
 mod m20261202_000001_follow_up_moves_back;
 mod m20261202_000002_report_rollup_cube;
 mod m20261202_000002_submission_demographics;
+mod m20261202_000005_sessions;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000001_follow_up_moves_back::Migration),
             Box::new(m20261202_000002_report_rollup_cube::Migration),
             Box::new(m20261202_000002_submission_demographics::Migration),
+            Box::new(m20261202_000005_sessions::Migration),
         ]
     }
 }

@@ -6,7 +6,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
-use hub_tests::{JWT_SECRET, TestApp, spawn_app};
+use hub_tests::{JWT_SECRET, TestApp, TestMember, jti_of, spawn_app};
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -15,9 +15,10 @@ use sha2::Sha256;
 const RSA_PRIVATE: &str = include_str!("../fixtures/test-only-rsa-private.pem");
 const RSA_PUBLIC: &str = include_str!("../fixtures/test-only-rsa-public.pem");
 
-fn claims(sub: &str, overrides: Value) -> Value {
+/// Claims as the service signs them for `member`'s session, with `overrides`.
+fn claims(member: &TestMember, overrides: Value) -> Value {
     let now = chrono::Utc::now().timestamp();
-    let mut claims = json!({"sub": sub, "role": "admin", "iat": now, "exp": now + 600, "iss": "innovation-hub", "aud": "innovation-hub-api"});
+    let mut claims = json!({"sub": member.id.to_string(), "role": "admin", "iat": now, "exp": now + 600, "iss": "innovation-hub", "aud": "innovation-hub-api", "jti": jti_of(&member.token)});
     if let (Some(base), Some(extra)) = (claims.as_object_mut(), overrides.as_object()) {
         for (key, value) in extra {
             base.insert(key.clone(), value.clone());
@@ -72,7 +73,7 @@ async fn assert_refused(app: &TestApp, case: &str, token: &str) {
 async fn algorithm_confusion_is_refused() {
     let app = spawn_app().await;
     let member = app.member().await;
-    let body = claims(&member.id.to_string(), json!({}));
+    let body = claims(&member, json!({}));
     let rsa = EncodingKey::from_rsa_der(&pem_body(RSA_PRIVATE));
     let cases = vec![
         (
@@ -142,10 +143,9 @@ async fn algorithm_confusion_is_refused() {
 async fn tokens_missing_required_claims_or_naming_no_member_are_refused() {
     let app = spawn_app().await;
     let member = app.member().await;
-    let sub = member.id.to_string();
     let mut cases = Vec::new();
-    for claim in ["exp", "iat", "iss", "aud", "sub"] {
-        let mut body = claims(&sub, json!({}));
+    for claim in ["exp", "iat", "iss", "aud", "sub", "jti"] {
+        let mut body = claims(&member, json!({}));
         if let Some(map) = body.as_object_mut() {
             map.remove(claim);
         }
@@ -167,7 +167,7 @@ async fn tokens_missing_required_claims_or_naming_no_member_are_refused() {
             case.to_owned(),
             hs(
                 Algorithm::HS256,
-                &claims(&sub, overrides),
+                &claims(&member, overrides),
                 JWT_SECRET.as_bytes(),
             ),
         ));
@@ -182,14 +182,14 @@ async fn tokens_missing_required_claims_or_naming_no_member_are_refused() {
 async fn a_well_signed_token_of_an_erased_member_is_refused() {
     let app = spawn_app().await;
     let member = app.member().await;
-    let (erased, _, _) = app.delete("/api/v1/members/me", Some(&member.token)).await;
+    let (erased, _, _) = app.erase(&member.token).await;
     assert_eq!(erased, StatusCode::NO_CONTENT);
     let now = chrono::Utc::now().timestamp();
     // Minted after the erasure with the real secret, as a stolen key would allow.
     let fresh = hs(
         Algorithm::HS256,
         &claims(
-            &member.id.to_string(),
+            &member,
             json!({"role": "member", "iat": now, "exp": now + 600}),
         ),
         JWT_SECRET.as_bytes(),

@@ -1,6 +1,6 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hub_tests::{JWT_SECRET, PASSWORD, spawn_app};
+use hub_tests::{JWT_SECRET, PASSWORD, TestMember, jti_of, spawn_app};
 use jsonwebtoken::{EncodingKey, Header, encode};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -57,9 +57,10 @@ async fn login_does_not_reveal_whether_an_email_exists() {
     assert_eq!(wrong_body, unknown_body);
 }
 
-fn claims(sub: &str, overrides: Value) -> Value {
+/// Claims as the service signs them for `member`'s session, with `overrides`.
+fn claims(member: &TestMember, overrides: Value) -> Value {
     let now = chrono::Utc::now().timestamp();
-    let mut claims = json!({"sub": sub, "role": "admin", "iat": now, "exp": now + 600, "iss": "innovation-hub", "aud": "innovation-hub-api"});
+    let mut claims = json!({"sub": member.id.to_string(), "role": "admin", "iat": now, "exp": now + 600, "iss": "innovation-hub", "aud": "innovation-hub-api", "jti": jti_of(&member.token)});
     if let (Some(base), Some(extra)) = (claims.as_object_mut(), overrides.as_object()) {
         for (key, value) in extra {
             base.insert(key.clone(), value.clone());
@@ -81,38 +82,37 @@ fn sign(claims: &Value, secret: &str) -> String {
 async fn every_kind_of_bad_token_is_refused_with_401_problem() {
     let app = spawn_app().await;
     let member = app.member().await;
-    let sub = member.id.to_string();
     let now = chrono::Utc::now().timestamp();
-    let good = sign(&claims(&sub, json!({})), JWT_SECRET);
+    let good = sign(&claims(&member, json!({})), JWT_SECRET);
     let parts: Vec<&str> = good.split('.').collect();
     let none_header = URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#);
     let cases = vec![
         (
             "expired",
             sign(
-                &claims(&sub, json!({"iat": now - 7200, "exp": now - 3600})),
+                &claims(&member, json!({"iat": now - 7200, "exp": now - 3600})),
                 JWT_SECRET,
             ),
         ),
         (
             "wrong issuer",
-            sign(&claims(&sub, json!({"iss": "someone-else"})), JWT_SECRET),
+            sign(&claims(&member, json!({"iss": "someone-else"})), JWT_SECRET),
         ),
         (
             "wrong audience",
-            sign(&claims(&sub, json!({"aud": "another-api"})), JWT_SECRET),
+            sign(&claims(&member, json!({"aud": "another-api"})), JWT_SECRET),
         ),
         (
             "issued in the future",
             sign(
-                &claims(&sub, json!({"iat": now + 3600, "exp": now + 7200})),
+                &claims(&member, json!({"iat": now + 3600, "exp": now + 7200})),
                 JWT_SECRET,
             ),
         ),
         (
             "wrong key",
             sign(
-                &claims(&sub, json!({})),
+                &claims(&member, json!({})),
                 "another-secret-another-secret-another",
             ),
         ),
@@ -121,8 +121,9 @@ async fn every_kind_of_bad_token_is_refused_with_401_problem() {
             format!(
                 "{}.{}.{}",
                 parts[0],
-                URL_SAFE_NO_PAD
-                    .encode(claims(&sub, json!({"role": "admin", "exp": now + 99999})).to_string()),
+                URL_SAFE_NO_PAD.encode(
+                    claims(&member, json!({"role": "admin", "exp": now + 99999})).to_string()
+                ),
                 parts[2]
             ),
         ),
@@ -130,7 +131,7 @@ async fn every_kind_of_bad_token_is_refused_with_401_problem() {
         (
             "unknown member",
             sign(
-                &claims(&uuid::Uuid::now_v7().to_string(), json!({})),
+                &claims(&member, json!({"sub": uuid::Uuid::now_v7().to_string()})),
                 JWT_SECRET,
             ),
         ),
@@ -158,10 +159,7 @@ async fn every_kind_of_bad_token_is_refused_with_401_problem() {
 async fn the_stored_role_wins_over_the_token_claim() {
     let app = spawn_app().await;
     let member = app.member().await;
-    let forged_role = sign(
-        &claims(&member.id.to_string(), json!({"role": "admin"})),
-        JWT_SECRET,
-    );
+    let forged_role = sign(&claims(&member, json!({"role": "admin"})), JWT_SECRET);
 
     let (status, _, me) = app.get("/api/v1/members/me", Some(&forged_role)).await;
 

@@ -93,7 +93,7 @@ async fn erasure_removes_personal_data_keeps_published_work_and_closes_the_accou
         .unwrap()
         .to_owned();
 
-    let (erased, _, _) = app.delete("/api/v1/members/me", Some(&member.token)).await;
+    let (erased, _, _) = app.erase(&member.token).await;
     let (old_token, _, _) = app.get("/api/v1/members/me", Some(&member.token)).await;
     let (login, _) = app.login(&member.email, PASSWORD).await;
     let (_, _, kept) = app
@@ -142,7 +142,7 @@ async fn erasure_removes_personal_data_keeps_published_work_and_closes_the_accou
 async fn an_address_registered_again_after_erasure_is_a_new_member_with_none_of_the_old_data() {
     let app = spawn_app().await;
     let (member, admin, published) = named_author_of_published_work(&app).await;
-    app.delete("/api/v1/members/me", Some(&member.token))
+    app.erase(&member.token)
         .await
         .expect_status(StatusCode::NO_CONTENT);
 

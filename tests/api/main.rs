@@ -28,6 +28,7 @@ mod report_suppression;
 mod reports;
 mod review_queue_paging;
 mod reviews;
+mod sessions;
 mod shared_limits;
 mod submissions;
 mod submissions_list;

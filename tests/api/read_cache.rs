@@ -126,7 +126,7 @@ async fn an_erasure_shuts_out_the_member_and_renames_their_published_work_at_onc
 
     let (_, _, before) = app.get(&path, Some(&reader.token)).await;
     let (own_before, _, _) = app.get(&path, Some(&author.token)).await;
-    let (erased, _, _) = app.delete("/api/v1/members/me", Some(&author.token)).await;
+    let (erased, _, _) = app.erase(&author.token).await;
     let (own_after, _, _) = app.get(&path, Some(&author.token)).await;
     let (_, _, after) = app.get(&path, Some(&reader.token)).await;
 

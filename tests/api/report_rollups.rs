@@ -144,9 +144,7 @@ async fn rollups_equal_a_recount_after_every_kind_of_write() {
     assert_eq!(decided, StatusCode::CREATED, "{body}");
     assert_rollups_match_a_recount(&app, "a rejected citing submission").await;
 
-    let (erased, _, _) = app
-        .delete("/api/v1/members/me", Some(&ai_author.token))
-        .await;
+    let (erased, _, _) = app.erase(&ai_author.token).await;
     assert_eq!(erased, StatusCode::NO_CONTENT);
     assert_rollups_match_a_recount(&app, "erasing a submitter").await;
 }

@@ -224,7 +224,7 @@ async fn a_token_stops_working_when_its_member_is_erased() {
     let member = app.member().await;
     let (secret, _) = secret_of(&app, &member.token, &["submissions:read"]).await;
 
-    let (erased, _, _) = app.delete("/api/v1/members/me", Some(&member.token)).await;
+    let (erased, _, _) = app.erase(&member.token).await;
     let (status, _, _) = app.get("/api/v1/submissions", Some(&secret)).await;
 
     assert_eq!(erased, StatusCode::NO_CONTENT);

@@ -39,6 +39,20 @@ pub struct TestMember {
     pub token: String,
 }
 
+/// The session (`jti`) a session token names, read from its payload unchecked.
+pub fn jti_of(token: &str) -> String {
+    use base64::Engine;
+    let payload = token.split('.').nth(1).unwrap_or_default();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let claims: Value = serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{e}"));
+    claims["jti"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no jti in {claims}"))
+        .to_owned()
+}
+
 /// A folder removed when the test ends.
 pub struct TempDir(std::path::PathBuf);
 
@@ -262,6 +276,15 @@ impl TestApp {
         token: Option<&str>,
     ) -> (StatusCode, reqwest::header::HeaderMap, Value) {
         self.send(self.request(Method::DELETE, path, token)).await
+    }
+
+    /// Erases the member `token` signs in, typing their password (`PASSWORD`) again.
+    pub async fn erase(&self, token: &str) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+        self.send(
+            self.request(Method::DELETE, "/api/v1/members/me", Some(token))
+                .json(&json!({ "password": PASSWORD })),
+        )
+        .await
     }
 
     pub async fn register(

@@ -1,6 +1,7 @@
 //! An in-process cache of what reads need most: the serialized answer to
 //! `GET /submissions/{id}` (body and `ETag`), pages of `GET /submissions` per
-//! caller and query, and each caller's stored role.
+//! caller and query, each caller's stored role, and whether a sign-in session
+//! is live (a logout or a password change is a write, so it forgets it at once).
 //!
 //! It is exact because every write this process serves forgets the whole cache
 //! before its answer leaves ([`forget_on_writes`]), and because it is only used
@@ -64,6 +65,10 @@ impl CachedSubmission {
     }
 }
 
+/// The member and stored role behind a live session; `None` when the session
+/// is revoked, expired, unknown or of an erased member.
+pub type LiveSession = Option<(MemberId, Role)>;
+
 struct Entry<T> {
     generation: u64,
     value: T,
@@ -75,6 +80,7 @@ pub struct ReadCache {
     generation: AtomicU64,
     submissions: RwLock<HashMap<Uuid, Entry<Arc<CachedSubmission>>>>,
     roles: RwLock<HashMap<MemberId, Entry<Option<Role>>>>,
+    sessions: RwLock<HashMap<Uuid, Entry<LiveSession>>>,
     pages: RwLock<HashMap<PageKey, Entry<Bytes>>>,
 }
 
@@ -91,6 +97,7 @@ impl ReadCache {
             generation: AtomicU64::new(0),
             submissions: RwLock::new(HashMap::new()),
             roles: RwLock::new(HashMap::new()),
+            sessions: RwLock::new(HashMap::new()),
             pages: RwLock::new(HashMap::new()),
         }
     }
@@ -114,6 +121,10 @@ impl ReadCache {
             .unwrap_or_else(PoisonError::into_inner)
             .clear();
         self.roles
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+        self.sessions
             .write()
             .unwrap_or_else(PoisonError::into_inner)
             .clear();
@@ -160,6 +171,22 @@ impl ReadCache {
 
     pub fn keep_role(&self, ticket: Ticket, id: MemberId, role: Option<Role>) {
         keep(&self.roles, self, ticket, id, role, MAX_ROLES);
+    }
+
+    /// Whether a sign-in session is live, and whose it is.
+    pub fn session(&self, id: Uuid) -> Option<LiveSession> {
+        if !self.enabled {
+            return None;
+        }
+        let generation = self.current();
+        let map = self.sessions.read().unwrap_or_else(PoisonError::into_inner);
+        map.get(&id)
+            .filter(|entry| entry.generation == generation)
+            .map(|entry| entry.value)
+    }
+
+    pub fn keep_session(&self, ticket: Ticket, id: Uuid, live: LiveSession) {
+        keep(&self.sessions, self, ticket, id, live, MAX_ROLES);
     }
 
     /// The JSON body of a list page.
@@ -256,6 +283,20 @@ mod tests {
         assert_eq!(cache.submission(id).map(|s| s.version), Some(2));
         cache.forget_all();
         assert!(cache.submission(id).is_none(), "a write forgets it");
+    }
+
+    #[test]
+    fn sessions_are_forgotten_by_writes() {
+        let cache = ReadCache::new(true);
+        let session = Uuid::new_v4();
+        let member = MemberId(Uuid::new_v4());
+        let ticket = cache.ticket().unwrap();
+        cache.keep_session(ticket, session, Some((member, Role::Member)));
+        assert_eq!(cache.session(session), Some(Some((member, Role::Member))));
+        cache.forget_all();
+        assert_eq!(cache.session(session), None, "a logout is a write");
+        cache.keep_session(ticket, session, Some((member, Role::Member)));
+        assert_eq!(cache.session(session), None, "read before the write");
     }
 
     #[test]

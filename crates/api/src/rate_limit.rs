@@ -85,7 +85,7 @@ impl RateLimits {
         let member = match token.as_deref() {
             Some(token) => match TokenSecret::recognise(token) {
                 Some(secret) => self.owner_of(&secret).await?,
-                None => self.sessions.member_of(token).ok(),
+                None => self.sessions.member_of(token).ok().map(|s| s.member),
             },
             None => None,
         };

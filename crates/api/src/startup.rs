@@ -1,6 +1,6 @@
 //! Builds the application: database, migrations, state, routes and server.
 
-use crate::auth::{Authenticator, JwtKeys, LoginThrottle};
+use crate::auth::{Argon2Hasher, Authenticator, JwtKeys, LoginThrottle};
 use crate::cache::{ReadCache, forget_on_writes};
 use crate::config::{FileStorage, MetricsAccess, Settings};
 use crate::contract::{Operations, enforce_operations};
@@ -25,18 +25,20 @@ use domain::attachment::FileStore;
 use domain::audit::AuditLog;
 use domain::event::FeedService;
 use domain::limit::LimitStore;
-use domain::member::MemberService;
+use domain::member::{MemberService, SessionService};
 use domain::recommendation::RecommendationService;
 use domain::report::ReportService;
 use domain::repository::{
-    AuditRepository, EventRepository, MemberRepository, ReportRepository, TaxonomyRepository,
+    AuditRepository, EventRepository, MemberRepository, ReportRepository, SessionRepository,
+    TaxonomyRepository,
 };
 use domain::review::ReviewService;
 use domain::submission::use_cases::SubmissionService;
 use domain::webhook::WebhookService;
 use persistence::{
     DatabaseKind, ObjectFileStore, SeaAccessTokenRepository, SeaAttachmentRepository,
-    SeaEventRepository, SeaIdempotencyRepository, SeaLimitStore, SeaWebhookRepository,
+    SeaEventRepository, SeaIdempotencyRepository, SeaLimitStore, SeaSessionRepository,
+    SeaWebhookRepository,
 };
 use persistence::{
     SeaAuditRepository, SeaMemberRepository, SeaReportRepository, SeaSubmissionRepository,
@@ -107,6 +109,8 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
     let members: Arc<dyn MemberRepository> =
         Arc::new(SeaMemberRepository::new(db.connection.clone()));
     let access_tokens = Arc::new(SeaAccessTokenRepository::new(db.connection.clone()));
+    let sessions: Arc<dyn SessionRepository> =
+        Arc::new(SeaSessionRepository::new(db.connection.clone()));
     let submissions = Arc::new(SeaSubmissionRepository::new(db.connection.clone()));
     let audit: Arc<dyn AuditRepository> = Arc::new(SeaAuditRepository::new(db.connection.clone()));
     let events: Arc<dyn EventRepository> = Arc::new(SeaEventRepository::new(db.connection.clone()));
@@ -154,6 +158,12 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
             taxonomy.clone(),
         ),
         token_service: TokenService::new(access_tokens.clone(), audit_log.clone()),
+        session_service: SessionService::new(
+            sessions.clone(),
+            Arc::new(Argon2Hasher),
+            audit_log.clone(),
+        ),
+        sessions,
         webhook_service: WebhookService::new(webhooks.clone(), settings.webhook_loopback),
         audit_log: audit_log.clone(),
         members,
@@ -269,6 +279,7 @@ impl Middleware {
             state.jwt.clone(),
             state.members.clone(),
             state.access_tokens.clone(),
+            state.sessions.clone(),
             state.read_cache.clone(),
         );
         Ok(Self {

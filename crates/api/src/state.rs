@@ -5,12 +5,12 @@ use domain::attachment::{AttachmentLimits, AttachmentRepository, AttachmentServi
 use domain::audit::{AuditEntry, AuditLog};
 use domain::event::FeedService;
 use domain::limit::LimitStore;
-use domain::member::MemberService;
+use domain::member::{MemberService, SessionService};
 use domain::recommendation::RecommendationService;
 use domain::report::ReportService;
 use domain::repository::{
     AccessTokenRepository, AuditRepository, EventRepository, MemberRepository, ReportRepository,
-    ReviewRepository, SubmissionRepository, WebhookRepository,
+    ReviewRepository, SessionRepository, SubmissionRepository, WebhookRepository,
 };
 use domain::review::ReviewService;
 use domain::submission::use_cases::SubmissionService;
@@ -57,6 +57,10 @@ pub struct AppState {
     pub member_service: MemberService,
     /// Personal access tokens.
     pub token_service: TokenService,
+    /// Sign-in sessions: opened by a login, ended by a logout or a password change.
+    pub sessions: Arc<dyn SessionRepository>,
+    /// Logging out, changing the password, typing it again before an erasure.
+    pub session_service: SessionService,
     pub webhook_service: WebhookService,
     pub audit_log: AuditLog,
 }

@@ -83,6 +83,45 @@ pub trait MemberRepository: Send + Sync {
     async fn erase(&self, id: MemberId) -> Result<(), WriteError>;
 }
 
+/// Sign-in sessions and the password hashes they are opened with. Each access
+/// token names its session (`jti`); a request is served only while that
+/// session is live, which is one lookup by primary key joined to the member.
+#[async_trait]
+pub trait SessionRepository: Send + Sync {
+    /// Records a session opened by a successful login, good until `expires_at`.
+    async fn start(
+        &self,
+        id: Uuid,
+        member: MemberId,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StorageError>;
+    /// The member and stored role behind a session that is neither revoked,
+    /// expired nor of an erased member; `None` otherwise.
+    async fn live(
+        &self,
+        id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(MemberId, Role)>, StorageError>;
+    /// Revokes one of the member's sessions (already revoked: nothing changes).
+    async fn revoke(
+        &self,
+        member: MemberId,
+        id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<(), WriteError>;
+    /// The stored password hash of a member who still exists.
+    async fn password_hash(&self, member: MemberId) -> Result<Option<String>, StorageError>;
+    /// Stores a new password hash and revokes every session of the member but
+    /// `keep`, in one transaction.
+    async fn change_password(
+        &self,
+        member: MemberId,
+        password_hash: String,
+        keep: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<(), WriteError>;
+}
+
 #[async_trait]
 pub trait AuditRepository: Send + Sync {
     async fn record(&self, entry: AuditEntry) -> Result<(), StorageError>;

@@ -17,6 +17,7 @@ mod limits;
 mod members;
 mod reports;
 pub mod rollup;
+mod sessions;
 mod submissions;
 pub mod tags;
 mod taxonomy;
@@ -40,6 +41,7 @@ pub use reports::{
     recount_statements,
 };
 pub use sea_orm::DatabaseConnection;
+pub use sessions::SeaSessionRepository;
 pub use submissions::SeaSubmissionRepository;
 pub use taxonomy::SeaTaxonomyRepository;
 pub use webhooks::SeaWebhookRepository;

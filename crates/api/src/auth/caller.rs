@@ -9,7 +9,7 @@ use domain::MemberId;
 use domain::access_token::{Scope, Scopes, TokenSecret};
 use domain::actor::{Actor, Context};
 use domain::member::Role;
-use domain::repository::{AccessTokenRepository, MemberRepository};
+use domain::repository::{AccessTokenRepository, MemberRepository, SessionRepository};
 use futures_util::future::LocalBoxFuture;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -25,6 +25,8 @@ pub struct Caller {
     pub scopes: Scopes,
     /// The personal access token used, if one was.
     pub token: Option<Uuid>,
+    /// The sign-in session (the access token's `jti`), if a session token was used.
+    pub session: Option<Uuid>,
 }
 
 /// Seconds between two writes of a token's last use.
@@ -37,6 +39,7 @@ pub struct Authenticator {
     sessions: JwtKeys,
     members: Arc<dyn MemberRepository>,
     access_tokens: Arc<dyn AccessTokenRepository>,
+    session_store: Arc<dyn SessionRepository>,
     read_cache: Arc<ReadCache>,
 }
 
@@ -81,12 +84,14 @@ impl Authenticator {
         sessions: JwtKeys,
         members: Arc<dyn MemberRepository>,
         access_tokens: Arc<dyn AccessTokenRepository>,
+        session_store: Arc<dyn SessionRepository>,
         read_cache: Arc<ReadCache>,
     ) -> Self {
         Self {
             sessions,
             members,
             access_tokens,
+            session_store,
             read_cache,
         }
     }
@@ -97,20 +102,29 @@ impl Authenticator {
         match TokenSecret::recognise(token) {
             Some(secret) => self.personal_token_caller(&secret).await,
             None => {
-                let id = self
+                let token = self
                     .sessions
                     .member_of(token)
                     .map_err(|e| ApiError::Unauthorized(e.to_string()))?;
-                // The stored role wins over the token's claim, so a role change or an
-                // erasure takes effect at once.
-                let role = self.stored_role(id).await?.ok_or_else(|| {
-                    ApiError::Unauthorized("the access token's member no longer exists".into())
-                })?;
+                // The session must still be live (not logged out, not ended by a
+                // password change) and its member still there; the stored role
+                // wins over the token's claim, so a role change takes effect at once.
+                let (id, role) = self
+                    .live_session(token.session)
+                    .await?
+                    .filter(|(member, _)| *member == token.member)
+                    .ok_or_else(|| {
+                        ApiError::Unauthorized(
+                            "this session has ended (signed out, password changed or account erased); sign in again"
+                                .into(),
+                        )
+                    })?;
                 Ok(Caller {
                     id,
                     role,
                     scopes: Scopes::for_role(role),
                     token: None,
+                    session: Some(token.session),
                 })
             }
         }
@@ -129,6 +143,21 @@ impl Authenticator {
             self.read_cache.keep_role(ticket, id, role);
         }
         Ok(role)
+    }
+
+    /// Whether a session is live and whose it is: one query by primary key
+    /// joined to the member's row, or the read cache when it holds the answer
+    /// (every write, a logout or a password change included, forgets it).
+    async fn live_session(&self, session: Uuid) -> Result<Option<(MemberId, Role)>, ApiError> {
+        if let Some(live) = self.read_cache.session(session) {
+            return Ok(live);
+        }
+        let ticket = self.read_cache.ticket();
+        let live = self.session_store.live(session, chrono::Utc::now()).await?;
+        if let Some(ticket) = ticket {
+            self.read_cache.keep_session(ticket, session, live);
+        }
+        Ok(live)
     }
 
     async fn personal_token_caller(&self, secret: &TokenSecret) -> Result<Caller, ApiError> {
@@ -163,6 +192,7 @@ impl Authenticator {
             role,
             scopes: token.scopes.limited_to(role),
             token: Some(token.id),
+            session: None,
         })
     }
 }

@@ -5,6 +5,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, deco
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::{Arc, PoisonError, RwLock};
+use uuid::Uuid;
 
 pub const ISSUER: &str = "innovation-hub";
 pub const AUDIENCE: &str = "innovation-hub-api";
@@ -19,6 +20,9 @@ pub struct Claims {
     pub exp: i64,
     pub iss: String,
     pub aud: String,
+    /// The session the token belongs to; a token without one is refused, and
+    /// one whose session was revoked (logout, password change) too.
+    pub jti: String,
 }
 
 /// A signed token and how long it lives.
@@ -26,6 +30,16 @@ pub struct Claims {
 pub struct AccessToken {
     pub token: String,
     pub expires_in: i64,
+    /// The session it opens (its `jti`).
+    pub session: Uuid,
+    pub expires_at: chrono::DateTime<Utc>,
+}
+
+/// Whose a verified token is, and which session it belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionToken {
+    pub member: MemberId,
+    pub session: Uuid,
 }
 
 /// Why a token was refused.
@@ -37,6 +51,8 @@ pub enum TokenError {
     IssuedInFuture,
     #[error("the access token does not name a member")]
     BadSubject,
+    #[error("the access token does not name a session")]
+    BadSession,
 }
 
 /// Signs and checks HS256 access tokens with the configured secret.
@@ -52,7 +68,7 @@ pub struct JwtKeys {
 /// A token that verified, and until when it is good.
 #[derive(Debug, Clone, Copy)]
 struct Verified {
-    member: MemberId,
+    token: SessionToken,
     exp: i64,
 }
 
@@ -64,7 +80,7 @@ impl JwtKeys {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&[ISSUER]);
         validation.set_audience(&[AUDIENCE]);
-        validation.set_required_spec_claims(&["exp", "iat", "sub", "iss", "aud"]);
+        validation.set_required_spec_claims(&["exp", "iat", "sub", "iss", "aud", "jti"]);
         validation.leeway = LEEWAY_SECONDS;
         validation.validate_exp = true;
         Self {
@@ -82,6 +98,7 @@ impl JwtKeys {
         role: Role,
     ) -> Result<AccessToken, jsonwebtoken::errors::Error> {
         let now = Utc::now().timestamp();
+        let session = Uuid::new_v4();
         let claims = Claims {
             sub: member.to_string(),
             role,
@@ -89,19 +106,23 @@ impl JwtKeys {
             exp: now + self.ttl_seconds,
             iss: ISSUER.to_owned(),
             aud: AUDIENCE.to_owned(),
+            jti: session.to_string(),
         };
         let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?;
         Ok(AccessToken {
             token,
             expires_in: self.ttl_seconds,
+            session,
+            expires_at: chrono::DateTime::from_timestamp(claims.exp, 0).unwrap_or_else(Utc::now),
         })
     }
 
-    /// The member a token names, if it verifies. A token that verified once
-    /// is remembered until it expires: whether it verifies depends only on it,
-    /// the secret and the time, so the signature is not checked again on
-    /// every request (the member's stored role still is; see `Caller`).
-    pub fn member_of(&self, token: &str) -> Result<MemberId, TokenError> {
+    /// The member and session a token names, if it verifies. A token that
+    /// verified once is remembered until it expires: whether it verifies
+    /// depends only on it, the secret and the time, so the signature is not
+    /// checked again on every request (whether its session is still live, and
+    /// the member's stored role, still are; see `Caller`).
+    pub fn member_of(&self, token: &str) -> Result<SessionToken, TokenError> {
         let now = Utc::now().timestamp();
         let known = self
             .verified
@@ -112,9 +133,11 @@ impl JwtKeys {
         if let Some(known) = known
             && now <= known.exp + LEEWAY_SECONDS as i64
         {
-            return Ok(known.member);
+            return Ok(known.token);
         }
         let (member, claims) = self.verify(token)?;
+        let session = claims.jti.parse().map_err(|_| TokenError::BadSession)?;
+        let found = SessionToken { member, session };
         let mut verified = self
             .verified
             .write()
@@ -128,11 +151,11 @@ impl JwtKeys {
         verified.insert(
             token.to_owned(),
             Verified {
-                member,
+                token: found,
                 exp: claims.exp,
             },
         );
-        Ok(member)
+        Ok(found)
     }
 
     pub fn verify(&self, token: &str) -> Result<(MemberId, Claims), TokenError> {
@@ -173,8 +196,9 @@ mod tests {
         let keys = keys();
         let id = MemberId::generate();
         let token = keys.issue(id, Role::Member).map(|t| t.token).unwrap();
-        assert_eq!(keys.member_of(&token).ok(), Some(id));
-        assert_eq!(keys.member_of(&token).ok(), Some(id), "remembered");
+        let member = |t: &str| keys.member_of(t).ok().map(|s| s.member);
+        assert_eq!(member(&token), Some(id));
+        assert_eq!(member(&token), Some(id), "remembered");
         assert!(keys.member_of(&format!("{token}x")).is_err());
 
         let expired = JwtKeys::new(b"0123456789abcdef0123456789abcdef", -120);
@@ -186,7 +210,10 @@ mod tests {
             .insert(
                 old.clone(),
                 Verified {
-                    member: id,
+                    token: SessionToken {
+                        member: id,
+                        session: Uuid::new_v4(),
+                    },
                     exp: Utc::now().timestamp() - 120,
                 },
             );
@@ -194,6 +221,41 @@ mod tests {
             keys.member_of(&old).is_err(),
             "a remembered token expires too"
         );
+    }
+
+    #[test]
+    fn each_token_names_its_own_session_and_one_without_a_session_is_refused() {
+        let keys = keys();
+        let id = MemberId::generate();
+        let one = keys.issue(id, Role::Member).unwrap();
+        let two = keys.issue(id, Role::Member).unwrap();
+        assert_ne!(one.session, two.session);
+        assert_eq!(
+            keys.member_of(&one.token).ok(),
+            Some(SessionToken {
+                member: id,
+                session: one.session
+            })
+        );
+        let now = Utc::now().timestamp();
+        let claims = serde_json::json!({"sub": id.to_string(), "role": "member", "iat": now,
+            "exp": now + 60, "iss": ISSUER, "aud": AUDIENCE});
+        let secret = b"0123456789abcdef0123456789abcdef";
+        let sign = |c: &serde_json::Value| {
+            encode(
+                &Header::new(Algorithm::HS256),
+                c,
+                &EncodingKey::from_secret(secret),
+            )
+            .unwrap()
+        };
+        assert!(keys.member_of(&sign(&claims)).is_err(), "no jti");
+        let mut bad = claims.clone();
+        bad["jti"] = "not-a-session".into();
+        assert!(matches!(
+            keys.member_of(&sign(&bad)),
+            Err(TokenError::BadSession)
+        ));
     }
 
     #[test]

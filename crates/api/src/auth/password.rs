@@ -52,3 +52,19 @@ pub async fn verify_password(candidate: String, stored: Option<String>) -> bool 
     .unwrap_or(false);
     known && matched
 }
+
+/// The domain's password port, over the functions above.
+pub struct Argon2Hasher;
+
+#[async_trait::async_trait]
+impl domain::member::PasswordHasher for Argon2Hasher {
+    async fn verify(&self, candidate: String, stored: Option<String>) -> bool {
+        verify_password(candidate, stored).await
+    }
+
+    async fn hash(&self, password: Password) -> Result<String, domain::repository::StorageError> {
+        hash_password(password)
+            .await
+            .map_err(|e| domain::repository::StorageError(e.into()))
+    }
+}

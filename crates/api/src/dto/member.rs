@@ -244,3 +244,22 @@ pub struct RoleRequest {
     /// `member`, `reviewer` or `admin`.
     pub role: String,
 }
+
+/// A new password, with the current one typed again.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"current_password": "a long passphrase 42", "new_password": "another long passphrase 7"}))]
+pub struct ChangePasswordRequest {
+    /// The password the caller signs in with now.
+    pub current_password: Option<String>,
+    /// At least 10 characters, as at registration.
+    pub new_password: Option<String>,
+}
+
+/// The caller's password, typed again before the account is erased.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"password": "a long passphrase 42"}))]
+pub struct ErasureRequest {
+    pub password: Option<String>,
+}

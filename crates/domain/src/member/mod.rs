@@ -6,6 +6,7 @@ mod display_name;
 mod email;
 mod password;
 mod role;
+mod sessions;
 mod use_cases;
 
 pub use demographics::{Demographics, DemographicsPatch, RecordedDemographics};
@@ -13,6 +14,9 @@ pub use display_name::DisplayName;
 pub use email::Email;
 pub use password::Password;
 pub use role::Role;
+pub use sessions::{
+    LogoutError, PasswordChange, PasswordConfirmed, PasswordError, PasswordHasher, SessionService,
+};
 pub use use_cases::{
     EraseError, MemberData, MemberService, MemberWork, ProfileChange, ProfileError, RegisterError,
     Registration, SetRoleError, UpdateProfileError,

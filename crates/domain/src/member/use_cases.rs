@@ -4,7 +4,7 @@
 
 use super::{
     Demographics, DemographicsPatch, DisplayName, Email, Member, NewMember, Password,
-    RecordedDemographics, Role,
+    PasswordConfirmed, RecordedDemographics, Role,
 };
 use crate::actor::Context;
 use crate::audit::{AuditEntry, AuditLog};
@@ -342,7 +342,12 @@ impl MemberService {
     /// demographics removed (those recorded with their work too, which then
     /// counts them as not stated), drafts deleted, work that left draft kept under
     /// "Former member". Returns the deleted drafts, whose files are to go too.
-    pub async fn erase(&self, ctx: &Context) -> Result<Vec<SubmissionId>, EraseError> {
+    /// It cannot be undone, so the actor must have typed their password again.
+    pub async fn erase(
+        &self,
+        ctx: &Context,
+        _confirmed: PasswordConfirmed,
+    ) -> Result<Vec<SubmissionId>, EraseError> {
         let drafts = self
             .work
             .authored_by(ctx.actor.id)

@@ -1,3 +1,4 @@
 pub mod access_tokens;
 pub mod members;
+pub mod sessions;
 pub mod submissions;

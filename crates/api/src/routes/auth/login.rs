@@ -49,6 +49,10 @@ pub async fn login(
         .jwt
         .issue(member.id, member.role)
         .map_err(|e| ApiError::Internal(e.into()))?;
+    state
+        .sessions
+        .start(token.session, member.id, token.expires_at)
+        .await?;
     if let Err(error) = state.login_throttle.succeeded(&keys).await {
         tracing::warn!(error = %error, "a successful login was not counted back");
     }

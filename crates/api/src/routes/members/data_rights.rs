@@ -1,9 +1,10 @@
 use crate::auth::Caller;
 use crate::dto::audit::AuditEntryView;
-use crate::dto::member::{MemberView, RecordedDemographicsView};
+use crate::dto::member::{ErasureRequest, MemberView, RecordedDemographicsView};
 use crate::dto::review::ReviewView;
 use crate::dto::submission::SubmissionView;
-use crate::error::ApiError;
+use crate::error::{ApiError, Problem};
+use crate::extract::OptionalJsonBody;
 use crate::middleware::RequestId;
 use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, web};
@@ -77,13 +78,17 @@ pub async fn export_me(
 /// Erase the caller's account.
 ///
 /// Erase the caller's account (UK GDPR right to erasure): personal data and
-/// demographics removed, those recorded with retained work too, drafts deleted, work that left draft kept under
-/// "Former member". The access token stops working at once.
+/// demographics removed, those recorded with retained work too, drafts deleted,
+/// work that left draft kept under "Former member". It cannot be undone, so the
+/// password is asked again: send `{"password": "…"}`; without it, or with a
+/// wrong one, 422 naming `password`. Every token of the member stops working at once.
 #[utoipa::path(
     tag = "members",
     security(("bearer" = [])),
+    request_body = ErasureRequest,
     responses(
         (status = 204, description = "Erased"),
+        (status = 422, description = "The password is missing or wrong (`password`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/members/me")]
@@ -92,11 +97,15 @@ pub async fn erase_me(
     state: web::Data<AppState>,
     caller: Caller,
     request_id: RequestId,
+    body: OptionalJsonBody<ErasureRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let drafts = state
-        .member_service
-        .erase(&caller.context(request_id))
+    let OptionalJsonBody(body) = body;
+    let ctx = caller.context(request_id);
+    let confirmed = state
+        .session_service
+        .confirm_password(&ctx, body.and_then(|b| b.password).as_deref())
         .await?;
+    let drafts = state.member_service.erase(&ctx, confirmed).await?;
     for draft in drafts {
         crate::routes::attachments::discard_all(&state, draft).await;
     }

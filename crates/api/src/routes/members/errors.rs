@@ -2,7 +2,10 @@
 
 use crate::error::ApiError;
 use domain::access_token::{CreateTokenError, MAX_LIVE_TOKENS, RevokeTokenError};
-use domain::member::{EraseError, ProfileError, RegisterError, SetRoleError, UpdateProfileError};
+use domain::member::{
+    EraseError, LogoutError, PasswordError, ProfileError, RegisterError, SetRoleError,
+    UpdateProfileError,
+};
 
 impl From<RegisterError> for ApiError {
     fn from(error: RegisterError) -> Self {
@@ -73,6 +76,28 @@ impl From<RevokeTokenError> for ApiError {
         match error {
             RevokeTokenError::NotFound => ApiError::NotFound(error.to_string()),
             RevokeTokenError::Write(error) => error.into(),
+        }
+    }
+}
+
+impl From<PasswordError> for ApiError {
+    fn from(error: PasswordError) -> Self {
+        match error {
+            PasswordError::Invalid(errors) => ApiError::Validation(errors),
+            // Erased between authentication and now.
+            PasswordError::Write(domain::repository::WriteError::NotFound) => {
+                ApiError::Unauthorized("the member no longer exists".into())
+            }
+            PasswordError::Write(error) => error.into(),
+            PasswordError::Storage(error) => error.into(),
+        }
+    }
+}
+
+impl From<LogoutError> for ApiError {
+    fn from(error: LogoutError) -> Self {
+        match error {
+            LogoutError::Write(error) => error.into(),
         }
     }
 }

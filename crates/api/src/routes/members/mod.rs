@@ -1,5 +1,6 @@
 pub mod data_rights;
 mod errors;
 pub mod me;
+pub mod password;
 pub mod role;
 pub mod tokens;

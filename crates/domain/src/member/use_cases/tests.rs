@@ -291,7 +291,11 @@ async fn an_erasure_returns_the_drafts_to_discard_and_the_member_is_gone() {
         .unwrap()
         .extend([draft.clone(), published]);
 
-    let drafts = hub.service.erase(&member).await.unwrap();
+    let drafts = hub
+        .service
+        .erase(&member, PasswordConfirmed::assumed())
+        .await
+        .unwrap();
 
     assert_eq!(drafts, vec![draft.id]);
     assert!(matches!(
