@@ -181,7 +181,7 @@ async fn the_first_submit_is_recorded_and_erasure_clears_it() {
     );
 
     for member in &members {
-        let (erased, _, body) = app.delete("/api/v1/members/me", Some(&member.token)).await;
+        let (erased, _, body) = app.erase(&member.token).await;
         assert_eq!(erased, StatusCode::NO_CONTENT, "{body}");
     }
     let report = summary(&app, &admin, &quarter).await;
