@@ -1,7 +1,10 @@
 //! Realistic, reproducible demonstration data for trying the service and for
-//! benchmarking quarterly reports: members, submissions over twelve quarters,
-//! tags, evidence, reviews, recommendations, follow-ups and hub citations,
-//! written in large multi-row batches.
+//! benchmarking quarterly reports: members, submissions over twelve quarters
+//! with each kind's own sections, the transitions, revisions and reviews of
+//! their lifecycle, PDSA cycles and measures on journeys, tags, evidence,
+//! recommendations, follow-ups (between publication and today) and citations
+//! (of work published before the citing work was submitted), written in large
+//! multi-row batches.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::quarter::Quarter;
@@ -353,8 +356,12 @@ pub async fn fill(
         let topic = TOPICS[rng.random_range(0..TOPICS.len())];
         let title = format!("Improving {topic} outcomes with occupational therapy #{n}");
         let summary = format!(
-            "A {} about {topic} in {}.",
-            kind_code.replace('_', " "),
+            "{} about {topic} in {}.",
+            match kind {
+                SubmissionKind::ImprovementJourney => "An improvement journey",
+                SubmissionKind::CaseStudy => "A case study",
+                SubmissionKind::ImpactExample => "An impact example",
+            },
             region.replace('_', " ")
         );
         let mut chosen_priorities: Vec<String> =
@@ -424,7 +431,6 @@ pub async fn fill(
         }
         if let Some(cited) = cited {
             sources.push(EvidenceSource {
-                citation: Some("Hub submission".to_owned()),
                 submission_id: Some(cited),
                 ..EvidenceSource::default()
             });
