@@ -10,6 +10,7 @@ mod attachments;
 mod audit;
 mod auth;
 mod data_rights;
+mod demo_data;
 mod errors;
 mod events;
 mod follow_ups;

@@ -1,0 +1,445 @@
+//! `demo-data` makes work a user can explore: each kind with its own
+//! sections, a believable lifecycle with transitions and revisions, PDSA
+//! cycles and measures on journeys, citations only of earlier published work,
+//! follow-ups only between publication and today, and rollups that agree
+//! with a recount.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::quarter::Quarter;
+use domain::recommendation::DayWindow;
+use domain::repository::{ReportRepository, TaxonomyRepository};
+use domain::submission::{Content, SubmissionKind, missing_for_submit, validate_content};
+use hub_tests::{TestApp, spawn_app};
+use persistence::demo::{DemoSpec, fill};
+use persistence::{SeaReportRepository, SeaTaxonomyRepository};
+use reqwest::StatusCode;
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+use std::collections::{BTreeMap, BTreeSet};
+use uuid::Uuid;
+
+fn spec(last_quarter: Quarter) -> DemoSpec {
+    DemoSpec {
+        submissions: 400,
+        members: 60,
+        seed: 11,
+        last_quarter,
+    }
+}
+
+async fn filled(app: &TestApp, last_quarter: Quarter) -> DatabaseConnection {
+    let db = persistence::connect(&app.database_url, 2)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .connection;
+    let taxonomy = SeaTaxonomyRepository::new(db.clone())
+        .load()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    fill(&db, spec(last_quarter), &taxonomy, |_| {})
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    db
+}
+
+async fn rows(db: &DatabaseConnection, sql: &str) -> Vec<sea_orm::QueryResult> {
+    db.query_all_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
+struct Stored {
+    kind: SubmissionKind,
+    status: String,
+    content: Content,
+    submitted_at: Option<DateTime<Utc>>,
+}
+
+async fn submissions(db: &DatabaseConnection) -> BTreeMap<Uuid, Stored> {
+    rows(
+        db,
+        "SELECT id, kind, status, content, submitted_at FROM submissions",
+    )
+    .await
+    .iter()
+    .map(|row| {
+        let get = |name: &str| -> String { row.try_get("", name).unwrap_or_default() };
+        let id: Uuid = row.try_get("", "id").unwrap_or_else(|e| panic!("{e}"));
+        let stored = Stored {
+            kind: get("kind")
+                .parse()
+                .unwrap_or_else(|()| panic!("kind of {id}")),
+            status: get("status"),
+            content: serde_json::from_str(&get("content")).unwrap_or_else(|e| panic!("{e}")),
+            submitted_at: row
+                .try_get("", "submitted_at")
+                .unwrap_or_else(|e| panic!("{e}")),
+        };
+        (id, stored)
+    })
+    .collect()
+}
+
+/// Each submission's transitions in order: (from, to, at).
+async fn transitions(
+    db: &DatabaseConnection,
+) -> BTreeMap<Uuid, Vec<(String, String, DateTime<Utc>)>> {
+    let mut by_submission: BTreeMap<Uuid, Vec<_>> = BTreeMap::new();
+    for row in rows(
+        db,
+        "SELECT submission_id, from_status, to_status, at FROM transitions ORDER BY submission_id, at, id",
+    )
+    .await
+    {
+        let id: Uuid = row.try_get("", "submission_id").unwrap_or_else(|e| panic!("{e}"));
+        by_submission.entry(id).or_default().push((
+            row.try_get("", "from_status").unwrap_or_else(|e| panic!("{e}")),
+            row.try_get("", "to_status").unwrap_or_else(|e| panic!("{e}")),
+            row.try_get("", "at").unwrap_or_else(|e| panic!("{e}")),
+        ));
+    }
+    by_submission
+}
+
+fn published_at(steps: &[(String, String, DateTime<Utc>)]) -> Option<DateTime<Utc>> {
+    steps
+        .iter()
+        .find(|(_, to, _)| to == "published")
+        .map(|(_, _, at)| *at)
+}
+
+#[tokio::test]
+async fn demo_data_tells_a_believable_story_of_every_kind() {
+    let app = spawn_app().await;
+    let last = Quarter::calendar_containing(Utc::now()).previous();
+    let db = filled(&app, last).await;
+    let now = Utc::now();
+    let today = now.date_naive();
+    let taxonomy = SeaTaxonomyRepository::new(db.clone())
+        .load()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stored = submissions(&db).await;
+    let steps = transitions(&db).await;
+    assert_eq!(stored.len(), 400);
+
+    // Each kind with its own sections, valid as the service would take it.
+    for kind in SubmissionKind::ALL {
+        assert!(stored.values().any(|s| s.kind == kind), "no {kind:?}");
+    }
+    for (id, s) in &stored {
+        if let Err(errors) = validate_content(s.kind, &s.content, &taxonomy) {
+            panic!("{id} ({:?}) is not valid: {errors:?}", s.kind);
+        }
+        if s.status != "draft" {
+            let missing = missing_for_submit(s.kind, &s.content);
+            assert!(missing.is_empty(), "{id} was submitted missing {missing:?}");
+        }
+    }
+    let journeys_with_work = stored
+        .values()
+        .filter(|s| {
+            s.kind == SubmissionKind::ImprovementJourney
+                && !s.content.pdsa_cycles.is_empty()
+                && !s.content.measures.is_empty()
+        })
+        .count();
+    assert!(
+        journeys_with_work > 5,
+        "{journeys_with_work} journeys with PDSA cycles and measures"
+    );
+
+    // A lifecycle for everything that left draft, and none for drafts.
+    let mut revision_counts: BTreeMap<Uuid, i64> = BTreeMap::new();
+    for row in rows(&db, "SELECT submission_id, MAX(number) AS latest, COUNT(*) AS total FROM revisions GROUP BY submission_id").await {
+        let id: Uuid = row.try_get("", "submission_id").unwrap_or_else(|e| panic!("{e}"));
+        let latest: i32 = row.try_get("", "latest").unwrap_or_else(|e| panic!("{e}"));
+        let total: i64 = row.try_get("", "total").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(i64::from(latest), total, "{id}: revisions numbered from 1 without gaps");
+        revision_counts.insert(id, total);
+    }
+    let mut statuses = BTreeSet::new();
+    for (id, s) in &stored {
+        statuses.insert(s.status.clone());
+        let story = steps.get(id).map(Vec::as_slice).unwrap_or_default();
+        if s.status == "draft" {
+            assert!(
+                story.is_empty() && !revision_counts.contains_key(id),
+                "{id}"
+            );
+            assert!(s.submitted_at.is_none(), "{id}");
+            continue;
+        }
+        assert!(
+            revision_counts.get(id).is_some_and(|n| *n >= 1),
+            "{id}: no revision"
+        );
+        let (from, to, first) = story
+            .first()
+            .unwrap_or_else(|| panic!("{id}: no transitions"));
+        assert_eq!((from.as_str(), to.as_str()), ("draft", "submitted"), "{id}");
+        assert_eq!(
+            Some(*first),
+            s.submitted_at,
+            "{id}: submitted_at is the first submit"
+        );
+        for pair in story.windows(2) {
+            assert_eq!(
+                pair[0].1, pair[1].0,
+                "{id}: each step starts where the last ended"
+            );
+            assert!(pair[0].2 <= pair[1].2, "{id}: steps in time order");
+        }
+        assert_eq!(
+            story.last().map(|t| t.1.as_str()),
+            Some(s.status.as_str()),
+            "{id}"
+        );
+        if s.submitted_at.is_some_and(|at| at <= now) {
+            assert!(
+                story.iter().all(|t| t.2 <= now),
+                "{id}: a step in the future"
+            );
+        }
+        let submits = story.iter().filter(|t| t.1 == "submitted").count();
+        assert_eq!(
+            Some(submits as i64),
+            revision_counts.get(id).copied(),
+            "{id}: a revision per submit"
+        );
+    }
+    for status in [
+        "submitted",
+        "in_review",
+        "published",
+        "changes_requested",
+        "rejected",
+        "withdrawn",
+        "draft",
+    ] {
+        assert!(statuses.contains(status), "no {status}");
+    }
+    assert!(
+        revision_counts.values().any(|n| *n > 1),
+        "some work was sent back and submitted again"
+    );
+
+    // Citations: only of work published before the citing work was first submitted.
+    let citations = rows(
+        &db,
+        "SELECT submission_id, cited_submission_id FROM submission_citations",
+    )
+    .await;
+    assert!(!citations.is_empty(), "no citations");
+    for row in &citations {
+        let citing: Uuid = row
+            .try_get("", "submission_id")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let cited: Uuid = row
+            .try_get("", "cited_submission_id")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let published = steps.get(&cited).and_then(|s| published_at(s));
+        let first = stored[&citing].submitted_at;
+        assert!(
+            matches!((published, first), (Some(p), Some(f)) if p < f),
+            "{citing} cites {cited}, published {published:?}, first submitted {first:?}"
+        );
+        assert!(
+            stored[&citing].content.cited_submissions().contains(&cited),
+            "{citing}: its document names {cited}"
+        );
+    }
+    let cited_in_documents: usize = stored
+        .values()
+        .map(|s| s.content.cited_submissions().len())
+        .sum();
+    assert_eq!(
+        cited_in_documents,
+        citations.len(),
+        "every cited submission in a document is a citation row"
+    );
+
+    // Follow-ups: on or after publication, never after today.
+    let events = rows(
+        &db,
+        "SELECT submission_id, occurred_on, reported_at FROM recommendation_events",
+    )
+    .await;
+    assert!(!events.is_empty(), "no follow-ups");
+    for row in &events {
+        let id: Uuid = row
+            .try_get("", "submission_id")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let occurred: NaiveDate = row
+            .try_get("", "occurred_on")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let reported: DateTime<Utc> = row
+            .try_get("", "reported_at")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(stored[&id].status, "published", "{id}");
+        let published = published_at(&steps[&id]).unwrap_or_else(|| panic!("{id}"));
+        let window = DayWindow {
+            first: Some(published.date_naive()),
+            today,
+        };
+        assert_eq!(
+            window.admits(occurred),
+            Ok(()),
+            "{id}: follow-up on {occurred}, published {published}"
+        );
+        assert!(
+            reported >= published && reported <= now,
+            "{id}: reported at {reported}"
+        );
+        assert!(
+            stored[&id]
+                .submitted_at
+                .is_some_and(|f| f.date_naive() <= occurred),
+            "{id}"
+        );
+    }
+
+    // The rollups agree with a recount in every quarter filled.
+    let reports = SeaReportRepository::new(db.clone());
+    let mut quarter = last;
+    for _ in 0..12 {
+        let from_rollups = reports
+            .figures(quarter)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let recounted = reports
+            .recount(quarter)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(from_rollups, recounted, "{quarter:?}");
+        quarter = quarter.previous();
+    }
+
+    // The history a user reads over HTTP.
+    let admin = app.admin().await;
+    let resubmitted = stored
+        .iter()
+        .find(|(id, s)| s.status == "published" && revision_counts.get(*id).is_some_and(|n| *n > 1))
+        .map(|(id, _)| *id)
+        .unwrap_or_else(|| panic!("no published work with two revisions"));
+    let (status, _, history) = app
+        .get(
+            &format!("/api/v1/submissions/{resubmitted}/history"),
+            Some(&admin.token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{history}");
+    let moves: Vec<(&str, &str)> = history["transitions"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{history}"))
+        .iter()
+        .map(|t| {
+            (
+                t["from"].as_str().unwrap_or(""),
+                t["to"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        moves,
+        [
+            ("draft", "submitted"),
+            ("submitted", "in_review"),
+            ("in_review", "changes_requested"),
+            ("changes_requested", "submitted"),
+            ("submitted", "in_review"),
+            ("in_review", "published"),
+        ]
+    );
+    assert!(
+        history["transitions"][1]["actor"]["display_name"].is_string(),
+        "{history}"
+    );
+    assert_eq!(
+        history["revisions"].as_array().map(Vec::len),
+        Some(2),
+        "{history}"
+    );
+    assert_eq!(
+        history["reviews"].as_array().map(Vec::len),
+        Some(2),
+        "{history}"
+    );
+    assert_eq!(history["published_revision"], 2, "{history}");
+    let (status, _, first) = app
+        .get(
+            &format!("/api/v1/submissions/{resubmitted}/revisions/1"),
+            Some(&admin.token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    let (_, _, second) = app
+        .get(
+            &format!("/api/v1/submissions/{resubmitted}/revisions/2"),
+            Some(&admin.token),
+        )
+        .await;
+    assert_eq!(second["published"], true, "{second}");
+    assert_ne!(
+        first["content"]["summary"], second["content"]["summary"],
+        "the second revision answers the review"
+    );
+}
+
+#[tokio::test]
+async fn demo_data_is_the_same_for_the_same_seed() {
+    let last = Quarter::calendar_containing(Utc::now())
+        .previous()
+        .previous();
+    let (one, two) = (spawn_app().await, spawn_app().await);
+    let (a, b) = (filled(&one, last).await, filled(&two, last).await);
+    let what = |db: DatabaseConnection| async move {
+        let mut all: Vec<String> = Vec::new();
+        for (sql, columns) in [
+            (
+                "SELECT id, kind, status, content FROM submissions ORDER BY id",
+                4,
+            ),
+            (
+                "SELECT id, submission_id, from_status, to_status FROM transitions ORDER BY id",
+                4,
+            ),
+            (
+                "SELECT submission_id, number, content FROM revisions ORDER BY submission_id, number",
+                3,
+            ),
+            (
+                "SELECT submission_id, cited_submission_id FROM submission_citations ORDER BY submission_id, cited_submission_id",
+                2,
+            ),
+            (
+                "SELECT id, adoption_status, investment_pence FROM recommendation_events ORDER BY id",
+                3,
+            ),
+        ] {
+            for row in rows(&db, sql).await {
+                let cells: Vec<String> = (0..columns).map(|i| cell(&row, i)).collect();
+                all.push(cells.join(" "));
+            }
+        }
+        all
+    };
+    let (left, right) = (what(a).await, what(b).await);
+    assert!(left.len() > 1_000, "{}", left.len());
+    assert_eq!(left, right);
+}
+
+fn cell(row: &sea_orm::QueryResult, i: usize) -> String {
+    if let Ok(id) = row.try_get_by_index::<Uuid>(i) {
+        return id.to_string();
+    }
+    if let Ok(text) = row.try_get_by_index::<String>(i) {
+        return text;
+    }
+    if let Ok(number) = row.try_get_by_index::<i32>(i) {
+        return number.to_string();
+    }
+    match row.try_get_by_index::<Option<i64>>(i) {
+        Ok(pence) => format!("{pence:?}"),
+        Err(e) => panic!("column {i}: {e}"),
+    }
+}
