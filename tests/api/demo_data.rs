@@ -298,6 +298,12 @@ async fn demo_data_tells_a_believable_story_of_every_kind() {
         );
     }
 
+    // Every submission that left draft has its submitter's demographics
+    // recorded, as a first submit through the service records them.
+    let left_draft = stored.values().filter(|s| s.submitted_at.is_some()).count();
+    let recorded = rows(&db, "SELECT submission_id FROM submission_demographics").await;
+    assert_eq!(recorded.len(), left_draft);
+
     // The rollups agree with a recount in every quarter filled.
     let reports = SeaReportRepository::new(db.clone());
     let mut quarter = last;

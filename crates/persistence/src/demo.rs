@@ -629,6 +629,18 @@ pub async fn fill(
     }
     batch.write(db).await?;
     progress(spec.submissions);
+    // Submitters' demographics are recorded at first submission; the rows
+    // above went in around that, so record them from the profiles made here.
+    sea_orm::ConnectionTrait::execute_unprepared(
+        db,
+        "INSERT INTO submission_demographics \
+         (submission_id, career_stage, level_of_practice, sector, job_title, nation, region) \
+         SELECT s.id, m.career_stage, m.level_of_practice, m.sector, m.job_title, m.nation, m.region \
+         FROM submissions s JOIN members m ON m.id = s.author_id \
+         WHERE s.submitted_at IS NOT NULL AND NOT EXISTS \
+         (SELECT 1 FROM submission_demographics d WHERE d.submission_id = s.id)",
+    )
+    .await?;
     // The rows above went in around the repositories: count the rollups again.
     crate::rollup::rebuild(db).await
 }
