@@ -7,7 +7,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::quarter::Quarter;
 use domain::recommendation::DayWindow;
-use domain::repository::{ReportRepository, TaxonomyRepository};
+use domain::repository::TaxonomyRepository;
 use domain::submission::{Content, SubmissionKind, missing_for_submit, validate_content};
 use hub_tests::{TestApp, spawn_app};
 use persistence::demo::{DemoSpec, fill};
@@ -308,15 +308,7 @@ async fn demo_data_tells_a_believable_story_of_every_kind() {
     let reports = SeaReportRepository::new(db.clone());
     let mut quarter = last;
     for _ in 0..12 {
-        let from_rollups = reports
-            .figures(quarter)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        let recounted = reports
-            .recount(quarter)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(from_rollups, recounted, "{quarter:?}");
+        hub_tests::rollups_equal_recount(&reports, quarter, &format!("{quarter:?}")).await;
         quarter = quarter.previous();
     }
 

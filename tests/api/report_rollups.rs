@@ -5,7 +5,7 @@
 use domain::quarter::Quarter;
 use domain::report::QuarterFigures;
 use domain::repository::ReportRepository;
-use hub_tests::{TestApp, case_study, journey, spawn_app};
+use hub_tests::{TestApp, case_study, journey, rollups_equal_recount, spawn_app};
 use persistence::SeaReportRepository;
 use reqwest::StatusCode;
 use serde_json::json;
@@ -16,15 +16,7 @@ async fn assert_rollups_match_a_recount(app: &TestApp, step: &str) -> QuarterFig
         .unwrap_or_else(|e| panic!("{e}"));
     let reports = SeaReportRepository::new(db.connection);
     let quarter = Quarter::calendar_containing(chrono::Utc::now());
-    let from_rollups = reports
-        .figures(quarter)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let recounted = reports
-        .recount(quarter)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(from_rollups, recounted, "after {step}");
+    let recounted = rollups_equal_recount(&reports, quarter, &format!("after {step}")).await;
     let previous = reports
         .comparison_figures(quarter.previous())
         .await

@@ -568,3 +568,23 @@ pub fn journey(title: &str) -> Value {
         "impact_evidence": [{"evidence_type": "economic", "description": "Bed days saved", "costs_pence": 100, "savings_pence": 450, "return_on_investment": 4.5}]
     })
 }
+
+/// A quarter's figures as the rollups give them, after checking that a
+/// recount of the base tables gives exactly the same (`context` names when).
+pub async fn rollups_equal_recount(
+    reports: &persistence::SeaReportRepository,
+    quarter: domain::quarter::Quarter,
+    context: &str,
+) -> domain::report::QuarterFigures {
+    use domain::repository::ReportRepository;
+    let from_rollups = reports
+        .figures(quarter)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let recounted = reports
+        .recount(quarter)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(from_rollups, recounted, "{context}");
+    recounted
+}

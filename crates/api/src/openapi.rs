@@ -1,6 +1,8 @@
 //! The OpenAPI 3.1 document: paths come from the handlers' `#[utoipa::path]`.
 
+use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, OpenApi as Document, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
@@ -82,25 +84,31 @@ fn retry_after(description: &str) -> utoipa::openapi::Header {
         .build()
 }
 
-/// Every operation that needs the database answers 503
-/// `database_unavailable` with `Retry-After` while it is out of reach.
-fn document_outages(api: &mut utoipa::openapi::OpenApi) {
-    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
-    let unavailable = ResponseBuilder::new()
-        .description("The database is unavailable (`database_unavailable`); retry after `Retry-After` seconds")
-        .header("Retry-After", retry_after("Seconds to wait before retrying"))
-        .content(
-            "application/problem+json",
-            ContentBuilder::new()
-                .schema(Some(Ref::from_schema_name("Problem")))
-                .build(),
-        )
-        .build();
-    for (path, item) in api.paths.paths.iter_mut() {
-        if WITHOUT_DATABASE.contains(&path.as_str()) {
-            continue;
-        }
-        for operation in [
+/// A problem+json answer, optionally with `Retry-After`.
+fn problem(description: &str, retry: bool) -> RefOr<Response> {
+    let mut response = ResponseBuilder::new().description(description);
+    if retry {
+        response = response.header(
+            "Retry-After",
+            retry_after("Seconds to wait before retrying"),
+        );
+    }
+    RefOr::T(
+        response
+            .content(
+                "application/problem+json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+            .build(),
+    )
+}
+
+/// Every operation of the document, with its path.
+fn operations(api: &mut Document) -> impl Iterator<Item = (&String, &mut Operation)> {
+    api.paths.paths.iter_mut().flat_map(|(path, item)| {
+        [
             &mut item.get,
             &mut item.post,
             &mut item.put,
@@ -109,12 +117,29 @@ fn document_outages(api: &mut utoipa::openapi::OpenApi) {
         ]
         .into_iter()
         .flatten()
-        {
-            operation
-                .responses
-                .responses
-                .entry("503".to_owned())
-                .or_insert_with(|| RefOr::T(unavailable.clone()));
+        .map(move |operation| (path, operation))
+    })
+}
+
+/// Documents `status` on `operation` unless it says something of its own.
+fn answers(operation: &mut Operation, status: &str, response: &RefOr<Response>) {
+    operation
+        .responses
+        .responses
+        .entry(status.to_owned())
+        .or_insert_with(|| response.clone());
+}
+
+/// Every operation that needs the database answers 503
+/// `database_unavailable` with `Retry-After` while it is out of reach.
+fn document_outages(api: &mut Document) {
+    let unavailable = problem(
+        "The database is unavailable (`database_unavailable`); retry after `Retry-After` seconds",
+        true,
+    );
+    for (path, operation) in operations(api) {
+        if !WITHOUT_DATABASE.contains(&path.as_str()) {
+            answers(operation, "503", &unavailable);
         }
     }
 }
@@ -122,59 +147,31 @@ fn document_outages(api: &mut utoipa::openapi::OpenApi) {
 /// The answers every operation of a kind can give, written once: 401 where
 /// the operation needs credentials, and 400, 413 and 415 where it reads a
 /// JSON body. An operation that says more about one of them keeps its own.
-fn document_common_problems(api: &mut utoipa::openapi::OpenApi) {
-    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
-    let problem = |description: &str| {
-        RefOr::T(
-            ResponseBuilder::new()
-                .description(description)
-                .content(
-                    "application/problem+json",
-                    ContentBuilder::new()
-                        .schema(Some(Ref::from_schema_name("Problem")))
-                        .build(),
-                )
-                .build(),
-        )
-    };
-    for item in api.paths.paths.values_mut() {
-        for operation in [
-            &mut item.get,
-            &mut item.post,
-            &mut item.put,
-            &mut item.patch,
-            &mut item.delete,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            let secured = operation
-                .security
-                .as_ref()
-                .is_some_and(|requirements| !requirements.is_empty());
-            let reads_json = operation
-                .request_body
-                .as_ref()
-                .is_some_and(|body| match body {
-                    RefOr::T(body) => body.content.contains_key("application/json"),
-                    RefOr::Ref(_) => false,
-                });
-            let responses = &mut operation.responses.responses;
-            if secured {
-                responses
-                    .entry("401".to_owned())
-                    .or_insert_with(|| problem("No valid access token"));
-            }
-            if reads_json {
-                for (status, description) in [
-                    ("400", "The body is not valid JSON"),
-                    ("413", "The body is too large"),
-                    ("415", "The body is not JSON"),
-                ] {
-                    responses
-                        .entry(status.to_owned())
-                        .or_insert_with(|| problem(description));
-                }
+fn document_common_problems(api: &mut Document) {
+    let unauthorized = problem("No valid access token", false);
+    let body_problems = [
+        ("400", problem("The body is not valid JSON", false)),
+        ("413", problem("The body is too large", false)),
+        ("415", problem("The body is not JSON", false)),
+    ];
+    for (_, operation) in operations(api) {
+        let secured = operation
+            .security
+            .as_ref()
+            .is_some_and(|requirements| !requirements.is_empty());
+        let reads_json = operation
+            .request_body
+            .as_ref()
+            .is_some_and(|body| match body {
+                RefOr::T(body) => body.content.contains_key("application/json"),
+                RefOr::Ref(_) => false,
+            });
+        if secured {
+            answers(operation, "401", &unauthorized);
+        }
+        if reads_json {
+            for (status, response) in &body_problems {
+                answers(operation, status, response);
             }
         }
     }
@@ -182,47 +179,20 @@ fn document_common_problems(api: &mut utoipa::openapi::OpenApi) {
 
 /// Every `/api/` operation is rate limited per member (or per address) and
 /// may answer 429 with `Retry-After`.
-fn document_rate_limits(api: &mut utoipa::openapi::OpenApi) {
-    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
-    let limited = ResponseBuilder::new()
-        .description("Too many requests (`too_many_requests`); retry after `Retry-After` seconds")
-        .header(
-            "Retry-After",
-            retry_after("Seconds to wait before retrying"),
-        )
-        .content(
-            "application/problem+json",
-            ContentBuilder::new()
-                .schema(Some(Ref::from_schema_name("Problem")))
-                .build(),
-        )
-        .build();
-    for (path, item) in api.paths.paths.iter_mut() {
-        if !path.starts_with("/api/") {
-            continue;
-        }
-        for operation in [
-            &mut item.get,
-            &mut item.post,
-            &mut item.put,
-            &mut item.patch,
-            &mut item.delete,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            operation
-                .responses
-                .responses
-                .entry("429".to_owned())
-                .or_insert_with(|| RefOr::T(limited.clone()));
+fn document_rate_limits(api: &mut Document) {
+    let limited = problem(
+        "Too many requests (`too_many_requests`); retry after `Retry-After` seconds",
+        true,
+    );
+    for (path, operation) in operations(api) {
+        if path.starts_with("/api/") {
+            answers(operation, "429", &limited);
         }
     }
 }
 
 /// A POST's 409 may be `idempotency_key_in_use`, which says when to retry.
-fn document_keys_in_use(api: &mut utoipa::openapi::OpenApi) {
-    use utoipa::openapi::RefOr;
+fn document_keys_in_use(api: &mut Document) {
     for item in api.paths.paths.values_mut() {
         let Some(operation) = item.post.as_mut() else {
             continue;
@@ -242,29 +212,14 @@ fn document_keys_in_use(api: &mut utoipa::openapi::OpenApi) {
 
 /// Every operation that reads a body may answer 408 when the client pauses
 /// longer than the server's client timeout while sending it.
-fn document_slow_bodies(api: &mut utoipa::openapi::OpenApi) {
-    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
-    let timeout = ResponseBuilder::new()
-        .description("The body stopped arriving: a pause longer than the client timeout")
-        .content(
-            "application/problem+json",
-            ContentBuilder::new()
-                .schema(Some(Ref::from_schema_name("Problem")))
-                .build(),
-        )
-        .build();
-    for item in api.paths.paths.values_mut() {
-        for operation in [&mut item.post, &mut item.put, &mut item.patch]
-            .into_iter()
-            .flatten()
-        {
-            if operation.request_body.is_some() {
-                operation
-                    .responses
-                    .responses
-                    .entry("408".to_owned())
-                    .or_insert_with(|| RefOr::T(timeout.clone()));
-            }
+fn document_slow_bodies(api: &mut Document) {
+    let timeout = problem(
+        "The body stopped arriving: a pause longer than the client timeout",
+        false,
+    );
+    for (_, operation) in operations(api) {
+        if operation.request_body.is_some() {
+            answers(operation, "408", &timeout);
         }
     }
 }

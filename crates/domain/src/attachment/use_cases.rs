@@ -327,7 +327,7 @@ mod tests {
     use crate::actor::Actor;
     use crate::ids::MemberId;
     use crate::member::Role;
-    use crate::submission::{Content, SubmissionKind};
+
     use async_trait::async_trait;
     use chrono::{DateTime, TimeZone, Utc};
     use std::collections::BTreeMap;
@@ -470,23 +470,12 @@ mod tests {
     }
 
     fn submission(status: Status) -> Submission {
-        Submission {
-            id: SubmissionId(Uuid::from_u128(9)),
-            author_id: Some(author().actor.id),
-            author_name: None,
-            kind: SubmissionKind::CaseStudy,
+        Submission::blank(
+            SubmissionId(Uuid::from_u128(9)),
+            author().actor.id,
             status,
-            content: Content::default(),
-            version: 1,
-            completeness: None,
-            quality_score: None,
-            times_cited: 0,
-            created_at: now(),
-            updated_at: now(),
-            submitted_at: None,
-            reviewer_id: None,
-            published_revision: None,
-        }
+            now(),
+        )
     }
 
     fn file(bytes: &[u8]) -> UploadedFile {

@@ -42,6 +42,36 @@ pub struct Submission {
     pub published_revision: Option<i32>,
 }
 
+#[cfg(test)]
+impl Submission {
+    /// A case study by `author` in `status` at version 1, empty, made `at`:
+    /// what the use cases' tests start from.
+    pub(crate) fn blank(
+        id: SubmissionId,
+        author: MemberId,
+        status: Status,
+        at: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            id,
+            author_id: Some(author),
+            author_name: None,
+            kind: SubmissionKind::CaseStudy,
+            status,
+            content: Content::default(),
+            version: 1,
+            completeness: None,
+            quality_score: None,
+            times_cited: 0,
+            created_at: at,
+            updated_at: at,
+            submitted_at: None,
+            reviewer_id: None,
+            published_revision: None,
+        }
+    }
+}
+
 /// Who may see a submission by `author` in `status` (see [`Audience`]).
 pub fn visible(
     author: Option<MemberId>,

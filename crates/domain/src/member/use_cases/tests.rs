@@ -1,7 +1,7 @@
 use super::*;
 use crate::actor::Actor;
 use crate::audit::fakes::MemoryAudit;
-use crate::submission::{Content, SubmissionKind};
+
 use std::sync::Mutex;
 
 /// Members in memory, with their role; erased ones are gone.
@@ -152,24 +152,7 @@ impl Hub {
 }
 
 fn submission(author: MemberId, status: Status) -> Submission {
-    let now = Utc::now();
-    Submission {
-        id: SubmissionId::generate(),
-        author_id: Some(author),
-        author_name: None,
-        kind: SubmissionKind::CaseStudy,
-        status,
-        content: Content::default(),
-        version: 1,
-        completeness: None,
-        quality_score: None,
-        times_cited: 0,
-        created_at: now,
-        updated_at: now,
-        submitted_at: None,
-        reviewer_id: None,
-        published_revision: None,
-    }
+    Submission::blank(SubmissionId::generate(), author, status, Utc::now())
 }
 
 #[test]

@@ -53,24 +53,7 @@ impl Hub {
     /// Stores a submission by `author` in `status`, at version 1.
     pub(crate) fn holds(&self, author: MemberId, status: Status) -> SubmissionId {
         let id = SubmissionId::generate();
-        let now = Utc::now();
-        lock(&self.submissions).push(Submission {
-            id,
-            author_id: Some(author),
-            author_name: None,
-            kind: SubmissionKind::CaseStudy,
-            status,
-            content: Content::default(),
-            version: 1,
-            completeness: None,
-            quality_score: None,
-            times_cited: 0,
-            created_at: now,
-            updated_at: now,
-            submitted_at: None,
-            reviewer_id: None,
-            published_revision: None,
-        });
+        lock(&self.submissions).push(Submission::blank(id, author, status, Utc::now()));
         id
     }
 
