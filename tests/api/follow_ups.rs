@@ -209,7 +209,7 @@ async fn moving_a_status_backwards_needs_a_reason_and_is_shown_as_such() {
     assert_eq!(status["adoption_status"], "adopted_by_partner");
     assert_eq!(status["moved_back"]["id"], explained_body["id"]);
     assert_eq!(status["moved_back"]["moved_back_from"], "rolled_out");
-    let events = status["events"].as_array().cloned().unwrap_or_default();
+    let events = status["events"].as_array().cloned().unwrap();
     let moved: Vec<(&str, bool)> = events
         .iter()
         .map(|e| {

@@ -88,7 +88,10 @@ fn operation_summaries_are_one_line_of_plain_text() {
     let mut odd = Vec::new();
     for (path, operations) in spec["paths"].as_object().unwrap() {
         for (method, operation) in operations.as_object().unwrap() {
-            let summary = operation["summary"].as_str().unwrap_or_default();
+            let Some(summary) = operation["summary"].as_str() else {
+                odd.push(format!("{method} {path}: no summary"));
+                continue;
+            };
             let plain = !summary.is_empty()
                 && summary.len() <= 90
                 && !summary.contains(['\n', '`', '*', '[', '_']);

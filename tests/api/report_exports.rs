@@ -101,7 +101,7 @@ async fn fetch(
         .headers()
         .get("content-type")
         .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default();
+        .unwrap_or_else(|| panic!("an answer without Content-Type ({status})"));
     (
         status,
         content_type,
@@ -150,7 +150,8 @@ fn workbook(bytes: Vec<u8>) -> calamine::Xlsx<std::io::Cursor<Vec<u8>>> {
 }
 
 fn text(cell: Option<&calamine::Data>) -> String {
-    cell.map(ToString::to_string).unwrap_or_default()
+    // An empty cell reads as "", as a spreadsheet shows it.
+    cell.map_or_else(String::new, ToString::to_string)
 }
 
 #[tokio::test]
@@ -561,7 +562,9 @@ async fn the_chart_keeps_its_text_inside_the_picture_labels_its_legend_and_fits_
     for t in &texts {
         let number = |name: &str| t.attribute(name).map_or(0.0, |v| v.parse::<f64>().unwrap());
         let (x, y, size) = (number("x"), number("y"), number("font-size"));
-        let content = t.text().unwrap_or_default();
+        let content = t
+            .text()
+            .unwrap_or_else(|| panic!("an empty text element at x={x}"));
         // A generous width for sans-serif: 0.6 em a character.
         let extent = content.chars().count() as f64 * size * 0.6;
         let (from, to) = match t.attribute("text-anchor") {

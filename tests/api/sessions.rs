@@ -37,8 +37,8 @@ fn fields(problem: &Value) -> Vec<(String, String)> {
         .flatten()
         .map(|e| {
             (
-                e["field"].as_str().unwrap_or_default().to_owned(),
-                e["code"].as_str().unwrap_or_default().to_owned(),
+                e["field"].as_str().unwrap().to_owned(),
+                e["code"].as_str().unwrap().to_owned(),
             )
         })
         .collect()

@@ -24,7 +24,10 @@ fn received(log: &Arc<Mutex<Vec<Received>>>) -> Vec<Received> {
 }
 
 fn delivery_id(r: &Received) -> String {
-    r.headers.get("hub-delivery").cloned().unwrap_or_default()
+    r.headers
+        .get("hub-delivery")
+        .cloned()
+        .unwrap_or_else(|| panic!("a delivery without Hub-Delivery: {:?}", r.headers))
 }
 
 fn event_seq(r: &Received) -> i64 {
