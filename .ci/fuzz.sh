@@ -160,17 +160,24 @@ st() {
     echo "schemathesis as ${label}: $((SECONDS - started))s"
 }
 
-# Erasing one's own account, or an admin changing their own role (the stateful
-# phase finds the caller's id in GET /members/me), would leave the rest of a run
-# without its identity; those two are fuzzed last, by a throwaway admin.
-destructive=(--include-name "DELETE /api/v1/members/me" --include-name "PUT /api/v1/members/{id}/role")
-keep_identity=(--exclude-name "DELETE /api/v1/members/me" --exclude-name "PUT /api/v1/members/{id}/role")
+# Erasing one's own account, logging out, changing one's password (which ends
+# the other sessions), or an admin changing their own role (the stateful phase
+# finds the caller's id in GET /members/me) would leave the rest of a run
+# without its identity; those are fuzzed last, by a throwaway admin.
+identity_operations=("DELETE /api/v1/members/me" "PUT /api/v1/members/{id}/role"
+    "POST /api/v1/auth/logout" "PUT /api/v1/members/me/password")
+destructive=()
+keep_identity=()
+for operation in "${identity_operations[@]}"; do
+    destructive+=(--include-name "$operation")
+    keep_identity+=(--exclude-name "$operation")
+done
 st member "$member_token" "${keep_identity[@]}"
 st admin "$admin_token" "${keep_identity[@]}"
 
 (cd "$workdir" && printf '%s\n' "$admin_password" | "$bin" admin create --email leaving@example.org)
 leaving_token="$(call POST /auth/login "" \
     "{\"email\":\"leaving@example.org\",\"password\":\"${admin_password}\"}" | field access_token)"
-st "an admin changing roles and erasing their account" "$leaving_token" "${destructive[@]}"
+st "an admin changing roles, logging out, changing their password and erasing their account" "$leaving_token" "${destructive[@]}"
 
 echo "OK: schemathesis found no failures"
