@@ -81,3 +81,57 @@ fn the_readme_runs_the_service_with_the_profile_the_tests_build() {
         "a second profile doubles the first build"
     );
 }
+
+/// Handlers extract, call a use case and map its answer: none runs past 40
+/// lines. Each `#[get(…)]`/`#[post(…)]`/… handler's body is counted from the
+/// line after its signature to its closing brace.
+#[test]
+fn no_handler_body_is_over_forty_lines() {
+    fn files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+            let path = entry.unwrap_or_else(|e| panic!("{e}")).path();
+            if path.is_dir() {
+                files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    let routes = Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates/api/src/routes");
+    let mut paths = Vec::new();
+    files(&routes, &mut paths);
+    let mut handlers = 0;
+    let mut long = Vec::new();
+    for path in paths {
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let routed = ["#[get(", "#[post(", "#[put(", "#[patch(", "#[delete("]
+                .iter()
+                .any(|a| line.starts_with(a));
+            if !routed {
+                continue;
+            }
+            let signature = (i..lines.len())
+                .find(|&j| lines[j].starts_with("pub async fn"))
+                .expect("a handler after its route attribute");
+            let opened = (signature..lines.len())
+                .find(|&j| lines[j].trim_end().ends_with('{'))
+                .expect("the handler's body opens");
+            let closed = (opened..lines.len())
+                .find(|&j| lines[j] == "}")
+                .expect("the handler's body closes");
+            handlers += 1;
+            let length = closed - opened - 1;
+            if length > 40 {
+                long.push(format!(
+                    "{}: {} ({length} lines)",
+                    path.display(),
+                    lines[signature]
+                ));
+            }
+        }
+    }
+    assert!(handlers >= 40, "found only {handlers} handlers");
+    assert!(long.is_empty(), "handlers over 40 lines: {long:#?}");
+}
