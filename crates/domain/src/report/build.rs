@@ -243,12 +243,16 @@ struct Published<'a> {
 }
 
 impl Published<'_> {
+    /// The count as published: `None` when withheld.
+    fn count(&self, cell: usize) -> Option<i64> {
+        (!self.withheld[cell]).then_some(self.counts[cell])
+    }
+
     fn row(&self, key: &str, cell: usize) -> PeopleRow {
-        let suppressed = self.withheld[cell];
         PeopleRow {
             key: key.into(),
-            count: (!suppressed).then_some(self.counts[cell]),
-            suppressed,
+            count: self.count(cell),
+            suppressed: self.withheld[cell],
         }
     }
 
@@ -363,7 +367,7 @@ pub fn build_report(
         .iter_mut()
         .filter(|p| p.quarter == quarter.to_string())
     {
-        point.distinct_submitters = published.row("", everyone.total).count;
+        point.distinct_submitters = published.count(everyone.total);
     }
     QuarterlyReport {
         quarter: quarter.to_string(),
