@@ -93,7 +93,9 @@ pub async fn metrics(
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.strip_prefix("Bearer "))
                 .unwrap_or_default();
-            if !same_secret(sent.as_bytes(), token.as_bytes()) {
+            let same: bool =
+                subtle::ConstantTimeEq::ct_eq(sent.as_bytes(), token.as_bytes()).into();
+            if !same {
                 return Err(ApiError::Unauthorized(
                     "send Authorization: Bearer <HUB_METRICS_TOKEN>".into(),
                 ));
@@ -104,11 +106,6 @@ pub async fn metrics(
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(metrics.render(size, idle)))
-}
-
-/// Compares two secrets in time that does not depend on where they differ.
-fn same_secret(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 fn pool_stats(state: &AppState) -> (u32, usize) {
