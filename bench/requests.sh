@@ -5,13 +5,20 @@
 # auth) measured in the same run: the framework's ceiling on this machine.
 # Every figure is the median of RUNS wrk runs. Prints a markdown table.
 #
+# On PostgreSQL the same run also measures what the database itself serves:
+# pgbench (-M prepared, PGBENCH_CLIENTS clients, default the service's pool)
+# selecting one seeded submission by primary key, and pgbench's built-in
+# tpcb-like transaction (5 statements, one commit) in a separate database at
+# scale 10. Get and list are printed as a ratio to the select, create to tpcb-like.
+#
 #   bench/requests.sh                              # both databases, 3 runs of 20 s each
 #   BACKENDS=sqlite DURATION=10s RUNS=1 bench/requests.sh
 #   OPS=get,list bench/requests.sh                 # some operations only
 #
 # Settings (environment): BACKENDS (sqlite,postgres), OPS (get,list,create,login),
 # DURATION (20s), CONNECTIONS (64), THREADS (2), RUNS (3), POOL (the service's
-# HUB_DB_MAX_CONNECTIONS, default 8), SERVICE_LOG (RUST_LOG for the service, warn).
+# HUB_DB_MAX_CONNECTIONS, default 8), PGBENCH_CLIENTS (default POOL), SERVICE_LOG (RUST_LOG
+# for the service, warn).
 # Needs: wrk (installed with apt when missing), curl, python3, and PostgreSQL on
 # 127.0.0.1:5432 with trust auth for the postgres backend (database hub_bench_requests,
 # dropped and created afresh).
@@ -25,6 +32,7 @@ CONNECTIONS="${CONNECTIONS:-64}"
 THREADS="${THREADS:-2}"
 RUNS="${RUNS:-3}"
 POOL="${POOL:-8}"
+PGBENCH_CLIENTS="${PGBENCH_CLIENTS:-$POOL}"
 SERVICE_LOG="${SERVICE_LOG:-warn}"
 PG_DB="${PG_DB:-hub_bench_requests}"
 TARGET="${CARGO_TARGET_DIR:-$PWD/target}"
@@ -82,6 +90,25 @@ measure() {
     done
 }
 
+# pgbench_measure OP [pgbench options]: RUNS pgbench runs, each appended to results.tsv
+pgbench_measure() {
+    local op=$1
+    shift
+    local seconds=${DURATION%s}
+    for run in $(seq 1 "$RUNS"); do
+        local logs="$WORK/pgbench-$op-$run"
+        rm -f "$logs".*
+        pgbench -h 127.0.0.1 -U postgres -n -M prepared -c "$PGBENCH_CLIENTS" -j "$THREADS" \
+            -T "$seconds" -l --log-prefix="$logs" "$@" >"$logs.txt" 2>&1
+        python3 "$BENCH/pgbench_parse.py" pgbench "$op" "$run" "$logs" <"$logs.txt" >>"$RESULTS" || {
+            cat "$logs.txt" >&2
+            return 1
+        }
+        rm -f "$logs".[0-9]*
+        tail -n 1 "$RESULTS" | awk -F'\t' '{printf "  %-8s %-7s run %s: %9.0f tps    p50 %7.2f ms  p99 %7.2f ms  failed %s\n", $1, $2, $3, $4, $5, $6, $7}'
+    done
+}
+
 echo "== ceiling: bare actix-web JSON handler"
 "$CEILING" "127.0.0.1:$CEILING_PORT" >"$WORK/ceiling.log" 2>&1 &
 server_pid=$!
@@ -110,6 +137,18 @@ for backend in ${BACKENDS//,/ }; do
     base="http://127.0.0.1:$PORT"
     wait_for "$base/health/ready"
     python3 "$BENCH/seed.py" "$base" bench-admin@example.org "$PASSWORD" "$dir"
+    if [ "$backend" = postgres ]; then
+        echo "== pgbench on the service's database ($PGBENCH_CLIENTS clients)"
+        psql -q -h 127.0.0.1 -U postgres -d "$PG_DB" -v ON_ERROR_STOP=1 \
+            -c "CREATE TABLE bench_ids AS SELECT row_number() OVER (ORDER BY id) AS n, id FROM submissions" \
+            -c "ALTER TABLE bench_ids ADD PRIMARY KEY (n)"
+        ids=$(psql -qtA -h 127.0.0.1 -U postgres -d "$PG_DB" -c "SELECT count(*) FROM bench_ids")
+        pgbench_measure select -D ids="$ids" -f "$BENCH/pgbench/get.sql" "$PG_DB"
+        psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS ${PG_DB}_tpcb" -c "CREATE DATABASE ${PG_DB}_tpcb"
+        pgbench -h 127.0.0.1 -U postgres -i -q -s 10 "${PG_DB}_tpcb" >/dev/null 2>&1
+        pgbench_measure tpcb -b tpcb-like "${PG_DB}_tpcb"
+        psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS ${PG_DB}_tpcb"
+    fi
     export TOKENS_FILE="$dir/tokens" IDS_FILE="$dir/ids"
     # Warm up (connections, caches) before the first measurement.
     wrk -t"$THREADS" -c"$CONNECTIONS" -d2s -s "$BENCH/get.lua" "$base" >/dev/null
@@ -127,5 +166,6 @@ done
 
 echo
 echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency, median of $RUNS runs; raw output in $WORK"
+echo "pgbench -M prepared -c $PGBENCH_CLIENTS -j $THREADS -T ${DURATION%s} on the same PostgreSQL, in the same run"
 echo
 python3 "$BENCH/wrk_table.py" <"$RESULTS"

@@ -274,7 +274,12 @@ def load_database(store):
         attach(f"SELECT submission_id, code FROM {table}", lambda s, r, f=field: s["tags"][f].add(r["code"]))
     attach("SELECT submission_id FROM recommendations", lambda s, r: s.__setitem__("recommendations", s["recommendations"] + 1))
     attach("SELECT submission_id FROM submission_citations", lambda s, r: s.__setitem__("citations", s["citations"] + 1))
-    attach("SELECT submission_id, event_type FROM outbox_events", lambda s, r: s["events"].update([r["event_type"]]))
+    # Events not yet numbered by the feed's sequencer (PostgreSQL) are recorded all the same.
+    attach(
+        "SELECT submission_id, event_type FROM outbox_events"
+        " UNION ALL SELECT submission_id, event_type FROM outbox_pending",
+        lambda s, r: s["events"].update([r["event_type"]]),
+    )
     attach(
         "SELECT target_id AS submission_id FROM audit_log WHERE action = 'submission_created'",
         lambda s, r: s.__setitem__("audited", s["audited"] + 1),

@@ -13,6 +13,7 @@ mod data_rights;
 mod demo_data;
 mod errors;
 mod events;
+mod feed_under_load;
 mod follow_ups;
 mod fuzz_regressions;
 mod health;

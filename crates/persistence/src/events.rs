@@ -8,11 +8,20 @@ use domain::repository::{EventRepository, StorageError};
 use domain::submission::Status;
 use domain::{MemberId, SubmissionId};
 use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, Statement,
+    TransactionTrait,
+};
 use uuid::Uuid;
 
 /// Writes an event into the outbox inside `tx`, so it commits or rolls back
 /// with the change it records. The author is read from the submission row.
+///
+/// SQLite has one writer, so the event takes its feed position (`seq`) at
+/// once: positions are handed out in commit order. On PostgreSQL writers
+/// commit concurrently, and a position taken inside a transaction could become
+/// visible after a higher one, letting a follower skip it; so the event waits
+/// in `outbox_pending` until [`sequence_pending`] numbers it after its commit.
 pub(crate) async fn record_event(
     tx: &DatabaseTransaction,
     event_type: EventType,
@@ -22,12 +31,10 @@ pub(crate) async fn record_event(
     to: Option<Status>,
     at: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    if tx.get_database_backend() == DbBackend::Postgres {
-        // Sequence numbers are taken in commit order, so a reader that has
-        // seen `seq` n never later finds an event below n committed.
-        tx.execute_unprepared("SELECT pg_advisory_xact_lock(727274)")
-            .await?;
-    }
+    let table = match tx.get_database_backend() {
+        DbBackend::Postgres => "outbox_pending",
+        _ => "outbox_events",
+    };
     let select = Query::select()
         .expr(Expr::val(Uuid::now_v7()))
         .expr(Expr::val(event_type.name()))
@@ -41,7 +48,7 @@ pub(crate) async fn record_event(
         .and_where(Expr::col("id").eq(submission.0))
         .to_owned();
     let insert = Query::insert()
-        .into_table("outbox_events")
+        .into_table(table)
         .columns([
             "id",
             "event_type",
@@ -63,6 +70,69 @@ pub(crate) async fn record_event(
         )));
     }
     Ok(())
+}
+
+/// The one lock sequencers take, so batches are numbered one after another.
+const SEQUENCER_LOCK: i64 = 727_274;
+
+/// Moves committed events from `outbox_pending` into the feed, numbering them
+/// after every position already handed out (PostgreSQL; a no-op on SQLite).
+///
+/// Why no follower can skip an event: positions are only ever given to
+/// committed events, by one sequencer at a time (an advisory lock held until
+/// the batch commits), each batch above the last. A batch becomes visible all
+/// at once, and a batch that commits after another is never visible before it
+/// (PostgreSQL marks a transaction committed before it releases its locks), so
+/// any reader sees every position up to the highest it sees. An event whose
+/// transaction is still open when a batch is taken is invisible to it and
+/// waits for the next batch, which numbers it above everything read so far.
+/// Within a batch, events keep the order they were inserted in; two changes to
+/// one submission are never reordered, since the second waits for the first's
+/// row lock and so records its event after the first committed.
+///
+/// Every reader of the feed (the change feed, the webhook fan-out) calls this
+/// first, so a change is in the feed as soon as its write has been answered.
+pub async fn sequence_pending(db: &DatabaseConnection) -> Result<u64, DbErr> {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Ok(0);
+    }
+    let pending = db
+        .query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT EXISTS (SELECT 1 FROM outbox_pending) AS pending",
+        ))
+        .await?
+        .map(|row| row.try_get::<bool>("", "pending"))
+        .transpose()?
+        .unwrap_or(false);
+    if !pending {
+        return Ok(0);
+    }
+    let tx = db.begin().await?;
+    tx.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "SELECT pg_advisory_xact_lock($1)",
+        [SEQUENCER_LOCK.into()],
+    ))
+    .await?;
+    let moved = tx
+        .execute_unprepared(
+            "WITH moved AS ( \
+                 DELETE FROM outbox_pending \
+                 RETURNING ins_seq, id, event_type, submission_id, author_id, actor_id, \
+                           from_status, status, at \
+             ) \
+             INSERT INTO outbox_events \
+                 (seq, id, event_type, submission_id, author_id, actor_id, from_status, status, at) \
+             SELECT (SELECT COALESCE(MAX(seq), 0) FROM outbox_events) \
+                        + ROW_NUMBER() OVER (ORDER BY ins_seq), \
+                    id, event_type, submission_id, author_id, actor_id, from_status, status, at \
+             FROM moved",
+        )
+        .await?
+        .rows_affected();
+    tx.commit().await?;
+    Ok(moved)
 }
 
 /// The change feed, read from the outbox.
@@ -87,6 +157,7 @@ impl EventRepository for SeaEventRepository {
         after: i64,
         limit: u64,
     ) -> Result<Vec<LifecycleEvent>, StorageError> {
+        sequence_pending(&self.db).await.map_err(storage)?;
         let visible = event_audience(&EventAudience::of(viewer, role));
         let query = Query::select()
             .columns([

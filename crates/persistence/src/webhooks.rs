@@ -133,6 +133,9 @@ impl WebhookRepository for SeaWebhookRepository {
 
     #[tracing::instrument(skip(self))]
     async fn fan_out(&self, at: DateTime<Utc>, limit: u64) -> Result<u64, StorageError> {
+        crate::events::sequence_pending(&self.db)
+            .await
+            .map_err(storage)?;
         let tx = self.db.begin().await.map_err(storage)?;
         // Replicas fan out one at a time: the cursor row stays locked until
         // this transaction commits (SQLite has one writer anyway, and the

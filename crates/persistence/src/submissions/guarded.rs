@@ -3,9 +3,8 @@
 //! in the report rollups, run the statement guarded by the status (and
 //! version) the caller saw, explain a miss from what is stored, add the
 //! rollups' difference, then the audit entry, then the outbox event, and
-//! commit. Rollup rows are locked before the outbox lock, and the outbox lock
-//! is taken last: on PostgreSQL every writer waits for it until this one
-//! commits, so it must be held for as short a time as possible.
+//! commit. The outbox event takes no lock: on PostgreSQL it is numbered after
+//! the commit (see `events::sequence_pending`), so writers commit side by side.
 
 use super::current;
 use crate::events::record_event;
@@ -116,7 +115,7 @@ impl GuardedWrite {
     }
 
     /// Brings the rollups in step, writes the audit entry, then the outbox
-    /// event (last: it takes the outbox lock), and commits.
+    /// event, and commits.
     pub(super) async fn commit(
         mut self,
         audit: Option<&AuditEntry>,
