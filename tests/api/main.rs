@@ -25,6 +25,7 @@ mod outage;
 mod read_cache;
 mod recorded_demographics;
 mod report_exports;
+mod report_measures;
 mod report_rollups;
 mod report_suppression;
 mod reports;

@@ -19,6 +19,24 @@ struct Knowledge {
 }
 
 impl Knowledge {
+    /// Members who joined: this quarter, the previous one, a year before,
+    /// and the change, which ties the first two.
+    fn read_members_joined(&mut self, joined: &Value) {
+        for key in [
+            "count",
+            "previous_quarter",
+            "same_quarter_last_year",
+            "change",
+        ] {
+            self.cells
+                .insert(format!("joined/{key}"), joined[key].as_i64());
+        }
+        self.sums.push((
+            "joined/count".into(),
+            vec!["joined/previous_quarter".into(), "joined/change".into()],
+        ));
+    }
+
     fn read_group(&mut self, group: &str, total: &Value, breakdowns: &Value, taxonomy: &Value) {
         let total_name = format!("{group}/total");
         self.cells
@@ -212,6 +230,7 @@ async fn no_withheld_count_of_people_can_be_worked_out_from_the_summary() {
     knowledge
         .sums
         .push(("all/total".into(), vec!["trend/submitters".into()]));
+    knowledge.read_members_joined(&community["members_joined"]);
 
     let withheld: Vec<&String> = knowledge
         .cells
@@ -297,4 +316,74 @@ async fn no_withheld_count_of_people_can_be_worked_out_from_the_summary() {
         compared >= 20,
         "too few people counts found in the CSV: {compared}"
     );
+}
+
+#[tokio::test]
+async fn members_who_joined_from_one_to_four_are_withheld_with_their_change() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    // 2025-Q3: 3 joined; 2025-Q2: 6; 2024-Q3: 2.
+    for (n, at) in [
+        (3, "2025-08-01T09:00:00Z"),
+        (6, "2025-05-01T09:00:00Z"),
+        (2, "2024-08-01T09:00:00Z"),
+    ] {
+        let at: chrono::DateTime<chrono::Utc> = at.parse().unwrap();
+        for _ in 0..n {
+            let member = app.member().await;
+            app.execute(
+                "UPDATE members SET created_at = $1 WHERE id = $2",
+                vec![at.into(), member.id.into()],
+            )
+            .await;
+        }
+    }
+
+    let (status, _, report) = app
+        .get("/api/v1/reports/quarterly/2025-Q3", Some(&admin.token))
+        .await;
+    let csv = app
+        .request(
+            reqwest::Method::GET,
+            "/api/v1/reports/quarterly/2025-Q3?format=csv",
+            Some(&admin.token),
+        )
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+
+    assert_eq!(status, StatusCode::OK, "{report}");
+    let joined = &report["community"]["members_joined"];
+    assert_eq!(
+        (
+            &joined["count"],
+            &joined["previous_quarter"],
+            &joined["same_quarter_last_year"],
+            &joined["change"],
+            &joined["suppressed"],
+        ),
+        (
+            &Value::Null,
+            &json!(6),
+            &Value::Null,
+            &Value::Null,
+            &json!(true)
+        ),
+        "{joined}"
+    );
+    let mut knowledge = Knowledge::default();
+    knowledge.read_members_joined(joined);
+    assert!(
+        knowledge.recovered().is_empty(),
+        "{:?}",
+        knowledge.recovered()
+    );
+    let line = csv
+        .lines()
+        .find(|l| l.contains(",community,members_joined,"))
+        .unwrap_or_default();
+    assert!(line.ends_with(",<5,6,<5,<5"), "{line}");
 }

@@ -139,7 +139,7 @@ async fn known_dataset() -> Known {
         if i == 3 {
             body["evidence_sources"] = json!([{"submission_id": published}]);
         }
-        submitted_at(&app, author, &body, "2025-09-30T23:59:59Z").await;
+        submitted_at(&app, author, &body, "2025-09-30T22:59:59Z").await;
     }
     // Not counted: a withdrawn one and a draft in the quarter.
     let withdrawn = submitted_at(
@@ -164,13 +164,13 @@ async fn known_dataset() -> Known {
     .await;
     let mut schools = case_study("Q2 schools");
     schools["practice_areas"] = json!(["schools"]);
-    submitted_at(&app, &authors[0], &schools, "2025-06-30T23:59:59Z").await;
+    submitted_at(&app, &authors[0], &schools, "2025-06-30T22:59:59Z").await;
     // 2024-Q3: one journey by author 1.
     submitted_at(
         &app,
         &authors[1],
         &journey("Year before"),
-        "2024-07-01T00:00:00Z",
+        "2024-06-30T23:00:00Z",
     )
     .await;
     // Follow-up dated in the quarter.
@@ -265,6 +265,7 @@ async fn every_figure_of_a_known_quarter_is_exact() {
     );
 
     assert_eq!(report["quality"]["reviews"], 1);
+    assert_eq!(report["quality"]["scored_submissions"], 1);
     assert_eq!(report["quality"]["mean_quality"], 4.0);
     assert_eq!(report["quality"]["median_quality"], 4.0);
     assert!(
@@ -282,7 +283,12 @@ async fn every_figure_of_a_known_quarter_is_exact() {
         "4 first-timers are withheld"
     );
     assert_eq!(community["first_time_submitters"]["suppressed"], true);
-    assert_eq!(community["members_joined"]["count"], 2);
+    assert_eq!(
+        community["members_joined"]["count"],
+        Value::Null,
+        "2 members joined: people, withheld"
+    );
+    assert_eq!(community["members_joined"]["suppressed"], true);
     let stages = people(community, "career_stage");
     assert_eq!(stages["early"], (None, true), "1 is withheld");
     assert_eq!(
@@ -449,8 +455,10 @@ async fn calendar_and_financial_quarter_boundaries_count_each_instant_once() {
     let admin = app.admin().await;
     let author = app.member().await;
     for instant in [
-        "2025-03-31T23:59:59Z",
-        "2025-04-01T00:00:00Z",
+        // The last second of March and the first of April in London (BST).
+        "2025-03-31T22:59:59Z",
+        "2025-03-31T23:00:00Z",
+        // The last second of the year and the first of the next (GMT).
         "2024-12-31T23:59:59Z",
         "2025-01-01T00:00:00Z",
         "2024-02-29T12:00:00Z",
@@ -909,7 +917,7 @@ async fn the_evidence_cube_counts_every_combination_and_finds_gaps_and_falls() {
     wider["priorities"] = json!(["optimising_ot"]);
     wider["practice_areas"] = json!(["community_rehabilitation", "primary_care"]);
     wider["impact_evidence"] = evidence(&["economic", "social"]);
-    submitted_at(&app, &author, &wider, "2025-09-30T23:59:59Z").await;
+    submitted_at(&app, &author, &wider, "2025-09-30T22:59:59Z").await;
     // Not counted: withdrawn, and a draft.
     let withdrawn =
         submitted_at(&app, &author, &journey("Withdrawn"), "2025-08-10T00:00:00Z").await;
@@ -921,13 +929,13 @@ async fn the_evidence_cube_counts_every_combination_and_finds_gaps_and_falls() {
     // 2025-Q2: a journey in schools.
     let mut schools = journey("Q2 schools");
     schools["practice_areas"] = json!(["schools"]);
-    submitted_at(&app, &author, &schools, "2025-06-30T23:59:59Z").await;
+    submitted_at(&app, &author, &schools, "2025-06-30T22:59:59Z").await;
     // 2024-Q3: value and impact in mental health, with social evidence.
     let mut year_before = journey("Year before");
     year_before["priorities"] = json!(["value_and_impact"]);
     year_before["practice_areas"] = json!(["mental_health"]);
     year_before["impact_evidence"] = evidence(&["social"]);
-    submitted_at(&app, &author, &year_before, "2024-07-01T00:00:00Z").await;
+    submitted_at(&app, &author, &year_before, "2024-06-30T23:00:00Z").await;
 
     let (status, _, report) = app
         .get("/api/v1/reports/quarterly/2025-Q3", Some(&admin.token))

@@ -1,9 +1,21 @@
 //! Reporting quarters: calendar (`2025-Q3`) or the UK financial year that
-//! starts on 1 April (`FY2025-Q1` = April–June 2025).
+//! starts on 1 April (`FY2025-Q1` = April–June 2025). A quarter runs from
+//! midnight on its first day to midnight on the next quarter's first day in
+//! the UK's civil time ([`CIVIL_TIME_ZONE`], GMT or BST as the day has it),
+//! so 00:30 on 1 July in London (23:30 UTC on 30 June) is in the third
+//! quarter. Every count by quarter (summary, list filter, series, rollups,
+//! snapshots) takes its bounds from here.
 
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
+use chrono_tz::Europe::London;
 use std::fmt;
 use std::str::FromStr;
+
+/// The time zone whose civil dates bound quarters, as the IANA names it.
+pub const CIVIL_TIME_ZONE: &str = "Europe/London";
+
+/// How quarters are bounded, in words, for summaries and every export's cover.
+pub const QUARTER_BOUNDS_RULE: &str = "Quarters run from midnight on their first day to midnight on the next quarter's first day in UK civil time (Europe/London: GMT, or BST in summer); the bounds are also given as UTC instants.";
 
 /// Which year a quarter belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -64,10 +76,36 @@ impl Quarter {
         }
     }
 
-    /// Where the quarter starts (inclusive), midnight UTC.
-    pub fn start(self) -> DateTime<Utc> {
+    /// The quarter's first day, in the UK's civil calendar.
+    pub fn first_day(self) -> NaiveDate {
         let (year, month) = self.first_month();
-        month_start(year, month)
+        NaiveDate::from_ymd_opt(year, month, 1).unwrap_or(NaiveDate::MIN)
+    }
+
+    /// Where the quarter starts (inclusive): midnight of its first day in
+    /// the UK, as a UTC instant.
+    pub fn start(self) -> DateTime<Utc> {
+        uk_midnight(self.first_day())
+    }
+
+    /// The first instant counted and the first not counted, in UTC: what
+    /// every SQL filter by quarter compares `submitted_at` with.
+    pub fn bounds_utc(self) -> (DateTime<Utc>, DateTime<Utc>) {
+        (self.start(), self.end())
+    }
+
+    /// The calendar quarter this quarter is, counted from year 0
+    /// (`year * 4 + quarter - 1`): a financial quarter is always one calendar
+    /// quarter, so both kinds share an index.
+    pub fn calendar_index(self) -> i32 {
+        let (year, month) = self.first_month();
+        year * 4 + i32::try_from((month - 1) / 3).unwrap_or(0)
+    }
+
+    /// The calendar quarter of a [`Quarter::calendar_index`].
+    pub fn from_calendar_index(index: i32) -> Option<Self> {
+        let number = u8::try_from(index.rem_euclid(4) + 1).ok()?;
+        Self::new(YearKind::Calendar, index.div_euclid(4), number)
     }
 
     /// Where the next quarter starts (exclusive end of this one).
@@ -116,13 +154,14 @@ impl Quarter {
         }
     }
 
-    /// The calendar quarter holding an instant.
+    /// The calendar quarter holding an instant: that of its civil date in
+    /// the UK.
     pub fn calendar_containing(instant: DateTime<Utc>) -> Self {
-        let date = instant.date_naive();
-        let number = u8::try_from((chrono::Datelike::month0(&date) / 3) + 1).unwrap_or(1);
+        let date = uk_date(instant);
+        let number = u8::try_from((date.month0() / 3) + 1).unwrap_or(1);
         Self {
             kind: YearKind::Calendar,
-            year: chrono::Datelike::year(&date),
+            year: date.year(),
             number,
         }
     }
@@ -133,9 +172,21 @@ impl Quarter {
     }
 }
 
-fn month_start(year: i32, month: u32) -> DateTime<Utc> {
-    let date = NaiveDate::from_ymd_opt(year, month, 1).unwrap_or(NaiveDate::MIN);
-    Utc.from_utc_datetime(&date.and_time(chrono::NaiveTime::MIN))
+/// The civil date of an instant in the UK.
+pub fn uk_date(instant: DateTime<Utc>) -> NaiveDate {
+    instant.with_timezone(&London).date_naive()
+}
+
+/// Midnight at the start of `day` in the UK, as a UTC instant. Clocks in the
+/// UK change at 01:00 or 02:00, so midnight is never skipped nor repeated;
+/// should a zone rule ever say otherwise, the earliest midnight is taken.
+fn uk_midnight(day: NaiveDate) -> DateTime<Utc> {
+    let local = day.and_time(chrono::NaiveTime::MIN);
+    London
+        .from_local_datetime(&local)
+        .earliest()
+        .map(|at| at.with_timezone(&Utc))
+        .unwrap_or_else(|| Utc.from_utc_datetime(&local))
 }
 
 impl fmt::Display for Quarter {
@@ -180,27 +231,73 @@ mod tests {
     }
 
     #[test]
-    fn calendar_quarters_cover_their_months() {
-        assert_eq!(q("2025-Q3").start(), at("2025-07-01T00:00:00Z"));
-        assert_eq!(q("2025-Q3").end(), at("2025-10-01T00:00:00Z"));
+    fn calendar_quarters_cover_their_months_in_uk_civil_time() {
+        // April, July and October start in British Summer Time (UTC+1);
+        // January in Greenwich Mean Time.
+        assert_eq!(q("2025-Q3").start(), at("2025-06-30T23:00:00Z"));
+        assert_eq!(q("2025-Q3").end(), at("2025-09-30T23:00:00Z"));
         assert_eq!(q("2025-Q4").end(), at("2026-01-01T00:00:00Z"));
+        assert_eq!(q("2025-Q1").start(), at("2025-01-01T00:00:00Z"));
+        assert_eq!(q("2025-Q1").end(), at("2025-03-31T23:00:00Z"));
+        assert_eq!(
+            q("2026-Q3").bounds_utc(),
+            (at("2026-06-30T23:00:00Z"), at("2026-09-30T23:00:00Z"))
+        );
     }
 
     #[test]
     fn financial_year_starts_in_april() {
-        assert_eq!(q("FY2025-Q1").start(), at("2025-04-01T00:00:00Z"));
-        assert_eq!(q("FY2025-Q3").start(), at("2025-10-01T00:00:00Z"));
+        assert_eq!(q("FY2025-Q1").start(), at("2025-03-31T23:00:00Z"));
+        assert_eq!(q("FY2025-Q3").start(), at("2025-09-30T23:00:00Z"));
         assert_eq!(q("FY2025-Q4").start(), at("2026-01-01T00:00:00Z"));
-        assert_eq!(q("FY2025-Q4").end(), at("2026-04-01T00:00:00Z"));
+        assert_eq!(q("FY2025-Q4").end(), at("2026-03-31T23:00:00Z"));
+        assert_eq!(q("FY2025-Q1").first_day().to_string(), "2025-04-01");
     }
 
     #[test]
     fn boundaries_are_half_open() {
-        assert!(q("FY2024-Q4").contains(at("2025-03-31T23:59:59.999999Z")));
-        assert!(!q("FY2024-Q4").contains(at("2025-04-01T00:00:00Z")));
-        assert!(q("FY2025-Q1").contains(at("2025-04-01T00:00:00Z")));
+        assert!(q("FY2024-Q4").contains(at("2025-03-31T22:59:59.999999Z")));
+        assert!(!q("FY2024-Q4").contains(at("2025-03-31T23:00:00Z")));
+        assert!(q("FY2025-Q1").contains(at("2025-03-31T23:00:00Z")));
         assert!(q("2024-Q4").contains(at("2024-12-31T23:59:59Z")));
         assert!(q("2025-Q1").contains(at("2025-01-01T00:00:00Z")));
+    }
+
+    #[test]
+    fn the_first_half_hour_of_july_in_the_uk_is_in_the_third_quarter() {
+        assert_eq!(
+            Quarter::calendar_containing(at("2026-06-30T23:30:00Z")),
+            q("2026-Q3")
+        );
+        assert!(q("2026-Q3").contains(at("2026-06-30T23:30:00Z")));
+        assert!(!q("2026-Q2").contains(at("2026-06-30T23:30:00Z")));
+        assert!(q("2026-Q2").contains(at("2026-06-30T22:59:59Z")));
+        // In winter the UK keeps GMT: 23:30 UTC on 31 December is still 2026.
+        assert_eq!(
+            Quarter::calendar_containing(at("2026-12-31T23:30:00Z")),
+            q("2026-Q4")
+        );
+        assert_eq!(
+            Quarter::calendar_containing(at("2027-01-01T00:00:00Z")),
+            q("2027-Q1")
+        );
+    }
+
+    #[test]
+    fn calendar_indexes_round_trip_and_financial_quarters_share_them() {
+        assert_eq!(q("2025-Q1").calendar_index(), 2025 * 4);
+        assert_eq!(q("2025-Q4").calendar_index(), 2025 * 4 + 3);
+        assert_eq!(
+            q("FY2025-Q1").calendar_index(),
+            q("2025-Q2").calendar_index()
+        );
+        assert_eq!(q("FY2025-Q4").calendar_index(), 2026 * 4);
+        for raw in ["1900-Q1", "2025-Q3", "2026-Q4", "9998-Q4"] {
+            assert_eq!(
+                Quarter::from_calendar_index(q(raw).calendar_index()),
+                Some(q(raw))
+            );
+        }
     }
 
     #[test]
@@ -237,8 +334,12 @@ mod tests {
     #[test]
     fn calendar_quarter_of_an_instant() {
         assert_eq!(
-            Quarter::calendar_containing(at("2025-09-30T23:00:00Z")),
+            Quarter::calendar_containing(at("2025-09-30T22:59:59Z")),
             q("2025-Q3")
+        );
+        assert_eq!(
+            Quarter::calendar_containing(at("2025-09-30T23:00:00Z")),
+            q("2025-Q4")
         );
     }
 }

@@ -15,8 +15,8 @@ use async_trait::async_trait;
 use domain::MemberId;
 use domain::member::NOT_STATED;
 use domain::quarter::Quarter;
-use domain::report::counting;
 use domain::report::{Cell, CountMap, QuarterFigures, QuarterHeadline, SubmitterFigures};
+use domain::report::{counting, measures};
 use domain::repository::{ReportRepository, Snapshot, StorageError, WriteError};
 use domain::taxonomy::AI_DIGITAL_TOPIC;
 use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
@@ -123,12 +123,6 @@ pub fn quarter_statements() -> Vec<(String, String, Bounds)> {
             "cube".to_owned(),
             "SELECT c.priority AS p, c.practice_area AS a, c.evidence_type AS e, c.n AS n \
              FROM report_rollup_cube c WHERE c.bucket = $1 AND c.n <> 0"
-                .to_owned(),
-            Bounds::Bucket,
-        ),
-        (
-            "completeness".to_owned(),
-            "SELECT AVG(v.completeness) AS m FROM report_rollup_reviewed v WHERE v.bucket = $1"
                 .to_owned(),
             Bounds::Bucket,
         ),
@@ -288,15 +282,24 @@ pub fn recount_statements() -> Vec<(String, String, Bounds)> {
         ),
         (
             "reviews".to_owned(),
-            "SELECT r.quality_score AS q FROM reviews r WHERE r.created_at >= $1 AND r.created_at < $2 \
-             ORDER BY r.quality_score"
+            "SELECT COUNT(*) AS n FROM reviews r WHERE r.created_at >= $1 AND r.created_at < $2"
                 .to_owned(),
+        ),
+        // The quality measures (domain::report::measures): latest scores of
+        // the submissions counted in the quarter.
+        (
+            "quality".to_owned(),
+            format!(
+                "SELECT s.quality_score AS q FROM submissions s WHERE {counted} \
+                 AND s.quality_score IS NOT NULL ORDER BY s.quality_score"
+            ),
         ),
         (
             "completeness".to_owned(),
-            "SELECT AVG(s.completeness_score) AS m FROM submissions s WHERE s.id IN \
-             (SELECT r.submission_id FROM reviews r WHERE r.created_at >= $1 AND r.created_at < $2)"
-                .to_owned(),
+            format!(
+                "SELECT SUM(s.completeness_score) AS total, \
+                 COUNT(s.completeness_score) AS n FROM submissions s WHERE {counted}"
+            ),
         ),
     ]);
     statements
@@ -327,12 +330,16 @@ impl Results {
         self.0.get(name).map(Vec::as_slice).unwrap_or(&[])
     }
 
+    /// Mean latest completeness of the counted submissions, recounted.
     fn mean_completeness(&self) -> Result<Option<f64>, DbErr> {
-        let mean: Option<f64> = match self.get("completeness").first() {
-            Some(row) => row.try_get("", "m")?,
-            None => None,
+        let (sum, n) = match self.get("completeness").first() {
+            Some(row) => (
+                rounded(row.try_get::<Option<f64>>("", "total")?.unwrap_or(0.0)),
+                row.try_get::<i64>("", "n")?,
+            ),
+            None => (0.0, 0),
         };
-        Ok(mean.map(|m| (m * 1000.0).round() / 1000.0))
+        Ok(measures::mean_completeness(sum, n))
     }
 
     /// Distinct submitters and, for the reported quarter, their demographics
@@ -378,7 +385,6 @@ impl Results {
 
     /// The figures every way of counting reads alike.
     fn shared(&self, figures: &mut QuarterFigures) -> Result<(), DbErr> {
-        figures.mean_completeness = self.mean_completeness()?;
         figures.members_joined = single(self.get("joined"), "n")?;
         figures.adoption_reported = counts(self.get("adoption"))?;
         figures.investments_reported = single(self.get("investment"), "n")?;
@@ -443,9 +449,10 @@ fn rollup_cells(rollup: &Rollup, dimension: &str) -> BTreeMap<(String, String), 
         .unwrap_or_default()
 }
 
-/// Every review score of the bucket, lowest first, from its histogram.
-fn rollup_review_scores(rollup: &Rollup) -> Vec<f64> {
-    rollup_counts(rollup, "review_score")
+/// The latest quality score of each counted submission of the bucket,
+/// lowest first, from its histogram.
+fn rollup_quality_scores(rollup: &Rollup) -> Vec<f64> {
+    rollup_counts(rollup, rollup::QUALITY_SCORE)
         .into_iter()
         .flat_map(|(score, n)| {
             let score: f64 = score.parse().unwrap_or(f64::NAN);
@@ -453,6 +460,14 @@ fn rollup_review_scores(rollup: &Rollup) -> Vec<f64> {
         })
         .filter(|score| score.is_finite())
         .collect()
+}
+
+/// Mean latest completeness of the bucket's counted submissions.
+fn rollup_mean_completeness(rollup: &Rollup) -> Option<f64> {
+    rollup
+        .get(rollup::COMPLETENESS)
+        .and_then(|rows| rows.values().next())
+        .and_then(|(_, sum, n)| measures::mean_completeness(rounded(*sum), *n))
 }
 
 /// Dimensions counted one code at a time.
@@ -510,7 +525,9 @@ impl SeaReportRepository {
                 results.people(rollup_single(&rollup, "submitters"), first_time)?;
             let mut figures = QuarterFigures {
                 total: rollup_single(&rollup, "total"),
-                review_scores: rollup_review_scores(&rollup),
+                reviews: rollup_single(&rollup, rollup::REVIEW_SCORE),
+                quality_scores: rollup_quality_scores(&rollup),
+                mean_completeness: rollup_mean_completeness(&rollup),
                 by: count_dimensions()
                     .map(|d| (d.to_owned(), rollup_counts(&rollup, d)))
                     .collect(),
@@ -541,11 +558,13 @@ impl SeaReportRepository {
             )?;
             let mut figures = QuarterFigures {
                 total: single(results.get("total"), "n")?,
-                review_scores: results
-                    .get("reviews")
+                reviews: single(results.get("reviews"), "n")?,
+                quality_scores: results
+                    .get("quality")
                     .iter()
                     .map(|r| r.try_get::<f64>("", "q"))
                     .collect::<Result<_, _>>()?,
+                mean_completeness: results.mean_completeness()?,
                 by: count_dimensions()
                     .map(|d| Ok((d.to_owned(), counts(results.get(d))?)))
                     .collect::<Result<_, DbErr>>()?,
@@ -662,7 +681,7 @@ impl ReportRepository for SeaReportRepository {
                 by_kind: rollup_counts(&rollup, "kind"),
                 by_priority: rollup_counts(&rollup, "priority"),
                 distinct_submitters: rollup_single(&rollup, "submitters"),
-                review_scores: rollup_review_scores(&rollup),
+                quality_scores: rollup_quality_scores(&rollup),
             })
         };
         build().map_err(storage)

@@ -4,10 +4,10 @@
 //! transaction, and adds the difference: the rollups commit or roll back with
 //! the change itself, and concurrent writers only ever add deltas.
 
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Utc};
 use domain::SubmissionId;
 use domain::quarter::Quarter;
-use domain::report::counting;
+use domain::report::{counting, measures};
 use domain::submission::Status;
 use domain::taxonomy::AI_DIGITAL_TOPIC;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
@@ -19,15 +19,17 @@ mod rebuild;
 
 use crate::tags::TAG_TABLES;
 
-/// The rollup bucket of an instant: its calendar quarter, counted from year 0.
+/// The rollup bucket of an instant: the index of the calendar quarter that
+/// holds it in the UK's civil time, as the domain defines it. Computed here,
+/// at write time, never from a timestamp in SQL.
 pub fn bucket_of(instant: DateTime<Utc>) -> i32 {
-    instant.year() * 4 + i32::try_from(instant.month0() / 3).unwrap_or(0)
+    bucket(Quarter::calendar_containing(instant))
 }
 
-/// The bucket a quarter reads. Every quarter, calendar or financial, starts on
-/// a calendar quarter.
+/// The bucket a quarter reads. Every quarter, calendar or financial, is one
+/// calendar quarter.
 pub fn bucket(quarter: Quarter) -> i32 {
-    bucket_of(quarter.start())
+    quarter.calendar_index()
 }
 
 /// A rollup row's key: dimension and one or two codes.
@@ -57,6 +59,7 @@ pub(crate) async fn contribution(
             "nation",
             "region",
             "quality_score",
+            "completeness_score",
             "author_id",
         ])
         .from("submissions")
@@ -74,6 +77,7 @@ pub(crate) async fn contribution(
         return Ok(Contribution::default());
     };
     let quality: Option<f64> = row.try_get("", "quality_score")?;
+    let completeness: Option<f64> = row.try_get("", "completeness_score")?;
     let author: Option<Uuid> = row.try_get("", "author_id")?;
     let mut singles: Vec<(String, String)> = vec![
         ("total".into(), String::new()),
@@ -160,19 +164,46 @@ pub(crate) async fn contribution(
         keys.push(("citing".into(), String::new(), String::new()));
     }
     let figures = (1, quality.unwrap_or(0.0), i64::from(quality.is_some()));
+    let mut rows: BTreeMap<Key, (i64, f64, i64)> = keys.into_iter().map(|k| (k, figures)).collect();
+    // The quality measures: a histogram of latest scores, and the sum of
+    // latest completeness (domain::report::measures).
+    if let Some(quality) = quality {
+        rows.insert(
+            (
+                QUALITY_SCORE.into(),
+                measures::score_key(quality),
+                String::new(),
+            ),
+            (1, 0.0, 0),
+        );
+    }
+    rows.insert(
+        (COMPLETENESS.into(), String::new(), String::new()),
+        (
+            1,
+            completeness.unwrap_or(0.0),
+            i64::from(completeness.is_some()),
+        ),
+    );
     Ok(Contribution {
         bucket: Some(bucket_of(submitted_at)),
-        rows: keys.into_iter().map(|k| (k, figures)).collect(),
+        rows,
         author: author.map(|a| (a, i64::from(ai))),
         cited,
         cube,
     })
 }
 
-/// A review's quality score as the key of its histogram row: one decimal.
-pub(crate) fn review_score_key(score: f64) -> String {
-    format!("{score:.1}")
-}
+/// Rollup rows of the latest quality scores of counted submissions: `k1` is
+/// the score's key, `n` how many have it.
+pub(crate) const QUALITY_SCORE: &str = "quality_score";
+
+/// The rollup row of latest completeness: `quality_sum` sums the scores of
+/// counted submissions, `quality_n` counts those that have one.
+pub(crate) const COMPLETENESS: &str = "completeness";
+
+/// Rollup rows counting reviews made in a bucket, by score.
+pub(crate) const REVIEW_SCORE: &str = "review_score";
 
 /// One more count for a rollup row that no submission's contribution holds,
 /// such as a review's score in the quarter it was made.
@@ -355,63 +386,22 @@ async fn first_bucket(db: &impl ConnectionTrait, author: Uuid) -> Result<Option<
     }
 }
 
-/// Records that submission `id` was reviewed in `bucket`, with its
-/// completeness now, for the mean completeness of what a quarter reviewed.
-pub(crate) async fn reviewed(
-    db: &impl ConnectionTrait,
-    bucket: i32,
-    id: SubmissionId,
-) -> Result<(), DbErr> {
-    let completeness = Query::select()
-        .expr(Expr::val(bucket))
-        .column("id")
-        .column("completeness_score")
-        .from("submissions")
-        .and_where(Expr::col("id").eq(id.0))
-        .to_owned();
-    let insert = Query::insert()
-        .into_table("report_rollup_reviewed")
-        .columns(["bucket", "submission_id", "completeness"])
-        .select_from(completeness)
-        .map_err(|e| DbErr::Custom(e.to_string()))?
-        .on_conflict(
-            OnConflict::columns(["bucket", "submission_id"])
-                .do_nothing()
-                .to_owned(),
-        )
-        .to_owned();
-    db.execute(&insert).await?;
-    Ok(())
-}
-
-/// Keeps the completeness of a reviewed submission current after a new
-/// submit scored it again.
-pub(crate) async fn rescored(
-    db: &impl ConnectionTrait,
-    id: SubmissionId,
-    completeness: f64,
-) -> Result<(), DbErr> {
-    let update = Query::update()
-        .table("report_rollup_reviewed")
-        .value("completeness", completeness)
-        .and_where(Expr::col("submission_id").eq(id.0))
-        .to_owned();
-    db.execute(&update).await?;
-    Ok(())
-}
-
 /// `table.column + excluded.column`, for an upsert that adds.
 fn added(table: &'static str, column: &'static str) -> Expr {
     Expr::col((table, column)).add(Expr::cust(format!("excluded.{column}")))
 }
 
 /// Counts every rollup again from the base tables, in one transaction: for
-/// data loaded in bulk around the repositories.
+/// data loaded in bulk around the repositories. Buckets come from a table of
+/// each quarter's UTC bounds, computed by the domain, that the statements
+/// join on.
 pub async fn rebuild(db: &sea_orm::DatabaseConnection) -> Result<(), DbErr> {
     let tx = db.begin().await?;
+    rebuild::fill_quarter_bounds(&tx).await?;
     for sql in rebuild::rebuild_sql(db.get_database_backend()) {
         tx.execute_unprepared(&sql).await?;
     }
+    tx.execute_unprepared(rebuild::DROP_QUARTER_BOUNDS).await?;
     tx.commit().await
 }
 
@@ -429,6 +419,12 @@ mod tests {
         };
         assert_eq!(bucket_of(at(2025, 1, 1)), 2025 * 4);
         assert_eq!(bucket_of(at(2025, 3, 31)), 2025 * 4);
+        let london_april: DateTime<Utc> = "2025-03-31T23:30:00Z".parse().unwrap_or_default();
+        assert_eq!(
+            bucket_of(london_april),
+            2025 * 4 + 1,
+            "00:30 BST on 1 April"
+        );
         assert_eq!(bucket_of(at(2025, 4, 1)), 2025 * 4 + 1);
         assert_eq!(bucket_of(at(2025, 12, 31)), 2025 * 4 + 3);
         let calendar: Quarter = "2025-Q2".parse().unwrap_or_else(|e| panic!("{e:?}"));

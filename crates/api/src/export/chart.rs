@@ -3,6 +3,7 @@
 //! inside the picture and the output is the same byte for byte each time.
 
 use super::Labels;
+use domain::quarter::{CIVIL_TIME_ZONE, QUARTER_BOUNDS_RULE};
 use domain::report::QuarterlyReport;
 use std::fmt::Write as _;
 
@@ -108,6 +109,7 @@ pub fn svg(report: &QuarterlyReport, labels: &Labels) -> anyhow::Result<Vec<u8>>
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" font-family="sans-serif" role="img" aria-labelledby="title">"#
     )?;
     writeln!(out, r#"<title id="title">{}</title>"#, escape(&title))?;
+    writeln!(out, r#"<desc>{}</desc>"#, escape(QUARTER_BOUNDS_RULE))?;
     writeln!(
         out,
         r##"<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>"##
@@ -117,6 +119,11 @@ pub fn svg(report: &QuarterlyReport, labels: &Labels) -> anyhow::Result<Vec<u8>>
         r#"<text class="title" x="{}" y="30" font-size="20" text-anchor="middle">{}</text>"#,
         WIDTH / 2,
         escape(&title)
+    )?;
+    writeln!(
+        out,
+        r#"<text class="time-zone" x="{}" y="50" font-size="12" text-anchor="middle">Quarters in UK civil time ({CIVIL_TIME_ZONE})</text>"#,
+        WIDTH / 2
     )?;
     writeln!(
         out,

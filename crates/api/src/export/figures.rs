@@ -3,7 +3,9 @@
 //! workbook are both written from this.
 
 use super::Labels;
-use domain::report::{Cube, CubeCellRef, Matrix, PeopleRow, QuarterlyReport, Row, SUPPRESSED};
+use domain::report::{
+    Cube, CubeCellRef, Matrix, PeopleComparison, PeopleRow, QuarterlyReport, Row, SUPPRESSED,
+};
 
 /// One value of a figure.
 #[derive(Debug, Clone, PartialEq)]
@@ -350,6 +352,23 @@ impl Lines<'_> {
         });
     }
 
+    fn people_comparison(&mut self, section: &'static str, dimension: &str, p: &PeopleComparison) {
+        let shown = |n: Option<i64>| n.map_or(Value::Withheld, Value::Count);
+        self.out.push(Line {
+            quarter: self.quarter.to_owned(),
+            section,
+            dimension: dimension.to_owned(),
+            key: p.key.clone(),
+            label: p.label.clone(),
+            values: [
+                shown(p.count),
+                shown(p.previous_quarter),
+                shown(p.same_quarter_last_year),
+                shown(p.change),
+            ],
+        });
+    }
+
     fn single(&mut self, section: &'static str, dimension: &str, label: &str, value: Value) {
         self.out.push(Line {
             quarter: self.quarter.to_owned(),
@@ -415,7 +434,18 @@ pub fn layout(report: &QuarterlyReport, labels: &Labels) -> Layout {
         "Median quality score",
         Value::of(q.median_quality),
     );
-    lines.single("quality", "reviews", "Reviews", Value::Count(q.reviews));
+    lines.single(
+        "quality",
+        "reviews",
+        "Reviews made",
+        Value::Count(q.reviews),
+    );
+    lines.single(
+        "quality",
+        "scored_submissions",
+        "Counted submissions with a quality score",
+        Value::Count(q.scored_submissions),
+    );
     let c = &report.community;
     lines.people(
         "community",
@@ -429,7 +459,7 @@ pub fn layout(report: &QuarterlyReport, labels: &Labels) -> Layout {
         "People who submitted for the first time".to_owned(),
         &c.first_time_submitters,
     );
-    lines.row("community", "members_joined", &c.members_joined);
+    lines.people_comparison("community", "members_joined", &c.members_joined);
     for b in &c.submitters_by {
         for p in &b.rows {
             let label = labels.get(&b.dimension, &p.key);

@@ -2,6 +2,7 @@
 
 use super::Labels;
 use super::workbook::Styles;
+use domain::quarter::{CIVIL_TIME_ZONE, QUARTER_BOUNDS_RULE};
 use domain::report::TrendPoint;
 use rust_xlsxwriter::{DocProperties, Workbook};
 
@@ -69,6 +70,13 @@ pub fn series_csv(points: &[TrendPoint], labels: &Labels) -> anyhow::Result<Vec<
         .from_writer(Vec::new());
     writer.write_record(["quarter", "measure", "key", "label", "value"])?;
     for point in points {
+        writer.write_record([
+            point.quarter.as_str(),
+            "time_zone",
+            CIVIL_TIME_ZONE,
+            QUARTER_BOUNDS_RULE,
+            "",
+        ])?;
         for f in figures(point, labels) {
             writer.write_record([
                 point.quarter.as_str(),
@@ -140,5 +148,19 @@ pub fn series_xlsx(
     for c in 0..columns.len() {
         sheet.set_column_width(u16::try_from(c + 1)?, 22)?;
     }
+    let cover = workbook.add_worksheet().set_name("Cover")?;
+    for (row, (label, value)) in [
+        ("Series", format!("Innovation hub quarters {from} to {to}")),
+        ("Time zone", QUARTER_BOUNDS_RULE.to_owned()),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let row = u32::try_from(row)?;
+        cover.write_string_with_format(row, 0, *label, &styles.bold)?;
+        cover.write_string(row, 1, value)?;
+    }
+    cover.set_column_width(0, 14)?;
+    cover.set_column_width(1, 100)?;
     Ok(workbook.save_to_buffer()?)
 }

@@ -1,5 +1,6 @@
 use super::Labels;
 use super::figures::{LINE_HEADER, MONEY_HEADER, layout, pounds};
+use domain::quarter::{CIVIL_TIME_ZONE, QUARTER_BOUNDS_RULE};
 use domain::report::QuarterlyReport;
 
 /// RFC 4180 CSV, UTF-8, CRLF line ends, in sections each opened by its own
@@ -12,6 +13,22 @@ pub fn csv(report: &QuarterlyReport, labels: &Labels) -> anyhow::Result<Vec<u8>>
         .flexible(true)
         .from_writer(Vec::new());
     writer.write_record(LINE_HEADER)?;
+    // The cover: where the quarter starts and ends, and in which time zone.
+    for (dimension, key, label) in [
+        (
+            "counted_from",
+            report.starts_at.as_str(),
+            "Counted from (inclusive), UTC",
+        ),
+        (
+            "counted_until",
+            report.ends_at.as_str(),
+            "Counted until (exclusive), UTC",
+        ),
+        ("time_zone", CIVIL_TIME_ZONE, QUARTER_BOUNDS_RULE),
+    ] {
+        writer.write_record([report.quarter.as_str(), "cover", dimension, key, label])?;
+    }
     for line in &laid.lines {
         let mut record = vec![
             line.quarter.clone(),

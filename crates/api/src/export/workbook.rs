@@ -1,5 +1,6 @@
 use super::Labels;
 use super::figures::{Grid, Value, layout};
+use domain::quarter::QUARTER_BOUNDS_RULE;
 use domain::report::QuarterlyReport;
 use rust_xlsxwriter::{Color, DocProperties, ExcelDateTime, Format, Workbook, Worksheet};
 
@@ -98,6 +99,7 @@ pub fn xlsx(report: &QuarterlyReport, labels: &Labels) -> anyhow::Result<Vec<u8>
         ("Quarter", report.quarter.clone()),
         ("Counted from (inclusive)", report.starts_at.clone()),
         ("Counted until (exclusive)", report.ends_at.clone()),
+        ("Time zone", QUARTER_BOUNDS_RULE.to_owned()),
         (
             "Compared with",
             format!(

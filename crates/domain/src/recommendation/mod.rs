@@ -147,7 +147,7 @@ impl RecommendationService {
             .collect();
         let window = DayWindow {
             first: submission.submitted_at.map(first_day),
-            today: ctx.now.date_naive(),
+            today: crate::quarter::uk_date(ctx.now),
         };
         let checked = check(&follow_up, window, |on| {
             status_before(written, &earlier, on.succ_opt().unwrap_or(on))
@@ -237,9 +237,10 @@ impl RecommendationService {
     }
 }
 
-/// The day of an instant, for comparing with the days follow-ups are dated.
+/// The day of an instant in the UK, for comparing with the days follow-ups
+/// are dated.
 pub fn first_day(submitted_at: DateTime<Utc>) -> NaiveDate {
-    submitted_at.date_naive()
+    crate::quarter::uk_date(submitted_at)
 }
 
 /// The days a follow-up may be dated: from the day the submission was first

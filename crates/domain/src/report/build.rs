@@ -1,8 +1,9 @@
-use super::figures::{Cell, QuarterFigures, SubmitterFigures, median};
+use super::figures::{Cell, QuarterFigures, SubmitterFigures};
+use super::measures::{MEASURES_RULE, median, round2};
 use super::suppress::{Sum, protect};
 use super::*;
 use crate::member::NOT_STATED;
-use crate::quarter::Quarter;
+use crate::quarter::{QUARTER_BOUNDS_RULE, Quarter};
 use crate::submission::{AdoptionStatus, SubmissionKind};
 use crate::taxonomy::{Taxonomy, Vocabulary};
 use std::collections::{BTreeMap, BTreeSet};
@@ -69,7 +70,7 @@ fn matrix(
                 previous_quarter: previous.count,
                 same_quarter_last_year: year_before.count,
                 mean_quality: (now.quality_n > 0)
-                    .then(|| figures::round2(now.quality_sum / now.quality_n as f64)),
+                    .then(|| round2(now.quality_sum / now.quality_n as f64)),
             };
             let reference = CellRef {
                 row: row.clone(),
@@ -333,9 +334,9 @@ pub fn build_report(
         Row::new(
             "reviews",
             "Reviews made",
-            now.review_scores.len() as i64,
-            previous.review_scores.len() as i64,
-            year_before.review_scores.len() as i64,
+            now.reviews,
+            previous.reviews,
+            year_before.reviews,
         ),
     ];
     let adoption_reported = AdoptionStatus::ALL
@@ -375,8 +376,11 @@ pub fn build_report(
         same_quarter_last_year: quarter.same_quarter_last_year().to_string(),
         starts_at: crate::timestamp::format(&quarter.start()),
         ends_at: crate::timestamp::format(&quarter.end()),
+        time_zone: crate::quarter::CIVIL_TIME_ZONE.to_owned(),
         generated_at: options.generated_at.clone(),
-        counting_rule: "Submissions whose first submission time falls in the quarter and that are not drafts or withdrawn; reviews made in the quarter; recommendations of submissions counted in the quarter or earlier, each once, by its latest adoption status reported on or before the quarter's last day (the status written in the submission is its first report, at first submission); investment reported in follow-ups dated in the quarter plus investment written in submissions counted in it. People are counted once each, by the demographics recorded with their earliest submission counted in the quarter, as they were when it was first submitted (an erased member's as not stated). Counts of people from 1 to 4 are withheld, and with them the smallest further counts needed so that none withheld can be worked out from the totals, the breakdowns and each nation's regions.".into(),
+        counting_rule: format!(
+            "{QUARTER_BOUNDS_RULE} Submissions whose first submission time falls in the quarter and that are not drafts or withdrawn; reviews made in the quarter. {MEASURES_RULE} Recommendations of submissions counted in the quarter or earlier, each once, by its latest adoption status reported on or before the quarter's last day (the status written in the submission is its first report, at first submission); investment reported in follow-ups dated in the quarter plus investment written in submissions counted in it. People are counted once each, by the demographics recorded with their earliest submission counted in the quarter, as they were when it was first submitted (an erased member's as not stated). Counts of people from 1 to 4 are withheld, and with them the smallest further counts needed so that none withheld can be worked out from the totals, the breakdowns and each nation's regions."
+        ),
         gap_threshold: options.gap_threshold,
         headline,
         breakdowns,
@@ -404,9 +408,10 @@ pub fn build_report(
             options.gap_threshold,
         ),
         quality: Quality {
-            reviews: now.review_scores.len() as i64,
+            reviews: now.reviews,
+            scored_submissions: now.quality_scores.len() as i64,
             mean_quality,
-            median_quality: median(&now.review_scores),
+            median_quality: median(&now.quality_scores),
             mean_completeness: now.mean_completeness,
             previous_quarter_mean_quality: previous_mean,
             same_quarter_last_year_mean_quality: year_before.mean_quality(),
@@ -417,7 +422,13 @@ pub fn build_report(
         community: Community {
             distinct_submitters: published.row("distinct_submitters", everyone.total),
             first_time_submitters: published.row("first_time_submitters", first_time),
-            members_joined: Row::new("members_joined", "Members who joined", now.members_joined, previous.members_joined, year_before.members_joined),
+            members_joined: PeopleComparison::new(
+                "members_joined",
+                "Members who joined",
+                now.members_joined,
+                previous.members_joined,
+                year_before.members_joined,
+            ),
             submitters_by: published.breakdowns(&everyone),
         },
         ai_digital: AiDigital {
@@ -456,7 +467,13 @@ pub fn build_report(
                 previous.citing_submissions,
                 year_before.citing_submissions,
             ),
-            hub_items_cited: Row::new("hub_items_cited", "Hub items cited", now.hub_items_cited, previous.hub_items_cited, year_before.hub_items_cited),
+            hub_items_cited: Row::new(
+                "hub_items_cited",
+                "Hub items cited",
+                now.hub_items_cited,
+                previous.hub_items_cited,
+                year_before.hub_items_cited,
+            ),
         },
         priority_trend,
     }

@@ -44,9 +44,9 @@ pub fn is_counted_in(
 }
 
 /// The days a quarter's follow-ups are dated on: from its first day up to,
-/// not including, the next quarter's.
+/// not including, the next quarter's (civil dates in the UK).
 pub fn days(quarter: Quarter) -> Range<NaiveDate> {
-    quarter.start().date_naive()..quarter.end().date_naive()
+    quarter.first_day()..quarter.next().first_day()
 }
 
 /// A recommendation as the summary sees it: its submission's status and

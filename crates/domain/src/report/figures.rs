@@ -32,9 +32,12 @@ pub struct QuarterFigures {
     pub priority_evidence_type: BTreeMap<(String, String), Cell>,
     /// (priority, practice area, evidence type) → submissions.
     pub evidence_cube: BTreeMap<(String, String, String), i64>,
-    /// The quality score of each review made in the quarter.
-    pub review_scores: Vec<f64>,
-    /// Mean completeness of the submissions reviewed in the quarter.
+    /// Reviews made in the quarter.
+    pub reviews: i64,
+    /// The latest quality score of each submission counted in the quarter
+    /// that has been reviewed (see [`super::measures`]).
+    pub quality_scores: Vec<f64>,
+    /// Mean latest completeness of the submissions counted in the quarter.
     pub mean_completeness: Option<f64>,
     pub submitters: SubmitterFigures,
     pub members_joined: i64,
@@ -56,7 +59,8 @@ pub struct QuarterHeadline {
     pub by_kind: CountMap,
     pub by_priority: CountMap,
     pub distinct_submitters: i64,
-    pub review_scores: Vec<f64>,
+    /// As [`QuarterFigures::quality_scores`].
+    pub quality_scores: Vec<f64>,
 }
 
 impl QuarterFigures {
@@ -75,43 +79,11 @@ impl QuarterFigures {
             by_kind: self.by.get("kind").cloned().unwrap_or_default(),
             by_priority: self.by.get("priority").cloned().unwrap_or_default(),
             distinct_submitters: self.submitters.distinct,
-            review_scores: self.review_scores.clone(),
+            quality_scores: self.quality_scores.clone(),
         }
     }
 
     pub fn mean_quality(&self) -> Option<f64> {
-        mean(&self.review_scores)
-    }
-}
-
-pub(crate) fn mean(values: &[f64]) -> Option<f64> {
-    (!values.is_empty()).then(|| round2(values.iter().sum::<f64>() / values.len() as f64))
-}
-
-pub(crate) fn median(values: &[f64]) -> Option<f64> {
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let n = sorted.len();
-    match n {
-        0 => None,
-        _ if n % 2 == 1 => Some(round2(sorted[n / 2])),
-        _ => Some(round2((sorted[n / 2 - 1] + sorted[n / 2]) / 2.0)),
-    }
-}
-
-pub(crate) fn round2(value: f64) -> f64 {
-    (value * 100.0).round() / 100.0
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn mean_and_median_round_to_two_places() {
-        assert_eq!(mean(&[4.0, 3.0, 3.0]), Some(3.33));
-        assert_eq!(median(&[5.0, 1.0, 3.0]), Some(3.0));
-        assert_eq!(median(&[4.0, 1.0, 3.0, 2.0]), Some(2.5));
-        assert_eq!(median(&[]), None);
+        super::measures::mean(&self.quality_scores)
     }
 }

@@ -5,6 +5,7 @@
 mod build;
 pub mod counting;
 mod figures;
+pub mod measures;
 mod suppress;
 mod table;
 #[cfg(test)]
@@ -30,10 +31,16 @@ pub struct QuarterlyReport {
     pub quarter: String,
     pub previous_quarter: String,
     pub same_quarter_last_year: String,
-    /// First instant counted (inclusive), RFC 3339.
+    /// First instant counted (inclusive), RFC 3339 in UTC: midnight on the
+    /// quarter's first day in UK civil time (`Europe/London`).
     pub starts_at: String,
-    /// First instant not counted (exclusive), RFC 3339.
+    /// First instant not counted (exclusive), RFC 3339 in UTC: midnight on
+    /// the next quarter's first day in UK civil time.
     pub ends_at: String,
+    /// The time zone whose civil dates bound the quarter: `Europe/London`.
+    /// Absent from snapshots frozen before it was stated.
+    #[serde(default)]
+    pub time_zone: String,
     pub generated_at: String,
     /// What was counted, in words.
     pub counting_rule: String,
@@ -66,6 +73,7 @@ pub struct TrendPoint {
     /// People who submitted; absent (`null`) when from 1 to 4, or withheld
     /// with the quarter's summary.
     pub distinct_submitters: Option<i64>,
+    /// Mean of the latest quality scores of the quarter's counted submissions.
     pub mean_quality: Option<f64>,
     /// Priority code → submissions.
     pub by_priority: std::collections::BTreeMap<String, i64>,
@@ -80,7 +88,7 @@ impl TrendPoint {
             submissions: headline.total,
             distinct_submitters: (!suppress::withheld_alone(headline.distinct_submitters))
                 .then_some(headline.distinct_submitters),
-            mean_quality: figures::mean(&headline.review_scores),
+            mean_quality: measures::mean(&headline.quality_scores),
             by_priority: headline.by_priority.clone(),
             by_kind: headline.by_kind.clone(),
         }
@@ -153,7 +161,8 @@ pub struct MatrixCell {
     pub count: i64,
     pub previous_quarter: i64,
     pub same_quarter_last_year: i64,
-    /// Mean quality score of the cell's reviewed submissions.
+    /// Mean of the latest quality scores of the cell's counted submissions
+    /// that have been reviewed.
     pub mean_quality: Option<f64>,
 }
 
@@ -202,13 +211,22 @@ pub struct CubeCellRef {
     pub count: i64,
 }
 
-/// Quality of what was reviewed in a quarter.
+/// Quality of the submissions counted in a quarter: each measured by its
+/// latest quality and completeness scores (see `counting_rule`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Quality {
+    /// Reviews made in the quarter (a count, not the population averaged).
     pub reviews: i64,
+    /// Submissions counted in the quarter that have a quality score: the
+    /// population of the mean and median.
+    #[serde(default)]
+    pub scored_submissions: i64,
+    /// Mean of the latest quality score of each counted submission.
     pub mean_quality: Option<f64>,
+    /// Median of the same scores.
     pub median_quality: Option<f64>,
+    /// Mean of the latest completeness score of each counted submission.
     pub mean_completeness: Option<f64>,
     pub previous_quarter_mean_quality: Option<f64>,
     pub same_quarter_last_year_mean_quality: Option<f64>,
@@ -236,13 +254,60 @@ pub struct PeopleBreakdown {
     pub rows: Vec<PeopleRow>,
 }
 
+/// A count of people against the previous quarter and the same quarter a
+/// year before: each count from 1 to 4 is withheld (`null`), and the change
+/// with it, so that no withheld count can be worked out from the others.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PeopleComparison {
+    pub key: String,
+    pub label: String,
+    /// Absent (`null`) when withheld.
+    pub count: Option<i64>,
+    /// Absent (`null`) when withheld.
+    pub previous_quarter: Option<i64>,
+    /// Absent (`null`) when withheld.
+    pub same_quarter_last_year: Option<i64>,
+    /// `count - previous_quarter`; absent (`null`) when either is withheld.
+    pub change: Option<i64>,
+    /// Whether any of the counts is withheld. Absent from snapshots frozen
+    /// before members who joined were suppressed.
+    #[serde(default)]
+    pub suppressed: bool,
+}
+
+impl PeopleComparison {
+    pub fn new(
+        key: &str,
+        label: &str,
+        count: i64,
+        previous_quarter: i64,
+        same_quarter_last_year: i64,
+    ) -> Self {
+        let published = |n: i64| (!suppress::withheld_alone(n)).then_some(n);
+        let [now, previous, year_before] =
+            [count, previous_quarter, same_quarter_last_year].map(published);
+        Self {
+            key: key.to_owned(),
+            label: label.to_owned(),
+            count: now,
+            previous_quarter: previous,
+            same_quarter_last_year: year_before,
+            change: now.zip(previous).map(|(a, b)| a - b),
+            suppressed: now.is_none() || previous.is_none() || year_before.is_none(),
+        }
+    }
+}
+
 /// Who submitted.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Community {
     pub distinct_submitters: PeopleRow,
     pub first_time_submitters: PeopleRow,
-    pub members_joined: Row,
+    /// Members whose accounts were created in the quarter: a count of
+    /// people, withheld from 1 to 4.
+    pub members_joined: PeopleComparison,
     pub submitters_by: Vec<PeopleBreakdown>,
 }
 

@@ -2,7 +2,7 @@
 //! CSV and workbook exports are written from it, and a live summary is
 //! compared with a snapshot line by line.
 
-use super::{Cube, Matrix, PeopleBreakdown, PeopleRow, QuarterlyReport, Row};
+use super::{Cube, Matrix, PeopleBreakdown, PeopleComparison, PeopleRow, QuarterlyReport, Row};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -54,6 +54,19 @@ fn people(section: &str, dimension: &str, p: &PeopleRow) -> TableRow {
         previous_quarter: String::new(),
         same_quarter_last_year: String::new(),
         change: String::new(),
+    }
+}
+
+fn people_comparison(section: &str, dimension: &str, p: &PeopleComparison) -> TableRow {
+    let shown = |n: Option<i64>| n.map_or_else(|| SUPPRESSED.to_owned(), |c| c.to_string());
+    TableRow {
+        section: section.into(),
+        dimension: dimension.into(),
+        key: p.key.clone(),
+        count: shown(p.count),
+        previous_quarter: shown(p.previous_quarter),
+        same_quarter_last_year: shown(p.same_quarter_last_year),
+        change: shown(p.change),
     }
 }
 
@@ -204,6 +217,7 @@ pub fn rows(report: &QuarterlyReport) -> Vec<TableRow> {
     for (dimension, value) in [
         ("median_quality", q.median_quality),
         ("reviews", Some(q.reviews as f64)),
+        ("scored_submissions", Some(q.scored_submissions as f64)),
     ] {
         out.push(TableRow {
             section: "quality".into(),
@@ -226,7 +240,11 @@ pub fn rows(report: &QuarterlyReport) -> Vec<TableRow> {
         "first_time_submitters",
         &c.first_time_submitters,
     ));
-    out.push(row("community", "members_joined", &c.members_joined));
+    out.push(people_comparison(
+        "community",
+        "members_joined",
+        &c.members_joined,
+    ));
     people_breakdowns(&mut out, "community", &c.submitters_by);
     let a = &report.ai_digital;
     out.push(row("ai_digital", "submissions", &a.submissions));

@@ -60,7 +60,7 @@ fn cell(count: i64, quality_sum: f64, quality_n: i64) -> Cell {
     }
 }
 
-/// The reported quarter: 12 submissions, 3 reviews, 3 submitters.
+/// The reported quarter: 12 submissions, 4 reviews of 3 scored ones, 3 submitters.
 fn now() -> QuarterFigures {
     QuarterFigures {
         total: 12,
@@ -77,7 +77,8 @@ fn now() -> QuarterFigures {
             (("p2".into(), "a1".into()), cell(1, 0.0, 0)),
         ]
         .into(),
-        review_scores: vec![4.0, 3.0, 3.0],
+        reviews: 4,
+        quality_scores: vec![4.0, 3.0, 3.0],
         mean_completeness: Some(0.75),
         submitters: SubmitterFigures {
             distinct: 3,
@@ -118,7 +119,8 @@ fn previous() -> QuarterFigures {
             ("priority", &[("p1", 4)]),
         ]),
         priority_practice_area: [(("p1".into(), "a1".into()), cell(8, 0.0, 0))].into(),
-        review_scores: vec![2.0],
+        reviews: 1,
+        quality_scores: vec![2.0],
         mean_completeness: Some(0.5),
         members_joined: 1,
         ai_submissions: 1,
@@ -181,8 +183,12 @@ fn the_quarter_is_compared_with_the_previous_one_and_the_same_one_a_year_before(
     assert_eq!(report["quarter"], "2025-Q2");
     assert_eq!(report["previous_quarter"], "2025-Q1");
     assert_eq!(report["same_quarter_last_year"], "2024-Q2");
-    assert_eq!(report["starts_at"], "2025-04-01T00:00:00.000000Z");
-    assert_eq!(report["ends_at"], "2025-07-01T00:00:00.000000Z");
+    assert_eq!(
+        report["starts_at"], "2025-03-31T23:00:00.000000Z",
+        "midnight on 1 April in London (BST)"
+    );
+    assert_eq!(report["ends_at"], "2025-06-30T23:00:00.000000Z");
+    assert_eq!(report["time_zone"], "Europe/London");
     assert_eq!(report["generated_at"], "2025-07-02T09:00:00.000000Z");
     assert_eq!(report["gap_threshold"], 2);
 }
@@ -200,7 +206,7 @@ fn headline_rows_carry_each_quarters_count_and_the_change() {
                 "Improvement journeys submitted",
                 [7, 6, 0]
             ),
-            row("reviews", "Reviews made", [3, 1, 0]),
+            row("reviews", "Reviews made", [4, 1, 0]),
         ])
     );
 }
@@ -279,13 +285,14 @@ fn a_threshold_of_zero_finds_no_gaps() {
 }
 
 #[test]
-fn quality_is_the_mean_and_median_of_the_quarters_reviews_rounded_to_two_places() {
+fn quality_is_the_mean_and_median_of_the_latest_scores_of_counted_work_rounded_to_two_places() {
     let report = report();
 
     assert_eq!(
         report["quality"],
         json!({
-            "reviews": 3,
+            "reviews": 4,
+            "scored_submissions": 3,
             "mean_quality": 3.33,
             "median_quality": 3.0,
             "mean_completeness": 0.75,
@@ -302,7 +309,7 @@ fn quality_is_the_mean_and_median_of_the_quarters_reviews_rounded_to_two_places(
 fn the_quality_trend_compares_with_the_previous_quarter_only() {
     let trend = |now: &[f64], before: &[f64]| {
         let figures = |scores: &[f64]| QuarterFigures {
-            review_scores: scores.to_vec(),
+            quality_scores: scores.to_vec(),
             ..QuarterFigures::default()
         };
         let report = report_with([&figures(now), &figures(before), &figures(&[5.0])], 1);
@@ -330,9 +337,54 @@ fn counts_of_people_from_one_to_four_are_withheld() {
     );
     assert_eq!(
         community["members_joined"],
-        row("members_joined", "Members who joined", [4, 1, 0]),
-        "members joined is not a count of submitters and is shown as is"
+        json!({
+            "key": "members_joined",
+            "label": "Members who joined",
+            "count": null,
+            "previous_quarter": null,
+            "same_quarter_last_year": 0,
+            "change": null,
+            "suppressed": true,
+        }),
+        "members who joined are people: 4 and 1 are withheld, and the change with them"
     );
+}
+
+#[test]
+fn members_joined_publish_a_change_only_between_published_counts() {
+    let joined = |now, previous, year_before| {
+        let figures = |members_joined| QuarterFigures {
+            members_joined,
+            ..QuarterFigures::default()
+        };
+        let report = report_with(
+            [&figures(now), &figures(previous), &figures(year_before)],
+            1,
+        );
+        report["community"]["members_joined"].clone()
+    };
+
+    let shown = joined(9, 6, 0);
+    assert_eq!(
+        (
+            &shown["count"],
+            &shown["previous_quarter"],
+            &shown["change"],
+            &shown["suppressed"]
+        ),
+        (&json!(9), &json!(6), &json!(3), &json!(false))
+    );
+    let small_before = joined(9, 2, 5);
+    assert_eq!(small_before["count"], 9);
+    assert_eq!(small_before["previous_quarter"], Value::Null);
+    assert_eq!(
+        small_before["change"],
+        Value::Null,
+        "9 - change would give 2"
+    );
+    let small_now = joined(3, 7, 0);
+    assert_eq!(small_now["count"], Value::Null);
+    assert_eq!(small_now["change"], Value::Null, "7 + change would give 3");
 }
 
 #[test]

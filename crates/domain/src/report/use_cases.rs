@@ -500,7 +500,7 @@ mod tests {
         assert!(matches!(error, ReportError::QuarterNotEnded { .. }));
         assert_eq!(
             error.to_string(),
-            "2025-Q2 ends at 2025-07-01T00:00:00.000000Z; only ended quarters can be frozen"
+            "2025-Q2 ends at 2025-06-30T23:00:00.000000Z; only ended quarters can be frozen"
         );
         assert!(reports.snapshots.lock().unwrap().is_empty());
         assert!(reports.reads.lock().unwrap().is_empty());

@@ -1,30 +1,100 @@
 //! Counting every rollup again from the base tables, for data loaded in bulk
 //! around the repositories.
+//!
+//! A row's bucket is the quarter that holds its instant in the UK's civil
+//! time. SQL does not work that out from a timestamp: the domain computes
+//! each quarter's UTC bounds into a scratch table, [`QUARTER_BOUNDS`], that
+//! the statements join on (`starts_at <= instant < ends_at`).
 
 use crate::counting::counted_sql;
+use crate::rollup::{COMPLETENESS, QUALITY_SCORE, REVIEW_SCORE, bucket};
 use crate::tags::TAG_TABLES;
+use chrono::{DateTime, Utc};
+use domain::quarter::Quarter;
 use domain::taxonomy::AI_DIGITAL_TOPIC;
-use sea_orm::DbBackend;
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr};
 
-/// The bucket of an instant column in SQL.
-fn bucket(backend: DbBackend, column: &str) -> String {
-    match backend {
-        DbBackend::Postgres => format!(
-            "(CAST(EXTRACT(YEAR FROM {column} AT TIME ZONE 'UTC') AS INTEGER) * 4 \
-             + (CAST(EXTRACT(MONTH FROM {column} AT TIME ZONE 'UTC') AS INTEGER) - 1) / 3)"
-        ),
-        _ => format!(
-            "(CAST(strftime('%Y', {column}) AS INTEGER) * 4 \
-             + (CAST(strftime('%m', {column}) AS INTEGER) - 1) / 3)"
-        ),
+/// The scratch table of quarter bounds a rebuild joins on.
+pub(crate) const QUARTER_BOUNDS: &str = "rollup_quarter_bounds";
+
+/// Drops the scratch table at the end of a rebuild.
+pub(crate) const DROP_QUARTER_BOUNDS: &str = "DROP TABLE rollup_quarter_bounds";
+
+/// Fills [`QUARTER_BOUNDS`] with every calendar quarter from the earliest
+/// submission or review to the latest: bucket, first instant, first instant
+/// of the next quarter.
+pub(crate) async fn fill_quarter_bounds(db: &impl ConnectionTrait) -> Result<(), DbErr> {
+    let instant_type = match db.get_database_backend() {
+        DbBackend::Postgres => "TIMESTAMPTZ",
+        _ => "TEXT",
+    };
+    db.execute_unprepared(&format!(
+        "CREATE TEMPORARY TABLE {QUARTER_BOUNDS} (bucket INTEGER NOT NULL PRIMARY KEY, \
+         starts_at {instant_type} NOT NULL, ends_at {instant_type} NOT NULL)"
+    ))
+    .await?;
+    let mut span: Option<(DateTime<Utc>, DateTime<Utc>)> = None;
+    for (table, column) in [("submissions", "submitted_at"), ("reviews", "created_at")] {
+        let select = Query::select()
+            .expr_as(Expr::col(column).min(), "first")
+            .expr_as(Expr::col(column).max(), "last")
+            .from(table)
+            .to_owned();
+        let Some(row) = db.query_one(&select).await? else {
+            continue;
+        };
+        let first: Option<DateTime<Utc>> = row.try_get("", "first")?;
+        let last: Option<DateTime<Utc>> = row.try_get("", "last")?;
+        if let (Some(first), Some(last)) = (first, last) {
+            span = Some(match span {
+                Some((a, b)) => (Ord::min(a, first), Ord::max(b, last)),
+                None => (first, last),
+            });
+        }
     }
+    let Some((first, last)) = span else {
+        return Ok(());
+    };
+    let mut quarter = Quarter::calendar_containing(first);
+    let last = Quarter::calendar_containing(last);
+    loop {
+        let mut insert = Query::insert()
+            .into_table(QUARTER_BOUNDS)
+            .columns(["bucket", "starts_at", "ends_at"])
+            .to_owned();
+        for _ in 0..200 {
+            let (starts_at, ends_at) = quarter.bounds_utc();
+            insert.values_panic([bucket(quarter).into(), starts_at.into(), ends_at.into()]);
+            if quarter == last {
+                break;
+            }
+            quarter = quarter.next();
+        }
+        db.execute(&insert).await?;
+        if quarter == last {
+            return Ok(());
+        }
+        quarter = quarter.next();
+    }
+}
+
+/// `{table}` as `{alias}`, each row with the `bucket` of the quarter that
+/// holds its `{column}`.
+fn in_quarter(table: &str, alias: &str, column: &str) -> String {
+    format!(
+        "(SELECT x.*, q.bucket AS bucket FROM {table} x JOIN {QUARTER_BOUNDS} q \
+         ON x.{column} >= q.starts_at AND x.{column} < q.ends_at) {alias}"
+    )
 }
 
 /// Statements that empty the rollups and count them again from the base
 /// tables, by the counting rule of the summary.
 pub(crate) fn rebuild_sql(backend: DbBackend) -> Vec<String> {
-    let b = bucket(backend, "s.submitted_at");
-    let reviewed = bucket(backend, "r.created_at");
+    let b = "s.bucket";
+    let reviewed = "r.bucket";
+    let subs = in_quarter("submissions", "s", "submitted_at");
+    let reviews = in_quarter("reviews", "r", "created_at");
     let quality = "COALESCE(SUM(s.quality_score), 0), COUNT(s.quality_score)";
     let counted = counted_sql("s");
     let insert = "INSERT INTO report_rollup (bucket, dimension, k1, k2, n, quality_sum, quality_n)";
@@ -32,23 +102,22 @@ pub(crate) fn rebuild_sql(backend: DbBackend) -> Vec<String> {
         "DELETE FROM report_rollup".to_owned(),
         "DELETE FROM report_rollup_authors".to_owned(),
         "DELETE FROM report_rollup_cited".to_owned(),
-        "DELETE FROM report_rollup_reviewed".to_owned(),
         "DELETE FROM report_rollup_cube".to_owned(),
         format!(
-            "{insert} SELECT {b}, 'total', '', '', COUNT(*), {quality} FROM submissions s \
+            "{insert} SELECT {b}, 'total', '', '', COUNT(*), {quality} FROM {subs} \
              WHERE {counted} GROUP BY {b}"
         ),
     ];
     for column in ["kind", "nation", "region"] {
         statements.push(format!(
-            "{insert} SELECT {b}, '{column}', s.{column}, '', COUNT(*), {quality} FROM submissions s \
+            "{insert} SELECT {b}, '{column}', s.{column}, '', COUNT(*), {quality} FROM {subs} \
              WHERE {counted} AND s.{column} IS NOT NULL GROUP BY {b}, s.{column}"
         ));
     }
     for (dimension, table) in TAG_TABLES {
         statements.push(format!(
             "{insert} SELECT {b}, '{dimension}', t.code, '', COUNT(*), {quality} FROM {table} t \
-             JOIN submissions s ON s.id = t.submission_id WHERE {counted} GROUP BY {b}, t.code"
+             JOIN {subs} ON s.id = t.submission_id WHERE {counted} GROUP BY {b}, t.code"
         ));
     }
     for (dimension, table) in [
@@ -58,7 +127,7 @@ pub(crate) fn rebuild_sql(backend: DbBackend) -> Vec<String> {
         statements.push(format!(
             "{insert} SELECT {b}, '{dimension}', p.code, x.code, COUNT(*), {quality} \
              FROM submission_priorities p JOIN {table} x ON x.submission_id = p.submission_id \
-             JOIN submissions s ON s.id = p.submission_id WHERE {counted} GROUP BY {b}, p.code, x.code"
+             JOIN {subs} ON s.id = p.submission_id WHERE {counted} GROUP BY {b}, p.code, x.code"
         ));
     }
     statements.push(format!(
@@ -66,27 +135,27 @@ pub(crate) fn rebuild_sql(backend: DbBackend) -> Vec<String> {
          SELECT {b}, p.code, a.code, e.code, COUNT(*) FROM submission_priorities p \
          JOIN submission_practice_areas a ON a.submission_id = p.submission_id \
          JOIN submission_evidence_types e ON e.submission_id = p.submission_id \
-         JOIN submissions s ON s.id = p.submission_id WHERE {counted} \
+         JOIN {subs} ON s.id = p.submission_id WHERE {counted} \
          GROUP BY {b}, p.code, a.code, e.code"
     ));
     statements.extend([
         format!(
             "{insert} SELECT {b}, 'ai', '', '', COUNT(*), {quality} FROM submission_topics t \
-             JOIN submissions s ON s.id = t.submission_id WHERE {counted} AND t.code = '{AI_DIGITAL_TOPIC}' GROUP BY {b}"
+             JOIN {subs} ON s.id = t.submission_id WHERE {counted} AND t.code = '{AI_DIGITAL_TOPIC}' GROUP BY {b}"
         ),
         format!(
-            "{insert} SELECT {b}, 'citing', '', '', COUNT(*), {quality} FROM submissions s \
+            "{insert} SELECT {b}, 'citing', '', '', COUNT(*), {quality} FROM {subs} \
              WHERE {counted} AND EXISTS (SELECT 1 FROM submission_citations c WHERE c.submission_id = s.id) GROUP BY {b}"
         ),
         format!(
             "INSERT INTO report_rollup_cited (bucket, cited_id, n) SELECT {b}, c.cited_submission_id, COUNT(*) \
-             FROM submission_citations c JOIN submissions s ON s.id = c.submission_id WHERE {counted} \
+             FROM submission_citations c JOIN {subs} ON s.id = c.submission_id WHERE {counted} \
              GROUP BY {b}, c.cited_submission_id"
         ),
         format!(
             "INSERT INTO report_rollup_authors (bucket, author_id, n, ai_n) SELECT {b}, s.author_id, COUNT(*), \
              SUM(CASE WHEN EXISTS (SELECT 1 FROM submission_topics t WHERE t.submission_id = s.id \
-             AND t.code = '{AI_DIGITAL_TOPIC}') THEN 1 ELSE 0 END) FROM submissions s \
+             AND t.code = '{AI_DIGITAL_TOPIC}') THEN 1 ELSE 0 END) FROM {subs} \
              WHERE {counted} AND s.author_id IS NOT NULL GROUP BY {b}, s.author_id"
         ),
         format!(
@@ -99,22 +168,27 @@ pub(crate) fn rebuild_sql(backend: DbBackend) -> Vec<String> {
              GROUP BY f.first"
         ),
         format!(
-            "{insert} SELECT {reviewed}, 'review_score', {score}, '', COUNT(*), 0, 0 FROM reviews r \
+            "{insert} SELECT {reviewed}, '{REVIEW_SCORE}', {score}, '', COUNT(*), 0, 0 FROM {reviews} \
              GROUP BY {reviewed}, {score}",
-            score = review_score_key_sql(backend, "r.quality_score")
+            score = score_key_sql(backend, "r.quality_score")
         ),
         format!(
-            "INSERT INTO report_rollup_reviewed (bucket, submission_id, completeness) \
-             SELECT DISTINCT {reviewed}, r.submission_id, s.completeness_score FROM reviews r \
-             JOIN submissions s ON s.id = r.submission_id"
+            "{insert} SELECT {b}, '{QUALITY_SCORE}', {score}, '', COUNT(*), 0, 0 FROM {subs} \
+             WHERE {counted} AND s.quality_score IS NOT NULL GROUP BY {b}, {score}",
+            score = score_key_sql(backend, "s.quality_score")
+        ),
+        format!(
+            "{insert} SELECT {b}, '{COMPLETENESS}', '', '', COUNT(*), \
+             COALESCE(SUM(s.completeness_score), 0), COUNT(s.completeness_score) FROM {subs} \
+             WHERE {counted} GROUP BY {b}"
         ),
     ]);
     statements
 }
 
-/// A review's quality score (a mean of five whole marks, so a multiple of a
-/// fifth) as the text key of its histogram row, with one decimal: `3.4`.
-fn review_score_key_sql(backend: DbBackend, column: &str) -> String {
+/// A quality score as the text key of its histogram row, as
+/// [`domain::report::measures::score_key`] writes it: one decimal, `3.4`.
+fn score_key_sql(backend: DbBackend, column: &str) -> String {
     match backend {
         DbBackend::Postgres => format!("TO_CHAR(ROUND(CAST({column} AS NUMERIC), 1), 'FM0.0')"),
         _ => format!("printf('%.1f', {column})"),

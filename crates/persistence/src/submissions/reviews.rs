@@ -10,6 +10,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::audit::AuditEntry;
 use domain::event::EventType;
+use domain::report::measures;
 use domain::repository::{
     NewReview, ReviewRepository, StorageError, SubmissionRepository, WriteError,
 };
@@ -122,13 +123,10 @@ impl ReviewRepository for SeaSubmissionRepository {
         let reviewed_in = rollup::bucket_of(review.at);
         let score = rollup::one(
             reviewed_in,
-            "review_score",
-            rollup::review_score_key(quality),
+            rollup::REVIEW_SCORE,
+            measures::score_key(quality),
         );
         write.apply_rollups(&[score]).await?;
-        rollup::reviewed(write.tx(), reviewed_in, review.submission_id)
-            .await
-            .map_err(write_error)?;
         let rubric = serde_json::to_string(&review.rubric)
             .map_err(|e| write_error(DbErr::Custom(e.to_string())))?;
         let insert = Query::insert()

@@ -7,7 +7,6 @@ use super::index::{insert_index_rows, serialize, write_index_rows};
 use super::{SeaSubmissionRepository, current, list, select_submissions, stored, to_submission};
 use crate::entities::submissions::{ActiveModel, Column, Entity};
 use crate::idempotency::keep_answer;
-use crate::rollup;
 use crate::{now, storage, to_micros, write_error};
 use async_trait::async_trait;
 use domain::audit::AuditEntry;
@@ -217,11 +216,6 @@ impl SubmissionRepository for SeaSubmissionRepository {
             .await?;
         if record.record_demographics {
             crate::demographics::record(write.tx(), record.id)
-                .await
-                .map_err(write_error)?;
-        }
-        if let Some(completeness) = &record.completeness {
-            rollup::rescored(write.tx(), record.id, completeness.score)
                 .await
                 .map_err(write_error)?;
         }
