@@ -361,6 +361,7 @@ pub async fn fill(
                 SubmissionKind::ImprovementJourney => "An improvement journey",
                 SubmissionKind::CaseStudy => "A case study",
                 SubmissionKind::ImpactExample => "An impact example",
+                SubmissionKind::BusinessCase => "A business case",
             },
             region.replace('_', " ")
         );
@@ -915,6 +916,13 @@ fn sections(rng: &mut StdRng, kind: SubmissionKind, topic: &str) -> Sections {
             change: Some("Occupational therapists joined the front door.".into()),
             impact: Some("Fewer admissions and better reported wellbeing.".into()),
             learning: maybe(rng, 0.7, "Share data with partners monthly.".into()),
+            ..Sections::default()
+        },
+        SubmissionKind::BusinessCase => Sections {
+            problem: Some(format!("People wait too long for {topic} support.")),
+            proposal: Some("Occupational therapists at the front door.".into()),
+            costs_and_benefits: Some("Two posts; admissions avoided pay for them.".into()),
+            ask: Some("Fund the posts for two years.".into()),
             ..Sections::default()
         },
     }

@@ -459,5 +459,6 @@ pub fn build_report(
             hub_items_cited: Row::new("hub_items_cited", "Hub items cited", now.hub_items_cited, previous.hub_items_cited, year_before.hub_items_cited),
         },
         priority_trend,
+        strategy_measures: Default::default(),
     }
 }
