@@ -16,7 +16,7 @@ pub use build::{ReportOptions, build_report};
 pub use figures::{Cell, CountMap, QuarterFigures, QuarterHeadline, SubmitterFigures};
 pub use strategy::{
     IdeaClinicMeasures, InclusionMeasures, SpreadMeasures, StrategyFigures, StrategyMeasures,
-    strategy_measures,
+    strategy_measures, strategy_rows,
 };
 pub use suppress::{SUPPRESS_BELOW, Sum, SuppressedCount, determined, protect, suppress};
 pub use table::{Difference, HEADER, SUPPRESSED, TableRow, differences, rows};

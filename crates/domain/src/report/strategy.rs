@@ -180,7 +180,7 @@ pub fn strategy_measures(figures: [&StrategyFigures; 3], taxonomy: &Taxonomy) ->
 }
 
 /// The measures as lines of the tidy table: (section, dimension, row).
-pub(crate) fn table_rows(m: &StrategyMeasures) -> Vec<(&'static str, &'static str, &Row)> {
+pub fn strategy_rows(m: &StrategyMeasures) -> Vec<(&'static str, &'static str, &Row)> {
     let c = &m.idea_clinics;
     let s = &m.spread;
     let i = &m.inclusions;
