@@ -42,10 +42,11 @@ const STATUSES: [(&str, f64); 7] = [
     ("withdrawn", 0.05),
     ("draft", 0.05),
 ];
-const KINDS: [(&str, f64); 3] = [
+const KINDS: [(&str, f64); 4] = [
     ("improvement_journey", 0.5),
     ("case_study", 0.3),
-    ("impact_example", 0.2),
+    ("impact_example", 0.15),
+    ("business_case", 0.05),
 ];
 const JOB_TITLES: [&str; 8] = [
     "Occupational therapist",
@@ -391,6 +392,10 @@ pub async fn fill(
             if rng.random_bool(0.3) {
                 evidence.push(candidate);
             }
+        }
+        // A business case always carries the economic evidence submitting needs.
+        if kind == SubmissionKind::BusinessCase && !evidence.contains(&EvidenceType::Economic) {
+            evidence.insert(0, EvidenceType::Economic);
         }
         let recommendations: Vec<Recommendation> = (0..rng.random_range(0..=2))
             .map(|_| Recommendation {
