@@ -168,6 +168,55 @@ call 201 -X POST $B/submissions/$ID/recommendations/$RID/events -H "authorizatio
   -d "{\"adoption_status\": \"adopted_by_partner\", \"investment_pence\": 2500000, \"investor\": \"ICB\", \"occurred_on\": \"$(date -u +%F)\"}"
 # <<< readme
 
+# >>> readme:spread
+# A partner reports that their organisation adopted the published journey (any member but its
+# author: the author gets 403 own_work); whoever sees the journey sees the adoptions
+PARTNER_EMAIL="sam.partner.$RUN@example.org"
+call 201 -X POST $B/auth/register -H 'content-type: application/json' \
+  -d "{\"email\": \"$PARTNER_EMAIL\", \"password\": \"$PASSWORD\", \"display_name\": \"Sam Partner\"}" >/dev/null
+PARTNER=$(call 200 -X POST $B/auth/login -H 'content-type: application/json' \
+  -d "{\"email\": \"$PARTNER_EMAIL\", \"password\": \"$PASSWORD\"}" | json access_token)
+ADOPTION="{\"organisation\": \"Northshire Community NHS Trust\", \"organisation_type\": \"nhs_trust\",
+  \"nation\": \"england\", \"region\": \"north_west\", \"adopted_on\": \"$(date -u +%F)\",
+  \"recommendation_id\": \"$RID\", \"investment_pence\": 4500000}"
+call 403 -X POST $B/submissions/$ID/adoptions -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \
+  -d "$ADOPTION" | expect 'v["code"] == "own_work"'
+call 201 -X POST $B/submissions/$ID/adoptions -H "authorization: Bearer $PARTNER" -H 'content-type: application/json' \
+  -d "$ADOPTION" >/dev/null
+call 200 $B/submissions/$ID/adoptions -H "authorization: Bearer $TOKEN" | expect 'len(v) == 1'
+
+# Admins record that it was included in a national or regional report
+call 201 -X POST $B/submissions/$ID/inclusions -H "authorization: Bearer $ADMIN" -H 'content-type: application/json' \
+  -d "{\"report_title\": \"Allied health professions in the North West\", \"scope\": \"regional\",
+  \"nation\": \"england\", \"region\": \"north_west\", \"published_on\": \"$(date -u +%F)\"}" >/dev/null
+
+# A business case (problem, proposal, costs and benefits, the ask, economic evidence), submitted
+CASE=$(call 201 -X POST $B/submissions -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{
+  "kind": "business_case",
+  "title": "Two OT posts for a falls clinic in every primary care network",
+  "summary": "Falls assessments by OTs in primary care would avoid more admissions than they cost.",
+  "sections": {"problem": "People over 75 wait 14 weeks for a falls assessment.",
+    "proposal": "An OT-led falls clinic in each primary care network.",
+    "costs_and_benefits": "£120,000 a year; £310,000 of admissions avoided.",
+    "ask": "Fund two band 7 OT posts for two years."},
+  "priorities": ["value_and_impact"], "practice_areas": ["primary_care"],
+  "impact_evidence": [{"evidence_type": "economic", "description": "Admissions avoided against the cost of the posts", "costs_pence": 12000000, "savings_pence": 31000000, "return_on_investment": 2.6}]
+}' | json id)
+call 200 -X POST $B/submissions/$CASE/submit -H "authorization: Bearer $TOKEN" >/dev/null
+
+# Admins hold an idea clinic where it is presented; the panel records feasibility and notes
+CLINIC=$(call 201 -X POST $B/idea-clinics -H "authorization: Bearer $ADMIN" -H 'content-type: application/json' \
+  -d "{\"title\": \"North West idea clinic\", \"held_on\": \"$(date -u +%F)\", \"nation\": \"england\", \"region\": \"north_west\"}" | json id)
+call 201 -X POST $B/idea-clinics/$CLINIC/presentations -H "authorization: Bearer $ADMIN" -H 'content-type: application/json' \
+  -d "{\"submission_id\": \"$CASE\", \"feasibility\": \"high\", \"adoption_likelihood\": 4,
+  \"panel_notes\": \"Strong economic case; start with one network.\"}" >/dev/null
+call 200 $B/idea-clinics -H "authorization: Bearer $TOKEN" | expect "'$CLINIC' in [c['id'] for c in v]"
+
+# The author reads the panel's view of their case
+call 200 $B/submissions/$CASE/presentations -H "authorization: Bearer $TOKEN" \
+  | expect 'v[0]["feasibility"] == "high" and v[0]["adoption_likelihood"] == 4'
+# <<< readme
+
 # >>> readme:tokens
 PAT_ANSWER=$(call 201 -X POST $B/members/me/tokens -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \
   -d '{"name": "Trust audit script", "scopes": ["submissions:read", "submissions:write"], "expires_in_days": 90}')

@@ -51,6 +51,11 @@ async fn taxonomy_serves_the_strategy_vocabulary_without_authentication() {
     assert!(codes(&body["demographics"]["sectors"]).contains(&"social_enterprise"));
     assert_eq!(
         codes(&body["submission_kinds"]),
-        vec!["improvement_journey", "case_study", "impact_example"]
+        vec![
+            "improvement_journey",
+            "case_study",
+            "impact_example",
+            "business_case"
+        ]
     );
 }

@@ -551,6 +551,28 @@ pub fn case_study(title: &str) -> Value {
     })
 }
 
+/// A business case complete enough to submit.
+pub fn business_case(title: &str) -> Value {
+    json!({
+        "kind": "business_case",
+        "title": title,
+        "summary": "Two OT posts in primary care would avoid more admissions than they cost.",
+        "sections": {
+            "problem": "People over 75 wait 14 weeks for a falls assessment",
+            "proposal": "An OT-led falls clinic in each primary care network",
+            "costs_and_benefits": "£120,000 a year; £310,000 of admissions avoided",
+            "ask": "Fund two band 7 OT posts for two years"
+        },
+        "priorities": ["value_and_impact"],
+        "practice_areas": ["primary_care"],
+        "nation": "england",
+        "region": "north_west",
+        "impact_evidence": [
+            {"evidence_type": "economic", "description": "Admissions avoided against the posts' cost", "costs_pence": 12000000, "savings_pence": 31000000, "return_on_investment": 2.6}
+        ]
+    })
+}
+
 /// An improvement journey complete enough to submit.
 pub fn journey(title: &str) -> Value {
     json!({

@@ -61,6 +61,9 @@ pub enum ApiError {
     Unauthorized(String),
     #[error("{0}")]
     Forbidden(String),
+    /// Not allowed, for a reason with a code of its own (e.g. `own_work`).
+    #[error("{detail}")]
+    Refused { code: &'static str, detail: String },
     #[error("{0}")]
     NotFound(String),
     /// The path exists, but not with this method; `allow` lists those it has.
@@ -129,6 +132,7 @@ impl ApiError {
             ApiError::BadRequest(_) => "malformed_request",
             ApiError::Unauthorized(_) => "unauthorized",
             ApiError::Forbidden(_) => "forbidden",
+            ApiError::Refused { code, .. } => code,
             ApiError::NotFound(_) => "not_found",
             ApiError::MethodNotAllowed { .. } => "method_not_allowed",
             ApiError::Conflict { code, .. } => code,
@@ -153,7 +157,7 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => "The request could not be read",
             ApiError::Unauthorized(_) => "Authentication is required",
-            ApiError::Forbidden(_) => "Not allowed",
+            ApiError::Forbidden(_) | ApiError::Refused { .. } => "Not allowed",
             ApiError::NotFound(_) => "Not found",
             ApiError::MethodNotAllowed { .. } => "Method not allowed",
             ApiError::Conflict { .. } => "Conflict with the current state",
@@ -218,7 +222,7 @@ impl ResponseError for ApiError {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Forbidden(_) | ApiError::Refused { .. } => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,

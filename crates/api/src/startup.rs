@@ -23,6 +23,7 @@ use anyhow::Context;
 use domain::access_token::TokenService;
 use domain::attachment::FileStore;
 use domain::audit::AuditLog;
+use domain::clinic::ClinicService;
 use domain::event::FeedService;
 use domain::limit::LimitStore;
 use domain::member::{MemberService, SessionService};
@@ -33,12 +34,13 @@ use domain::repository::{
     TaxonomyRepository,
 };
 use domain::review::ReviewService;
+use domain::spread::SpreadService;
 use domain::submission::use_cases::SubmissionService;
 use domain::webhook::WebhookService;
 use persistence::{
     DatabaseKind, ObjectFileStore, SeaAccessTokenRepository, SeaAttachmentRepository,
     SeaEventRepository, SeaIdempotencyRepository, SeaLimitStore, SeaSessionRepository,
-    SeaWebhookRepository,
+    SeaSpreadRepository, SeaWebhookRepository,
 };
 use persistence::{
     SeaAuditRepository, SeaMemberRepository, SeaReportRepository, SeaSubmissionRepository,
@@ -118,6 +120,7 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
     let reports: Arc<dyn ReportRepository> =
         Arc::new(SeaReportRepository::new(db.connection.clone()));
     let taxonomy = Arc::new(taxonomy);
+    let spread = Arc::new(SeaSpreadRepository::new(db.connection.clone()));
     // Replicas count limits together in Redis when one is configured, else in
     // the PostgreSQL they share; SQLite means one process, which counts in memory.
     let limits: Arc<dyn LimitStore> = match (&settings.redis_url, db.kind) {
@@ -147,6 +150,13 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
             submissions.clone(),
             audit.clone(),
         ),
+        spread_service: SpreadService::new(
+            submissions.clone(),
+            submissions.clone(),
+            spread.clone(),
+            taxonomy.clone(),
+        ),
+        clinic_service: ClinicService::new(submissions.clone(), spread.clone(), taxonomy.clone()),
         feed: FeedService::new(events.clone()),
         attachments: Arc::new(SeaAttachmentRepository::new(db.connection.clone())),
         files,

@@ -3,6 +3,7 @@ use crate::cache::ReadCache;
 use domain::access_token::TokenService;
 use domain::attachment::{AttachmentLimits, AttachmentRepository, AttachmentService, FileStore};
 use domain::audit::{AuditEntry, AuditLog};
+use domain::clinic::ClinicService;
 use domain::event::FeedService;
 use domain::limit::LimitStore;
 use domain::member::{MemberService, SessionService};
@@ -13,6 +14,7 @@ use domain::repository::{
     ReviewRepository, SessionRepository, SubmissionRepository, WebhookRepository,
 };
 use domain::review::ReviewService;
+use domain::spread::SpreadService;
 use domain::submission::use_cases::SubmissionService;
 use domain::taxonomy::Taxonomy;
 use domain::webhook::WebhookService;
@@ -33,6 +35,10 @@ pub struct AppState {
     pub review_service: ReviewService,
     /// Follow-up on published recommendations.
     pub recommendation_service: RecommendationService,
+    /// Adoptions by other organisations and inclusions in reports.
+    pub spread_service: SpreadService,
+    /// Idea clinics and the business cases presented at them.
+    pub clinic_service: ClinicService,
     /// The change feed as each member may see it.
     pub feed: FeedService,
     pub audit: Arc<dyn AuditRepository>,

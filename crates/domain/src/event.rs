@@ -5,7 +5,7 @@ use crate::actor::Context;
 use crate::ids::{MemberId, SubmissionId};
 use crate::member::Role;
 use crate::repository::{EventRepository, StorageError};
-use crate::submission::Status;
+use crate::submission::{Status, statuses_seen_by};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use uuid::Uuid;
@@ -17,6 +17,12 @@ pub enum EventType {
     Updated,
     Deleted,
     ReviewerReassigned,
+    /// Another organisation reported adopting the work.
+    Adopted,
+    /// The work was included in a national or regional report.
+    Included,
+    /// A business case was presented at an idea clinic.
+    Presented,
     /// A status change, named after the new status.
     Moved(Status),
 }
@@ -29,6 +35,9 @@ impl EventType {
             EventType::Updated => "submission.updated".into(),
             EventType::Deleted => "submission.deleted".into(),
             EventType::ReviewerReassigned => "submission.reviewer_reassigned".into(),
+            EventType::Adopted => "submission.adopted".into(),
+            EventType::Included => "submission.included".into(),
+            EventType::Presented => "submission.presented".into(),
             EventType::Moved(status) => format!("submission.{}", status.as_str()),
         }
     }
@@ -74,6 +83,21 @@ pub struct EventAudience {
     pub statuses_after: Vec<Status>,
     /// Moves (from, to) hidden from them even so.
     pub hidden_moves: Vec<(Status, Status)>,
+    /// Event types about the work itself rather than its lifecycle (adopted,
+    /// included, presented): seen by whoever sees the work in the status it
+    /// was in when the event happened.
+    pub with_the_work: Vec<String>,
+    /// The statuses in which others' work is seen (see [`statuses_seen_by`]).
+    pub work_seen_in: Vec<Status>,
+}
+
+impl EventType {
+    /// Events about the work itself, seen with the work (see [`EventAudience`]).
+    pub const WITH_THE_WORK: [EventType; 3] = [
+        EventType::Adopted,
+        EventType::Included,
+        EventType::Presented,
+    ];
 }
 
 impl EventAudience {
@@ -95,6 +119,8 @@ impl EventAudience {
             } else {
                 Vec::new()
             },
+            with_the_work: EventType::WITH_THE_WORK.map(EventType::name).to_vec(),
+            work_seen_in: statuses_seen_by(role),
         }
     }
 
@@ -109,6 +135,10 @@ impl EventAudience {
             self.statuses_after.contains(&to)
                 && !from.is_some_and(|from| self.hidden_moves.contains(&(from, to)))
         });
+        if self.with_the_work.iter().any(|t| t == event_type) {
+            return author == Some(self.viewer)
+                || to.is_some_and(|to| self.work_seen_in.contains(&to));
+        }
         author == Some(self.viewer)
             || self.public_types.iter().any(|t| t == event_type)
             || moved_out_of_draft
@@ -189,5 +219,19 @@ mod tests {
         assert!(!withdrawn_draft.visible_to(other, Role::Reviewer));
         assert!(published.visible_to(other, Role::Member));
         assert_eq!(published.event_type, "submission.published");
+    }
+
+    #[test]
+    fn events_about_the_work_are_seen_by_whoever_sees_the_work() {
+        let author = MemberId(Uuid::from_u128(1));
+        let other = MemberId(Uuid::from_u128(2));
+        let adopted = event(EventType::Adopted, None, Some(Status::Published));
+        let presented = event(EventType::Presented, None, Some(Status::Submitted));
+
+        assert!(adopted.visible_to(other, Role::Member));
+        assert_eq!(adopted.event_type, "submission.adopted");
+        assert!(presented.visible_to(author, Role::Member));
+        assert!(!presented.visible_to(other, Role::Member));
+        assert!(presented.visible_to(other, Role::Reviewer));
     }
 }

@@ -372,6 +372,12 @@ pub trait ReportRepository: Send + Sync {
     async fn comparison_figures(&self, quarter: Quarter) -> Result<QuarterFigures, StorageError>;
     /// The few headline counts of a quarter, for series and trend charts.
     async fn headline(&self, quarter: Quarter) -> Result<QuarterHeadline, StorageError>;
+    /// The strategy's measures beyond submissions over the days of a quarter
+    /// (clinics, presentations, adoptions, inclusions).
+    async fn strategy_figures(
+        &self,
+        quarter: Quarter,
+    ) -> Result<crate::report::StrategyFigures, StorageError>;
     async fn save_snapshot(&self, snapshot: &Snapshot) -> Result<(), WriteError>;
     /// A quarter's snapshots, newest first.
     async fn snapshots(&self, quarter: &str) -> Result<Vec<Snapshot>, StorageError>;
@@ -485,4 +491,59 @@ pub trait WebhookRepository: Send + Sync {
         delivered: bool,
         now: DateTime<Utc>,
     ) -> Result<bool, StorageError>;
+}
+
+/// Adoptions reported by other organisations and inclusions in reports.
+/// Each write records its audit entry and outbox event in the same transaction.
+#[async_trait]
+pub trait SpreadRepository: Send + Sync {
+    async fn add_adoption(
+        &self,
+        adoption: &crate::spread::Adoption,
+        audit: &AuditEntry,
+    ) -> Result<(), WriteError>;
+    /// A submission's adoptions, oldest first.
+    async fn adoptions(
+        &self,
+        id: SubmissionId,
+    ) -> Result<Vec<crate::spread::Adoption>, StorageError>;
+    async fn add_inclusion(
+        &self,
+        inclusion: &crate::spread::Inclusion,
+        audit: &AuditEntry,
+    ) -> Result<(), WriteError>;
+    /// A submission's inclusions, oldest first.
+    async fn inclusions(
+        &self,
+        id: SubmissionId,
+    ) -> Result<Vec<crate::spread::Inclusion>, StorageError>;
+}
+
+/// Idea clinics and the business cases presented at them.
+#[async_trait]
+pub trait ClinicRepository: Send + Sync {
+    async fn create_clinic(
+        &self,
+        clinic: &crate::clinic::IdeaClinic,
+        audit: &AuditEntry,
+    ) -> Result<(), WriteError>;
+    /// Clinics held on or before `held_by` (all when `None`), newest first.
+    async fn clinics(
+        &self,
+        held_by: Option<NaiveDate>,
+    ) -> Result<Vec<crate::clinic::IdeaClinic>, StorageError>;
+    async fn clinic(&self, id: Uuid) -> Result<Option<crate::clinic::IdeaClinic>, StorageError>;
+    /// Records a presentation of a case now in `status`, with its audit entry
+    /// and outbox event; `Duplicate` when the case was already presented there.
+    async fn add_presentation(
+        &self,
+        presentation: &crate::clinic::Presentation,
+        status: Status,
+        audit: &AuditEntry,
+    ) -> Result<(), WriteError>;
+    /// The presentations of a case, oldest clinic first.
+    async fn presentations_of(
+        &self,
+        id: SubmissionId,
+    ) -> Result<Vec<crate::clinic::Presentation>, StorageError>;
 }

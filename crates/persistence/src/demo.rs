@@ -42,10 +42,11 @@ const STATUSES: [(&str, f64); 7] = [
     ("withdrawn", 0.05),
     ("draft", 0.05),
 ];
-const KINDS: [(&str, f64); 3] = [
+const KINDS: [(&str, f64); 4] = [
     ("improvement_journey", 0.5),
     ("case_study", 0.3),
-    ("impact_example", 0.2),
+    ("impact_example", 0.15),
+    ("business_case", 0.05),
 ];
 const JOB_TITLES: [&str; 8] = [
     "Occupational therapist",
@@ -361,6 +362,7 @@ pub async fn fill(
                 SubmissionKind::ImprovementJourney => "An improvement journey",
                 SubmissionKind::CaseStudy => "A case study",
                 SubmissionKind::ImpactExample => "An impact example",
+                SubmissionKind::BusinessCase => "A business case",
             },
             region.replace('_', " ")
         );
@@ -390,6 +392,10 @@ pub async fn fill(
             if rng.random_bool(0.3) {
                 evidence.push(candidate);
             }
+        }
+        // A business case always carries the economic evidence submitting needs.
+        if kind == SubmissionKind::BusinessCase && !evidence.contains(&EvidenceType::Economic) {
+            evidence.insert(0, EvidenceType::Economic);
         }
         let recommendations: Vec<Recommendation> = (0..rng.random_range(0..=2))
             .map(|_| Recommendation {
@@ -915,6 +921,13 @@ fn sections(rng: &mut StdRng, kind: SubmissionKind, topic: &str) -> Sections {
             change: Some("Occupational therapists joined the front door.".into()),
             impact: Some("Fewer admissions and better reported wellbeing.".into()),
             learning: maybe(rng, 0.7, "Share data with partners monthly.".into()),
+            ..Sections::default()
+        },
+        SubmissionKind::BusinessCase => Sections {
+            problem: Some(format!("People wait too long for {topic} support.")),
+            proposal: Some("Occupational therapists at the front door.".into()),
+            costs_and_benefits: Some("Two posts; admissions avoided pay for them.".into()),
+            ask: Some("Fund the posts for two years.".into()),
             ..Sections::default()
         },
     }

@@ -18,6 +18,7 @@ mod members;
 mod reports;
 pub mod rollup;
 mod sessions;
+mod spread;
 mod submissions;
 pub mod tags;
 mod taxonomy;
@@ -42,6 +43,7 @@ pub use reports::{
 };
 pub use sea_orm::DatabaseConnection;
 pub use sessions::SeaSessionRepository;
+pub use spread::SeaSpreadRepository;
 pub use submissions::SeaSubmissionRepository;
 pub use taxonomy::SeaTaxonomyRepository;
 pub use webhooks::SeaWebhookRepository;

@@ -668,6 +668,14 @@ impl ReportRepository for SeaReportRepository {
     }
 
     #[tracing::instrument(skip(self), fields(quarter = %quarter))]
+    async fn strategy_figures(
+        &self,
+        quarter: Quarter,
+    ) -> Result<domain::report::StrategyFigures, StorageError> {
+        crate::spread::strategy_figures(&self.db, domain::report::counting::days(quarter)).await
+    }
+
+    #[tracing::instrument(skip(self), fields(quarter = %quarter))]
     async fn headline(&self, quarter: Quarter) -> Result<QuarterHeadline, StorageError> {
         let statements = quarter_statements()
             .into_iter()

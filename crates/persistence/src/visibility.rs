@@ -29,10 +29,26 @@ pub(crate) fn event_audience(audience: &EventAudience) -> Cond {
                 .add(Expr::col("status").ne(to.as_str())),
         );
     }
-    Cond::any()
-        .add(Expr::col("author_id").eq(audience.viewer.0))
-        .add(Expr::col("event_type").is_in(audience.public_types.clone()))
-        .add(moved)
+    let lifecycle = Cond::all()
+        .add(Expr::col("event_type").is_not_in(audience.with_the_work.clone()))
+        .add(
+            Cond::any()
+                .add(Expr::col("author_id").eq(audience.viewer.0))
+                .add(Expr::col("event_type").is_in(audience.public_types.clone()))
+                .add(moved),
+        );
+    let about_the_work = Cond::all()
+        .add(Expr::col("event_type").is_in(audience.with_the_work.clone()))
+        .add(
+            Cond::any()
+                .add(Expr::col("author_id").eq(audience.viewer.0))
+                .add(
+                    Cond::all()
+                        .add(Expr::col("status").is_not_null())
+                        .add(Expr::col("status").is_in(names(&audience.work_seen_in))),
+                ),
+        );
+    Cond::any().add(lifecycle).add(about_the_work)
 }
 
 #[cfg(test)]
@@ -139,6 +155,7 @@ mod tests {
             EventType::ReviewerReassigned,
         ]
         .into_iter()
+        .chain(EventType::WITH_THE_WORK)
         .chain(Status::ALL.map(EventType::Moved));
         let mut events = Vec::new();
         for event_type in types {

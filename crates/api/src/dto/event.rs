@@ -18,7 +18,11 @@ pub struct EventView {
     pub id: Uuid,
     /// `submission.created`, `submission.updated`, `submission.deleted`,
     /// `submission.reviewer_reassigned`, or `submission.<new status>` such as
-    /// `submission.submitted`, `submission.in_review`, `submission.published`.
+    /// `submission.submitted`, `submission.in_review`, `submission.published`;
+    /// and, about the work itself, `submission.adopted` (another organisation
+    /// reported adopting it), `submission.included` (included in a national or
+    /// regional report) and `submission.presented` (a business case presented at
+    /// an idea clinic): these are seen by whoever sees the work in `status`.
     #[serde(rename = "type")]
     pub event_type: String,
     pub submission_id: Uuid,

@@ -5,6 +5,7 @@
 use super::Labels;
 use domain::report::{
     Cube, CubeCellRef, Matrix, PeopleComparison, PeopleRow, QuarterlyReport, Row, SUPPRESSED,
+    strategy_rows,
 };
 
 /// One value of a figure.
@@ -501,6 +502,14 @@ pub fn layout(report: &QuarterlyReport, labels: &Labels) -> Layout {
         &report.citations.submissions_citing_the_hub,
     );
     lines.row("citations", "citations", &report.citations.hub_items_cited);
+    let mut strategy_money = None;
+    for (section, dimension, r) in strategy_rows(&report.strategy_measures) {
+        if dimension == "investment_pence" {
+            strategy_money = Some(r);
+        } else {
+            lines.row(section, dimension, r);
+        }
+    }
     let mut out = lines.out;
     for point in &report.priority_trend {
         let line = |dimension: &str, key: &str, label: String, count: i64| Line {
@@ -532,7 +541,7 @@ pub fn layout(report: &QuarterlyReport, labels: &Labels) -> Layout {
         }
     }
     let i = &r.investment_pence;
-    let money = vec![Money {
+    let mut money = vec![Money {
         section: "recommendations",
         dimension: "investment",
         key: "investment_gbp",
@@ -544,6 +553,18 @@ pub fn layout(report: &QuarterlyReport, labels: &Labels) -> Layout {
             i.change,
         ],
     }];
+    money.extend(strategy_money.map(|i| Money {
+        section: "spread",
+        dimension: "investment",
+        key: "investment_gbp",
+        label: "Investment reported by adopting organisations (GBP)",
+        pence: [
+            i.count,
+            i.previous_quarter,
+            i.same_quarter_last_year,
+            i.change,
+        ],
+    }));
     let mut grids = vec![
         Grid::new("gap_matrix", &report.gap_matrix, report, labels),
         Grid::new("evidence_matrix", &report.evidence_matrix, report, labels),

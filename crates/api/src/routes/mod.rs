@@ -3,10 +3,12 @@
 pub mod attachments;
 pub mod audit;
 pub mod auth;
+pub mod clinics;
 pub mod events;
 pub mod health;
 pub mod members;
 pub mod reports;
+pub mod spread;
 pub mod submissions;
 pub mod taxonomy;
 pub mod webhooks;
@@ -47,6 +49,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(submissions::recommendations::report_recommendation_event)
                 .service(submissions::recommendations::list_recommendations)
                 .service(submissions::recommendations::recommendation_events_in_quarter)
+                .service(spread::adoptions::report_adoption)
+                .service(spread::adoptions::list_adoptions)
+                .service(spread::inclusions::record_inclusion)
+                .service(spread::inclusions::list_inclusions)
+                .service(clinics::create_clinic)
+                .service(clinics::list_clinics)
+                .service(clinics::presentations::present_business_case)
+                .service(clinics::presentations::list_presentations)
                 .service(members::data_rights::export_me)
                 .service(members::data_rights::erase_me)
                 .service(audit::list_audit)

@@ -476,5 +476,6 @@ pub fn build_report(
             ),
         },
         priority_trend,
+        strategy_measures: Default::default(),
     }
 }

@@ -6,6 +6,7 @@ mod build;
 pub mod counting;
 mod figures;
 pub mod measures;
+mod strategy;
 mod suppress;
 mod table;
 #[cfg(test)]
@@ -14,6 +15,10 @@ mod use_cases;
 
 pub use build::{ReportOptions, build_report};
 pub use figures::{Cell, CountMap, QuarterFigures, QuarterHeadline, SubmitterFigures};
+pub use strategy::{
+    IdeaClinicMeasures, InclusionMeasures, SpreadMeasures, StrategyFigures, StrategyMeasures,
+    strategy_measures, strategy_rows,
+};
 pub use suppress::{SUPPRESS_BELOW, Sum, SuppressedCount, determined, protect, suppress};
 pub use table::{Difference, HEADER, SUPPRESSED, TableRow, differences, rows};
 pub use use_cases::{
@@ -62,6 +67,11 @@ pub struct QuarterlyReport {
     pub citations: Citations,
     /// Submissions by priority over the eight quarters ending with this one.
     pub priority_trend: Vec<TrendPoint>,
+    /// The strategy's measures beyond submissions: idea clinics, spread to
+    /// other organisations, inclusion in reports. Absent (zero) from
+    /// snapshots frozen before they were counted.
+    #[serde(default)]
+    pub strategy_measures: StrategyMeasures,
 }
 
 /// One quarter of a series.
@@ -96,7 +106,7 @@ impl TrendPoint {
 }
 
 /// A count against the previous quarter and the same quarter a year before.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Row {
     pub key: String,

@@ -272,6 +272,9 @@ pub fn rows(report: &QuarterlyReport) -> Vec<TableRow> {
         "citations",
         &report.citations.hub_items_cited,
     ));
+    for (section, dimension, r) in super::strategy::strategy_rows(&report.strategy_measures) {
+        out.push(row(section, dimension, r));
+    }
     for point in &report.priority_trend {
         out.push(TableRow {
             section: "trend".into(),

@@ -221,6 +221,7 @@ fn breakdowns_list_every_code_of_the_taxonomy_even_when_none_was_counted() {
             row("improvement_journey", "improvement journey", [7, 6, 0]),
             row("case_study", "case study", [5, 0, 0]),
             row("impact_example", "impact example", [0, 0, 0]),
+            row("business_case", "business case", [0, 0, 0]),
         ])
     );
     assert_eq!(

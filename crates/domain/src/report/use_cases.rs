@@ -7,7 +7,7 @@ use crate::audit::{AuditEntry, AuditLog};
 use crate::quarter::{Quarter, YearKind};
 use crate::repository::{ReportRepository, Snapshot, StorageError, WriteError};
 use crate::taxonomy::Taxonomy;
-use futures_util::future::{try_join_all, try_join4};
+use futures_util::future::{try_join_all, try_join3, try_join4};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use uuid::Uuid;
@@ -220,13 +220,24 @@ impl ReportService {
             gap_threshold: gap_threshold.get(),
             generated_at: crate::timestamp::format(&ctx.now),
         };
-        Ok(build_report(
+        let mut report = build_report(
             quarter,
             [&now, &before, &last_year],
             trend,
             &self.taxonomy,
             &options,
-        ))
+        );
+        let (measured, measured_before, measured_last_year) = try_join3(
+            reports.strategy_figures(compared.quarter),
+            reports.strategy_figures(compared.previous),
+            reports.strategy_figures(compared.year_before),
+        )
+        .await?;
+        report.strategy_measures = super::strategy_measures(
+            [&measured, &measured_before, &measured_last_year],
+            &self.taxonomy,
+        );
+        Ok(report)
     }
 
     /// The live summary, with the latest snapshot to compare it against,
@@ -390,6 +401,12 @@ mod tests {
         }
         async fn headline(&self, quarter: Quarter) -> Result<QuarterHeadline, StorageError> {
             Ok(self.read("headline", quarter).headline())
+        }
+        async fn strategy_figures(
+            &self,
+            _quarter: Quarter,
+        ) -> Result<crate::report::StrategyFigures, StorageError> {
+            Ok(crate::report::StrategyFigures::default())
         }
         async fn save_snapshot(&self, snapshot: &Snapshot) -> Result<(), WriteError> {
             self.snapshots.lock().unwrap().insert(0, snapshot.clone());

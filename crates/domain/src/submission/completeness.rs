@@ -73,6 +73,15 @@ pub fn reporting_items(kind: SubmissionKind, content: &Content) -> Vec<(&'static
             ("impact", filled(s.impact.as_ref())),
             ("learning", filled(s.learning.as_ref())),
         ],
+        SubmissionKind::BusinessCase => vec![
+            ("title", title),
+            ("abstract", summary),
+            ("problem", filled(s.problem.as_ref())),
+            ("proposal", filled(s.proposal.as_ref())),
+            ("costs_and_benefits", filled(s.costs_and_benefits.as_ref())),
+            ("ask", filled(s.ask.as_ref())),
+            ("economic_evidence", content.has_economic_evidence()),
+        ],
     }
 }
 

@@ -27,7 +27,8 @@ pub struct Content {
 
 /// Structured sections. Improvement journeys use the SQUIRE 2.0 groups; case
 /// studies use context/approach/outcomes/learning; impact examples use
-/// context/change/impact/learning.
+/// context/change/impact/learning; business cases use
+/// problem/proposal/costs_and_benefits/ask.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -44,6 +45,30 @@ pub struct Sections {
     pub change: Option<String>,
     pub impact: Option<String>,
     pub learning: Option<String>,
+    /// Business case: the problem the system has.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "Waits of 14 weeks for a falls assessment")
+    )]
+    pub problem: Option<String>,
+    /// Business case: what is proposed to solve it.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "An OT-led falls clinic in each primary care network")
+    )]
+    pub proposal: Option<String>,
+    /// Business case: what it costs and what it returns.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "£120,000 a year; £310,000 of admissions avoided")
+    )]
+    pub costs_and_benefits: Option<String>,
+    /// Business case: what the system is asked to adopt or fund.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "Fund two band 7 OT posts for two years")
+    )]
+    pub ask: Option<String>,
 }
 
 /// SQUIRE 2.0 introduction: why did you start?
@@ -278,6 +303,13 @@ impl Content {
         types.sort();
         types.dedup();
         types
+    }
+
+    /// Whether any impact evidence is economic (a business case needs some).
+    pub fn has_economic_evidence(&self) -> bool {
+        self.impact_evidence
+            .iter()
+            .any(|e| e.evidence_type == EvidenceType::Economic)
     }
 
     /// The hub submissions this one cites.

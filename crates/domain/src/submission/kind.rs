@@ -9,13 +9,17 @@ pub enum SubmissionKind {
     ImprovementJourney,
     CaseStudy,
     ImpactExample,
+    /// A case put to the system to adopt or fund: problem, proposal, costs
+    /// and benefits, the ask, and economic evidence.
+    BusinessCase,
 }
 
 impl SubmissionKind {
-    pub const ALL: [SubmissionKind; 3] = [
+    pub const ALL: [SubmissionKind; 4] = [
         SubmissionKind::ImprovementJourney,
         SubmissionKind::CaseStudy,
         SubmissionKind::ImpactExample,
+        SubmissionKind::BusinessCase,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -23,6 +27,7 @@ impl SubmissionKind {
             SubmissionKind::ImprovementJourney => "improvement_journey",
             SubmissionKind::CaseStudy => "case_study",
             SubmissionKind::ImpactExample => "impact_example",
+            SubmissionKind::BusinessCase => "business_case",
         }
     }
 }

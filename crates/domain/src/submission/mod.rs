@@ -14,7 +14,7 @@ pub use completeness::{Completeness, completeness};
 pub use content::*;
 pub use kind::SubmissionKind;
 pub use lifecycle::{Action, IllegalTransition, Status};
-pub use validate::{missing_for_submit, validate_content};
+pub use validate::{check_investment, check_place, missing_for_submit, validate_content};
 pub use visibility::{Audience, DELETABLE, EDITABLE, statuses_seen_by};
 
 use crate::ids::{MemberId, SubmissionId};

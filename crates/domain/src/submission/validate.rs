@@ -99,13 +99,22 @@ fn validate_sections(errors: &mut ValidationErrors, kind: SubmissionKind, s: &Se
         text("what_it_means.limitations", &g.limitations, journey);
         text("what_it_means.conclusions", &g.conclusions, journey);
     }
+    let story = matches!(
+        kind,
+        SubmissionKind::CaseStudy | SubmissionKind::ImpactExample
+    );
+    let business_case = kind == SubmissionKind::BusinessCase;
     text("funding", &s.funding, journey);
-    text("context", &s.context, !journey);
+    text("context", &s.context, story);
     text("approach", &s.approach, kind == SubmissionKind::CaseStudy);
     text("outcomes", &s.outcomes, kind == SubmissionKind::CaseStudy);
     text("change", &s.change, kind == SubmissionKind::ImpactExample);
     text("impact", &s.impact, kind == SubmissionKind::ImpactExample);
-    text("learning", &s.learning, !journey);
+    text("learning", &s.learning, story);
+    text("problem", &s.problem, business_case);
+    text("proposal", &s.proposal, business_case);
+    text("costs_and_benefits", &s.costs_and_benefits, business_case);
+    text("ask", &s.ask, business_case);
 }
 
 fn validate_codes(
@@ -131,17 +140,33 @@ fn validate_codes(
 }
 
 fn validate_place(errors: &mut ValidationErrors, taxonomy: &Taxonomy, content: &Content) {
-    if let Some(nation) = &content.nation
+    check_place(
+        errors,
+        taxonomy,
+        content.nation.as_deref(),
+        content.region.as_deref(),
+    );
+}
+
+/// Checks a place against the taxonomy: a known nation, a known region, and
+/// the region one of the nation's; each bad one named `nation` or `region`.
+pub fn check_place(
+    errors: &mut ValidationErrors,
+    taxonomy: &Taxonomy,
+    nation: Option<&str>,
+    region: Option<&str>,
+) {
+    if let Some(nation) = nation
         && !taxonomy.contains(Vocabulary::Nation, nation)
     {
         errors.push(taxonomy.unknown_code("nation", Vocabulary::Nation, nation));
     }
-    if let Some(region) = &content.region {
+    if let Some(region) = region {
         let term = taxonomy
             .terms(Vocabulary::Region)
             .iter()
-            .find(|t| &t.code == region);
-        match (term, &content.nation) {
+            .find(|t| t.code == region);
+        match (term, nation) {
             (None, _) => errors.push(taxonomy.unknown_code("region", Vocabulary::Region, region)),
             (Some(term), Some(nation)) if term.parent.as_ref().is_some_and(|p| p != nation) => {
                 errors.add(
@@ -153,6 +178,11 @@ fn validate_place(errors: &mut ValidationErrors, taxonomy: &Taxonomy, content: &
             _ => {}
         }
     }
+}
+
+/// Checks an amount of pence is whole, from 0 to the most the hub records.
+pub fn check_investment(errors: &mut ValidationErrors, field: &str, value: Option<i64>) {
+    check_pence(errors, field.to_owned(), value);
 }
 
 fn check_pence(errors: &mut ValidationErrors, field: String, value: Option<i64>) {
@@ -401,6 +431,19 @@ pub fn missing_for_submit(kind: SubmissionKind, content: &Content) -> Validation
             require("sections.change", s.change.as_ref());
             require("sections.impact", s.impact.as_ref());
         }
+        SubmissionKind::BusinessCase => {
+            require("sections.problem", s.problem.as_ref());
+            require("sections.proposal", s.proposal.as_ref());
+            require("sections.costs_and_benefits", s.costs_and_benefits.as_ref());
+            require("sections.ask", s.ask.as_ref());
+        }
+    }
+    if kind == SubmissionKind::BusinessCase && !content.has_economic_evidence() {
+        errors.add(
+            "impact_evidence",
+            "economic_evidence_required",
+            "a business case needs at least one economic impact_evidence entry before submitting",
+        );
     }
     if content.priorities.is_empty() {
         errors.add(
@@ -466,6 +509,45 @@ mod tests {
             .err()
             .unwrap_or_default();
         assert_eq!(fields(&errors), vec!["sections.what_we_did.interventions"]);
+    }
+
+    #[test]
+    fn a_business_case_needs_its_four_sections_and_economic_evidence_to_submit() {
+        let content = Content {
+            title: "t".into(),
+            summary: "s".into(),
+            priorities: vec!["value_and_impact".into()],
+            ..Default::default()
+        };
+        let errors = missing_for_submit(SubmissionKind::BusinessCase, &content);
+        assert_eq!(
+            fields(&errors),
+            vec![
+                "sections.problem",
+                "sections.proposal",
+                "sections.costs_and_benefits",
+                "sections.ask",
+                "impact_evidence",
+            ]
+        );
+    }
+
+    #[test]
+    fn business_case_sections_are_refused_on_other_kinds_and_theirs_on_it() {
+        let mut content = Content::default();
+        content.sections.ask = Some("Fund it".into());
+        content.sections.context = Some("Three practices".into());
+        let on_case_study =
+            validate_content(SubmissionKind::CaseStudy, &content, &Taxonomy::reference())
+                .unwrap_err();
+        assert_eq!(fields(&on_case_study), vec!["sections.ask"]);
+        let on_business_case = validate_content(
+            SubmissionKind::BusinessCase,
+            &content,
+            &Taxonomy::reference(),
+        )
+        .unwrap_err();
+        assert_eq!(fields(&on_business_case), vec!["sections.context"]);
     }
 
     #[test]

@@ -21,7 +21,7 @@ use utoipa::IntoParams;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    /// `improvement_journey`, `case_study` or `impact_example`.
+    /// `improvement_journey`, `case_study`, `impact_example` or `business_case`.
     kind: Option<String>,
     /// A lifecycle status, e.g. `published`.
     status: Option<String>,
@@ -95,7 +95,7 @@ impl ListQuery {
             &mut e,
             "kind",
             self.kind,
-            "must be improvement_journey, case_study or impact_example",
+            "must be improvement_journey, case_study, impact_example or business_case",
             |v| v.parse().ok(),
         );
         let status = parsed(
