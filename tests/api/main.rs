@@ -19,6 +19,7 @@ mod health;
 mod idempotency;
 mod limits;
 mod members;
+mod notifications;
 mod openapi;
 mod outage;
 mod read_cache;
