@@ -30,7 +30,7 @@ pub async fn get_notifications(
     Ok(HttpResponse::Ok().json(NotificationPreferences::from(preferences)))
 }
 
-/// Replace the caller's mail choices (all three, each `true` or `false`).
+/// Replace the caller's mail choices (all three, each true or false).
 ///
 /// The erasure confirmation is transactional and sent whatever these say.
 #[utoipa::path(
