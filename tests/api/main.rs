@@ -21,6 +21,7 @@ mod idea_clinics;
 mod idempotency;
 mod limits;
 mod members;
+mod notifications;
 mod openapi;
 mod outage;
 mod read_cache;

@@ -4,6 +4,8 @@
 //! SQLite by default (a new file per test); set `TEST_DATABASE_URL` to a
 //! PostgreSQL database to run the same tests there (a new schema per test).
 
+pub mod smtp;
+
 use api::cache::ReadCache;
 use api::config::Settings;
 use api::startup::{Application, build_state};

@@ -69,6 +69,12 @@ pub struct Settings {
     pub client_timeout_ms: u64,
     /// Who may read `/metrics` (`HUB_METRICS_TOKEN`).
     pub metrics_access: MetricsAccess,
+    /// Where notification mails go out (`HUB_SMTP_URL`, `HUB_MAIL_FROM`); none: no mail.
+    pub mail: Option<MailSettings>,
+    /// The hub's address as members reach it, for links in mails (`HUB_PUBLIC_URL`).
+    pub public_url: String,
+    /// How often the mail sender looks for work, in ms (`HUB_MAIL_POLL_MS`).
+    pub mail_poll_ms: u64,
 }
 
 /// Who may read `/metrics`: everyone (development without a token), holders
@@ -83,6 +89,25 @@ pub enum MetricsAccess {
 
 /// The shortest metrics token accepted.
 const MIN_METRICS_TOKEN: usize = 24;
+
+/// The SMTP server notification mails are sent through.
+#[derive(Clone)]
+pub struct MailSettings {
+    /// `smtp://[user:password@]host[:port]` (STARTTLS required, except on
+    /// loopback, where it is plain), or `smtps://…` (TLS from the start).
+    pub smtp_url: String,
+    /// The sender, e.g. `Innovation hub <hub@example.org>`.
+    pub from: String,
+}
+
+impl std::fmt::Debug for MailSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The URL may carry the SMTP password.
+        f.debug_struct("MailSettings")
+            .field("from", &self.from)
+            .finish_non_exhaustive()
+    }
+}
 
 /// Where attached files' bytes are kept (`HUB_STORAGE`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -253,7 +278,29 @@ impl Settings {
             None if environment == Environment::Production => MetricsAccess::Off,
             None => MetricsAccess::Open,
         };
+        let mail = match (get("HUB_SMTP_URL"), get("HUB_MAIL_FROM")) {
+            (None, _) => None,
+            (Some(url), _) if !(url.starts_with("smtp://") || url.starts_with("smtps://")) => {
+                bail!("HUB_SMTP_URL must start with smtp:// or smtps://")
+            }
+            (Some(_), None) => {
+                bail!(
+                    "HUB_SMTP_URL is set but HUB_MAIL_FROM is not; name the sender, e.g. 'Innovation hub <hub@example.org>'"
+                )
+            }
+            (Some(smtp_url), Some(from)) => Some(MailSettings { smtp_url, from }),
+        };
+        let public_url = get("HUB_PUBLIC_URL")
+            .map(|url| url.trim().trim_end_matches('/').to_owned())
+            .unwrap_or_else(|| "http://127.0.0.1:8080".to_owned());
+        if !(public_url.starts_with("https://") || public_url.starts_with("http://")) {
+            bail!("HUB_PUBLIC_URL must be an http:// or https:// URL, not '{public_url}'");
+        }
+        let mail_poll_ms = u64::from(bounded(&get, "HUB_MAIL_POLL_MS", 1000, 600_000)?.get());
         Ok(Self {
+            mail,
+            public_url,
+            mail_poll_ms,
             metrics_access,
             db_acquire_timeout_ms,
             db_connect_timeout_ms,

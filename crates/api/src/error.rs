@@ -66,6 +66,9 @@ pub enum ApiError {
     Refused { code: &'static str, detail: String },
     #[error("{0}")]
     NotFound(String),
+    /// A link that has expired and will not work again.
+    #[error("{0}")]
+    Gone(String),
     /// The path exists, but not with this method; `allow` lists those it has.
     #[error("this path answers {allow} only")]
     MethodNotAllowed { allow: String },
@@ -134,6 +137,7 @@ impl ApiError {
             ApiError::Forbidden(_) => "forbidden",
             ApiError::Refused { code, .. } => code,
             ApiError::NotFound(_) => "not_found",
+            ApiError::Gone(_) => "link_expired",
             ApiError::MethodNotAllowed { .. } => "method_not_allowed",
             ApiError::Conflict { code, .. } => code,
             ApiError::PreconditionFailed { .. } => "version_mismatch",
@@ -159,6 +163,7 @@ impl ApiError {
             ApiError::Unauthorized(_) => "Authentication is required",
             ApiError::Forbidden(_) | ApiError::Refused { .. } => "Not allowed",
             ApiError::NotFound(_) => "Not found",
+            ApiError::Gone(_) => "The link has expired",
             ApiError::MethodNotAllowed { .. } => "Method not allowed",
             ApiError::Conflict { .. } => "Conflict with the current state",
             ApiError::PreconditionFailed { .. } => "The resource has changed",
@@ -224,6 +229,7 @@ impl ResponseError for ApiError {
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) | ApiError::Refused { .. } => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Gone(_) => StatusCode::GONE,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,

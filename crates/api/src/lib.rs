@@ -13,6 +13,7 @@ pub mod extract;
 pub mod headers;
 pub mod idempotency;
 pub mod limits;
+pub mod mail;
 pub mod middleware;
 pub mod newline;
 pub mod openapi;

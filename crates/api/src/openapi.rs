@@ -35,6 +35,7 @@ If the shared count cannot be reached the answer is 503 problem+json with `Retry
         (name = "reports", description = "Quarterly summaries of evidence trends and gaps, series and snapshots"),
         (name = "attachments", description = "Posters, reports, run-chart images and data files on submissions"),
         (name = "webhooks", description = "Signed deliveries of lifecycle events to registered endpoints"),
+        (name = "notifications", description = "Email notifications: each member's choices and one-click unsubscribe links"),
         (name = "health", description = "Liveness, readiness and metrics"),
     )
 )]

@@ -9,6 +9,7 @@ use crate::extract::{
 };
 use crate::idempotency::{Idempotency, idempotent_posts};
 use crate::limits::{MemoryLimits, RedisLimits};
+use crate::mail::Mailer;
 use crate::middleware::{Metrics, REQUEST_ID, observe};
 use crate::openapi::ApiDoc;
 use crate::rate_limit::{RateLimits, limit_requests};
@@ -27,6 +28,7 @@ use domain::clinic::ClinicService;
 use domain::event::FeedService;
 use domain::limit::LimitStore;
 use domain::member::{MemberService, SessionService};
+use domain::notification::{ErasureNotice, NotificationService, UnsubscribeKey};
 use domain::recommendation::RecommendationService;
 use domain::report::ReportService;
 use domain::repository::{
@@ -39,8 +41,8 @@ use domain::submission::use_cases::SubmissionService;
 use domain::webhook::WebhookService;
 use persistence::{
     DatabaseKind, ObjectFileStore, SeaAccessTokenRepository, SeaAttachmentRepository,
-    SeaEventRepository, SeaIdempotencyRepository, SeaLimitStore, SeaSessionRepository,
-    SeaSpreadRepository, SeaWebhookRepository,
+    SeaEventRepository, SeaIdempotencyRepository, SeaLimitStore, SeaMailRepository,
+    SeaSessionRepository, SeaSpreadRepository, SeaWebhookRepository,
 };
 use persistence::{
     SeaAuditRepository, SeaMemberRepository, SeaReportRepository, SeaSubmissionRepository,
@@ -133,7 +135,18 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
         (None, DatabaseKind::Sqlite) => Arc::new(MemoryLimits::default()),
     };
     let audit_log = AuditLog::new(audit.clone());
+    let mail = Arc::new(SeaMailRepository::new(db.connection.clone()));
+    let erasure_notice = if settings.mail.is_some() {
+        ErasureNotice::Send
+    } else {
+        ErasureNotice::Skip
+    };
     Ok(AppState {
+        notification_service: NotificationService::new(
+            mail.clone(),
+            UnsubscribeKey::derive(&settings.jwt_secret.bytes),
+        ),
+        mail,
         submission_service: SubmissionService::new(
             submissions.clone(),
             submissions.clone(),
@@ -166,7 +179,8 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
             submissions.clone(),
             audit_log.clone(),
             taxonomy.clone(),
-        ),
+        )
+        .with_erasure_notice(erasure_notice),
         token_service: TokenService::new(access_tokens.clone(), audit_log.clone()),
         session_service: SessionService::new(
             sessions.clone(),
@@ -222,6 +236,21 @@ impl Application {
             state.webhooks.clone(),
             Duration::from_millis(settings.webhook_poll_ms),
         );
+        match &settings.mail {
+            Some(mail) => {
+                let mailer = Mailer::new(
+                    mail,
+                    &settings.public_url,
+                    state.notification_service.key().clone(),
+                )?;
+                crate::mail::start_sender(
+                    state.mail.clone(),
+                    Arc::new(mailer),
+                    Duration::from_millis(settings.mail_poll_ms),
+                );
+            }
+            None => tracing::info!("HUB_SMTP_URL is not set: no notification mail will be sent"),
+        }
         let server = run(
             listener,
             state,

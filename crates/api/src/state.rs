@@ -7,8 +7,10 @@ use domain::clinic::ClinicService;
 use domain::event::FeedService;
 use domain::limit::LimitStore;
 use domain::member::{MemberService, SessionService};
+use domain::notification::NotificationService;
 use domain::recommendation::RecommendationService;
 use domain::report::ReportService;
+use domain::repository::MailRepository;
 use domain::repository::{
     AccessTokenRepository, AuditRepository, EventRepository, MemberRepository, ReportRepository,
     ReviewRepository, SessionRepository, SubmissionRepository, WebhookRepository,
@@ -69,6 +71,10 @@ pub struct AppState {
     pub session_service: SessionService,
     pub webhook_service: WebhookService,
     pub audit_log: AuditLog,
+    /// Mail choices and one-click unsubscribe links.
+    pub notification_service: NotificationService,
+    /// Mails planned from the outbox, for the background sender.
+    pub mail: Arc<dyn MailRepository>,
 }
 
 impl AppState {

@@ -11,6 +11,7 @@ pub mod idempotency;
 pub mod ids;
 pub mod limit;
 pub mod member;
+pub mod notification;
 pub mod pagination;
 pub mod quarter;
 pub mod recommendation;

@@ -3,6 +3,7 @@
 use crate::audit::{AuditEntry, AuditFilter};
 use crate::ids::{MemberId, SubmissionId};
 use crate::member::{Demographics, DisplayName, Member, NewMember, RecordedDemographics, Role};
+use crate::notification::{ErasureNotice, LeasedMail, MailOutcome, Preferences};
 use crate::pagination::{Cursor, Page, PageSize};
 use crate::quarter::Quarter;
 use crate::report::{QuarterFigures, QuarterHeadline};
@@ -80,7 +81,9 @@ pub trait MemberRepository: Send + Sync {
     /// Erases a member: drafts deleted, personal data and demographics removed
     /// (those recorded with their work too, in the same transaction), the
     /// account closed; work that left draft stays under "Former member".
-    async fn erase(&self, id: MemberId) -> Result<(), WriteError>;
+    /// With `ErasureNotice::Send`, a confirmation mail to the address being
+    /// erased is planned in the same transaction (it is gone afterwards).
+    async fn erase(&self, id: MemberId, notice: ErasureNotice) -> Result<(), WriteError>;
 }
 
 /// Sign-in sessions and the password hashes they are opened with. Each access
@@ -546,4 +549,45 @@ pub trait ClinicRepository: Send + Sync {
         &self,
         id: SubmissionId,
     ) -> Result<Vec<crate::clinic::Presentation>, StorageError>;
+}
+
+/// Members' mail choices.
+#[async_trait]
+pub trait NotificationRepository: Send + Sync {
+    /// The member's choices, or the defaults when they made none.
+    async fn preferences(&self, member: MemberId) -> Result<Preferences, StorageError>;
+    async fn set_preferences(
+        &self,
+        member: MemberId,
+        preferences: Preferences,
+        at: DateTime<Utc>,
+    ) -> Result<(), WriteError>;
+}
+
+/// Mails planned from the outbox, leased to one sender at a time.
+#[async_trait]
+pub trait MailRepository: Send + Sync {
+    /// Plans the mails that outbox events after the planner's cursor call
+    /// for (events older than `not_before` are passed over); returns how many.
+    async fn plan(
+        &self,
+        at: DateTime<Utc>,
+        not_before: DateTime<Utc>,
+        limit: u64,
+    ) -> Result<u64, StorageError>;
+    /// Leases up to `limit` due mails for `lease_for`.
+    async fn lease_due(
+        &self,
+        at: DateTime<Utc>,
+        lease_for: chrono::Duration,
+        limit: u64,
+    ) -> Result<Vec<LeasedMail>, StorageError>;
+    /// Records how an attempt went, if the lease is still held.
+    async fn record_attempt(
+        &self,
+        lease: Uuid,
+        mail: Uuid,
+        outcome: MailOutcome,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StorageError>;
 }

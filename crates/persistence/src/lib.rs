@@ -14,6 +14,7 @@ pub mod file_lock;
 mod file_store;
 mod idempotency;
 mod limits;
+mod mail;
 mod members;
 mod reports;
 pub mod rollup;
@@ -36,6 +37,7 @@ pub use events::SeaEventRepository;
 pub use file_store::{ObjectFileStore, S3Location};
 pub use idempotency::{SeaIdempotencyRepository, keep_answer};
 pub use limits::SeaLimitStore;
+pub use mail::SeaMailRepository;
 pub use members::SeaMemberRepository;
 pub use reports::{
     Bounds, HEADLINE_STATEMENTS, SeaReportRepository, about_people, quarter_statements,

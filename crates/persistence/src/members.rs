@@ -4,6 +4,7 @@ use crate::{now, storage, write_error};
 use async_trait::async_trait;
 use domain::MemberId;
 use domain::member::{Demographics, DisplayName, FORMER_MEMBER_NAME, Member, NewMember, Role};
+use domain::notification::ErasureNotice;
 use domain::repository::{MemberRepository, StorageError, WriteError};
 use domain::submission::Status;
 use sea_orm::sea_query::Expr;
@@ -137,8 +138,25 @@ impl MemberRepository for SeaMemberRepository {
     }
 
     #[tracing::instrument(skip(self))]
-    async fn erase(&self, id: MemberId) -> Result<(), WriteError> {
+    async fn erase(&self, id: MemberId, notice: ErasureNotice) -> Result<(), WriteError> {
         let tx = self.db.begin().await.map_err(write_error)?;
+        if notice == ErasureNotice::Send {
+            // The address is read and the confirmation planned before it is erased.
+            let email = Entity::find_by_id(id.0)
+                .filter(Column::ErasedAt.is_null())
+                .one(&tx)
+                .await
+                .map_err(write_error)?
+                .and_then(|member| member.email);
+            if let Some(email) = email {
+                crate::mail::plan_erasure_confirmation(&tx, id, &email, now())
+                    .await
+                    .map_err(write_error)?;
+            }
+        }
+        crate::mail::forget_preferences(&tx, id)
+            .await
+            .map_err(write_error)?;
         crate::demographics::clear_for(&tx, id)
             .await
             .map_err(write_error)?;

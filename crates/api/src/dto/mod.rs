@@ -5,6 +5,7 @@ pub mod attachment;
 pub mod audit;
 pub mod event;
 pub mod member;
+pub mod notification;
 pub mod review;
 pub mod spread;
 pub mod submission;

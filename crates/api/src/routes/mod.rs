@@ -11,6 +11,7 @@ pub mod reports;
 pub mod spread;
 pub mod submissions;
 pub mod taxonomy;
+pub mod unsubscribe;
 pub mod webhooks;
 
 use utoipa_actix_web::scope;
@@ -59,6 +60,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(clinics::presentations::list_presentations)
                 .service(members::data_rights::export_me)
                 .service(members::data_rights::erase_me)
+                .service(members::notifications::get_notifications)
+                .service(members::notifications::set_notifications)
+                .service(unsubscribe::unsubscribe)
+                .service(unsubscribe::unsubscribe_page)
                 .service(audit::list_audit)
                 .service(events::list_events)
                 .service(webhooks::create_webhook)

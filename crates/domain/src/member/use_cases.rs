@@ -9,6 +9,7 @@ use super::{
 use crate::actor::Context;
 use crate::audit::{AuditEntry, AuditLog};
 use crate::ids::{MemberId, SubmissionId};
+use crate::notification::ErasureNotice;
 use crate::repository::{
     MemberRepository, ReviewRepository, StorageError, SubmissionRepository, WriteError,
 };
@@ -59,6 +60,7 @@ pub struct MemberService {
     work: Arc<dyn MemberWork>,
     audit: AuditLog,
     taxonomy: Arc<Taxonomy>,
+    erasure_notice: ErasureNotice,
 }
 
 /// A registration whose every field parsed.
@@ -199,6 +201,15 @@ impl MemberService {
             work,
             audit,
             taxonomy,
+            erasure_notice: ErasureNotice::Skip,
+        }
+    }
+
+    /// Whether an erasure plans a confirmation mail (when mail is configured).
+    pub fn with_erasure_notice(self, erasure_notice: ErasureNotice) -> Self {
+        Self {
+            erasure_notice,
+            ..self
         }
     }
 
@@ -356,7 +367,9 @@ impl MemberService {
             .filter(|s| s.status == Status::Draft)
             .map(|s| s.id)
             .collect();
-        self.members.erase(ctx.actor.id).await?;
+        self.members
+            .erase(ctx.actor.id, self.erasure_notice)
+            .await?;
         self.audit
             .record(
                 AuditEntry::new("member_erased", Some(ctx.actor.id))

@@ -69,7 +69,11 @@ impl MemberRepository for MemoryMembers {
         Ok(member.clone())
     }
 
-    async fn erase(&self, id: MemberId) -> Result<(), WriteError> {
+    async fn erase(
+        &self,
+        id: MemberId,
+        _notice: crate::notification::ErasureNotice,
+    ) -> Result<(), WriteError> {
         self.0.lock().unwrap().retain(|m| m.id != id);
         Ok(())
     }

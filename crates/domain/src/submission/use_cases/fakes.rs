@@ -310,7 +310,11 @@ impl MemberRepository for Hub {
     async fn set_role(&self, _: MemberId, _: Role) -> Result<Member, WriteError> {
         Err(WriteError::NotFound)
     }
-    async fn erase(&self, _: MemberId) -> Result<(), WriteError> {
+    async fn erase(
+        &self,
+        _: MemberId,
+        _: crate::notification::ErasureNotice,
+    ) -> Result<(), WriteError> {
         Err(WriteError::NotFound)
     }
 }
