@@ -19,6 +19,7 @@ mod m20261202_000001_follow_up_moves_back;
 mod m20261202_000002_report_rollup_cube;
 mod m20261202_000002_submission_demographics;
 mod m20261202_000005_sessions;
+mod m20261203_000050_full_text_search;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000002_report_rollup_cube::Migration),
             Box::new(m20261202_000002_submission_demographics::Migration),
             Box::new(m20261202_000005_sessions::Migration),
+            Box::new(m20261203_000050_full_text_search::Migration),
         ]
     }
 }
