@@ -10,7 +10,7 @@
 #
 # Settings (environment): SUBMISSIONS (1000000), MEMBERS (50000), BACKENDS
 # (sqlite postgres), REQUESTS per query (400), CONNECTIONS (8, at most 64),
-# REUSE (0). Needs a release build (built when missing), curl, python3 and,
+# REUSE (0), PROFILE (release; `dev` uses target/debug). Needs a release build (built when missing), curl, python3 and,
 # for postgres, PostgreSQL on 127.0.0.1:5432 with trust auth (database
 # hub_bench_search, dropped and created afresh unless reused).
 set -euo pipefail
@@ -22,14 +22,16 @@ BACKENDS="${BACKENDS:-sqlite postgres}"
 REQUESTS="${REQUESTS:-400}"
 CONNECTIONS="${CONNECTIONS:-8}"
 TARGET="${CARGO_TARGET_DIR:-$PWD/target}"
-BIN="$TARGET/release/innovation-hub"
+PROFILE="${PROFILE:-release}"
+PROFILE_DIR="$PROFILE"; [ "$PROFILE" = dev ] && PROFILE_DIR=debug
+BIN="$TARGET/$PROFILE_DIR/innovation-hub"
 WORK="${WORK:-$TARGET/bench-search}"
 PG_DB="${PG_DB:-hub_bench_search}"
 PORT="${PORT:-18475}"
 BASE="http://127.0.0.1:${PORT}"
 PASSWORD="a long benchmark passphrase"
 
-[ -x "$BIN" ] || cargo build --release -p api --bin innovation-hub
+[ -x "$BIN" ] || cargo build --profile "$PROFILE" -p api --bin innovation-hub
 mkdir -p "$WORK"
 now_ms() { python3 -c 'import time; print(time.monotonic()*1000)'; }
 

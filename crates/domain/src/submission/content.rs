@@ -375,3 +375,36 @@ impl Content {
         body.join("\n")
     }
 }
+
+#[cfg(test)]
+mod search_body_tests {
+    use super::*;
+
+    #[test]
+    fn the_search_body_holds_sections_recommendations_and_tag_labels() {
+        let content = Content {
+            title: "Title".into(),
+            summary: "Summary".into(),
+            sections: Sections {
+                what_we_found: Some(WhatWeFound {
+                    results: Some("Fewer falls".into()),
+                }),
+                learning: Some("Start small".into()),
+                ..Sections::default()
+            },
+            practice_areas: vec!["schools".into(), "unknown".into()],
+            recommendations: vec![Recommendation {
+                id: Uuid::nil(),
+                text: "Spread it".into(),
+                adoption_status: AdoptionStatus::Proposed,
+                reported_investment_pence: None,
+            }],
+            ..Content::default()
+        };
+        let body = content.search_body(|vocabulary, code| {
+            (vocabulary == Vocabulary::PracticeArea && code == "schools")
+                .then(|| "Schools".to_owned())
+        });
+        assert_eq!(body, "Fewer falls\nStart small\nSpread it\nSchools");
+    }
+}

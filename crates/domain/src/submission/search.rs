@@ -6,10 +6,12 @@
 pub const QUERY_MAX_CHARS: usize = 200;
 /// Terms (words or phrases) beyond this many are ignored.
 pub const QUERY_MAX_WORDS: usize = 10;
-/// Relevance is ranked within this many of the newest matches a list holds;
-/// a word found in most of the hub would otherwise rank every match on every
-/// page. Within the set, the order is relevance, then newest.
-pub const SEARCH_CANDIDATES: u64 = 500;
+/// Relevance is ranked within this many of the newest matches a list holds
+/// (newest by creation on PostgreSQL; on SQLite by the order rows entered
+/// the table, the same for work created through the service); a word found
+/// in most of the hub would otherwise rank every match on every page.
+/// Within the set, the order is relevance, then newest.
+pub const SEARCH_CANDIDATES: u64 = 200;
 
 /// How much a match counts in each part of a submission: a title match ranks
 /// above a summary match, which ranks above a match anywhere else.

@@ -53,7 +53,8 @@ pub struct ListQuery {
     /// 200 characters and 10 words or phrases (more are ignored); at least
     /// one word not excluded. Results come most relevant first (a title
     /// match above a summary match above any other), then newest, relevance
-    /// ranked among the 500 newest matches; each item carries `match`.
+    /// ranked among the 200 newest matches, which are all a search lists
+    /// (narrow it to reach older work); each item carries `match`.
     #[param(example = "falls -stroke \"home hazard\"")]
     q: Option<String>,
     /// Page size, 1–100 (default 20).
