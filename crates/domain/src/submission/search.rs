@@ -64,7 +64,8 @@ impl SearchQuery {
     /// Reads `text` as web search engines do: words must all match (stemmed),
     /// `"a phrase"` matches those words in order, a leading `-` excludes a
     /// word or phrase. Anything else (operators, brackets, `*`, `:`) is only
-    /// a separator between words. `None` when nothing is left to search for.
+    /// a separator between words. `None` for blank text (no search); text
+    /// with no word in it (`%`, `*`) is a search that finds nothing.
     pub fn parse(text: &str) -> Result<Option<Self>, QueryError> {
         if text.chars().count() > QUERY_MAX_CHARS {
             return Err(QueryError::TooLong);
@@ -93,10 +94,10 @@ impl SearchQuery {
             }
         }
         terms.truncate(QUERY_MAX_WORDS);
-        if terms.is_empty() {
+        if text.trim().is_empty() {
             return Ok(None);
         }
-        if terms.iter().all(|t| t.excluded) {
+        if !terms.is_empty() && terms.iter().all(|t| t.excluded) {
             return Err(QueryError::NothingToFind);
         }
         Ok(Some(Self { terms }))
@@ -122,6 +123,11 @@ impl SearchQuery {
 
     pub fn terms(&self) -> &[SearchTerm] {
         &self.terms
+    }
+
+    /// A search with no word in it: it finds nothing.
+    pub fn finds_nothing(&self) -> bool {
+        self.terms.is_empty()
     }
 
     /// The search in PostgreSQL's `websearch_to_tsquery` syntax, every term
@@ -343,7 +349,9 @@ mod tests {
             "col:\"x\" AND (y OR z)",
             "'; DROP TABLE submissions; --",
         ] {
-            if let Ok(Some(query)) = SearchQuery::parse(text) {
+            if let Ok(Some(query)) = SearchQuery::parse(text)
+                && !query.finds_nothing()
+            {
                 let fts = query.to_fts5();
                 // Every quote the expression holds opens or closes a term.
                 let inner: Vec<&str> = fts.split('"').skip(1).step_by(2).collect();
@@ -356,7 +364,8 @@ mod tests {
                 assert!(!query.to_websearch().contains(['(', ':', '*', '\u{0}']));
             }
         }
-        assert_eq!(SearchQuery::parse(r#"" "" * : ( )"#), Ok(None));
+        let wordless = SearchQuery::parse(r#"" "" * : ( )"#).expect("parses");
+        assert!(wordless.is_some_and(|q| q.finds_nothing()));
         assert_eq!(SearchQuery::parse("   "), Ok(None));
     }
 

@@ -126,6 +126,12 @@ pub(super) async fn page(
     after: Option<Cursor>,
     size: PageSize,
 ) -> Result<Page<Submission>, DbErr> {
+    if query.finds_nothing() {
+        return Ok(Page {
+            items: Vec::new(),
+            next_cursor: None,
+        });
+    }
     let backend = db.get_database_backend();
     let engine_query = engine_query(backend, query);
     let pool = candidates(backend, cond, engine_query.clone(), SEARCH_CANDIDATES);

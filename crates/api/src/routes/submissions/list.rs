@@ -49,7 +49,8 @@ pub struct ListQuery {
     /// and tag labels, in web-search syntax: every word must match, stemmed
     /// (`fall` finds "falls" and "falling"); `"a quoted phrase"` matches
     /// those words in order; a leading `-` excludes a word or phrase
-    /// (`falls -stroke`). Other punctuation only separates words. At most
+    /// (`falls -stroke`). Other punctuation only separates words (text with
+    /// no word in it finds nothing). At most
     /// 200 characters and 10 words or phrases (more are ignored); at least
     /// one word not excluded. Results come most relevant first (a title
     /// match above a summary match above any other), then newest, relevance
