@@ -127,6 +127,15 @@ call 200 -X POST $B/submissions/$ID/submit -H "authorization: Bearer $TOKEN" | e
 # List with filters and keyset pagination
 call 200 "$B/submissions?mine=true&priority=value_and_impact&q=falls&limit=20" -H "authorization: Bearer $TOKEN" \
   | expect "[i['id'] for i in v['items']] == ['$ID']"
+
+# Full-text search: stemmed words ("fall" finds "falls"), "quoted phrases", -excluded words;
+# most relevant first (title above summary above the rest), each item with match.rank and
+# match.snippet (escaped HTML, matched words in <mark>)
+call 200 "$B/submissions?mine=true&q=fall%20%22home%20visit%22%20-stroke" -H "authorization: Bearer $TOKEN" \
+  | expect "v['items'][0]['id'] == '$ID' and '<mark>' in v['items'][0]['match']['snippet']"
+
+# Published work most like this one (shared priorities, practice areas, topics, title words)
+call 200 "$B/submissions/$ID/related?limit=5" -H "authorization: Bearer $TOKEN" >/dev/null
 # <<< readme
 
 # >>> readme:admin

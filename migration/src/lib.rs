@@ -21,6 +21,7 @@ mod m20261202_000002_submission_demographics;
 mod m20261202_000005_sessions;
 mod m20261203_000010_report_measures_in_uk_quarters;
 mod m20261203_000040_spread_and_idea_clinics;
+mod m20261203_000050_full_text_search;
 mod m20261203_000060_mail_deliveries;
 mod m20261203_000070_outbox_pending;
 mod m20261203_000071_unlogged_rate_buckets;
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000005_sessions::Migration),
             Box::new(m20261203_000010_report_measures_in_uk_quarters::Migration),
             Box::new(m20261203_000040_spread_and_idea_clinics::Migration),
+            Box::new(m20261203_000050_full_text_search::Migration),
             Box::new(m20261203_000060_mail_deliveries::Migration),
             Box::new(m20261203_000070_outbox_pending::Migration),
             Box::new(m20261203_000071_unlogged_rate_buckets::Migration),

@@ -33,6 +33,7 @@ mod report_suppression;
 mod reports;
 mod review_queue_paging;
 mod reviews;
+mod search;
 mod sessions;
 mod shared_limits;
 mod spread;

@@ -35,17 +35,24 @@ impl<const D: u64, const M: u64> Default for Bounded<D, M> {
     }
 }
 
-/// The sort key of the last item a client has seen: newest first, ties by id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The sort key of the last item a client has seen: newest first, ties by id;
+/// in a search, by relevance first.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Cursor {
     pub at: DateTime<Utc>,
     pub id: Uuid,
+    /// The search relevance of the last item, in a list ordered by it.
+    pub rank: Option<f64>,
 }
 
 impl Cursor {
     /// An opaque token: clients pass it back unchanged.
     pub fn encode(self) -> String {
-        let raw = format!("{}~{}", self.at.timestamp_micros(), self.id.simple());
+        let mut raw = format!("{}~{}", self.at.timestamp_micros(), self.id.simple());
+        if let Some(rank) = self.rank {
+            // The exact bits, so the next page starts exactly after this item.
+            raw.push_str(&format!("~{:016x}", rank.to_bits()));
+        }
         raw.bytes().map(|b| format!("{b:02x}")).collect()
     }
 
@@ -62,10 +69,27 @@ impl Cursor {
             })
             .collect();
         let raw = String::from_utf8(bytes?).ok()?;
-        let (micros, id) = raw.split_once('~')?;
+        let mut parts = raw.split('~');
+        let micros = parts.next()?;
+        let id = parts.next()?;
+        let rank = match parts.next() {
+            Some(bits) if bits.len() == 16 => {
+                let rank = f64::from_bits(u64::from_str_radix(bits, 16).ok()?);
+                if !rank.is_finite() {
+                    return None;
+                }
+                Some(rank)
+            }
+            Some(_) => return None,
+            None => None,
+        };
+        if parts.next().is_some() {
+            return None;
+        }
         Some(Self {
             at: DateTime::from_timestamp_micros(micros.parse().ok()?)?,
             id: Uuid::parse_str(id).ok()?,
+            rank,
         })
     }
 }
@@ -86,8 +110,14 @@ mod tests {
         let cursor = Cursor {
             at: DateTime::from_timestamp_micros(1_700_000_000_123_456).unwrap_or_default(),
             id: Uuid::now_v7(),
+            rank: None,
         };
         assert_eq!(Cursor::decode(&cursor.encode()), Some(cursor));
+        let ranked = Cursor {
+            rank: Some(0.060_792_710_632_085_8),
+            ..cursor
+        };
+        assert_eq!(Cursor::decode(&ranked.encode()), Some(ranked));
         for bad in ["", "zz", "abc", "'; select 1 --", "00"] {
             assert_eq!(Cursor::decode(bad), None, "{bad}");
         }

@@ -8,8 +8,10 @@ use crate::pagination::{Cursor, Page, PageSize};
 use crate::quarter::Quarter;
 use crate::report::{QuarterFigures, QuarterHeadline};
 use crate::review::{Decision, Review, Rubric};
+use crate::submission::search::{Likeness, SearchQuery};
 use crate::submission::{
-    AdoptionStatus, Completeness, Content, EvidenceType, Status, Submission, SubmissionKind,
+    AdoptionStatus, Audience, Completeness, Content, EvidenceType, Status, Submission,
+    SubmissionKind,
 };
 use crate::taxonomy::Taxonomy;
 use async_trait::async_trait;
@@ -152,8 +154,8 @@ pub struct SubmissionFilter {
     pub region: Option<String>,
     pub quarter: Option<Quarter>,
     pub mine: bool,
-    /// Lower-cased words that must all appear in the title or summary.
-    pub words: Vec<String>,
+    /// A full-text search: the list holds matches only, most relevant first.
+    pub search: Option<SearchQuery>,
     pub order: ListOrder,
 }
 
@@ -294,6 +296,15 @@ pub trait SubmissionRepository: Send + Sync {
         after: Option<Cursor>,
         size: PageSize,
     ) -> Result<Page<Submission>, StorageError>;
+    /// Published work that `audience` sees, other than `source`, sharing a
+    /// tag with it or matching its title's words: up to
+    /// [`crate::submission::search::RELATED_POOL`] of the newest each way,
+    /// with what each shares.
+    async fn related_candidates(
+        &self,
+        source: &Submission,
+        audience: &Audience,
+    ) -> Result<Vec<(SubmissionId, Likeness)>, StorageError>;
     /// Which of these ids are published submissions that may be cited.
     async fn published_among(&self, ids: &[Uuid]) -> Result<Vec<Uuid>, StorageError>;
     /// Everything a member wrote, drafts included, newest first.

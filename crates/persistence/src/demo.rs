@@ -147,6 +147,7 @@ impl Batch {
                     "status",
                     "title",
                     "search_text",
+                    "search_body",
                     "content",
                     "version",
                     "nation",
@@ -495,6 +496,9 @@ pub async fn fill(
             status.into(),
             title.into(),
             content.search_text().into(),
+            content
+                .search_body(|vocabulary, code| taxonomy.label(vocabulary, code).map(str::to_owned))
+                .into(),
             current.clone().into(),
             story.version().into(),
             Some(nation).into(),

@@ -312,6 +312,23 @@ pub struct SubmissionSummary {
     pub updated_at: DateTime<Utc>,
     #[serde(serialize_with = "domain::timestamp::serialize_option")]
     pub submitted_at: Option<DateTime<Utc>>,
+    /// How the item matched `q`; present only in a list searched with `q`.
+    #[serde(rename = "match", skip_serializing_if = "Option::is_none")]
+    pub search_match: Option<SearchMatchView>,
+}
+
+/// How a listed submission matched the search text.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchMatchView {
+    /// Relevance: higher is better; comparable within one search only. A
+    /// match in the title counts more than one in the summary, which counts
+    /// more than one in the sections, recommendations or tag labels.
+    #[schema(example = 0.0608)]
+    pub rank: f64,
+    /// Plain text around the first match, HTML-escaped, with each matched
+    /// word wrapped in `<mark>` and `</mark>`: safe to insert as HTML.
+    #[schema(example = "Fewer <mark>falls</mark> after a home hazard check &amp; review")]
+    pub snippet: String,
 }
 
 impl From<Submission> for SubmissionSummary {
@@ -343,6 +360,10 @@ impl From<Submission> for SubmissionSummary {
             created_at: s.created_at,
             updated_at: s.updated_at,
             submitted_at: s.submitted_at,
+            search_match: s.search_match.map(|m| SearchMatchView {
+                rank: m.rank,
+                snippet: m.snippet,
+            }),
         }
     }
 }

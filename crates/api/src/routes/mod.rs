@@ -46,6 +46,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(submissions::review::list_reviews)
                 .service(submissions::queue::review_queue)
                 .service(submissions::history::get_history)
+                .service(submissions::related::related_submissions)
                 .service(submissions::history::get_revision)
                 .service(submissions::recommendations::report_recommendation_event)
                 .service(submissions::recommendations::list_recommendations)

@@ -480,7 +480,7 @@ mod tests {
                     region: None,
                     quarter: None,
                     mine: false,
-                    words: Vec::new(),
+                    search: None,
                     order: ListOrder::NewestCreated,
                 },
                 after: None,

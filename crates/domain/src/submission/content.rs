@@ -1,6 +1,7 @@
 //! What a submission says. Stored whole as a document; tags, evidence types,
 //! recommendations and hub citations are also kept as rows so reports count them in SQL.
 
+use crate::taxonomy::Vocabulary;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -327,5 +328,115 @@ impl Content {
     /// Lower-cased title and summary, for case-insensitive text search.
     pub fn search_text(&self) -> String {
         format!("{}\n{}", self.title, self.summary).to_lowercase()
+    }
+
+    /// What full-text search reads beyond the title and the summary: every
+    /// section, every recommendation and the labels of the tags, priorities,
+    /// practice areas, topics and evidence types (`label` gives a code's words).
+    pub fn search_body(&self, label: impl Fn(Vocabulary, &str) -> Option<String>) -> String {
+        let s = &self.sections;
+        let mut parts: Vec<&str> = Vec::new();
+        if let Some(w) = &s.why_we_started {
+            parts.extend(
+                [&w.problem, &w.available_knowledge, &w.rationale, &w.aims]
+                    .into_iter()
+                    .flatten()
+                    .map(String::as_str),
+            );
+        }
+        if let Some(w) = &s.what_we_did {
+            parts.extend(
+                [
+                    &w.context,
+                    &w.interventions,
+                    &w.study_of_interventions,
+                    &w.measures,
+                    &w.analysis,
+                    &w.ethics,
+                ]
+                .into_iter()
+                .flatten()
+                .map(String::as_str),
+            );
+        }
+        if let Some(w) = &s.what_we_found {
+            parts.extend(w.results.as_deref());
+        }
+        if let Some(w) = &s.what_it_means {
+            parts.extend(
+                [
+                    &w.summary,
+                    &w.interpretation,
+                    &w.limitations,
+                    &w.conclusions,
+                ]
+                .into_iter()
+                .flatten()
+                .map(String::as_str),
+            );
+        }
+        parts.extend(
+            [
+                &s.funding,
+                &s.context,
+                &s.approach,
+                &s.outcomes,
+                &s.change,
+                &s.impact,
+                &s.learning,
+            ]
+            .into_iter()
+            .flatten()
+            .map(String::as_str),
+        );
+        parts.extend(self.recommendations.iter().map(|r| r.text.as_str()));
+        let mut body: Vec<String> = parts.into_iter().map(str::to_owned).collect();
+        let evidence: Vec<String> = self
+            .evidence_types()
+            .iter()
+            .map(|t| t.as_str().to_owned())
+            .collect();
+        for (vocabulary, codes) in [
+            (Vocabulary::Priority, &self.priorities),
+            (Vocabulary::PracticeArea, &self.practice_areas),
+            (Vocabulary::Topic, &self.topics),
+            (Vocabulary::EvidenceType, &evidence),
+        ] {
+            body.extend(codes.iter().filter_map(|code| label(vocabulary, code)));
+        }
+        body.join("\n")
+    }
+}
+
+#[cfg(test)]
+mod search_body_tests {
+    use super::*;
+
+    #[test]
+    fn the_search_body_holds_sections_recommendations_and_tag_labels() {
+        let content = Content {
+            title: "Title".into(),
+            summary: "Summary".into(),
+            sections: Sections {
+                what_we_found: Some(WhatWeFound {
+                    results: Some("Fewer falls".into()),
+                }),
+                learning: Some("Start small".into()),
+                ..Sections::default()
+            },
+            practice_areas: vec!["schools".into(), "unknown".into()],
+            recommendations: vec![Recommendation {
+                id: Uuid::nil(),
+                text: "Spread it".into(),
+                adoption_status: AdoptionStatus::Proposed,
+                reported_investment_pence: None,
+            }],
+            ..Content::default()
+        };
+        let body = content.search_body(|vocabulary, code| {
+            (vocabulary == Vocabulary::PracticeArea && code == "schools")
+                .then(|| "Schools".to_owned())
+        });
+        assert_eq!(body, "Fewer falls\nStart small\nSpread it\nSchools");
     }
 }

@@ -40,6 +40,8 @@ pub struct Submission {
     pub reviewer_id: Option<MemberId>,
     /// The revision that was published, shown to readers as the published text.
     pub published_revision: Option<i32>,
+    /// How it matched, when listed by a search.
+    pub search_match: Option<search::SearchMatch>,
 }
 
 #[cfg(test)]
@@ -68,6 +70,7 @@ impl Submission {
             submitted_at: None,
             reviewer_id: None,
             published_revision: None,
+            search_match: None,
         }
     }
 }

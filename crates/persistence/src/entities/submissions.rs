@@ -10,6 +10,7 @@ pub struct Model {
     pub status: String,
     pub title: String,
     pub search_text: String,
+    pub search_body: String,
     pub content: String,
     pub version: i32,
     pub nation: Option<String>,

@@ -7,7 +7,7 @@ use crate::visibility::submission_audience;
 use domain::pagination::{Cursor, Page, PageSize};
 use domain::repository::{ListOrder, StorageError, SubmissionFilter};
 use domain::submission::{Audience, Submission};
-use sea_orm::sea_query::{Cond, Expr, ExprTrait, LikeExpr, Order, Query};
+use sea_orm::sea_query::{Cond, Expr, ExprTrait, Order, Query};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 /// One page of `filter`'s list after `after`.
@@ -17,6 +17,11 @@ pub(super) async fn page(
     after: Option<Cursor>,
     size: PageSize,
 ) -> Result<Page<Submission>, StorageError> {
+    if let Some(query) = &filter.search {
+        return super::search::page(db, filter_condition(filter), query, after, size)
+            .await
+            .map_err(storage);
+    }
     let mut cond = filter_condition(filter);
     let (column, order) = match filter.order {
         ListOrder::NewestCreated => ("created_at", Order::Desc),
@@ -60,23 +65,18 @@ pub(super) async fn page(
     let next_cursor = more
         .then(|| {
             items.last().and_then(|last| {
-                filter
-                    .order
-                    .position(last)
-                    .map(|at| Cursor { at, id: last.id.0 }.encode())
+                filter.order.position(last).map(|at| {
+                    Cursor {
+                        at,
+                        id: last.id.0,
+                        rank: None,
+                    }
+                    .encode()
+                })
             })
         })
         .flatten();
     Ok(Page { items, next_cursor })
-}
-
-/// Escapes LIKE wildcards so a search for `50%` finds "50%", not everything.
-fn like_pattern(word: &str) -> String {
-    let escaped = word
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
 }
 
 fn tag_condition(table: &'static str, code: &str) -> Expr {
@@ -130,11 +130,6 @@ fn filter_condition(filter: &SubmissionFilter) -> Cond {
             "submission_evidence_types",
             evidence_type.as_str(),
         ));
-    }
-    for word in &filter.words {
-        cond = cond.add(
-            Expr::col(("s", "search_text")).like(LikeExpr::new(like_pattern(word)).escape('\\')),
-        );
     }
     cond
 }

@@ -8,6 +8,7 @@ mod index;
 mod list;
 mod recommendations;
 mod reviews;
+mod search;
 mod store;
 
 pub(crate) use reviews::REVIEW_COLUMNS;
@@ -139,5 +140,6 @@ fn to_submission(row: &QueryResult) -> Result<Submission, DbErr> {
         submitted_at: row.try_get("", "submitted_at")?,
         reviewer_id: reviewer_id.map(MemberId),
         published_revision: row.try_get("", "published_revision")?,
+        search_match: None,
     })
 }

@@ -4,7 +4,9 @@
 use super::guarded::{Guard, GuardedWrite, Outbox};
 use super::history::{insert_transition, store_revision};
 use super::index::{insert_index_rows, serialize, write_index_rows};
-use super::{SeaSubmissionRepository, current, list, select_submissions, stored, to_submission};
+use super::{
+    SeaSubmissionRepository, current, list, search, select_submissions, stored, to_submission,
+};
 use crate::entities::submissions::{ActiveModel, Column, Entity};
 use crate::idempotency::keep_answer;
 use crate::{now, storage, to_micros, write_error};
@@ -17,7 +19,10 @@ use domain::pagination::{Cursor, Page, PageSize};
 use domain::repository::{
     StorageError, SubmissionFilter, SubmissionRepository, TransitionRecord, WriteError,
 };
-use domain::submission::{Content, DELETABLE, EDITABLE, Status, Submission, SubmissionKind};
+use domain::submission::search::Likeness;
+use domain::submission::{
+    Audience, Content, DELETABLE, EDITABLE, Status, Submission, SubmissionKind,
+};
 use domain::{MemberId, SubmissionId};
 use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
 use sea_orm::{
@@ -39,6 +44,9 @@ impl SubmissionRepository for SeaSubmissionRepository {
     ) -> Result<Submission, WriteError> {
         let at = now();
         let write = GuardedWrite::begin(&self.db, id, false).await?;
+        let search_body = search::body(write.tx(), content)
+            .await
+            .map_err(write_error)?;
         let model = ActiveModel {
             id: Set(id.0),
             author_id: Set(Some(author.0)),
@@ -46,6 +54,7 @@ impl SubmissionRepository for SeaSubmissionRepository {
             status: Set(Status::Draft.as_str().to_owned()),
             title: Set(content.title.clone()),
             search_text: Set(content.search_text()),
+            search_body: Set(search_body),
             content: Set(serialize(content).map_err(write_error)?),
             version: Set(1),
             nation: Set(content.nation.clone()),
@@ -101,9 +110,13 @@ impl SubmissionRepository for SeaSubmissionRepository {
         content: &Content,
     ) -> Result<Submission, WriteError> {
         let write = GuardedWrite::begin(&self.db, id, true).await?;
+        let search_body = search::body(write.tx(), content)
+            .await
+            .map_err(write_error)?;
         let updated = Entity::update_many()
             .col_expr(Column::Title, Expr::value(content.title.clone()))
             .col_expr(Column::SearchText, Expr::value(content.search_text()))
+            .col_expr(Column::SearchBody, Expr::value(search_body))
             .col_expr(
                 Column::Content,
                 Expr::value(serialize(content).map_err(write_error)?),
@@ -255,6 +268,17 @@ impl SubmissionRepository for SeaSubmissionRepository {
         size: PageSize,
     ) -> Result<Page<Submission>, StorageError> {
         list::page(&self.db, filter, after, size).await
+    }
+
+    #[tracing::instrument(skip(self, source, audience), fields(submission = %source.id))]
+    async fn related_candidates(
+        &self,
+        source: &Submission,
+        audience: &Audience,
+    ) -> Result<Vec<(SubmissionId, Likeness)>, StorageError> {
+        search::related(&self.db, source, audience)
+            .await
+            .map_err(storage)
     }
 
     #[tracing::instrument(skip(self))]

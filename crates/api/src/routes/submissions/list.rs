@@ -11,7 +11,7 @@ use domain::pagination::{Cursor, PageSize};
 use domain::quarter::Quarter;
 use domain::repository::{ListOrder, SubmissionFilter};
 use domain::submission::EvidenceType;
-use domain::submission::search::{QUERY_MAX_CHARS, QueryTooLong, search_words};
+use domain::submission::search::{QUERY_MAX_CHARS, QUERY_MAX_WORDS, QueryError, SearchQuery};
 use domain::submission::use_cases::ListRequest;
 use domain::taxonomy::{Taxonomy, Vocabulary};
 use serde::Deserialize;
@@ -45,7 +45,18 @@ pub struct ListQuery {
     quarter: Option<String>,
     /// `true` for the caller's own work only.
     mine: Option<String>,
-    /// Words that must all appear in the title or summary (case-insensitive).
+    /// Full-text search over the title, summary, sections, recommendations
+    /// and tag labels, in web-search syntax: every word must match, stemmed
+    /// (`fall` finds "falls" and "falling"); `"a quoted phrase"` matches
+    /// those words in order; a leading `-` excludes a word or phrase
+    /// (`falls -stroke`). Other punctuation only separates words (text with
+    /// no word in it finds nothing). At most
+    /// 200 characters and 10 words or phrases (more are ignored); at least
+    /// one word not excluded. Results come most relevant first (a title
+    /// match above a summary match above any other), then newest, relevance
+    /// ranked among the 200 newest matches, which are all a search lists
+    /// (narrow it to reach older work); each item carries `match`.
+    #[param(example = "falls -stroke \"home hazard\"")]
     q: Option<String>,
     /// Page size, 1–100 (default 20).
     limit: Option<String>,
@@ -149,17 +160,27 @@ impl ListQuery {
             "is not a cursor this service gave out",
             Cursor::decode,
         );
-        let words = match self.q.as_deref().map(search_words) {
-            Some(Err(QueryTooLong)) => {
+        let search = match self.q.as_deref().map(SearchQuery::parse) {
+            Some(Err(QueryError::TooLong)) => {
                 e.add(
                     "q",
                     "too_long",
                     format!("must be at most {QUERY_MAX_CHARS} characters"),
                 );
-                Vec::new()
+                None
             }
-            Some(Ok(words)) => words,
-            None => Vec::new(),
+            Some(Err(QueryError::NothingToFind)) => {
+                e.add(
+                    "q",
+                    "nothing_to_find",
+                    format!(
+                        "needs at least one word to find, not only excluded ones (up to {QUERY_MAX_WORDS} are read)"
+                    ),
+                );
+                None
+            }
+            Some(Ok(search)) => search,
+            None => None,
         };
         let filter = SubmissionFilter {
             viewer: caller.id,
@@ -186,7 +207,7 @@ impl ListQuery {
             region: code(&mut e, taxonomy, "region", Vocabulary::Region, self.region),
             quarter,
             mine: mine.unwrap_or(false),
-            words,
+            search,
             order: ListOrder::NewestCreated,
         };
         e.into_result()?;

@@ -8,6 +8,7 @@ pub mod history;
 pub mod list;
 pub mod queue;
 pub mod recommendations;
+pub mod related;
 pub mod review;
 pub mod transition;
 pub mod update;

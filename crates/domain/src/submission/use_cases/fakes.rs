@@ -12,7 +12,8 @@ use crate::repository::{
     SubmissionRepository, Transition, TransitionRecord, WriteError,
 };
 use crate::review::Review;
-use crate::submission::{Content, Status, Submission, SubmissionKind};
+use crate::submission::search::Likeness;
+use crate::submission::{Audience, Content, Status, Submission, SubmissionKind};
 use async_trait::async_trait;
 use chrono::{NaiveDate, Utc};
 use std::collections::HashMap;
@@ -170,6 +171,34 @@ impl SubmissionRepository for Hub {
             items,
             next_cursor: None,
         })
+    }
+
+    async fn related_candidates(
+        &self,
+        source: &Submission,
+        audience: &Audience,
+    ) -> Result<Vec<(SubmissionId, Likeness)>, StorageError> {
+        let shared = |a: &[String], b: &[String]| {
+            u32::try_from(a.iter().filter(|c| b.contains(c)).count()).unwrap_or(u32::MAX)
+        };
+        Ok(lock(&self.submissions)
+            .iter()
+            .filter(|s| s.id != source.id && s.status == Status::Published)
+            .filter(|s| audience.sees(s.author_id, s.status))
+            .map(|s| {
+                let likeness = Likeness {
+                    shared_priorities: shared(&s.content.priorities, &source.content.priorities),
+                    shared_practice_areas: shared(
+                        &s.content.practice_areas,
+                        &source.content.practice_areas,
+                    ),
+                    shared_topics: shared(&s.content.topics, &source.content.topics),
+                    text_rank: 0.0,
+                };
+                (s.id, likeness)
+            })
+            .filter(|(_, likeness)| likeness.score() > 0.0)
+            .collect())
     }
 
     async fn published_among(&self, ids: &[Uuid]) -> Result<Vec<Uuid>, StorageError> {

@@ -5,7 +5,7 @@ use crate::ids::SubmissionId;
 use crate::pagination::Page;
 use crate::repository::{Revision, StorageError, Transition};
 use crate::review::Review;
-use crate::submission::Submission;
+use crate::submission::{Audience, Status, Submission};
 
 /// What happened to a submission, for its author, reviewers and admins.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,5 +64,44 @@ impl SubmissionService {
             .find(|r| r.number == number)
             .ok_or(RevisionError::NoSuchRevision)?;
         Ok((revision, submission.published_revision))
+    }
+}
+
+impl SubmissionService {
+    /// Published work most like a submission the actor may see: scored by
+    /// [`crate::submission::search::Likeness::score`], best first, then newest (ids are time-ordered);
+    /// never the submission itself, never what the actor may not see.
+    pub async fn related(
+        &self,
+        ctx: &Context,
+        id: SubmissionId,
+        limit: usize,
+    ) -> Result<Vec<Submission>, AccessError> {
+        let source = self.visible(ctx.actor, id).await?;
+        let audience = Audience::of(ctx.actor.id, ctx.actor.role);
+        let mut candidates = self
+            .submissions
+            .related_candidates(&source, &audience)
+            .await?;
+        candidates
+            .retain(|(candidate, likeness)| *candidate != source.id && likeness.score() > 0.0);
+        candidates.sort_by(|(a_id, a), (b_id, b)| {
+            b.score()
+                .total_cmp(&a.score())
+                .then_with(|| b_id.0.cmp(&a_id.0))
+        });
+        let mut related = Vec::with_capacity(limit);
+        for (candidate, _) in candidates {
+            if related.len() == limit {
+                break;
+            }
+            if let Some(submission) = self.submissions.get(candidate).await?
+                && submission.status == Status::Published
+                && audience.sees(submission.author_id, submission.status)
+            {
+                related.push(submission);
+            }
+        }
+        Ok(related)
     }
 }

@@ -212,3 +212,34 @@ async fn demographics_are_recorded_at_the_first_submit_only() {
         "a resubmission keeps the first record"
     );
 }
+
+#[tokio::test]
+async fn related_work_is_the_most_alike_published_never_itself_nor_hidden() {
+    let hub = Hub::new();
+    let tag = |id: SubmissionId, areas: &[&str]| {
+        hub.change(id, |s| {
+            s.content.priorities = vec!["optimising_ot".into()];
+            s.content.practice_areas = areas.iter().map(|a| (*a).to_owned()).collect();
+        });
+    };
+    let source = hub.holds(member(1), Status::Published);
+    tag(source, &["schools", "mental_health"]);
+    let close = hub.holds(member(2), Status::Published);
+    tag(close, &["schools", "mental_health"]);
+    let far = hub.holds(member(2), Status::Published);
+    tag(far, &[]);
+    let hidden = hub.holds(member(2), Status::Draft);
+    tag(hidden, &["schools", "mental_health"]);
+
+    let related = service(&hub)
+        .related(&as_member(3, Role::Member), source, 5)
+        .await
+        .unwrap();
+
+    let ids: Vec<SubmissionId> = related.iter().map(|s| s.id).collect();
+    assert_eq!(ids, vec![close, far]);
+    let hidden_source = service(&hub)
+        .related(&as_member(3, Role::Member), hidden, 5)
+        .await;
+    assert!(matches!(hidden_source, Err(AccessError::NotFound)));
+}
