@@ -19,6 +19,8 @@ mod m20261202_000001_follow_up_moves_back;
 mod m20261202_000002_report_rollup_cube;
 mod m20261202_000002_submission_demographics;
 mod m20261202_000005_sessions;
+mod m20261203_000030_webhook_active;
+mod m20261203_000031_attachments_by_uploader;
 
 pub struct Migrator;
 
@@ -42,6 +44,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000002_report_rollup_cube::Migration),
             Box::new(m20261202_000002_submission_demographics::Migration),
             Box::new(m20261202_000005_sessions::Migration),
+            Box::new(m20261203_000030_webhook_active::Migration),
+            Box::new(m20261203_000031_attachments_by_uploader::Migration),
         ]
     }
 }
