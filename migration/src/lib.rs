@@ -20,6 +20,8 @@ mod m20261202_000002_report_rollup_cube;
 mod m20261202_000002_submission_demographics;
 mod m20261202_000005_sessions;
 mod m20261203_000010_report_measures_in_uk_quarters;
+mod m20261203_000030_webhook_active;
+mod m20261203_000031_attachments_by_uploader;
 mod m20261203_000040_spread_and_idea_clinics;
 mod m20261203_000050_full_text_search;
 mod m20261203_000060_mail_deliveries;
@@ -49,6 +51,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000002_submission_demographics::Migration),
             Box::new(m20261202_000005_sessions::Migration),
             Box::new(m20261203_000010_report_measures_in_uk_quarters::Migration),
+            Box::new(m20261203_000030_webhook_active::Migration),
+            Box::new(m20261203_000031_attachments_by_uploader::Migration),
             Box::new(m20261203_000040_spread_and_idea_clinics::Migration),
             Box::new(m20261203_000050_full_text_search::Migration),
             Box::new(m20261203_000060_mail_deliveries::Migration),

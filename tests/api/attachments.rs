@@ -1,9 +1,10 @@
 use async_trait::async_trait;
 use domain::SubmissionId;
 use domain::attachment::{
-    AttachError, Attachment, AttachmentId, AttachmentRepository, FileStore, FileStoreError,
-    NewAttachment, Removal, StorageKey,
+    AttachError, Attachment, AttachmentId, AttachmentLimits, AttachmentRepository, FileStore,
+    FileStoreError, NewAttachment, Removal, StorageKey,
 };
+use domain::audit::AuditEntry;
 use domain::repository::{StorageError, WriteError};
 use hub_tests::Answer;
 use hub_tests::{TestApp, case_study, spawn_app, spawn_app_changed, spawn_app_with};
@@ -468,12 +469,125 @@ async fn a_submission_cannot_hold_more_than_its_limit() {
     assert_eq!(stored_keys(&app, &id).await.len(), 2);
 }
 
+#[tokio::test]
+async fn a_member_cannot_store_more_than_their_quota_across_submissions() {
+    let app = spawn_app_with(&[
+        ("HUB_MAX_FILE_BYTES", "2048"),
+        ("HUB_ATTACHMENT_QUOTA_BYTES", "5000"),
+    ])
+    .await;
+    let author = app.member().await;
+    let other = app.member().await;
+    let first = draft(&app, &author.token).await;
+    let second = draft(&app, &author.token).await;
+    let theirs = draft(&app, &other.token).await;
+    let chunk = |n: usize| "x,y\n".repeat(n / 4).into_bytes();
+
+    let (a, _, _) = upload(&app, &author.token, &first, "a.csv", chunk(2000)).await;
+    let (b, _, _) = upload(&app, &author.token, &second, "b.csv", chunk(2000)).await;
+    let (c, _, refused) = upload(&app, &author.token, &second, "c.csv", chunk(1200)).await;
+    let (fits, _, _) = upload(&app, &author.token, &second, "d.csv", chunk(1000)).await;
+    let (another_member, _, _) = upload(&app, &other.token, &theirs, "e.csv", chunk(2000)).await;
+
+    assert_eq!(a, StatusCode::CREATED);
+    assert_eq!(b, StatusCode::CREATED);
+    assert_eq!(c, StatusCode::PAYLOAD_TOO_LARGE, "{refused}");
+    assert_eq!(refused["code"], "quota_exceeded", "{refused}");
+    assert_eq!(refused["used_bytes"], 4000, "{refused}");
+    assert_eq!(refused["allowed_bytes"], 5000, "{refused}");
+    assert_eq!(fits, StatusCode::CREATED, "exactly up to the quota");
+    assert_eq!(
+        another_member,
+        StatusCode::CREATED,
+        "each member has their own"
+    );
+    assert_eq!(
+        stored_keys(&app, &second).await.len(),
+        2,
+        "the refused file was not kept"
+    );
+}
+
+#[tokio::test]
+async fn concurrent_uploads_cannot_pass_the_quota_together() {
+    let app = spawn_app_with(&[
+        ("HUB_MAX_FILE_BYTES", "2048"),
+        ("HUB_ATTACHMENT_QUOTA_BYTES", "4096"),
+    ])
+    .await;
+    let author = app.member().await;
+    let mut drafts = Vec::new();
+    for _ in 0..4 {
+        drafts.push(draft(&app, &author.token).await);
+    }
+    let chunk = "x,y\n".repeat(500).into_bytes();
+
+    let answers = futures_util::future::join_all(
+        drafts
+            .iter()
+            .map(|id| upload(&app, &author.token, id, "q.csv", chunk.clone())),
+    )
+    .await;
+
+    let created = answers
+        .iter()
+        .filter(|(status, _, _)| *status == StatusCode::CREATED)
+        .count();
+    assert_eq!(created, 2, "two 2000-byte files fit in 4096: {answers:?}");
+    assert!(answers.iter().all(
+        |(status, _, body)| *status == StatusCode::CREATED || body["code"] == "quota_exceeded"
+    ));
+}
+
+#[tokio::test]
+async fn uploads_and_removals_are_audited_with_actor_target_and_time() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let author = app.member().await;
+    let id = draft(&app, &author.token).await;
+    let (status, _, file) = upload(&app, &author.token, &id, "a.csv", b"x,y\n".to_vec()).await;
+    assert_eq!(status, StatusCode::CREATED, "{file}");
+    let file_id = file["id"].as_str().unwrap_or_default();
+    let (removed, _, _) = app
+        .delete(
+            &format!("{}/{file_id}", attachments_path(&id)),
+            Some(&author.token),
+        )
+        .await;
+    assert_eq!(removed, StatusCode::NO_CONTENT);
+
+    let audit = app
+        .get(&format!("/api/v1/audit?target_id={id}"), Some(&admin.token))
+        .await
+        .expect_status(StatusCode::OK);
+
+    let entries: Vec<&Value> = audit["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["action"] == "attachment_uploaded" || e["action"] == "attachment_removed")
+        .collect();
+    assert_eq!(entries.len(), 2, "{audit}");
+    assert_eq!(entries[0]["action"], "attachment_removed");
+    for entry in entries {
+        assert_eq!(entry["actor_id"], author.id.to_string().as_str());
+        assert_eq!(entry["target_type"], "submission");
+        assert!(entry["at"].is_string());
+        assert_eq!(entry["details"]["attachment_id"], file_id);
+    }
+}
+
 /// Records nothing: every insert fails as a crashed transaction would.
 struct FailingInserts(Arc<dyn AttachmentRepository>);
 
 #[async_trait]
 impl AttachmentRepository for FailingInserts {
-    async fn create(&self, _: NewAttachment, _: u64) -> Result<Attachment, AttachError> {
+    async fn create(
+        &self,
+        _: NewAttachment,
+        _: AttachmentLimits,
+        _: &AuditEntry,
+    ) -> Result<Attachment, AttachError> {
         Err(AttachError::Storage(StorageError(
             "the transaction was rolled back".into(),
         )))
@@ -498,8 +612,13 @@ impl AttachmentRepository for FailingInserts {
     async fn current_total(&self, s: SubmissionId) -> Result<u64, StorageError> {
         self.0.current_total(s).await
     }
-    async fn remove(&self, s: SubmissionId, a: AttachmentId) -> Result<Removal, WriteError> {
-        self.0.remove(s, a).await
+    async fn remove(
+        &self,
+        s: SubmissionId,
+        a: AttachmentId,
+        audit: &AuditEntry,
+    ) -> Result<Removal, WriteError> {
+        self.0.remove(s, a, audit).await
     }
 }
 

@@ -1,6 +1,6 @@
 use hub_tests::{Answer, PASSWORD, TestApp, TestMember, case_study, spawn_app};
-use reqwest::StatusCode;
-use serde_json::json;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
 
 #[tokio::test]
 async fn export_returns_everything_held_about_the_caller() {
@@ -199,4 +199,149 @@ async fn an_address_registered_again_after_erasure_is_a_new_member_with_none_of_
     assert_ne!(kept["author"]["id"].as_str(), Some(new_id));
     assert_eq!(old_password, StatusCode::UNAUTHORIZED);
     assert_eq!(old_token, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn erasure_withdraws_work_in_review_purges_kept_answers_and_detaches_what_it_keeps() {
+    let app = spawn_app().await;
+    let (member, admin, published) = named_author_of_published_work(&app).await;
+    let reviewer = app.reviewer().await;
+    let in_review = app
+        .submitted(&member.token, &case_study("Waiting for review"))
+        .await;
+    let keyed = app
+        .send(
+            app.request(Method::POST, "/api/v1/submissions", Some(&member.token))
+                .header("idempotency-key", "erasure-kept-answer")
+                .json(&case_study("Created with a key")),
+        )
+        .await;
+    assert_eq!(keyed.0, StatusCode::CREATED, "{}", keyed.2);
+    let export = app
+        .get("/api/v1/members/me/export", Some(&member.token))
+        .await
+        .expect_status(StatusCode::OK);
+    let kept = export["kept_on_erasure"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let plan = |id: &str| kept.iter().find(|k| k["id"] == id).cloned();
+    assert_eq!(
+        plan(&published).map(|k| k["status_after"].clone()),
+        Some(json!("published")),
+        "{export}"
+    );
+    assert_eq!(
+        plan(&in_review).map(|k| k["status_after"].clone()),
+        Some(json!("withdrawn")),
+        "{export}"
+    );
+    assert!(kept.iter().all(|k| k["why"].is_string()));
+    assert!(
+        plan(keyed.2["id"].as_str().unwrap_or_default()).is_none(),
+        "drafts are deleted"
+    );
+
+    let (erased, _, _) = app.erase(&member.token).await;
+    assert_eq!(erased, StatusCode::NO_CONTENT);
+
+    let withdrawn = app
+        .get(
+            &format!("/api/v1/submissions/{in_review}"),
+            Some(&admin.token),
+        )
+        .await
+        .expect_status(StatusCode::OK);
+    let history = app
+        .get(
+            &format!("/api/v1/submissions/{in_review}/history"),
+            Some(&admin.token),
+        )
+        .await
+        .expect_status(StatusCode::OK);
+    let queue = app
+        .get(
+            "/api/v1/submissions?status=submitted&limit=100",
+            Some(&reviewer.token),
+        )
+        .await
+        .expect_status(StatusCode::OK);
+    let kept_work = app
+        .get(
+            &format!("/api/v1/submissions/{published}"),
+            Some(&admin.token),
+        )
+        .await
+        .expect_status(StatusCode::OK);
+    let about_work = app
+        .get(
+            &format!("/api/v1/audit?target_id={published}&limit=100"),
+            Some(&admin.token),
+        )
+        .await
+        .expect_status(StatusCode::OK);
+    let by_old_id = app
+        .get(
+            &format!("/api/v1/audit?actor_id={}&limit=100", member.id),
+            Some(&admin.token),
+        )
+        .await
+        .expect_status(StatusCode::OK);
+
+    assert_eq!(withdrawn["status"], "withdrawn");
+    let last = history["transitions"]
+        .as_array()
+        .and_then(|t| t.last())
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(last["to"], "withdrawn", "{history}");
+    assert_eq!(last["comment"], "author erased", "{history}");
+    assert!(
+        !queue.to_string().contains(&in_review),
+        "left the review queue: {queue}"
+    );
+    assert_eq!(kept_work["author"]["display_name"], "Former member");
+    assert_eq!(kept_work["author"]["id"], Value::Null, "{kept_work}");
+    let old_id = member.id.to_string();
+    for (what, answer) in [
+        ("submission", &kept_work),
+        ("withdrawn", &withdrawn),
+        ("history", &history),
+        ("audit", &about_work),
+    ] {
+        assert!(
+            !answer.to_string().contains(&old_id),
+            "{what} still names the old id: {answer}"
+        );
+    }
+    let actions: Vec<&str> = by_old_id["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert_eq!(actions, vec!["member_erased"], "{by_old_id}");
+
+    let db = persistence::connect(&app.database_url, 1)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let count = sea_orm::sea_query::Query::select()
+        .expr_as(
+            sea_orm::sea_query::Expr::cust("COUNT(*)"),
+            sea_orm::sea_query::Alias::new("n"),
+        )
+        .from("idempotency_keys")
+        .and_where(sea_orm::sea_query::ExprTrait::eq(
+            sea_orm::sea_query::Expr::col("member_id"),
+            member.id,
+        ))
+        .to_owned();
+    let row = sea_orm::ConnectionTrait::query_one(&db.connection, &count)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let cached: i64 = row.and_then(|r| r.try_get("", "n").ok()).unwrap_or(-1);
+    assert_eq!(
+        cached, 0,
+        "the kept idempotent answer holding their data is gone"
+    );
 }

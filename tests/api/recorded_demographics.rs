@@ -138,6 +138,7 @@ async fn the_first_submit_is_recorded_and_erasure_clears_it() {
     let admin = app.admin().await;
     let reviewer = app.reviewer().await;
     let mut members = Vec::new();
+    let mut ids = Vec::new();
     let mut first = None;
     for i in 0..5 {
         let member = app.member().await;
@@ -150,7 +151,8 @@ async fn the_first_submit_is_recorded_and_erasure_clears_it() {
         let id = app
             .submitted(&member.token, &case_study(&format!("Work {i}")))
             .await;
-        first.get_or_insert(id);
+        first.get_or_insert(id.clone());
+        ids.push(id);
         members.push(member);
     }
     let first = first.unwrap();
@@ -180,6 +182,14 @@ async fn the_first_submit_is_recorded_and_erasure_clears_it() {
         Some(5)
     );
 
+    // Decided work is kept through erasure (work still in review would be
+    // withdrawn, and no longer counted).
+    for id in &ids {
+        let (claimed, body) = app.claim(&reviewer.token, id).await;
+        assert_eq!(claimed, StatusCode::OK, "{body}");
+        let (reviewed, body) = app.review(&reviewer.token, id, "reject", 2).await;
+        assert_eq!(reviewed, StatusCode::CREATED, "{body}");
+    }
     for member in &members {
         let (erased, _, body) = app.erase(&member.token).await;
         assert_eq!(erased, StatusCode::NO_CONTENT, "{body}");

@@ -15,6 +15,9 @@ pub(crate) struct Received {
     pub(crate) at: Instant,
 }
 
+/// What the receiver answers with a failing status: never to be echoed.
+const INTERNAL_ANSWER: &str = "db password is hunter2";
+
 /// A webhook receiver on loopback that answers `statuses` in turn (then 200).
 pub(crate) async fn receiver(statuses: Vec<u16>) -> (String, Arc<Mutex<Vec<Received>>>) {
     let listener = TcpListener::bind("127.0.0.1:0")
@@ -77,8 +80,12 @@ pub(crate) async fn receiver(statuses: Vec<u16>) -> (String, Arc<Mutex<Vec<Recei
                     at: Instant::now(),
                 });
             let status = answers.next().unwrap_or(200);
-            let reply =
-                format!("HTTP/1.1 {status} X\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+            // A failing answer carries what an internal service might leak.
+            let body = if status == 200 { "" } else { INTERNAL_ANSWER };
+            let reply = format!(
+                "HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
             let _ = socket.write_all(reply.as_bytes()).await;
         }
     });
@@ -132,7 +139,8 @@ pub(crate) async fn wait_for(what: &str, mut done: impl AsyncFnMut() -> bool) {
 async fn deliveries_are_signed_and_recorded() {
     let app = spawn_app_with(&[("HUB_WEBHOOK_POLL_MS", "50")]).await;
     let admin = app.admin().await;
-    let member = app.member().await;
+    // An admin's webhooks carry only what that admin may see: their own drafts.
+    let member = &admin;
     let (url, received) = receiver(vec![]).await;
     let (id, secret) = register(&app, &admin.token, &url).await;
 
@@ -192,7 +200,8 @@ async fn a_failed_delivery_is_retried_after_a_restart() {
     // a service stopped before it could deliver.
     let first = spawn_app_with(&[("HUB_WEBHOOK_POLL_MS", "600000")]).await;
     let admin = first.admin().await;
-    let member = first.member().await;
+    // An admin's webhooks carry only what that admin may see: their own drafts.
+    let member = &admin;
     let (url, received) = receiver(vec![500]).await;
     let (id, _) = register(&first, &admin.token, &url).await;
     let draft = first
@@ -331,4 +340,255 @@ async fn loopback_urls_are_refused_unless_allowed() {
         .await
         .expect_status(StatusCode::OK);
     assert_eq!(listed["items"], json!([]), "none was registered: {listed}");
+}
+
+fn actions_with_actor(page: &Value, actor: &str) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["actor_id"] == actor && e["at"].is_string())
+        .filter_map(|e| e["action"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test]
+async fn admins_disable_change_rotate_and_delete_webhooks_and_each_change_is_audited() {
+    let app = spawn_app_with(&[]).await;
+    let admin = app.admin().await;
+    let member = app.member().await;
+    let (url, _) = receiver(vec![]).await;
+    let (id, secret) = register(&app, &admin.token, &url).await;
+    let path = format!("/api/v1/webhooks/{id}");
+
+    let (disabled, _, view) = app
+        .patch(&path, Some(&admin.token), None, &json!({"active": false}))
+        .await;
+    let (retyped, _, retyped_view) = app
+        .patch(
+            &path,
+            Some(&admin.token),
+            None,
+            &json!({"event_types": ["submission.published", "submission.submitted"]}),
+        )
+        .await;
+    let (unknown_type, _, problem) = app
+        .patch(
+            &path,
+            Some(&admin.token),
+            None,
+            &json!({"event_types": ["submission.published", "everything"]}),
+        )
+        .await;
+    let (as_member, _, _) = app
+        .patch(&path, Some(&member.token), None, &json!({"active": true}))
+        .await;
+    let (rotated, _, rotated_view) = app
+        .post(
+            &format!("{path}/rotate-secret"),
+            Some(&admin.token),
+            &json!({}),
+        )
+        .await;
+    let (deleted, _, _) = app.delete(&path, Some(&admin.token)).await;
+    let (again, _, _) = app.delete(&path, Some(&admin.token)).await;
+    let (gone_patch, _, _) = app
+        .patch(&path, Some(&admin.token), None, &json!({"active": true}))
+        .await;
+    let (gone_rotate, _, _) = app
+        .post(
+            &format!("{path}/rotate-secret"),
+            Some(&admin.token),
+            &json!({}),
+        )
+        .await;
+
+    assert_eq!(disabled, StatusCode::OK, "{view}");
+    assert_eq!(view["active"], false);
+    assert_eq!(view["event_types"], json!(["submission.created"]));
+    assert_eq!(retyped, StatusCode::OK, "{retyped_view}");
+    assert_eq!(retyped_view["active"], false, "kept while not named");
+    assert_eq!(
+        retyped_view["event_types"],
+        json!(["submission.published", "submission.submitted"])
+    );
+    assert_eq!(unknown_type, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "event_types[1]", "{problem}");
+    assert_eq!(problem["errors"][0]["code"], "unknown_code");
+    assert_eq!(as_member, StatusCode::FORBIDDEN);
+    assert_eq!(rotated, StatusCode::OK, "{rotated_view}");
+    let new_secret = rotated_view["secret"].as_str().unwrap_or_default();
+    assert_eq!(new_secret.len(), 64, "{rotated_view}");
+    assert_ne!(new_secret, secret);
+    assert_eq!(deleted, StatusCode::NO_CONTENT);
+    assert_eq!(again, StatusCode::NOT_FOUND);
+    assert_eq!(gone_patch, StatusCode::NOT_FOUND);
+    assert_eq!(gone_rotate, StatusCode::NOT_FOUND);
+    let listed = app
+        .get("/api/v1/webhooks", Some(&admin.token))
+        .await
+        .expect_status(StatusCode::OK);
+    assert_eq!(listed["items"], json!([]), "{listed}");
+    let audit = app
+        .get(
+            &format!("/api/v1/audit?target_id={id}&limit=100"),
+            Some(&admin.token),
+        )
+        .await
+        .expect_status(StatusCode::OK);
+    assert_eq!(
+        actions_with_actor(&audit, &admin.id.to_string()),
+        vec![
+            "webhook_deleted",
+            "webhook_secret_rotated",
+            "webhook_changed",
+            "webhook_changed",
+            "webhook_created"
+        ],
+        "newest first, refused changes not recorded: {audit}"
+    );
+    assert!(
+        !audit.to_string().contains(new_secret) && !audit.to_string().contains(&secret),
+        "no secret in the audit log"
+    );
+}
+
+#[tokio::test]
+async fn an_admins_webhook_never_carries_another_members_draft() {
+    let app = spawn_app_with(&[("HUB_WEBHOOK_POLL_MS", "50")]).await;
+    let admin = app.admin().await;
+    let member = app.member().await;
+    let (url, received) = receiver(vec![]).await;
+    let (id, _) = register_for(&app, &admin.token, &url, "*").await;
+
+    let theirs = app
+        .create_submission(&member.token, &case_study("Their draft"))
+        .await;
+    let their_id = theirs["id"].as_str().unwrap_or_default().to_owned();
+    let own = app
+        .create_submission(&admin.token, &case_study("The admin's own draft"))
+        .await;
+    app.submit(&member.token, &their_id)
+        .await
+        .expect_status(StatusCode::OK);
+    wait_for("two deliveries", async || {
+        crate::webhook_replicas::all_delivered(&app, &admin.token, &id, 2).await
+    })
+    .await;
+    // Later events would have followed the submitted one; give a stray one time to show.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let got: Vec<(String, Value)> = received
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+        .map(|r| {
+            let body: Value = serde_json::from_slice(&r.body).unwrap_or(Value::Null);
+            (
+                r.headers.get("hub-event").cloned().unwrap_or_default(),
+                body["event"]["submission_id"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("submission.created".to_owned(), own["id"].clone()),
+            ("submission.submitted".to_owned(), theirs["id"].clone()),
+        ],
+        "the member's draft (created, edited) never reached the admin's webhook"
+    );
+}
+
+#[tokio::test]
+async fn a_delivery_checks_its_target_again_and_sends_nothing_to_a_refused_one() {
+    // Registered while loopback targets were allowed; delivered by an
+    // instance where they are not: the check at delivery refuses it.
+    let first = spawn_app_with(&[("HUB_WEBHOOK_POLL_MS", "600000")]).await;
+    let admin = first.admin().await;
+    let (url, received) = receiver(vec![]).await;
+    let (id, _) = register(&first, &admin.token, &url).await;
+    first
+        .create_submission(&admin.token, &case_study("Refused at delivery"))
+        .await;
+
+    let strict = spawn_app_on(
+        &first.database_url,
+        &[
+            ("HUB_WEBHOOK_POLL_MS", "50"),
+            ("HUB_WEBHOOK_ALLOW_LOOPBACK", "false"),
+        ],
+    )
+    .await;
+    wait_for("the refused attempt", async || {
+        let list = deliveries(&strict, &admin.token, &id).await;
+        list["items"][0]["attempts"].as_i64().unwrap_or(0) >= 1
+    })
+    .await;
+
+    let list = deliveries(&strict, &admin.token, &id).await;
+    let error = list["items"][0]["last_error"].as_str().unwrap_or_default();
+    assert!(error.starts_with("refused"), "{list}");
+    assert_eq!(
+        list["items"][0]["state"], "pending",
+        "retried later: {list}"
+    );
+    assert_eq!(list["items"][0]["last_status_code"], Value::Null);
+    assert!(
+        received
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_empty(),
+        "nothing was sent"
+    );
+}
+
+#[tokio::test]
+async fn a_failed_delivery_records_the_status_and_never_the_answers_body() {
+    let app = spawn_app_with(&[("HUB_WEBHOOK_POLL_MS", "50")]).await;
+    let admin = app.admin().await;
+    let (url, _) = receiver(vec![500]).await;
+    let (id, _) = register(&app, &admin.token, &url).await;
+    app.create_submission(&admin.token, &case_study("Answered 500"))
+        .await;
+
+    wait_for("the failed attempt", async || {
+        let list = deliveries(&app, &admin.token, &id).await;
+        list["items"][0]["attempts"].as_i64().unwrap_or(0) >= 1
+    })
+    .await;
+
+    let list = deliveries(&app, &admin.token, &id).await;
+    assert_eq!(list["items"][0]["last_status_code"], 500, "{list}");
+    assert_eq!(
+        list["items"][0]["last_error"], "answered 500 Internal Server Error",
+        "{list}"
+    );
+    assert!(!list.to_string().contains(INTERNAL_ANSWER), "{list}");
+}
+
+#[tokio::test]
+async fn a_problem_lists_at_most_a_hundred_errors_and_says_how_many_more() {
+    let app = spawn_app_with(&[]).await;
+    let admin = app.admin().await;
+    let names: Vec<String> = (0..150).map(|i| format!("unknown.{i}")).collect();
+
+    let (status, _, problem) = app
+        .post(
+            "/api/v1/webhooks",
+            Some(&admin.token),
+            &json!({"url": "http://127.0.0.1:9/h", "event_types": names}),
+        )
+        .await;
+
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["errors"].as_array().map(Vec::len), Some(100));
+    assert_eq!(problem["errors"][99]["field"], "event_types[99]");
+    assert_eq!(problem["errors_not_listed"], 50, "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .is_some_and(|d| d.ends_with("and 50 more not listed (at most 100 are)")),
+        "{problem}"
+    );
 }

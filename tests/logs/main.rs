@@ -82,7 +82,12 @@ async fn no_secret_reaches_the_logs() {
     assert_eq!(hook_status, StatusCode::CREATED, "{hook}");
     let hook_secret = hook["secret"].as_str().unwrap().to_owned();
     let (fanned, _, fan_body) = app
-        .post("/api/v1/submissions", Some(&jwt), &case_study("Fan out"))
+        // The admin's own draft: an admin's webhook carries no other member's drafts.
+        .post(
+            "/api/v1/submissions",
+            Some(&admin.token),
+            &case_study("Fan out"),
+        )
         .await;
     assert_eq!(fanned, StatusCode::CREATED, "{fan_body}");
     let deliveries = format!(

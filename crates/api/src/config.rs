@@ -240,6 +240,11 @@ impl Settings {
                 "HUB_MAX_SUBMISSION_BYTES",
                 AttachmentLimits::DEFAULT_SUBMISSION_BYTES,
             )?,
+            member_quota_bytes: byte_limit(
+                &get,
+                "HUB_ATTACHMENT_QUOTA_BYTES",
+                AttachmentLimits::DEFAULT_MEMBER_QUOTA_BYTES,
+            )?,
         };
         let per_minute = bounded(&get, "HUB_RATE_LIMIT_PER_MINUTE", 1200, 1_000_000)?;
         let burst = bounded(&get, "HUB_RATE_LIMIT_BURST", per_minute.get(), 1_000_000)?;
@@ -601,6 +606,14 @@ mod tests {
                 && l.max_submission_bytes == 100 * 1024 * 1024)
         );
         assert!(set.is_ok_and(|l| l.max_file_bytes == 4096 && l.max_submission_bytes == 10_000));
+        assert!(
+            settings(&[("HUB_ATTACHMENT_QUOTA_BYTES", "20000")])
+                .is_ok_and(|s| s.attachment_limits.member_quota_bytes == 20_000)
+        );
+        assert!(
+            settings(&[])
+                .is_ok_and(|s| s.attachment_limits.member_quota_bytes == 250 * 1024 * 1024)
+        );
         for bad in ["ten", "12", "-5", "2000000000"] {
             assert!(
                 settings(&[("HUB_MAX_FILE_BYTES", bad)])

@@ -39,6 +39,16 @@ pub struct Problem {
     /// For stale updates: the version stored now.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_version: Option<i32>,
+    /// For validation failures with more than 100 errors: how many more were
+    /// found than `errors` lists (it lists the first 100).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors_not_listed: Option<u64>,
+    /// For `quota_exceeded`: bytes the member's files take now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub used_bytes: Option<u64>,
+    /// For `quota_exceeded`: bytes the member's files may take in all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_bytes: Option<u64>,
 }
 
 /// One invalid field.
@@ -91,6 +101,13 @@ pub enum ApiError {
     /// An upload over a file or submission limit; `code` says which.
     #[error("{detail}")]
     TooLarge { code: &'static str, detail: String },
+    /// An upload past the member's storage quota.
+    #[error("{detail}")]
+    QuotaExceeded {
+        detail: String,
+        used: u64,
+        allowed: u64,
+    },
     /// An uploaded file whose content is not an allowed kind.
     #[error("{0}")]
     UnsupportedFile(String),
@@ -144,6 +161,7 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
             ApiError::RequestTimeout => "request_timeout",
             ApiError::TooLarge { code, .. } => code,
+            ApiError::QuotaExceeded { .. } => "quota_exceeded",
             ApiError::UnsupportedFile(_) => "unsupported_file_type",
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::Validation(_) => "validation_failed",
@@ -170,6 +188,7 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => "The request body is too large",
             ApiError::RequestTimeout => "The request took too long to arrive",
             ApiError::TooLarge { .. } => "The upload is too large",
+            ApiError::QuotaExceeded { .. } => "Your storage quota is used up",
             ApiError::UnsupportedFile(_) => "This kind of file is not accepted",
             ApiError::UnsupportedMediaType(_) => "Unsupported media type",
             ApiError::Validation(_) => "The request has invalid fields",
@@ -197,7 +216,7 @@ impl ApiError {
             errors: match self {
                 ApiError::Validation(errors) => Some(
                     errors
-                        .errors()
+                        .listed()
                         .iter()
                         .map(|e| FieldProblem {
                             field: e.field.clone(),
@@ -218,6 +237,20 @@ impl ApiError {
                 } => *current_version,
                 _ => None,
             },
+            errors_not_listed: match self {
+                ApiError::Validation(errors) if errors.not_listed() > 0 => {
+                    u64::try_from(errors.not_listed()).ok()
+                }
+                _ => None,
+            },
+            used_bytes: match self {
+                ApiError::QuotaExceeded { used, .. } => Some(*used),
+                _ => None,
+            },
+            allowed_bytes: match self {
+                ApiError::QuotaExceeded { allowed, .. } => Some(*allowed),
+                _ => None,
+            },
         }
     }
 }
@@ -235,7 +268,9 @@ impl ResponseError for ApiError {
             ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
-            ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::TooLarge { .. } | ApiError::QuotaExceeded { .. } => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
             ApiError::UnsupportedFile(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,

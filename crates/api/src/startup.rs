@@ -188,7 +188,11 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
             audit_log.clone(),
         ),
         sessions,
-        webhook_service: WebhookService::new(webhooks.clone(), settings.webhook_loopback),
+        webhook_service: WebhookService::new(
+            webhooks.clone(),
+            Arc::new(crate::webhooks::SystemResolver),
+            settings.webhook_loopback,
+        ),
         audit_log: audit_log.clone(),
         members,
         access_tokens,
@@ -235,6 +239,7 @@ impl Application {
         crate::webhooks::start_dispatcher(
             state.webhooks.clone(),
             Duration::from_millis(settings.webhook_poll_ms),
+            settings.webhook_loopback,
         );
         match &settings.mail {
             Some(mail) => {

@@ -15,6 +15,7 @@ pub use use_cases::{
     AttachmentError, AttachmentService, UploadAllowance, UploadedFile, ensure_editable,
 };
 
+use crate::audit::AuditEntry;
 use crate::ids::{MemberId, SubmissionId};
 use crate::repository::{StorageError, WriteError};
 use crate::submission::Status;
@@ -175,11 +176,25 @@ pub struct NewAttachment {
 pub struct AttachmentLimits {
     pub max_file_bytes: u64,
     pub max_submission_bytes: u64,
+    /// The most all files one member uploaded may take together, counting
+    /// files kept for a submitted revision (they are still stored).
+    pub member_quota_bytes: u64,
 }
 
 impl AttachmentLimits {
     pub const DEFAULT_FILE_BYTES: u64 = 25 * 1024 * 1024;
     pub const DEFAULT_SUBMISSION_BYTES: u64 = 100 * 1024 * 1024;
+    pub const DEFAULT_MEMBER_QUOTA_BYTES: u64 = 250 * 1024 * 1024;
+
+    /// Why a member who already stores `used` bytes may not add `size` more, if so.
+    pub fn quota_refusal(&self, used: u64, size: u64) -> Option<AttachError> {
+        (used.saturating_add(size) > self.member_quota_bytes).then_some(
+            AttachError::QuotaExceeded {
+                used,
+                allowed: self.member_quota_bytes,
+            },
+        )
+    }
 
     /// How large the next file may be when the submission's files already take `used`.
     pub fn room_for_next(&self, used: u64) -> u64 {
@@ -193,6 +208,7 @@ impl Default for AttachmentLimits {
         Self {
             max_file_bytes: Self::DEFAULT_FILE_BYTES,
             max_submission_bytes: Self::DEFAULT_SUBMISSION_BYTES,
+            member_quota_bytes: Self::DEFAULT_MEMBER_QUOTA_BYTES,
         }
     }
 }
@@ -234,6 +250,9 @@ pub enum AttachError {
     NotEditable(Status),
     #[error("the submission's files would take {would_use} bytes; the limit is {limit}")]
     SubmissionFull { would_use: u64, limit: u64 },
+    /// The member's files already take `used` bytes of the `allowed`; this one does not fit.
+    #[error("your files take {used} of the {allowed} bytes you may store; this file does not fit")]
+    QuotaExceeded { used: u64, allowed: u64 },
     #[error(transparent)]
     Storage(#[from] StorageError),
 }
@@ -249,12 +268,16 @@ pub enum Removal {
 
 #[async_trait]
 pub trait AttachmentRepository: Send + Sync {
-    /// Records a stored file if the submission is still editable and its
-    /// current files, with this one, stay within `max_submission_bytes`.
+    /// Records a stored file, with `audit`, in one transaction if the
+    /// submission is still editable, its current files with this one stay
+    /// within `limits.max_submission_bytes`, and everything its uploader
+    /// stores stays within `limits.member_quota_bytes` (checked while the
+    /// member's uploads take turns, so two at once cannot both pass).
     async fn create(
         &self,
         attachment: NewAttachment,
-        max_submission_bytes: u64,
+        limits: AttachmentLimits,
+        audit: &AuditEntry,
     ) -> Result<Attachment, AttachError>;
     /// The submission's current files, oldest first.
     async fn list_current(&self, submission: SubmissionId)
@@ -275,10 +298,12 @@ pub trait AttachmentRepository: Send + Sync {
     async fn current_total(&self, submission: SubmissionId) -> Result<u64, StorageError>;
     /// Removes a current file while the submission is editable: deletes its row
     /// unless a revision refers to it, in which case it is only marked removed.
+    /// `audit` is written in the same transaction.
     async fn remove(
         &self,
         submission: SubmissionId,
         id: AttachmentId,
+        audit: &AuditEntry,
     ) -> Result<Removal, WriteError>;
 }
 
@@ -326,9 +351,29 @@ mod tests {
         let limits = AttachmentLimits {
             max_file_bytes: 25,
             max_submission_bytes: 100,
+            member_quota_bytes: 150,
         };
         assert_eq!(limits.room_for_next(0), 25);
         assert_eq!(limits.room_for_next(90), 10);
         assert_eq!(limits.room_for_next(120), 0);
+    }
+
+    #[test]
+    fn a_member_may_store_up_to_the_quota_and_no_byte_more() {
+        let limits = AttachmentLimits {
+            max_file_bytes: 25,
+            max_submission_bytes: 100,
+            member_quota_bytes: 150,
+        };
+        assert!(limits.quota_refusal(0, 150).is_none());
+        assert!(limits.quota_refusal(140, 10).is_none());
+        assert!(matches!(
+            limits.quota_refusal(141, 10),
+            Some(AttachError::QuotaExceeded {
+                used: 141,
+                allowed: 150
+            })
+        ));
+        assert!(limits.quota_refusal(u64::MAX, 1).is_some());
     }
 }

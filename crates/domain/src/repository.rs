@@ -467,14 +467,26 @@ pub trait IdempotencyRepository: Send + Sync {
 /// Webhook endpoints and their deliveries, driven from the outbox.
 #[async_trait]
 pub trait WebhookRepository: Send + Sync {
+    /// Stores a new webhook and, in the same transaction, `audit` targeted at it.
     async fn create(
         &self,
         url: &str,
         event_types: &[String],
         secret: &str,
         by: MemberId,
+        audit: &AuditEntry,
     ) -> Result<crate::webhook::Webhook, WriteError>;
     async fn list(&self) -> Result<Vec<crate::webhook::Webhook>, StorageError>;
+    /// Applies `change` and writes `audit` in one transaction; `None` when
+    /// there is no such webhook (nothing is written then).
+    async fn change(
+        &self,
+        id: Uuid,
+        change: &crate::webhook::WebhookChange,
+        audit: &AuditEntry,
+    ) -> Result<Option<crate::webhook::Webhook>, WriteError>;
+    /// Deletes the webhook and its deliveries, with `audit`; false when there was none.
+    async fn delete(&self, id: Uuid, audit: &AuditEntry) -> Result<bool, WriteError>;
     /// A webhook's deliveries, or `None` when there is no such webhook.
     async fn deliveries(
         &self,

@@ -24,6 +24,9 @@ impl FieldError {
 pub struct ValidationErrors(Vec<FieldError>);
 
 impl ValidationErrors {
+    /// The most errors an answer lists.
+    pub const MAX_LISTED: usize = 100;
+
     pub fn new() -> Self {
         Self::default()
     }
@@ -63,6 +66,17 @@ impl ValidationErrors {
         &self.0
     }
 
+    /// At most [`Self::MAX_LISTED`] errors, the first found: what a problem
+    /// answer lists, so one request cannot make an answer of any size.
+    pub fn listed(&self) -> &[FieldError] {
+        &self.0[..self.0.len().min(Self::MAX_LISTED)]
+    }
+
+    /// How many errors were found beyond those [`Self::listed`].
+    pub fn not_listed(&self) -> usize {
+        self.0.len().saturating_sub(Self::MAX_LISTED)
+    }
+
     pub fn into_result(self) -> Result<(), ValidationErrors> {
         if self.is_empty() { Ok(()) } else { Err(self) }
     }
@@ -70,8 +84,16 @@ impl ValidationErrors {
 
 impl fmt::Display for ValidationErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let fields: Vec<&str> = self.0.iter().map(|e| e.field.as_str()).collect();
-        write!(f, "invalid fields: {}", fields.join(", "))
+        let fields: Vec<&str> = self.listed().iter().map(|e| e.field.as_str()).collect();
+        write!(f, "invalid fields: {}", fields.join(", "))?;
+        match self.not_listed() {
+            0 => Ok(()),
+            more => write!(
+                f,
+                " and {more} more not listed (at most {} are)",
+                Self::MAX_LISTED
+            ),
+        }
     }
 }
 
@@ -111,6 +133,26 @@ pub fn check_count<T>(errors: &mut ValidationErrors, field: &str, items: &[T], m
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn at_most_a_hundred_errors_are_listed_and_the_rest_are_counted() {
+        let mut errors = ValidationErrors::new();
+        for i in 0..250 {
+            errors.add(format!("tags[{i}]"), "unknown_code", "unknown");
+        }
+        assert_eq!(errors.listed().len(), 100);
+        assert_eq!(errors.listed()[99].field, "tags[99]");
+        assert_eq!(errors.not_listed(), 150);
+        let detail = errors.to_string();
+        assert!(
+            detail.ends_with("and 150 more not listed (at most 100 are)"),
+            "{detail}"
+        );
+        assert!(!detail.contains("tags[100]"));
+        let few = ValidationErrors::single("title", "required", "must not be blank");
+        assert_eq!(few.not_listed(), 0);
+        assert_eq!(few.to_string(), "invalid fields: title");
+    }
 
     #[test]
     fn length_counts_characters_not_bytes() {

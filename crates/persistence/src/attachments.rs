@@ -1,9 +1,10 @@
 use crate::{now, storage, write_error};
 use async_trait::async_trait;
 use domain::attachment::{
-    AttachError, Attachment, AttachmentId, AttachmentRepository, Caption, FileName, NewAttachment,
-    Removal, Sha256Digest, StorageKey,
+    AttachError, Attachment, AttachmentId, AttachmentLimits, AttachmentRepository, Caption,
+    FileName, NewAttachment, Removal, Sha256Digest, StorageKey,
 };
+use domain::audit::AuditEntry;
 use domain::repository::{StorageError, WriteError};
 use domain::submission::Status;
 use domain::{MemberId, SubmissionId};
@@ -49,6 +50,20 @@ impl SeaAttachmentRepository {
                 ..Default::default()
             })
             .await
+    }
+
+    /// Locks the member's row on PostgreSQL until the transaction ends.
+    async fn lock_member(&self, tx: &DatabaseTransaction, member: MemberId) -> Result<(), DbErr> {
+        if self.db.get_database_backend() == DbBackend::Postgres {
+            let query = Query::select()
+                .column("id")
+                .from("members")
+                .and_where(Expr::col("id").eq(member.0))
+                .lock(LockType::Update)
+                .to_owned();
+            tx.query_one(&query).await?;
+        }
+        Ok(())
     }
 
     /// The submission's status, locking its row on PostgreSQL so uploads,
@@ -129,6 +144,23 @@ async fn total_of(db: &impl ConnectionTrait, submission: SubmissionId) -> Result
     Ok(u64::try_from(total).unwrap_or(0))
 }
 
+/// Bytes stored for files the member uploaded, current or kept for a revision.
+async fn stored_by(db: &impl ConnectionTrait, member: MemberId) -> Result<u64, DbErr> {
+    let query = Query::select()
+        .expr_as(
+            Expr::cust("CAST(COALESCE(SUM(size_bytes), 0) AS BIGINT)"),
+            Alias::new("total"),
+        )
+        .from("attachments")
+        .and_where(Expr::col("uploaded_by").eq(member.0))
+        .to_owned();
+    let total: i64 = match db.query_one(&query).await? {
+        Some(row) => row.try_get("", "total")?,
+        None => 0,
+    };
+    Ok(u64::try_from(total).unwrap_or(0))
+}
+
 fn to_i64(value: u64) -> Result<i64, DbErr> {
     i64::try_from(value).map_err(|_| DbErr::Custom(format!("size {value} is too large")))
 }
@@ -139,7 +171,8 @@ impl AttachmentRepository for SeaAttachmentRepository {
     async fn create(
         &self,
         attachment: NewAttachment,
-        max_submission_bytes: u64,
+        limits: AttachmentLimits,
+        audit: &AuditEntry,
     ) -> Result<Attachment, AttachError> {
         let fail = |e: DbErr| AttachError::Storage(storage(e));
         // Both databases keep microseconds; answer with what is stored.
@@ -147,6 +180,11 @@ impl AttachmentRepository for SeaAttachmentRepository {
             chrono::DateTime::from_timestamp_micros(attachment.uploaded_at.timestamp_micros())
                 .unwrap_or(attachment.uploaded_at);
         let tx = self.begin_write().await.map_err(fail)?;
+        // The member's uploads take turns (on SQLite every write does), so
+        // two at once cannot both fit in what is left of the quota.
+        self.lock_member(&tx, attachment.uploaded_by)
+            .await
+            .map_err(fail)?;
         let status = self
             .lock_status(&tx, attachment.submission_id)
             .await
@@ -159,10 +197,13 @@ impl AttachmentRepository for SeaAttachmentRepository {
                     .await
                     .map_err(fail)?;
                 let would_use = used.saturating_add(attachment.size_bytes);
-                (would_use > max_submission_bytes).then_some(AttachError::SubmissionFull {
-                    would_use,
-                    limit: max_submission_bytes,
-                })
+                let stored = stored_by(&tx, attachment.uploaded_by).await.map_err(fail)?;
+                (would_use > limits.max_submission_bytes)
+                    .then_some(AttachError::SubmissionFull {
+                        would_use,
+                        limit: limits.max_submission_bytes,
+                    })
+                    .or_else(|| limits.quota_refusal(stored, attachment.size_bytes))
             }
         };
         if let Some(refusal) = refusal {
@@ -191,6 +232,7 @@ impl AttachmentRepository for SeaAttachmentRepository {
             ])
             .to_owned();
         tx.execute(&insert).await.map_err(fail)?;
+        crate::audit::insert(&tx, audit).await.map_err(fail)?;
         tx.commit().await.map_err(fail)?;
         Ok(Attachment {
             id: attachment.id,
@@ -278,6 +320,7 @@ impl AttachmentRepository for SeaAttachmentRepository {
         &self,
         submission: SubmissionId,
         id: AttachmentId,
+        audit: &AuditEntry,
     ) -> Result<Removal, WriteError> {
         let tx = self.begin_write().await.map_err(write_error)?;
         let refusal = match self
@@ -334,6 +377,9 @@ impl AttachmentRepository for SeaAttachmentRepository {
             tx.execute(&delete).await.map_err(write_error)?;
             Removal::Deleted(key)
         };
+        crate::audit::insert(&tx, audit)
+            .await
+            .map_err(write_error)?;
         tx.commit().await.map_err(write_error)?;
         Ok(removal)
     }

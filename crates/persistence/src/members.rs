@@ -7,10 +7,10 @@ use domain::member::{Demographics, DisplayName, FORMER_MEMBER_NAME, Member, NewM
 use domain::notification::ErasureNotice;
 use domain::repository::{MemberRepository, StorageError, WriteError};
 use domain::submission::Status;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, QuerySelect, Set, TransactionTrait,
 };
 
 /// Members stored through sea-orm.
@@ -187,6 +187,12 @@ impl MemberRepository for SeaMemberRepository {
             tx.rollback().await.map_err(write_error)?;
             return Err(WriteError::NotFound);
         }
+        detach_retained_work(&tx, id).await.map_err(write_error)?;
+        let cached = Query::delete()
+            .from_table("idempotency_keys")
+            .and_where(Expr::col("member_id").eq(id.0))
+            .to_owned();
+        tx.execute(&cached).await.map_err(write_error)?;
         tx.commit().await.map_err(write_error)?;
         tracing::info!(drafts_deleted = drafts.rows_affected, "member erased");
         Ok(())
@@ -206,4 +212,56 @@ impl MemberRepository for SeaMemberRepository {
             active.update(&self.db).await.map_err(write_error)?,
         ))
     }
+}
+
+/// Every column that names the member who wrote, reviewed, reported, made or
+/// did something that erasure keeps.
+const RETAINED_WORK_COLUMNS: [(&str, &str); 13] = [
+    ("submissions", "author_id"),
+    ("submissions", "reviewer_id"),
+    ("transitions", "actor_id"),
+    ("revisions", "created_by"),
+    ("reviews", "reviewer_id"),
+    ("recommendation_events", "reported_by"),
+    ("attachments", "uploaded_by"),
+    ("report_snapshots", "created_by"),
+    ("outbox_events", "author_id"),
+    ("outbox_events", "actor_id"),
+    ("webhooks", "created_by"),
+    ("report_rollup_authors", "author_id"),
+    ("audit_log", "actor_id"),
+];
+
+/// Moves what an erased member leaves behind to a tombstone member of its
+/// own ("Former member", no email, a new id): the work stays countable as one
+/// person's, as the quarters that counted it did, but nothing links it to the
+/// person or to their old id.
+async fn detach_retained_work(db: &impl ConnectionTrait, id: MemberId) -> Result<(), DbErr> {
+    let at = now();
+    let tombstone = ActiveModel {
+        id: Set(MemberId::generate().0),
+        email: Set(None),
+        display_name: Set(FORMER_MEMBER_NAME.to_owned()),
+        password_hash: Set(None),
+        role: Set(Role::Member.as_str().to_owned()),
+        career_stage: Set(None),
+        level_of_practice: Set(None),
+        sector: Set(None),
+        job_title: Set(None),
+        nation: Set(None),
+        region: Set(None),
+        created_at: Set(at),
+        updated_at: Set(at),
+        erased_at: Set(Some(at)),
+    };
+    let tombstone = tombstone.insert(db).await?.id;
+    for (table, column) in RETAINED_WORK_COLUMNS {
+        let update = Query::update()
+            .table(table)
+            .value(column, tombstone)
+            .and_where(Expr::col(column).eq(id.0))
+            .to_owned();
+        db.execute(&update).await?;
+    }
+    Ok(())
 }

@@ -3,10 +3,13 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::MemberId;
 use domain::SubmissionId;
+use domain::audit::AuditEntry;
 use domain::event::LifecycleEvent;
 use domain::repository::{StorageError, WebhookRepository, WriteError};
 use domain::submission::Status;
-use domain::webhook::{Delivery, LeasedDelivery, MAX_ATTEMPTS, Webhook, next_attempt};
+use domain::webhook::{
+    Delivery, LeasedDelivery, MAX_ATTEMPTS, Webhook, WebhookChange, next_attempt,
+};
 use sea_orm::sea_query::{
     Cond, Expr, ExprTrait, JoinType, LockBehavior, LockType, OnConflict, Order, Query,
 };
@@ -32,6 +35,10 @@ fn to_webhook(row: &QueryResult, prefix: &str) -> Result<Webhook, DbErr> {
         url: row.try_get(prefix, "url")?,
         event_types: types.split_whitespace().map(str::to_owned).collect(),
         secret: row.try_get(prefix, "secret")?,
+        active: row.try_get(prefix, "active")?,
+        owner: row
+            .try_get::<Option<Uuid>>(prefix, "created_by")?
+            .map(MemberId),
         created_at: row.try_get(prefix, "created_at")?,
     })
 }
@@ -51,6 +58,50 @@ fn to_delivery(row: &QueryResult) -> Result<Delivery, DbErr> {
     })
 }
 
+const WEBHOOK_COLUMNS: [&str; 7] = [
+    "id",
+    "url",
+    "event_types",
+    "secret",
+    "active",
+    "created_by",
+    "created_at",
+];
+
+const EVENT_COLUMNS: [&str; 9] = [
+    "seq",
+    "id",
+    "event_type",
+    "submission_id",
+    "author_id",
+    "actor_id",
+    "from_status",
+    "status",
+    "at",
+];
+
+/// An outbox event from columns named `<prefix><column>`.
+fn to_event(row: &QueryResult, prefix: &str) -> Result<LifecycleEvent, DbErr> {
+    let get = |name: &str| format!("{prefix}{name}");
+    let status = |name: &str| -> Result<Option<Status>, DbErr> {
+        let raw: Option<String> = row.try_get("", &get(name))?;
+        Ok(raw.and_then(|s| s.parse().ok()))
+    };
+    let author: Option<Uuid> = row.try_get("", &get("author_id"))?;
+    let actor: Option<Uuid> = row.try_get("", &get("actor_id"))?;
+    Ok(LifecycleEvent {
+        seq: row.try_get("", &get("seq"))?,
+        id: row.try_get("", &get("id"))?,
+        event_type: row.try_get("", &get("event_type"))?,
+        submission_id: SubmissionId(row.try_get("", &get("submission_id"))?),
+        author_id: author.map(MemberId),
+        actor_id: actor.map(MemberId),
+        from_status: status("from_status")?,
+        status: status("status")?,
+        at: row.try_get("", &get("at"))?,
+    })
+}
+
 const DELIVERY_COLUMNS: [&str; 10] = [
     "id",
     "webhook_id",
@@ -66,19 +117,22 @@ const DELIVERY_COLUMNS: [&str; 10] = [
 
 #[async_trait]
 impl WebhookRepository for SeaWebhookRepository {
-    #[tracing::instrument(skip(self, secret))]
+    #[tracing::instrument(skip(self, secret, audit))]
     async fn create(
         &self,
         url: &str,
         event_types: &[String],
         secret: &str,
         by: MemberId,
+        audit: &AuditEntry,
     ) -> Result<Webhook, WriteError> {
         let webhook = Webhook {
             id: Uuid::now_v7(),
             url: url.to_owned(),
             event_types: event_types.to_vec(),
             secret: secret.to_owned(),
+            active: true,
+            owner: Some(by),
             created_at: now(),
         };
         let insert = Query::insert()
@@ -88,6 +142,7 @@ impl WebhookRepository for SeaWebhookRepository {
                 "url",
                 "event_types",
                 "secret",
+                "active",
                 "created_by",
                 "created_at",
             ])
@@ -96,12 +151,94 @@ impl WebhookRepository for SeaWebhookRepository {
                 webhook.url.clone().into(),
                 webhook.event_types.join(" ").into(),
                 webhook.secret.clone().into(),
+                true.into(),
                 Some(by.0).into(),
                 webhook.created_at.into(),
             ])
             .to_owned();
-        self.db.execute(&insert).await.map_err(write_error)?;
+        let tx = self.db.begin().await.map_err(write_error)?;
+        tx.execute(&insert).await.map_err(write_error)?;
+        let audit = audit.clone().target("webhook", webhook.id);
+        crate::audit::insert(&tx, &audit)
+            .await
+            .map_err(write_error)?;
+        tx.commit().await.map_err(write_error)?;
         Ok(webhook)
+    }
+
+    #[tracing::instrument(skip(self, change, audit))]
+    async fn change(
+        &self,
+        id: Uuid,
+        change: &WebhookChange,
+        audit: &AuditEntry,
+    ) -> Result<Option<Webhook>, WriteError> {
+        let tx = self.db.begin().await.map_err(write_error)?;
+        let mut update = Query::update();
+        update.table("webhooks").and_where(Expr::col("id").eq(id));
+        // Always one value, so an empty change still finds (and locks) the row.
+        update.value("id", id);
+        if let Some(active) = change.active {
+            update.value("active", active);
+        }
+        if let Some(types) = &change.event_types {
+            update.value("event_types", types.as_slice().join(" "));
+        }
+        if let Some(secret) = &change.secret {
+            update.value("secret", secret.clone());
+        }
+        if tx
+            .execute(&update)
+            .await
+            .map_err(write_error)?
+            .rows_affected()
+            == 0
+        {
+            return Ok(None);
+        }
+        crate::audit::insert(&tx, audit)
+            .await
+            .map_err(write_error)?;
+        let select = Query::select()
+            .columns(WEBHOOK_COLUMNS)
+            .from("webhooks")
+            .and_where(Expr::col("id").eq(id))
+            .to_owned();
+        let row = tx.query_one(&select).await.map_err(write_error)?;
+        let webhook = row
+            .map(|r| to_webhook(&r, ""))
+            .transpose()
+            .map_err(write_error)?;
+        tx.commit().await.map_err(write_error)?;
+        Ok(webhook)
+    }
+
+    #[tracing::instrument(skip(self, audit))]
+    async fn delete(&self, id: Uuid, audit: &AuditEntry) -> Result<bool, WriteError> {
+        let tx = self.db.begin().await.map_err(write_error)?;
+        let deliveries = Query::delete()
+            .from_table("webhook_deliveries")
+            .and_where(Expr::col("webhook_id").eq(id))
+            .to_owned();
+        tx.execute(&deliveries).await.map_err(write_error)?;
+        let webhook = Query::delete()
+            .from_table("webhooks")
+            .and_where(Expr::col("id").eq(id))
+            .to_owned();
+        if tx
+            .execute(&webhook)
+            .await
+            .map_err(write_error)?
+            .rows_affected()
+            == 0
+        {
+            return Ok(false);
+        }
+        crate::audit::insert(&tx, audit)
+            .await
+            .map_err(write_error)?;
+        tx.commit().await.map_err(write_error)?;
+        Ok(true)
     }
 
     async fn list(&self) -> Result<Vec<Webhook>, StorageError> {
@@ -151,7 +288,7 @@ impl WebhookRepository for SeaWebhookRepository {
             None => 0,
         };
         let events = Query::select()
-            .columns(["seq", "event_type", "at"])
+            .columns(EVENT_COLUMNS)
             .from("outbox_events")
             .and_where(Expr::col("seq").gt(last_seq))
             .order_by("seq", Order::Asc)
@@ -167,13 +304,15 @@ impl WebhookRepository for SeaWebhookRepository {
         let mut made = 0;
         let mut high = last_seq;
         for row in &rows {
-            let seq: i64 = row.try_get("", "seq").map_err(storage)?;
-            let event_type: String = row.try_get("", "event_type").map_err(storage)?;
-            let event_at: DateTime<Utc> = row.try_get("", "at").map_err(storage)?;
+            let event = to_event(row, "").map_err(storage)?;
+            let seq = event.seq;
+            let event_type = event.event_type.clone();
             high = std::cmp::max(high, seq);
+            // Each webhook gets what its owner may see (never another
+            // member's draft), and only while it is enabled.
             for webhook in webhooks
                 .iter()
-                .filter(|w| w.wants(&event_type) && w.created_at <= event_at)
+                .filter(|w| w.wants(&event) && w.created_at <= event.at)
             {
                 let insert = Query::insert()
                     .into_table("webhook_deliveries")
@@ -230,6 +369,11 @@ impl WebhookRepository for SeaWebhookRepository {
             .and_where(Expr::col(("p", "state")).eq("pending"))
             .and_where(Expr::col(("p", "event_seq")).lt(Expr::col(("d", "event_seq"))))
             .to_owned();
+        let active_webhooks = Query::select()
+            .column("id")
+            .from("webhooks")
+            .and_where(Expr::col("active").eq(true))
+            .to_owned();
         // Rows another replica is leasing right now are skipped, not waited
         // for; SQLite has no row locks, and one UPDATE there is atomic.
         let due = Query::select()
@@ -243,6 +387,7 @@ impl WebhookRepository for SeaWebhookRepository {
                     .add(Expr::col(("d", "leased_until")).lte(at)),
             )
             .and_where(Expr::exists(earlier_pending).not())
+            .and_where(Expr::col(("d", "webhook_id")).in_subquery(active_webhooks))
             .order_by(("d", "next_attempt_at"), Order::Asc)
             .order_by(("d", "event_seq"), Order::Asc)
             .limit(limit)
@@ -268,18 +413,10 @@ impl WebhookRepository for SeaWebhookRepository {
         for column in DELIVERY_COLUMNS {
             select.expr_as(Expr::col(("d", column)), column);
         }
-        for column in ["id", "url", "event_types", "secret", "created_at"] {
+        for column in WEBHOOK_COLUMNS {
             select.expr_as(Expr::col(("w", column)), format!("w_{column}"));
         }
-        for column in [
-            "id",
-            "submission_id",
-            "author_id",
-            "actor_id",
-            "from_status",
-            "status",
-            "at",
-        ] {
+        for column in EVENT_COLUMNS {
             select.expr_as(Expr::col(("e", column)), format!("e_{column}"));
         }
         select
@@ -303,23 +440,7 @@ impl WebhookRepository for SeaWebhookRepository {
             .map(|row| -> Result<_, DbErr> {
                 let delivery = to_delivery(row)?;
                 let webhook = to_webhook(row, "w_")?;
-                let status = |name: &str| -> Result<Option<Status>, DbErr> {
-                    let raw: Option<String> = row.try_get("", name)?;
-                    Ok(raw.and_then(|s| s.parse().ok()))
-                };
-                let author: Option<Uuid> = row.try_get("", "e_author_id")?;
-                let actor: Option<Uuid> = row.try_get("", "e_actor_id")?;
-                let event = LifecycleEvent {
-                    seq: delivery.event_seq,
-                    id: row.try_get("", "e_id")?,
-                    event_type: delivery.event_type.clone(),
-                    submission_id: SubmissionId(row.try_get("", "e_submission_id")?),
-                    author_id: author.map(MemberId),
-                    actor_id: actor.map(MemberId),
-                    from_status: status("e_from_status")?,
-                    status: status("e_status")?,
-                    at: row.try_get("", "e_at")?,
-                };
+                let event = to_event(row, "e_")?;
                 Ok(LeasedDelivery {
                     lease,
                     delivery,
@@ -387,7 +508,7 @@ impl WebhookRepository for SeaWebhookRepository {
 /// Every registered webhook, newest first.
 async fn all_webhooks(db: &impl ConnectionTrait) -> Result<Vec<Webhook>, StorageError> {
     let select = Query::select()
-        .columns(["id", "url", "event_types", "secret", "created_at"])
+        .columns(WEBHOOK_COLUMNS)
         .from("webhooks")
         .order_by("created_at", Order::Desc)
         .to_owned();

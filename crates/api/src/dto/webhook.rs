@@ -10,10 +10,24 @@ use uuid::Uuid;
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"url": "https://council-dashboard.example.org/hooks/hub", "event_types": ["submission.published"]}))]
 pub struct CreateWebhookRequest {
-    /// An `http://` or `https://` URL that accepts POSTs.
+    /// An `https://` URL that accepts POSTs, whose host is and resolves only
+    /// to public addresses (never private, loopback, link-local, shared or
+    /// reserved ones; checked again at each delivery). `http://` and loopback
+    /// targets only where `HUB_WEBHOOK_ALLOW_LOOPBACK=true` (development).
     pub url: String,
     /// Event names (as in the change feed), or `["*"]` for all.
     pub event_types: Vec<String>,
+}
+
+/// A change to a webhook: each field present is applied, absent ones are kept.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"active": false}))]
+pub struct UpdateWebhookRequest {
+    /// `false` stops deliveries (pending ones wait), `true` resumes them.
+    pub active: Option<bool>,
+    /// Event names (as in the change feed), or `["*"]` for all; replaces the list.
+    pub event_types: Option<Vec<String>>,
 }
 
 /// A webhook endpoint.
@@ -22,6 +36,8 @@ pub struct WebhookView {
     pub id: Uuid,
     pub url: String,
     pub event_types: Vec<String>,
+    /// Whether events are delivered to it.
+    pub active: bool,
     #[serde(serialize_with = "domain::timestamp::serialize")]
     pub created_at: DateTime<Utc>,
 }
@@ -32,6 +48,7 @@ impl From<Webhook> for WebhookView {
             id: w.id,
             url: w.url,
             event_types: w.event_types,
+            active: w.active,
             created_at: w.created_at,
         }
     }

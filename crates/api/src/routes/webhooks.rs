@@ -1,13 +1,14 @@
 use crate::auth::Caller;
 use crate::dto::webhook::{
-    CreateWebhookRequest, CreatedWebhookView, DeliveryList, DeliveryView, WebhookList, WebhookView,
+    CreateWebhookRequest, CreatedWebhookView, DeliveryList, DeliveryView, UpdateWebhookRequest,
+    WebhookList, WebhookView,
 };
 use crate::error::{ApiError, Problem};
 use crate::extract::JsonBody;
 use crate::middleware::RequestId;
 use crate::state::AppState;
-use actix_web::{HttpResponse, get, post, web};
-use domain::webhook::{NewWebhookRequest, WebhookError};
+use actix_web::{HttpResponse, delete, get, patch, post, web};
+use domain::webhook::{NewWebhookRequest, WebhookError, WebhookUpdate};
 use uuid::Uuid;
 
 /// Register a webhook (admins only).
@@ -98,6 +99,99 @@ pub async fn list_deliveries(
     Ok(HttpResponse::Ok().json(DeliveryList {
         items: items.into_iter().map(DeliveryView::from).collect(),
     }))
+}
+
+/// Enable or disable a webhook, or change the events it wants (admins only).
+///
+/// A disabled webhook gets no new deliveries; its pending ones wait until it is enabled.
+#[utoipa::path(
+    tag = "webhooks",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The webhook's id")),
+    request_body = UpdateWebhookRequest,
+    responses(
+        (status = 200, description = "The webhook as changed", body = WebhookView),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such webhook", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown event types, each named", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/webhooks/{id}")]
+#[tracing::instrument(skip_all, fields(admin = %caller.id))]
+pub async fn update_webhook(
+    state: web::Data<AppState>,
+    caller: Caller,
+    request_id: RequestId,
+    id: web::Path<Uuid>,
+    body: JsonBody<UpdateWebhookRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let JsonBody(body) = body;
+    let update = WebhookUpdate {
+        active: body.active,
+        event_types: body.event_types,
+    };
+    let webhook = state
+        .webhook_service
+        .change(&caller.context(request_id), id.into_inner(), &update)
+        .await?;
+    Ok(HttpResponse::Ok().json(WebhookView::from(webhook)))
+}
+
+/// Replace a webhook's signing secret (admins only); the new secret is shown this once.
+///
+/// Deliveries from now on are signed with the new secret.
+#[utoipa::path(
+    tag = "webhooks",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The webhook's id")),
+    responses(
+        (status = 200, description = "The webhook, with its new signing secret shown once", body = CreatedWebhookView),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such webhook", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/webhooks/{id}/rotate-secret")]
+#[tracing::instrument(skip_all, fields(admin = %caller.id))]
+pub async fn rotate_webhook_secret(
+    state: web::Data<AppState>,
+    caller: Caller,
+    request_id: RequestId,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let (webhook, secret) = state
+        .webhook_service
+        .rotate_secret(&caller.context(request_id), id.into_inner(), rand::random())
+        .await?;
+    Ok(HttpResponse::Ok().json(CreatedWebhookView {
+        webhook: WebhookView::from(webhook),
+        secret,
+    }))
+}
+
+/// Remove a webhook and its deliveries (admins only).
+#[utoipa::path(
+    tag = "webhooks",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The webhook's id")),
+    responses(
+        (status = 204, description = "Removed; nothing more is delivered to it"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such webhook", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/webhooks/{id}")]
+#[tracing::instrument(skip_all, fields(admin = %caller.id))]
+pub async fn delete_webhook(
+    state: web::Data<AppState>,
+    caller: Caller,
+    request_id: RequestId,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    state
+        .webhook_service
+        .delete(&caller.context(request_id), id.into_inner())
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 impl From<WebhookError> for ApiError {

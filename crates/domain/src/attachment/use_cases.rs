@@ -9,6 +9,7 @@ use super::{
     StorageKey, UnsupportedContent,
 };
 use crate::actor::Context;
+use crate::audit::AuditEntry;
 use crate::ids::SubmissionId;
 use crate::repository::{StorageError, WriteError};
 use crate::submission::{Status, Submission};
@@ -32,6 +33,9 @@ pub enum AttachmentError {
         "this submission's files already take {used} of the {max} bytes they may take; this file does not fit"
     )]
     SubmissionFull { used: u64, max: u64 },
+    /// The member's files, with this one, would pass their storage quota.
+    #[error("your files take {used} of the {allowed} bytes you may store; this file does not fit")]
+    QuotaExceeded { used: u64, allowed: u64 },
     /// Another upload filled the submission while this one was read.
     #[error(
         "with this file the submission's files would take {would_use} bytes; they may take at most {limit}"
@@ -182,15 +186,19 @@ impl AttachmentService {
             uploaded_at: ctx.now,
         };
         let key = new.storage_key.clone();
+        let audit = AuditEntry::new("attachment_uploaded", Some(ctx.actor.id))
+            .target("submission", submission.0)
+            .request(ctx.request_id.clone())
+            .details(serde_json::json!({
+                "attachment_id": id.0,
+                "size_bytes": new.size_bytes,
+                "media_type": media_type.as_str(),
+            }));
         self.files
             .put(&key, file.bytes)
             .await
             .map_err(AttachmentError::FileStore)?;
-        match self
-            .attachments
-            .create(new, self.limits.max_submission_bytes)
-            .await
-        {
+        match self.attachments.create(new, self.limits, &audit).await {
             Ok(attachment) => Ok(attachment),
             Err(error) => {
                 self.discard(&key).await;
@@ -199,6 +207,9 @@ impl AttachmentService {
                     AttachError::NotEditable(status) => AttachmentError::NotEditable(status),
                     AttachError::SubmissionFull { would_use, limit } => {
                         AttachmentError::WouldOverfill { would_use, limit }
+                    }
+                    AttachError::QuotaExceeded { used, allowed } => {
+                        AttachmentError::QuotaExceeded { used, allowed }
                     }
                     AttachError::Storage(error) => AttachmentError::Storage(error),
                 })
@@ -263,12 +274,17 @@ impl AttachmentService {
     /// submitted revision contained leaves the list but is kept for it.
     pub async fn remove(
         &self,
+        ctx: &Context,
         submission: &Submission,
         id: AttachmentId,
     ) -> Result<Removal, AttachmentError> {
+        let audit = AuditEntry::new("attachment_removed", Some(ctx.actor.id))
+            .target("submission", submission.id.0)
+            .request(ctx.request_id.clone())
+            .details(serde_json::json!({"attachment_id": id.0}));
         let removal = self
             .attachments
-            .remove(submission.id, id)
+            .remove(submission.id, id, &audit)
             .await
             .map_err(|e| match e {
                 WriteError::NotFound => AttachmentError::NoCurrentFile,
@@ -391,7 +407,12 @@ mod tests {
 
     #[async_trait]
     impl AttachmentRepository for MemoryRows {
-        async fn create(&self, new: NewAttachment, _: u64) -> Result<Attachment, AttachError> {
+        async fn create(
+            &self,
+            new: NewAttachment,
+            _: AttachmentLimits,
+            _: &AuditEntry,
+        ) -> Result<Attachment, AttachError> {
             if let Some(refusal) = self.refuse_create {
                 return Err(refusal());
             }
@@ -432,7 +453,12 @@ mod tests {
         async fn current_total(&self, _: SubmissionId) -> Result<u64, StorageError> {
             Ok(self.rows.lock().unwrap().iter().map(|a| a.size_bytes).sum())
         }
-        async fn remove(&self, _: SubmissionId, _: AttachmentId) -> Result<Removal, WriteError> {
+        async fn remove(
+            &self,
+            _: SubmissionId,
+            _: AttachmentId,
+            _: &AuditEntry,
+        ) -> Result<Removal, WriteError> {
             self.removal
                 .map_or(Err(WriteError::NotFound), |answer| answer())
         }
@@ -442,6 +468,7 @@ mod tests {
         AttachmentLimits {
             max_file_bytes: 25,
             max_submission_bytes: 100,
+            member_quota_bytes: 1000,
         }
     }
 
@@ -662,7 +689,11 @@ mod tests {
             let (service, files) = service_with(rows, MemoryFiles::default());
             files.put(&key(), Bytes::from_static(PNG)).await.unwrap();
             let outcome = service
-                .remove(&submission(Status::Draft), AttachmentId(Uuid::nil()))
+                .remove(
+                    &author(),
+                    &submission(Status::Draft),
+                    AttachmentId(Uuid::nil()),
+                )
                 .await;
             let kept = files.stored.lock().unwrap().len();
             (outcome, kept)

@@ -18,8 +18,8 @@ pub use sessions::{
     LogoutError, PasswordChange, PasswordConfirmed, PasswordError, PasswordHasher, SessionService,
 };
 pub use use_cases::{
-    EraseError, MemberData, MemberService, MemberWork, ProfileChange, ProfileError, RegisterError,
-    Registration, SetRoleError, UpdateProfileError,
+    ERASURE_WITHDRAWAL_REASON, EraseError, KeptOnErasure, MemberData, MemberService, MemberWork,
+    ProfileChange, ProfileError, RegisterError, Registration, SetRoleError, UpdateProfileError,
 };
 
 use crate::ids::MemberId;

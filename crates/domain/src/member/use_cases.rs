@@ -11,10 +11,11 @@ use crate::audit::{AuditEntry, AuditLog};
 use crate::ids::{MemberId, SubmissionId};
 use crate::notification::ErasureNotice;
 use crate::repository::{
-    MemberRepository, ReviewRepository, StorageError, SubmissionRepository, WriteError,
+    MemberRepository, ReviewRepository, StorageError, SubmissionRepository, TransitionRecord,
+    WriteError,
 };
 use crate::review::Review;
-use crate::submission::{Status, Submission};
+use crate::submission::{Action, Status, Submission};
 use crate::taxonomy::Taxonomy;
 use crate::validation::ValidationErrors;
 use async_trait::async_trait;
@@ -33,10 +34,16 @@ pub trait MemberWork: Send + Sync {
         &self,
         author: MemberId,
     ) -> Result<Vec<RecordedDemographics>, StorageError>;
+    /// Moves a submission as recorded (the guarded write of every transition).
+    async fn transition(&self, record: TransitionRecord) -> Result<Submission, WriteError>;
 }
 
 #[async_trait]
 impl<T: SubmissionRepository + ReviewRepository + ?Sized> MemberWork for T {
+    async fn transition(&self, record: TransitionRecord) -> Result<Submission, WriteError> {
+        SubmissionRepository::transition(self, record).await
+    }
+
     async fn authored_by(&self, author: MemberId) -> Result<Vec<Submission>, StorageError> {
         SubmissionRepository::authored_by(self, author).await
     }
@@ -112,6 +119,61 @@ pub struct MemberData {
     pub reviews: Vec<Review>,
     /// Audit entries of the member's own actions.
     pub activity: Vec<AuditEntry>,
+    /// What erasing the account now would keep, and why.
+    pub kept_on_erasure: Vec<KeptOnErasure>,
+}
+
+/// The reason recorded when erasure withdraws a member's work from review.
+pub const ERASURE_WITHDRAWAL_REASON: &str = "author erased";
+
+/// Something erasure keeps, detached from the member, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeptOnErasure {
+    /// `submission` or `review`.
+    pub kind: &'static str,
+    pub id: uuid::Uuid,
+    /// The status it has now and the status it will have (for submissions).
+    pub status_now: Option<Status>,
+    pub status_after: Option<Status>,
+    pub why: &'static str,
+}
+
+impl KeptOnErasure {
+    /// What erasure does with `submission`: `None` for a draft, which is deleted.
+    pub fn of_submission(submission: &Submission) -> Option<Self> {
+        let (after, why) = match submission.status {
+            Status::Draft => return None,
+            Status::Published => (
+                Status::Published,
+                "published work stays for the members who rely on it and the quarterly figures that counted it; it is shown as by \"Former member\" and no longer linked to you",
+            ),
+            status if status.apply(Action::Withdraw).is_ok() => (
+                Status::Withdrawn,
+                "work in review is withdrawn with the reason \"author erased\"; the record stays, unlinked from you, because quarterly figures already sent to Council counted it",
+            ),
+            status => (
+                status,
+                "the record of a decided submission stays, unlinked from you, because quarterly figures already sent to Council counted it",
+            ),
+        };
+        Some(Self {
+            kind: "submission",
+            id: submission.id.0,
+            status_now: Some(submission.status),
+            status_after: Some(after),
+            why,
+        })
+    }
+
+    pub fn of_review(review: &Review) -> Self {
+        Self {
+            kind: "review",
+            id: review.id,
+            status_now: None,
+            status_after: None,
+            why: "a review stays with the submission it decided and the quality scores that counted it; it is no longer linked to you",
+        }
+    }
 }
 
 /// Why a registration was not stored.
@@ -332,6 +394,11 @@ impl MemberService {
         let recorded_demographics = self.work.recorded_demographics(ctx.actor.id).await?;
         let reviews = self.work.reviews_by(ctx.actor.id).await?;
         let activity = self.audit.activity_of(ctx.actor.id).await?;
+        let kept_on_erasure = submissions
+            .iter()
+            .filter_map(KeptOnErasure::of_submission)
+            .chain(reviews.iter().map(KeptOnErasure::of_review))
+            .collect();
         self.audit
             .record(
                 AuditEntry::new("member_data_exported", Some(ctx.actor.id))
@@ -346,23 +413,55 @@ impl MemberService {
             recorded_demographics,
             reviews,
             activity,
+            kept_on_erasure,
         })
     }
 
     /// Erases the actor (UK GDPR right to erasure): personal data and
     /// demographics removed (those recorded with their work too, which then
-    /// counts them as not stated), drafts deleted, work that left draft kept under
-    /// "Former member". Returns the deleted drafts, whose files are to go too.
+    /// counts them as not stated), drafts deleted, work in review withdrawn
+    /// with the reason [`ERASURE_WITHDRAWAL_REASON`], cached idempotent
+    /// answers purged, and the work that stays moved to a tombstone "Former
+    /// member" with a new id, so nothing links it to the person or their old id.
+    /// Returns the deleted drafts, whose files are to go too.
     /// It cannot be undone, so the actor must have typed their password again.
     pub async fn erase(
         &self,
         ctx: &Context,
         _confirmed: PasswordConfirmed,
     ) -> Result<Vec<SubmissionId>, EraseError> {
-        let drafts = self
-            .work
-            .authored_by(ctx.actor.id)
-            .await?
+        let authored = self.work.authored_by(ctx.actor.id).await?;
+        for submission in &authored {
+            let Ok(to) = submission.status.apply(Action::Withdraw) else {
+                continue;
+            };
+            let record = TransitionRecord {
+                id: submission.id,
+                actor: ctx.actor.id,
+                from: submission.status,
+                to,
+                at: ctx.now,
+                comment: Some(ERASURE_WITHDRAWAL_REASON.to_owned()),
+                submitted_at: None,
+                record_demographics: false,
+                completeness: None,
+                reviewer: None,
+                audit: AuditEntry::new("submission_withdrawn", Some(ctx.actor.id))
+                    .target("submission", submission.id.0)
+                    .details(serde_json::json!({
+                        "from": submission.status.as_str(),
+                        "to": to.as_str(),
+                        "reason": ERASURE_WITHDRAWAL_REASON,
+                    }))
+                    .request(ctx.request_id.clone()),
+            };
+            match self.work.transition(record).await {
+                // Moved meanwhile (a reviewer decided it): it is kept as it is now.
+                Ok(_) | Err(WriteError::StatusChanged(_)) => {}
+                Err(other) => return Err(other.into()),
+            }
+        }
+        let drafts = authored
             .into_iter()
             .filter(|s| s.status == Status::Draft)
             .map(|s| s.id)

@@ -1,7 +1,14 @@
-//! Registering webhooks and reading their deliveries: admins only.
+//! Registering, changing and removing webhooks and reading their
+//! deliveries: admins only. Admins share the webhooks: any admin may manage
+//! any of them, as any admin sees all of them. Every change is audited in the
+//! transaction that makes it.
 
-use super::{Delivery, EventTypes, LoopbackUrls, Webhook, WebhookUrl};
+use super::{
+    Delivery, EventTypes, HostResolver, LoopbackUrls, Target, Webhook, WebhookChange, WebhookUrl,
+    address_allowed,
+};
 use crate::actor::Context;
+use crate::audit::AuditEntry;
 use crate::repository::{StorageError, WebhookRepository, WriteError};
 use crate::validation::ValidationErrors;
 use std::sync::Arc;
@@ -11,6 +18,7 @@ use uuid::Uuid;
 #[derive(Clone)]
 pub struct WebhookService {
     webhooks: Arc<dyn WebhookRepository>,
+    resolver: Arc<dyn HostResolver>,
     loopback: LoopbackUrls,
 }
 
@@ -19,6 +27,13 @@ pub struct WebhookService {
 pub struct NewWebhookRequest {
     pub url: String,
     pub event_types: Vec<String>,
+}
+
+/// A change as asked for: each part present is applied.
+#[derive(Debug, Clone, Default)]
+pub struct WebhookUpdate {
+    pub active: Option<bool>,
+    pub event_types: Option<Vec<String>>,
 }
 
 /// Why a webhook use case did not happen.
@@ -37,8 +52,16 @@ pub enum WebhookError {
 }
 
 impl WebhookService {
-    pub fn new(webhooks: Arc<dyn WebhookRepository>, loopback: LoopbackUrls) -> Self {
-        Self { webhooks, loopback }
+    pub fn new(
+        webhooks: Arc<dyn WebhookRepository>,
+        resolver: Arc<dyn HostResolver>,
+        loopback: LoopbackUrls,
+    ) -> Self {
+        Self {
+            webhooks,
+            resolver,
+            loopback,
+        }
     }
 
     fn admin_only(ctx: &Context) -> Result<(), WebhookError> {
@@ -47,6 +70,37 @@ impl WebhookService {
         } else {
             Err(WebhookError::NotAdmin)
         }
+    }
+
+    fn audit(ctx: &Context, action: &str) -> AuditEntry {
+        AuditEntry::new(action, Some(ctx.actor.id)).request(ctx.request_id.clone())
+    }
+
+    /// Checks a URL as written and, for a name, every address it resolves to
+    /// now. (Delivery checks again: a name may resolve elsewhere later.)
+    pub async fn check_url(&self, field: &str, raw: &str) -> Result<WebhookUrl, ValidationErrors> {
+        let url = WebhookUrl::parse(field, raw, self.loopback)?;
+        if let Target::Name { host, port } = url.target() {
+            let addresses = self.resolver.resolve(host, *port).await;
+            if addresses.is_empty() {
+                return Err(ValidationErrors::single(
+                    field,
+                    "unresolvable_host",
+                    "the host name does not resolve to any address",
+                ));
+            }
+            if !addresses
+                .iter()
+                .all(|ip| address_allowed(*ip, self.loopback))
+            {
+                return Err(ValidationErrors::single(
+                    field,
+                    "address_not_allowed",
+                    "the host name resolves to a private, loopback, link-local or otherwise non-public address",
+                ));
+            }
+        }
+        Ok(url)
     }
 
     /// Registers a webhook; `random` makes its signing secret, returned
@@ -59,15 +113,23 @@ impl WebhookService {
     ) -> Result<(Webhook, String), WebhookError> {
         Self::admin_only(ctx)?;
         let mut errors = ValidationErrors::new();
-        let url = errors.collect(WebhookUrl::parse("url", &request.url, self.loopback));
         let event_types = errors.collect(EventTypes::parse("event_types", &request.event_types));
+        let url = errors.collect(self.check_url("url", &request.url).await);
         let (Some(url), Some(event_types)) = (url, event_types) else {
             return Err(WebhookError::Invalid(errors));
         };
         let secret = hex::encode(random);
+        let audit = Self::audit(ctx, "webhook_created")
+            .details(serde_json::json!({"event_types": event_types.as_slice()}));
         let webhook = self
             .webhooks
-            .create(url.as_str(), event_types.as_slice(), &secret, ctx.actor.id)
+            .create(
+                url.as_str(),
+                event_types.as_slice(),
+                &secret,
+                ctx.actor.id,
+                &audit,
+            )
             .await?;
         Ok((webhook, secret))
     }
@@ -76,6 +138,70 @@ impl WebhookService {
     pub async fn list(&self, ctx: &Context) -> Result<Vec<Webhook>, WebhookError> {
         Self::admin_only(ctx)?;
         Ok(self.webhooks.list().await?)
+    }
+
+    /// Enables or disables a webhook, or changes the events it wants.
+    pub async fn change(
+        &self,
+        ctx: &Context,
+        id: Uuid,
+        update: &WebhookUpdate,
+    ) -> Result<Webhook, WebhookError> {
+        Self::admin_only(ctx)?;
+        let event_types = match &update.event_types {
+            Some(raw) => {
+                Some(EventTypes::parse("event_types", raw).map_err(WebhookError::Invalid)?)
+            }
+            None => None,
+        };
+        let audit = Self::audit(ctx, "webhook_changed")
+            .target("webhook", id)
+            .details(serde_json::json!({
+                "active": update.active,
+                "event_types": event_types.as_ref().map(EventTypes::as_slice),
+            }));
+        let change = WebhookChange {
+            active: update.active,
+            event_types,
+            secret: None,
+        };
+        self.webhooks
+            .change(id, &change, &audit)
+            .await?
+            .ok_or(WebhookError::NotFound)
+    }
+
+    /// Replaces a webhook's signing secret; the new one is returned to be shown once.
+    pub async fn rotate_secret(
+        &self,
+        ctx: &Context,
+        id: Uuid,
+        random: [u8; 32],
+    ) -> Result<(Webhook, String), WebhookError> {
+        Self::admin_only(ctx)?;
+        let secret = hex::encode(random);
+        let audit = Self::audit(ctx, "webhook_secret_rotated").target("webhook", id);
+        let change = WebhookChange {
+            secret: Some(secret.clone()),
+            ..WebhookChange::default()
+        };
+        let webhook = self
+            .webhooks
+            .change(id, &change, &audit)
+            .await?
+            .ok_or(WebhookError::NotFound)?;
+        Ok((webhook, secret))
+    }
+
+    /// Removes a webhook and its deliveries.
+    pub async fn delete(&self, ctx: &Context, id: Uuid) -> Result<(), WebhookError> {
+        Self::admin_only(ctx)?;
+        let audit = Self::audit(ctx, "webhook_deleted").target("webhook", id);
+        if self.webhooks.delete(id, &audit).await? {
+            Ok(())
+        } else {
+            Err(WebhookError::NotFound)
+        }
     }
 
     /// One webhook's deliveries, oldest event first.
@@ -109,17 +235,49 @@ mod tests {
             url: &str,
             event_types: &[String],
             secret: &str,
-            _: MemberId,
+            by: MemberId,
+            _: &AuditEntry,
         ) -> Result<Webhook, WriteError> {
             let webhook = Webhook {
                 id: Uuid::now_v7(),
                 url: url.to_owned(),
                 event_types: event_types.to_vec(),
                 secret: secret.to_owned(),
+                active: true,
+                owner: Some(by),
                 created_at: Utc::now(),
             };
             self.0.lock().unwrap().push(webhook.clone());
             Ok(webhook)
+        }
+
+        async fn change(
+            &self,
+            id: Uuid,
+            change: &WebhookChange,
+            _: &AuditEntry,
+        ) -> Result<Option<Webhook>, WriteError> {
+            let mut all = self.0.lock().unwrap();
+            let Some(webhook) = all.iter_mut().find(|w| w.id == id) else {
+                return Ok(None);
+            };
+            if let Some(active) = change.active {
+                webhook.active = active;
+            }
+            if let Some(types) = &change.event_types {
+                webhook.event_types = types.as_slice().to_vec();
+            }
+            if let Some(secret) = &change.secret {
+                webhook.secret.clone_from(secret);
+            }
+            Ok(Some(webhook.clone()))
+        }
+
+        async fn delete(&self, id: Uuid, _: &AuditEntry) -> Result<bool, WriteError> {
+            let mut all = self.0.lock().unwrap();
+            let before = all.len();
+            all.retain(|w| w.id != id);
+            Ok(all.len() < before)
         }
 
         async fn list(&self) -> Result<Vec<Webhook>, StorageError> {
@@ -157,6 +315,33 @@ mod tests {
         }
     }
 
+    /// Resolves `public.example` to a documentation-free public address and
+    /// `inside.example` to a private one; nothing else.
+    struct FixedResolver;
+
+    #[async_trait]
+    impl HostResolver for FixedResolver {
+        async fn resolve(&self, host: &str, _: u16) -> Vec<std::net::IpAddr> {
+            match host {
+                "example.org" | "public.example" => vec!["93.184.215.14".parse().unwrap()],
+                "inside.example" => vec![
+                    "93.184.215.14".parse().unwrap(),
+                    "10.0.0.7".parse().unwrap(),
+                ],
+                "rebound.example" => vec!["::ffff:169.254.169.254".parse().unwrap()],
+                _ => Vec::new(),
+            }
+        }
+    }
+
+    fn service() -> WebhookService {
+        WebhookService::new(
+            Arc::new(MemoryWebhooks::default()),
+            Arc::new(FixedResolver),
+            LoopbackUrls::Refused,
+        )
+    }
+
     fn ctx(role: Role) -> Context {
         Context::new(Actor::new(MemberId::generate(), role), None)
     }
@@ -170,8 +355,7 @@ mod tests {
 
     #[tokio::test]
     async fn only_admins_register_list_and_read_deliveries() {
-        let service =
-            WebhookService::new(Arc::new(MemoryWebhooks::default()), LoopbackUrls::Refused);
+        let service = service();
         let reviewer = ctx(Role::Reviewer);
         let hook = request("https://example.org/h", &["*"]);
 
@@ -191,8 +375,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_registered_webhook_keeps_its_secret_and_unknown_ones_have_no_deliveries() {
-        let service =
-            WebhookService::new(Arc::new(MemoryWebhooks::default()), LoopbackUrls::Refused);
+        let service = service();
         let admin = ctx(Role::Admin);
 
         let (webhook, secret) = service
@@ -222,8 +405,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_invalid_webhook_names_every_bad_field() {
-        let service =
-            WebhookService::new(Arc::new(MemoryWebhooks::default()), LoopbackUrls::Refused);
+        let service = service();
 
         let refused = service
             .create(
@@ -237,5 +419,87 @@ mod tests {
             panic!("accepted");
         };
         assert_eq!(errors.errors().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_name_is_refused_when_any_address_it_resolves_to_is_not_public() {
+        let service = service();
+        let admin = ctx(Role::Admin);
+
+        for (url, code) in [
+            ("https://inside.example/h", "address_not_allowed"),
+            ("https://rebound.example/h", "address_not_allowed"),
+            ("https://nowhere.example/h", "unresolvable_host"),
+        ] {
+            let refused = service.create(&admin, &request(url, &["*"]), [0; 32]).await;
+            let Err(WebhookError::Invalid(errors)) = refused else {
+                panic!("accepted {url}");
+            };
+            assert_eq!(errors.errors()[0].field, "url");
+            assert_eq!(errors.errors()[0].code, code, "{url}");
+        }
+        assert!(
+            service
+                .create(
+                    &admin,
+                    &request("https://public.example/h", &["*"]),
+                    [0; 32]
+                )
+                .await
+                .is_ok()
+        );
+    }
+
+    #[tokio::test]
+    async fn a_webhook_is_changed_rotated_and_deleted_and_unknown_ones_are_not_found() {
+        let service = service();
+        let admin = ctx(Role::Admin);
+        let (webhook, secret) = service
+            .create(&admin, &request("https://example.org/h", &["*"]), [1; 32])
+            .await
+            .unwrap();
+
+        let disabled = service
+            .change(
+                &admin,
+                webhook.id,
+                &WebhookUpdate {
+                    active: Some(false),
+                    event_types: Some(vec!["submission.published".into()]),
+                },
+            )
+            .await
+            .unwrap();
+        let bad = service
+            .change(
+                &admin,
+                webhook.id,
+                &WebhookUpdate {
+                    active: None,
+                    event_types: Some(vec!["submission.Nope".into()]),
+                },
+            )
+            .await;
+        let (_, rotated) = service
+            .rotate_secret(&admin, webhook.id, [2; 32])
+            .await
+            .unwrap();
+        let as_reviewer = service.delete(&ctx(Role::Reviewer), webhook.id).await;
+        service.delete(&admin, webhook.id).await.unwrap();
+        let again = service.delete(&admin, webhook.id).await;
+
+        assert!(!disabled.active);
+        assert_eq!(disabled.event_types, vec!["submission.published"]);
+        let Err(WebhookError::Invalid(errors)) = bad else {
+            panic!("accepted an unknown event type");
+        };
+        assert_eq!(errors.errors()[0].field, "event_types[0]");
+        assert_ne!(rotated, secret);
+        assert!(matches!(as_reviewer, Err(WebhookError::NotAdmin)));
+        assert!(matches!(again, Err(WebhookError::NotFound)));
+        assert!(matches!(
+            service.rotate_secret(&admin, webhook.id, [3; 32]).await,
+            Err(WebhookError::NotFound)
+        ));
     }
 }

@@ -106,9 +106,13 @@ impl HistoryRepository for SeaSubmissionRepository {
                 ("t", "from_status"),
                 ("t", "to_status"),
                 ("t", "at"),
-                ("t", "actor_id"),
                 ("t", "comment"),
             ])
+            // An erased actor's tombstone id is not shown.
+            .expr_as(
+                Expr::cust("CASE WHEN m.erased_at IS NULL THEN t.actor_id END"),
+                Alias::new("actor_id"),
+            )
             .expr_as(Expr::col(("m", "display_name")), Alias::new("actor_name"))
             .from_as("transitions", "t")
             .join_as(

@@ -72,12 +72,16 @@ async fn stored<C: ConnectionTrait>(db: &C, id: SubmissionId) -> Result<Option<S
         .transpose()
 }
 
-/// The columns a submission is read with, joined to its author's name.
+/// The columns a submission is read with, joined to its author's name. An
+/// erased author's work is kept under a tombstone whose id is not shown either.
 fn select_submissions() -> SelectStatement {
     Query::select()
+        .expr_as(
+            Expr::cust("CASE WHEN m.erased_at IS NULL THEN s.author_id END"),
+            Alias::new("author_id"),
+        )
         .columns([
             ("s", "id"),
-            ("s", "author_id"),
             ("s", "kind"),
             ("s", "status"),
             ("s", "content"),

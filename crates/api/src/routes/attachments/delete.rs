@@ -1,5 +1,6 @@
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
+use crate::middleware::RequestId;
 use crate::routes::submissions::load_own;
 use crate::state::AppState;
 use actix_web::{HttpResponse, delete, web};
@@ -31,13 +32,18 @@ use uuid::Uuid;
 pub async fn delete_attachment(
     state: web::Data<AppState>,
     caller: Caller,
+    request_id: RequestId,
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (submission_id, attachment_id) = path.into_inner();
     let submission = load_own(&state, &caller, SubmissionId(submission_id)).await?;
     state
         .attachment_service()
-        .remove(&submission, AttachmentId(attachment_id))
+        .remove(
+            &caller.context(request_id),
+            &submission,
+            AttachmentId(attachment_id),
+        )
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -147,6 +147,9 @@ fn unsatisfiable(length: u64) -> HttpResponse {
         errors: None,
         current_status: None,
         current_version: None,
+        errors_not_listed: None,
+        used_bytes: None,
+        allowed_bytes: None,
     };
     HttpResponse::RangeNotSatisfiable()
         .insert_header((header::CONTENT_RANGE, format!("bytes */{length}")))

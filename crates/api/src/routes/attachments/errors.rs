@@ -22,6 +22,11 @@ impl From<AttachmentError> for ApiError {
                     detail,
                 }
             }
+            AttachmentError::QuotaExceeded { used, allowed } => ApiError::QuotaExceeded {
+                detail,
+                used,
+                allowed,
+            },
             AttachmentError::EmptyFile => ApiError::validation("file", "empty", detail),
             AttachmentError::UnsupportedFile(_) => ApiError::UnsupportedFile(detail),
             AttachmentError::SubmissionNotFound

@@ -38,7 +38,7 @@ const CAPTION_BYTES: usize = 4 * Caption::MAX_CHARS + 64;
         (status = 403, description = "The caller is not the author", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such submission, or the caller may not see it", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The submission is no longer editable", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The file is over the per-file limit (`file_too_large`) or would take the submission over its limit (`submission_storage_full`)", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The file is over the per-file limit (`file_too_large`), would take the submission over its limit (`submission_storage_full`), or would take the member's files over their storage quota (`quota_exceeded`, with `used_bytes` and `allowed_bytes`; `HUB_ATTACHMENT_QUOTA_BYTES`, default 250 MiB)", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not multipart/form-data, or the file's content is not an allowed kind (`unsupported_file_type`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The form has no file, an empty one, an invalid caption or an unknown field", body = Problem, content_type = "application/problem+json"),
     )

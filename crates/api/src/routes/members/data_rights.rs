@@ -9,7 +9,7 @@ use crate::middleware::RequestId;
 use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, web};
 use chrono::{DateTime, Utc};
-use domain::member::MemberData;
+use domain::member::{KeptOnErasure, MemberData};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -28,6 +28,36 @@ pub struct MemberExport {
     pub reviews: Vec<ReviewView>,
     /// Audit entries of the member's own actions.
     pub activity: Vec<AuditEntryView>,
+    /// What erasing the account now would keep (detached from the member:
+    /// no id, email or name left that links it to them), and why. Drafts are
+    /// not listed: erasure deletes them.
+    pub kept_on_erasure: Vec<KeptOnErasureView>,
+}
+
+/// One thing erasure would keep, and why.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"kind": "submission", "id": "0192f0c1-8e4b-7a51-9a31-6a2d3c4b5e6f", "status_now": "in_review", "status_after": "withdrawn", "why": "work in review is withdrawn with the reason \"author erased\"; the record stays, unlinked from you, because quarterly figures already sent to Council counted it"}))]
+pub struct KeptOnErasureView {
+    /// `submission` or `review`.
+    pub kind: String,
+    pub id: uuid::Uuid,
+    /// For a submission: its status now.
+    pub status_now: Option<String>,
+    /// For a submission: its status once erased (in review → `withdrawn`).
+    pub status_after: Option<String>,
+    pub why: String,
+}
+
+impl From<KeptOnErasure> for KeptOnErasureView {
+    fn from(kept: KeptOnErasure) -> Self {
+        Self {
+            kind: kept.kind.to_owned(),
+            id: kept.id,
+            status_now: kept.status_now.map(|s| s.as_str().to_owned()),
+            status_after: kept.status_after.map(|s| s.as_str().to_owned()),
+            why: kept.why.to_owned(),
+        }
+    }
 }
 
 impl From<MemberData> for MemberExport {
@@ -43,6 +73,7 @@ impl From<MemberData> for MemberExport {
                 .collect(),
             reviews: data.reviews.into_iter().map(Into::into).collect(),
             activity: data.activity.into_iter().map(Into::into).collect(),
+            kept_on_erasure: data.kept_on_erasure.into_iter().map(Into::into).collect(),
         }
     }
 }

@@ -85,6 +85,19 @@ struct MemoryWork(Mutex<Vec<Submission>>);
 
 #[async_trait]
 impl MemberWork for MemoryWork {
+    async fn transition(
+        &self,
+        record: crate::repository::TransitionRecord,
+    ) -> Result<Submission, WriteError> {
+        let mut work = self.0.lock().unwrap();
+        let submission = work
+            .iter_mut()
+            .find(|s| s.id == record.id)
+            .ok_or(WriteError::NotFound)?;
+        submission.status = record.to;
+        Ok(submission.clone())
+    }
+
     async fn authored_by(&self, author: MemberId) -> Result<Vec<Submission>, StorageError> {
         let work = self.0.lock().unwrap();
         Ok(work
