@@ -292,8 +292,7 @@ fn integral_numbers(value: &mut serde_json::Value) {
         serde_json::Value::Number(number) => {
             if let Some(float) = number.as_f64().filter(|_| number.is_f64())
                 && float.fract() == 0.0
-                && float >= -9_223_372_036_854_775_808.0
-                && float < 9_223_372_036_854_775_808.0
+                && (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&float)
             {
                 // In range and whole, so the cast is exact.
                 #[allow(clippy::cast_possible_truncation)]

@@ -105,7 +105,14 @@ fn document_anonymous_access(document: &mut serde_json::Value) {
 
 /// What a created resource leads to: the operations that read, change and
 /// delete it, so a client (or a fuzzer's stateful phase) can follow them.
-const LINKS: [(&str, &str, &[(&str, &str)]); 2] = [
+/// (operation id, status, [(linked operation id, link name)]).
+type Links = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+
+const LINKS: [Links; 2] = [
     (
         "create_submission",
         "201",
