@@ -81,9 +81,9 @@ async fn a_key_reused_with_another_body_is_refused() {
     .await;
 
     assert_eq!(first, StatusCode::CREATED);
-    assert_eq!(second, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(second, StatusCode::CONFLICT, "{problem}");
     assert_eq!(headers["content-type"], "application/problem+json");
-    assert_eq!(problem["errors"][0]["code"], "idempotency_key_reused");
+    assert_eq!(problem["code"], "idempotency_key_reused");
     assert_eq!(my_submissions(&app, &member.token).await, 1);
 }
 

@@ -105,3 +105,368 @@ fn operation_summaries_are_one_line_of_plain_text() {
         "summaries the docs page would show badly: {odd:#?}"
     );
 }
+
+/// The schema keyword `keyword` at `pointer` (from `components/schemas`).
+fn declared(spec: &serde_json::Value, pointer: &str, keyword: &str) -> serde_json::Value {
+    let node = spec
+        .pointer(&format!("/components/schemas/{pointer}"))
+        .unwrap_or_else(|| panic!("{pointer} is not in the document"));
+    node[keyword].clone()
+}
+
+/// The schema of query parameter `name` of operation `operation_id`.
+fn parameter(spec: &serde_json::Value, operation_id: &str, name: &str) -> serde_json::Value {
+    spec["paths"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .flat_map(|(_, item)| item.as_object().into_iter().flatten())
+        .find(|(_, operation)| operation["operationId"] == operation_id)
+        .and_then(|(_, operation)| {
+            operation["parameters"]
+                .as_array()?
+                .iter()
+                .find(|p| p["name"] == name)
+                .map(|p| p["schema"].clone())
+        })
+        .unwrap_or_else(|| panic!("{operation_id} has no parameter {name}"))
+}
+
+#[test]
+fn every_validation_limit_is_declared_with_the_domains_own_value() {
+    use domain::access_token::{Scope, TokenLifetime, TokenName};
+    use domain::member::{DisplayName, JOB_TITLE_MAX, Password};
+    use domain::pagination::{FeedPageSize, PageSize};
+    use domain::review::{COMMENT_MAX, CRITERIA, SCORE_RANGE};
+    use domain::submission::search::QUERY_MAX_CHARS;
+    use domain::submission::validate::*;
+    use serde_json::json;
+    let spec: serde_json::Value = serde_json::from_str(COMMITTED).unwrap();
+
+    let expected = [
+        (
+            "CreateSubmissionRequest/properties/summary",
+            "maxLength",
+            json!(SUMMARY_MAX),
+        ),
+        (
+            "UpdateSubmissionRequest/properties/summary",
+            "maxLength",
+            json!(SUMMARY_MAX),
+        ),
+        (
+            "CreateSubmissionRequest/properties/title",
+            "maxLength",
+            json!(TITLE_MAX),
+        ),
+        (
+            "UpdateSubmissionRequest/properties/title",
+            "maxLength",
+            json!(TITLE_MAX),
+        ),
+        (
+            "WhyWeStarted/properties/problem",
+            "maxLength",
+            json!(SECTION_MAX),
+        ),
+        (
+            "Sections/properties/funding",
+            "maxLength",
+            json!(SECTION_MAX),
+        ),
+        (
+            "ImpactEvidence/properties/description",
+            "maxLength",
+            json!(SECTION_MAX),
+        ),
+        (
+            "ImpactEvidence/properties/description",
+            "minLength",
+            json!(1),
+        ),
+        (
+            "ImpactEvidence/properties/costs_pence",
+            "maximum",
+            json!(PENCE_MAX),
+        ),
+        (
+            "ImpactEvidence/properties/return_on_investment",
+            "minimum",
+            json!(RETURN_ON_INVESTMENT.0),
+        ),
+        (
+            "ImpactEvidence/properties/return_on_investment",
+            "maximum",
+            json!(RETURN_ON_INVESTMENT.1),
+        ),
+        (
+            "Recommendation/properties/text",
+            "maxLength",
+            json!(SHORT_TEXT_MAX),
+        ),
+        ("EvidenceSource/properties/url", "maxLength", json!(URL_MAX)),
+        (
+            "PdsaCycle/properties/change_idea",
+            "maxLength",
+            json!(SHORT_TEXT_MAX),
+        ),
+        (
+            "Measure/properties/name",
+            "maxLength",
+            json!(MEASURE_NAME_MAX),
+        ),
+        ("Measure/properties/unit", "maxLength", json!(UNIT_MAX)),
+        (
+            "Measure/properties/data_points",
+            "maxItems",
+            json!(DATA_POINTS_MAX),
+        ),
+        (
+            "CreateSubmissionRequest/properties/impact_evidence",
+            "maxItems",
+            json!(LIST_MAX),
+        ),
+        (
+            "CreateSubmissionRequest/properties/evidence_sources",
+            "maxItems",
+            json!(SOURCES_MAX),
+        ),
+        (
+            "TransitionRequest/properties/comment",
+            "maxLength",
+            json!(SHORT_TEXT_MAX),
+        ),
+        (
+            "RegisterRequest/properties/password",
+            "minLength",
+            json!(Password::MIN_CHARS),
+        ),
+        (
+            "RegisterRequest/properties/password",
+            "maxLength",
+            json!(Password::MAX_CHARS),
+        ),
+        (
+            "ChangePasswordRequest/properties/new_password",
+            "minLength",
+            json!(Password::MIN_CHARS),
+        ),
+        (
+            "RegisterRequest/properties/display_name",
+            "maxLength",
+            json!(DisplayName::MAX_CHARS),
+        ),
+        (
+            "UpdateMeRequest/properties/display_name",
+            "maxLength",
+            json!(DisplayName::MAX_CHARS),
+        ),
+        (
+            "DemographicsPatchBody/properties/job_title",
+            "maxLength",
+            json!(JOB_TITLE_MAX),
+        ),
+        (
+            "CreateTokenRequest/properties/name",
+            "maxLength",
+            json!(TokenName::MAX_CHARS),
+        ),
+        (
+            "CreateTokenRequest/properties/expires_in_days",
+            "maximum",
+            json!(TokenLifetime::MAX_DAYS),
+        ),
+        (
+            "ReviewRequest/properties/overall_comment",
+            "maxLength",
+            json!(COMMENT_MAX),
+        ),
+        (
+            "RubricScores/properties/evidence_of_impact",
+            "minimum",
+            json!(SCORE_RANGE.0),
+        ),
+        (
+            "RubricScores/properties/evidence_of_impact",
+            "maximum",
+            json!(SCORE_RANGE.1),
+        ),
+        ("RubricScores", "required", json!(CRITERIA)),
+    ];
+    for (pointer, keyword, value) in expected {
+        let found = declared(&spec, pointer, keyword);
+        match (found.as_f64(), value.as_f64()) {
+            (Some(found), Some(value)) => assert_eq!(found, value, "{pointer} {keyword}"),
+            _ => assert_eq!(found, value, "{pointer} {keyword}"),
+        }
+    }
+    assert_eq!(
+        declared(&spec, "CreateTokenRequest/properties/scopes", "items")["enum"],
+        json!(Scope::ALL.map(Scope::as_str))
+    );
+    let nations = declared(&spec, "CreateSubmissionRequest/properties/nation", "enum");
+    assert!(
+        nations
+            .as_array()
+            .is_some_and(|n| n.contains(&json!("england")) && n.contains(&json!(null))),
+        "{nations}"
+    );
+
+    for operation in ["list_submissions", "review_queue", "list_audit"] {
+        let limit = parameter(&spec, operation, "limit");
+        assert_eq!(
+            (limit["minimum"].clone(), limit["maximum"].clone()),
+            (json!(1), json!(PageSize::MAX)),
+            "{operation}"
+        );
+    }
+    assert_eq!(
+        parameter(&spec, "list_events", "limit")["maximum"],
+        json!(FeedPageSize::MAX)
+    );
+    assert_eq!(
+        parameter(&spec, "list_submissions", "q")["maxLength"],
+        json!(QUERY_MAX_CHARS)
+    );
+}
+
+#[test]
+fn every_text_a_client_sends_excludes_the_nul_character() {
+    let spec: serde_json::Value = serde_json::from_str(COMMITTED).unwrap();
+    let summary = declared(
+        &spec,
+        "CreateSubmissionRequest/properties/summary",
+        "pattern",
+    );
+    let pattern = summary.as_str().unwrap_or_default();
+    assert!(pattern.contains("\\u0000"), "{pattern}");
+    let password = declared(&spec, "LoginRequest/properties/password", "pattern");
+    assert!(
+        password.as_str().is_some_and(|p| p.contains("\\u0000")),
+        "{password}"
+    );
+}
+
+#[test]
+fn a_created_submission_links_to_what_can_be_done_with_it() {
+    let spec: serde_json::Value = serde_json::from_str(COMMITTED).unwrap();
+    let links = &spec["paths"]["/api/v1/submissions"]["post"]["responses"]["201"]["links"];
+    assert_eq!(links["GetSubmission"]["operationId"], "get_submission");
+    assert_eq!(
+        links["GetSubmission"]["parameters"]["path.id"],
+        "$response.body#/id"
+    );
+    assert_eq!(
+        links["UpdateSubmission"]["parameters"]["header.If-Match"],
+        "$response.header.ETag"
+    );
+    assert_eq!(
+        links["DeleteSubmission"]["operationId"],
+        "delete_submission"
+    );
+}
+
+#[tokio::test]
+async fn declared_limits_are_where_the_service_draws_the_line() {
+    use domain::member::Password;
+    use domain::submission::validate::{SUMMARY_MAX, TITLE_MAX};
+    use serde_json::json;
+    let app = spawn_app().await;
+    let member = app.member().await;
+
+    for (field, max) in [("summary", SUMMARY_MAX), ("title", TITLE_MAX)] {
+        let at_limit = json!({"kind": "case_study", field: "é".repeat(max)});
+        let over = json!({"kind": "case_study", field: "é".repeat(max + 1)});
+        let (status, _, body) = app
+            .post("/api/v1/submissions", Some(&member.token), &at_limit)
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{field} at its limit: {body}");
+        let (status, _, body) = app
+            .post("/api/v1/submissions", Some(&member.token), &over)
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field} over its limit"
+        );
+        assert_eq!(body["errors"][0]["field"], field);
+    }
+    let short = "p".repeat(Password::MIN_CHARS - 1);
+    let (status, body) = app
+        .register("short-password@example.org", &short, "Short")
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let enough = "p".repeat(Password::MIN_CHARS);
+    let (status, body) = app
+        .register("long-enough-password@example.org", &enough, "Enough")
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+}
+
+#[tokio::test]
+async fn arrays_are_refused_wherever_an_object_is_expected() {
+    let app = spawn_app().await;
+    let member = app.member().await;
+
+    let (status, _, body) = app
+        .patch(
+            "/api/v1/members/me",
+            Some(&member.token),
+            None,
+            &serde_json::json!({"demographics": [null, null]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["errors"][0]["field"], "demographics");
+
+    let (status, _, body) = app
+        .post("/api/v1/submissions", Some(&member.token), &serde_json::json!({"kind": "improvement_journey", "sections": {"why_we_started": [null]}}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["errors"][0]["field"], "sections.why_we_started");
+
+    let (status, _, body) = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            &serde_json::json!(["someone@example.org", "a long passphrase"]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["errors"][0]["field"], "body");
+}
+
+#[tokio::test]
+async fn empty_query_values_are_refused_for_every_parameter_by_name() {
+    let app = spawn_app().await;
+    let member = app.member().await;
+
+    for (query, named) in [
+        ("limit=", vec!["limit"]),
+        ("kind=&status=published", vec!["kind"]),
+        ("mine&q=&cursor=", vec!["mine", "q", "cursor"]),
+    ] {
+        let (status, _, body) = app
+            .get(&format!("/api/v1/submissions?{query}"), Some(&member.token))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "?{query}: {body}");
+        let fields: Vec<&str> = body["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(fields, named, "?{query}");
+    }
+    let (status, _, _) = app
+        .get("/api/v1/events?after=&limit=", Some(&member.token))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _, body) = app
+        .get(
+            "/api/v1/submissions?limit=5&status=draft",
+            Some(&member.token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}

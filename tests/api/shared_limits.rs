@@ -141,15 +141,14 @@ async fn a_member_holds_at_most_twenty_live_tokens() {
     let (after_revoking, _) = create_token(&app, &member.token).await;
     let (again, _) = create_token(&app, &member.token).await;
 
-    assert_eq!(refused, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
-    assert_eq!(problem["errors"][0]["field"], "tokens", "{problem}");
-    assert_eq!(problem["errors"][0]["code"], "too_many_tokens");
+    assert_eq!(refused, StatusCode::CONFLICT, "{problem}");
+    assert_eq!(problem["code"], "too_many_tokens", "{problem}");
     assert_eq!(
         after_revoking,
         StatusCode::CREATED,
         "a revoked token frees a place"
     );
-    assert_eq!(again, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(again, StatusCode::CONFLICT);
 }
 
 /// A client whose requests come from `address` (any of 127.0.0.0/8).

@@ -201,8 +201,8 @@ async fn only_admins_get_report_tokens_and_reports_need_the_scope() {
         ))
         .await;
 
-    assert_eq!(member_asks, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(problem["errors"][0]["field"], "scopes[0]", "{problem}");
+    assert_eq!(member_asks, StatusCode::FORBIDDEN, "{problem}");
+    assert_eq!(problem["code"], "forbidden", "{problem}");
     assert_eq!(
         unknown,
         StatusCode::UNPROCESSABLE_ENTITY,

@@ -8,7 +8,6 @@ use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::StreamExt;
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
-use serde_json::error::Category;
 
 /// The largest JSON body accepted, from `HUB_BODY_LIMIT_BYTES`.
 #[derive(Debug, Clone, Copy)]
@@ -105,7 +104,7 @@ impl BodyHead {
     }
 }
 
-impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+impl<T: DeserializeOwned + utoipa::ToSchema + 'static> FromRequest for JsonBody<T> {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
@@ -115,16 +114,16 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
         Box::pin(async move {
             head.check_json()?;
             let body = head.read(payload).await?;
-            parse_json(&body).map(JsonBody)
+            parse_body::<T>(&body).map(JsonBody)
         })
     }
 }
 
-/// A JSON body that may be left out entirely (no body, or an empty one).
+/// A JSON body that may be left out entirely (no body, an empty one, or `null`).
 #[derive(Debug)]
 pub struct OptionalJsonBody<T>(pub Option<T>);
 
-impl<T: DeserializeOwned + 'static> FromRequest for OptionalJsonBody<T> {
+impl<T: DeserializeOwned + utoipa::ToSchema + 'static> FromRequest for OptionalJsonBody<T> {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
@@ -137,54 +136,181 @@ impl<T: DeserializeOwned + 'static> FromRequest for OptionalJsonBody<T> {
                 return Ok(OptionalJsonBody(None));
             }
             head.check_json()?;
-            parse_json(&body).map(|v| OptionalJsonBody(Some(v)))
+            if body.trim_ascii() == b"null" {
+                return Ok(OptionalJsonBody(None));
+            }
+            parse_body::<T>(&body).map(|v| OptionalJsonBody(Some(v)))
         })
     }
 }
 
+/// The document's component schemas, as JSON.
+fn component_schemas() -> &'static serde_json::Value {
+    static SCHEMAS: std::sync::LazyLock<serde_json::Value> = std::sync::LazyLock::new(|| {
+        serde_json::to_value(crate::openapi::document())
+            .map(|document| document["components"]["schemas"].clone())
+            .unwrap_or_default()
+    });
+    &SCHEMAS
+}
+
+/// serde reads a struct from a JSON array by position, so `[null, null]`
+/// would pass for an object of optional fields. Wherever the document says a
+/// body (or a field in it) is an object, an array is refused with 422 naming
+/// the field, before the typed parse.
+fn refuse_arrays_for_objects<T: utoipa::ToSchema>(
+    value: &serde_json::Value,
+) -> Result<(), ApiError> {
+    let schemas = component_schemas();
+    let root = serde_json::json!({"$ref": format!("#/components/schemas/{}", T::name())});
+    match misplaced_array(value, &root, schemas, String::new(), 0) {
+        Some(path) => {
+            let field = if path.is_empty() {
+                "body".to_owned()
+            } else {
+                path
+            };
+            Err(ApiError::validation(
+                &field,
+                "invalid_type",
+                "must be a JSON object, not an array",
+            ))
+        }
+        None => Ok(()),
+    }
+}
+
+/// The first place where `value` holds an array and `schema` only an object.
+fn misplaced_array(
+    value: &serde_json::Value,
+    schema: &serde_json::Value,
+    schemas: &serde_json::Value,
+    path: String,
+    depth: usize,
+) -> Option<String> {
+    use serde_json::Value;
+    if depth > 64 {
+        return None;
+    }
+    if let Some(name) = schema["$ref"]
+        .as_str()
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+    {
+        return misplaced_array(value, &schemas[name], schemas, path, depth + 1);
+    }
+    let alternatives: Vec<&Value> = ["oneOf", "anyOf", "allOf"]
+        .iter()
+        .filter_map(|k| schema[*k].as_array())
+        .flatten()
+        .collect();
+    if let Some(found) = alternatives.iter().find_map(|alternative| {
+        misplaced_array(value, alternative, schemas, path.clone(), depth + 1)
+    }) {
+        return Some(found);
+    }
+    let types: Vec<&str> = match &schema["type"] {
+        Value::String(t) => vec![t.as_str()],
+        Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    let join = |key: &str| {
+        if path.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{path}.{key}")
+        }
+    };
+    match value {
+        Value::Array(items) => {
+            if types.contains(&"object") && !types.contains(&"array") {
+                return Some(path);
+            }
+            items.iter().enumerate().find_map(|(i, item)| {
+                misplaced_array(
+                    item,
+                    &schema["items"],
+                    schemas,
+                    format!("{path}[{i}]"),
+                    depth + 1,
+                )
+            })
+        }
+        Value::Object(fields) => fields.iter().find_map(|(key, item)| {
+            let property = &schema["properties"][key];
+            if property.is_null() {
+                None
+            } else {
+                misplaced_array(item, property, schemas, join(key), depth + 1)
+            }
+        }),
+        _ => None,
+    }
+}
+
+/// Parses a body the document describes as the schema of `T`: arrays where
+/// it says objects are refused, then the typed parse names the field that failed.
+fn parse_body<T: DeserializeOwned + utoipa::ToSchema>(body: &[u8]) -> Result<T, ApiError> {
+    let value = parse_value(body)?;
+    refuse_arrays_for_objects::<T>(&value)?;
+    from_value(value)
+}
+
 /// Parses JSON, naming the field that failed.
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    from_value(parse_value(body)?)
+}
+
+/// The body as a JSON value: 400 when it is not JSON, 422 naming each text
+/// that holds NUL. A number written with a zero fraction (`4.0`) is the same
+/// number as `4`, as JSON Schema says, so it is read as the integer.
+fn parse_value(body: &[u8]) -> Result<serde_json::Value, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::BadRequest(
             "the request body is empty; send a JSON object".into(),
         ));
     }
-    refuse_nul(body)?;
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+    let mut value: serde_json::Value = serde_json::from_slice(body).map_err(|e| malformed(&e))?;
+    refuse_nul(&value)?;
+    integral_numbers(&mut value);
+    Ok(value)
+}
+
+fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(value).map_err(|error| {
         let path = error.path().to_string();
         let inner = error.into_inner();
-        match inner.classify() {
-            Category::Data => {
-                let message = inner.to_string();
-                let message = message
-                    .split(" at line ")
-                    .next()
-                    .unwrap_or_default()
-                    .to_owned();
-                let field = field_name(&path, &message);
-                ApiError::validation(&field, "invalid_value", message)
+        let message = inner.to_string();
+        let field = field_name(&path, &message);
+        ApiError::validation(&field, "invalid_value", message)
+    })
+}
+
+/// Rewrites every number with a zero fraction (within the 64-bit range) as
+/// an integer; a field that takes a fraction still reads it as before.
+fn integral_numbers(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Number(number) => {
+            if let Some(float) = number.as_f64().filter(|_| number.is_f64())
+                && float.fract() == 0.0
+                && (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&float)
+            {
+                // In range and whole, so the cast is exact.
+                #[allow(clippy::cast_possible_truncation)]
+                let whole = float as i64;
+                *number = whole.into();
             }
-            Category::Syntax | Category::Eof | Category::Io => malformed(&inner),
         }
-    })?;
-    deserializer.end().map_err(|e| malformed(&e))?;
-    Ok(value)
+        serde_json::Value::Array(items) => items.iter_mut().for_each(integral_numbers),
+        serde_json::Value::Object(fields) => fields.values_mut().for_each(integral_numbers),
+        _ => {}
+    }
 }
 
 /// Text may not hold the NUL character: PostgreSQL cannot store it and no
 /// field has a use for it. Each string (or key) holding one is named.
-fn refuse_nul(body: &[u8]) -> Result<(), ApiError> {
-    const ESCAPED_NUL: &[u8] = b"\\u0000";
-    if !body.windows(ESCAPED_NUL.len()).any(|w| w == ESCAPED_NUL) {
-        return Ok(());
-    }
-    // Not valid JSON (or too deep): the typed parse below says why.
-    let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
-        return Ok(());
-    };
+fn refuse_nul(value: &serde_json::Value) -> Result<(), ApiError> {
     let mut errors = domain::ValidationErrors::new();
-    find_nul(&value, String::new(), &mut errors);
+    find_nul(value, String::new(), &mut errors);
     errors.into_result().map_err(ApiError::Validation)
 }
 
@@ -293,6 +419,56 @@ pub async fn refuse_nul_in_query(
     Ok(next.call(req).await?.map_into_left_body())
 }
 
+/// A query parameter sent with an empty value (`?limit=`, `?kind=`, or a
+/// bare `?mine`) is refused with 422 naming it, for every parameter alike:
+/// the document declares no parameter whose value may be empty, so leave a
+/// parameter out to leave it unset.
+pub async fn refuse_empty_query_values(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<
+    actix_web::dev::ServiceResponse<actix_web::body::EitherBody<impl actix_web::body::MessageBody>>,
+    actix_web::Error,
+> {
+    use actix_web::ResponseError;
+    let empty = empty_values(req.query_string());
+    if !empty.is_empty() {
+        let mut errors = domain::ValidationErrors::new();
+        for name in empty {
+            errors.add(
+                name,
+                "empty_value",
+                "must not be empty; leave the parameter out instead",
+            );
+        }
+        let response = ApiError::Validation(errors).error_response();
+        return Ok(req.into_response(response).map_into_right_body());
+    }
+    Ok(next.call(req).await?.map_into_left_body())
+}
+
+/// The names of the query's parameters sent with no value.
+fn empty_values(query: &str) -> Vec<String> {
+    if query.is_empty() {
+        return Vec::new();
+    }
+    query
+        .split('&')
+        .filter(|pair| {
+            pair.split_once('=')
+                .is_none_or(|(_, value)| value.is_empty())
+        })
+        .map(|pair| {
+            let name = pair.split_once('=').map_or(pair, |(name, _)| name);
+            web::Query::<Vec<(String, String)>>::from_query(&format!("{name}=x"))
+                .ok()
+                .and_then(|pairs| pairs.into_inner().into_iter().next())
+                .map_or_else(|| name.to_owned(), |(name, _)| name)
+                .replace('\0', "")
+        })
+        .collect()
+}
+
 /// Bad query strings answer 422 naming the problem.
 pub fn query_error(error: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
     ApiError::validation("query", "invalid_query", error.to_string()).into()
@@ -348,6 +524,14 @@ mod tests {
             field_of(r#"{"title": "a", "inner": {"count": 1, "x": 1}}"#).as_deref(),
             Some("inner.x")
         );
+    }
+
+    #[test]
+    fn empty_query_values_are_named() {
+        assert_eq!(empty_values("limit=&kind=case_study"), vec!["limit"]);
+        assert_eq!(empty_values("mine&q="), vec!["mine", "q"]);
+        assert!(empty_values("limit=5").is_empty());
+        assert!(empty_values("").is_empty());
     }
 
     #[test]

@@ -121,13 +121,15 @@ pub async fn idempotent_posts<B: MessageBody + 'static>(
             tracing::info!("idempotent replay");
             Ok(req.into_response(replay(stored)).map_into_right_body())
         }
+        // The key is already bound to another request: a conflict with
+        // what the service holds, not a malformed request.
         Claim::Mismatch => Ok(refuse(
             req,
-            ApiError::Validation(domain::ValidationErrors::single(
-                "Idempotency-Key",
-                "idempotency_key_reused",
-                "this key was used with a different request; use a new key for a new request",
-            )),
+            ApiError::Conflict {
+                code: "idempotency_key_reused",
+                detail: "this Idempotency-Key was used with a different request; use a new key for a new request".into(),
+                current_status: None,
+            },
         )),
         Claim::InProgress {
             retry_after_seconds,

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod cache;
 pub mod cli;
 pub mod config;
+pub mod constraints;
 pub mod contract;
 pub mod dto;
 pub mod error;

@@ -5,7 +5,8 @@ use crate::cache::{ReadCache, forget_on_writes};
 use crate::config::{FileStorage, MetricsAccess, Settings};
 use crate::contract::{Operations, enforce_operations};
 use crate::extract::{
-    BodyLimit, BodyTimeout, not_found, path_error, query_error, refuse_nul_in_query,
+    BodyLimit, BodyTimeout, not_found, path_error, query_error, refuse_empty_query_values,
+    refuse_nul_in_query,
 };
 use crate::idempotency::{Idempotency, idempotent_posts};
 use crate::limits::{MemoryLimits, RedisLimits};
@@ -388,12 +389,15 @@ pub fn run(
             .app_data(web::PayloadConfig::new(body_limit))
             .app_data(web::PathConfig::default().error_handler(path_error))
             .app_data(web::QueryConfig::default().error_handler(query_error))
-            .wrap(from_fn(move |req: ServiceRequest, next: Next<_>| {
-                enforce_operations(operations.clone(), req, next)
-            }))
             .wrap(from_fn(refuse_nul_in_query))
+            .wrap(from_fn(refuse_empty_query_values))
             .wrap(from_fn(move |req: ServiceRequest, next: Next<_>| {
                 idempotent_posts(idempotency.clone(), req, next)
+            }))
+            // Outside the idempotency check: a request without credentials
+            // is answered 401 before its Idempotency-Key is looked at.
+            .wrap(from_fn(move |req: ServiceRequest, next: Next<_>| {
+                enforce_operations(operations.clone(), req, next)
             }))
             .wrap(from_fn(move |req: ServiceRequest, next: Next<_>| {
                 forget_on_writes(read_cache.clone(), req, next)

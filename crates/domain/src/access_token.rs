@@ -162,6 +162,8 @@ impl TokenSecret {
 pub struct TokenName(String);
 
 impl TokenName {
+    pub const MAX_CHARS: usize = 100;
+
     pub fn parse(field: &str, raw: &str) -> Result<Self, ValidationErrors> {
         let trimmed = raw.trim();
         let length = trimmed.chars().count();
@@ -171,11 +173,14 @@ impl TokenName {
                 "required",
                 "give the token a name",
             ))
-        } else if length > 100 {
+        } else if length > Self::MAX_CHARS {
             Err(ValidationErrors::single(
                 field,
                 "too_long",
-                format!("must be at most 100 characters (got {length})"),
+                format!(
+                    "must be at most {} characters (got {length})",
+                    Self::MAX_CHARS
+                ),
             ))
         } else if trimmed.chars().any(char::is_control) {
             Err(ValidationErrors::single(

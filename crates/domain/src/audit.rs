@@ -4,7 +4,9 @@
 pub(crate) mod fakes;
 mod use_cases;
 
-pub use use_cases::{AuditListing, AuditLog, AuditQuery, ListAuditError, MAX_EXPORTED_ACTIVITY};
+pub use use_cases::{
+    AuditListing, AuditLog, AuditQuery, ListAuditError, MAX_ACTION_CHARS, MAX_EXPORTED_ACTIVITY,
+};
 
 use crate::ids::MemberId;
 use chrono::{DateTime, Utc};

@@ -222,17 +222,36 @@ where
 }
 
 impl UpdateMeRequest {
-    /// The demographic changes, top-level fields taking precedence over grouped ones.
-    pub fn demographics_patch(&mut self) -> domain::member::DemographicsPatch {
+    /// The demographic changes, top-level fields taking precedence over
+    /// grouped ones; and the grouped values they override.
+    pub fn demographics_patch(
+        &mut self,
+    ) -> (
+        domain::member::DemographicsPatch,
+        domain::member::DemographicsPatch,
+    ) {
         let grouped = self.demographics.take().unwrap_or_default();
-        domain::member::DemographicsPatch {
-            career_stage: self.career_stage.take().or(grouped.career_stage),
-            level_of_practice: self.level_of_practice.take().or(grouped.level_of_practice),
-            sector: self.sector.take().or(grouped.sector),
-            job_title: self.job_title.take().or(grouped.job_title),
-            nation: self.nation.take().or(grouped.nation),
-            region: self.region.take().or(grouped.region),
+        let mut overridden = domain::member::DemographicsPatch::default();
+        macro_rules! pick {
+            ($($field:ident),*) => {
+                domain::member::DemographicsPatch { $($field: match self.$field.take() {
+                    Some(top) => {
+                        overridden.$field = grouped.$field;
+                        Some(top)
+                    }
+                    None => grouped.$field,
+                },)* }
+            };
         }
+        let patch = pick!(
+            career_stage,
+            level_of_practice,
+            sector,
+            job_title,
+            nation,
+            region
+        );
+        (patch, overridden)
     }
 }
 

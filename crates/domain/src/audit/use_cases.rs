@@ -13,7 +13,7 @@ use uuid::Uuid;
 /// The most of a member's own actions an export holds (a page more at most).
 pub const MAX_EXPORTED_ACTIVITY: usize = 10_000;
 /// Longer action names match nothing, so the filter is dropped.
-const MAX_ACTION_CHARS: usize = 100;
+pub const MAX_ACTION_CHARS: usize = 100;
 
 /// The audit log's use cases, over its repository.
 #[derive(Clone)]

@@ -1,5 +1,8 @@
 use crate::taxonomy::{Taxonomy, Vocabulary};
 use crate::validation::{ValidationErrors, check_length};
+
+/// The longest job title.
+pub const JOB_TITLE_MAX: usize = 100;
 use serde::{Deserialize, Serialize};
 
 /// What a member chooses to tell about themselves. Every field is optional and
@@ -60,7 +63,7 @@ impl DemographicsPatch {
             }
         }
         if let Some(Some(job_title)) = &self.job_title {
-            check_length(&mut errors, "job_title", job_title, 1, 100);
+            check_length(&mut errors, "job_title", job_title, 1, JOB_TITLE_MAX);
         }
         errors.into_result()
     }

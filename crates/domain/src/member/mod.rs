@@ -9,7 +9,7 @@ mod role;
 mod sessions;
 mod use_cases;
 
-pub use demographics::{Demographics, DemographicsPatch, RecordedDemographics};
+pub use demographics::{Demographics, DemographicsPatch, JOB_TITLE_MAX, RecordedDemographics};
 pub use display_name::DisplayName;
 pub use email::Email;
 pub use password::Password;

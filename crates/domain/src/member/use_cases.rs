@@ -105,6 +105,10 @@ impl Registration {
 pub struct ProfileChange {
     pub display_name: Option<String>,
     pub demographics: DemographicsPatch,
+    /// Values sent a second way (grouped under `demographics`) that the
+    /// first way overrides: never stored, but checked like the rest, so that
+    /// nothing invalid is accepted silently.
+    pub overridden: DemographicsPatch,
 }
 
 /// Everything the hub holds about a member.
@@ -339,6 +343,15 @@ impl MemberService {
             .as_deref()
             .and_then(|n| errors.collect(DisplayName::parse("display_name", n)));
         errors.collect(change.demographics.validate(&self.taxonomy));
+        if let Err(overridden) = change.overridden.validate(&self.taxonomy) {
+            for error in overridden.errors() {
+                errors.add(
+                    format!("demographics.{}", error.field),
+                    &error.code,
+                    error.message.clone(),
+                );
+            }
+        }
         errors.into_result().map_err(UpdateProfileError::Invalid)?;
         let mut member = self.profile(ctx).await?;
         change.demographics.apply(&mut member.demographics);

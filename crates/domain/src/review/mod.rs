@@ -15,6 +15,11 @@ use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 use uuid::Uuid;
 
+/// The lowest and highest rubric score.
+pub const SCORE_RANGE: (u8, u8) = (1, 5);
+/// The longest comment on a criterion or on a whole review.
+pub const COMMENT_MAX: usize = 5_000;
+
 /// The five rubric criteria of DOMAIN.md, in order.
 pub const CRITERIA: [&str; 5] = [
     "clarity_of_problem_and_context",
@@ -85,7 +90,9 @@ impl Rubric {
             match scores.iter().find(|(name, _, _)| name == criterion) {
                 None => errors.add(&field, "required", "score every criterion from 1 to 5"),
                 Some((_, score, comment)) => {
-                    let score = u8::try_from(*score).ok().filter(|s| (1..=5).contains(s));
+                    let score = u8::try_from(*score)
+                        .ok()
+                        .filter(|s| (SCORE_RANGE.0..=SCORE_RANGE.1).contains(s));
                     if score.is_none() {
                         errors.add(&field, "out_of_range", "must be a whole number from 1 to 5");
                     }
@@ -95,7 +102,7 @@ impl Rubric {
                             &format!("comments.{criterion}"),
                             comment,
                             0,
-                            5_000,
+                            COMMENT_MAX,
                         );
                     }
                     if let Some(score) = score {

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 /// The longest overall comment on a review.
-const OVERALL_COMMENT_MAX: usize = 5_000;
+const OVERALL_COMMENT_MAX: usize = super::COMMENT_MAX;
 
 /// The use cases of reviewing, over the ports they need.
 #[derive(Clone)]

@@ -7,7 +7,7 @@ mod kind;
 mod lifecycle;
 pub mod search;
 pub mod use_cases;
-mod validate;
+pub mod validate;
 mod visibility;
 
 pub use completeness::{Completeness, completeness};

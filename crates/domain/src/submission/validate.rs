@@ -11,7 +11,55 @@ pub const SHORT_TEXT_MAX: usize = 2_000;
 pub const LIST_MAX: usize = 50;
 pub const SOURCES_MAX: usize = 100;
 pub const DATA_POINTS_MAX: usize = 1_000;
-const PENCE_MAX: i64 = 10_000_000_000_000;
+pub const PENCE_MAX: i64 = 10_000_000_000_000;
+/// The lowest and highest return on investment taken as plausible.
+pub const RETURN_ON_INVESTMENT: (f64, f64) = (-1_000.0, 1_000_000.0);
+pub const URL_MAX: usize = 2_000;
+pub const MEASURE_NAME_MAX: usize = 200;
+pub const UNIT_MAX: usize = 50;
+
+/// The top-level fields of `Sections`.
+pub const SECTION_FIELDS: [&str; 15] = [
+    "why_we_started",
+    "what_we_did",
+    "what_we_found",
+    "what_it_means",
+    "funding",
+    "context",
+    "approach",
+    "outcomes",
+    "change",
+    "impact",
+    "learning",
+    "problem",
+    "proposal",
+    "costs_and_benefits",
+    "ask",
+];
+
+/// Whether a section (a top-level field of `Sections`) belongs to a kind of
+/// submission; one that does not must be left out.
+pub fn section_applies(kind: SubmissionKind, section: &str) -> bool {
+    let journey = kind == SubmissionKind::ImprovementJourney;
+    match section {
+        "why_we_started" | "what_we_did" | "what_we_found" | "what_it_means" | "funding" => journey,
+        "context" | "learning" => matches!(
+            kind,
+            SubmissionKind::CaseStudy | SubmissionKind::ImpactExample
+        ),
+        "problem" | "proposal" | "costs_and_benefits" | "ask" => {
+            kind == SubmissionKind::BusinessCase
+        }
+        "approach" | "outcomes" => kind == SubmissionKind::CaseStudy,
+        "change" | "impact" => kind == SubmissionKind::ImpactExample,
+        _ => true,
+    }
+}
+
+/// Whether PDSA cycles and measures belong to a kind of submission.
+pub fn improvement_work_applies(kind: SubmissionKind) -> bool {
+    kind == SubmissionKind::ImprovementJourney
+}
 
 /// Checks a content against the rules and the taxonomy, naming every bad field.
 /// Text is never altered: what passes is stored exactly as sent.
@@ -54,7 +102,7 @@ pub fn validate_content(
 }
 
 fn validate_sections(errors: &mut ValidationErrors, kind: SubmissionKind, s: &Sections) {
-    let journey = kind == SubmissionKind::ImprovementJourney;
+    let applies = |section: &str| section_applies(kind, section);
     let mut text = |field: &str, value: &Option<String>, applies: bool| {
         if let Some(value) = value {
             if applies {
@@ -69,6 +117,7 @@ fn validate_sections(errors: &mut ValidationErrors, kind: SubmissionKind, s: &Se
         }
     };
     if let Some(g) = &s.why_we_started {
+        let journey = applies("why_we_started");
         text("why_we_started.problem", &g.problem, journey);
         text(
             "why_we_started.available_knowledge",
@@ -79,6 +128,7 @@ fn validate_sections(errors: &mut ValidationErrors, kind: SubmissionKind, s: &Se
         text("why_we_started.aims", &g.aims, journey);
     }
     if let Some(g) = &s.what_we_did {
+        let journey = applies("what_we_did");
         text("what_we_did.context", &g.context, journey);
         text("what_we_did.interventions", &g.interventions, journey);
         text(
@@ -91,30 +141,27 @@ fn validate_sections(errors: &mut ValidationErrors, kind: SubmissionKind, s: &Se
         text("what_we_did.ethics", &g.ethics, journey);
     }
     if let Some(g) = &s.what_we_found {
+        let journey = applies("what_we_found");
         text("what_we_found.results", &g.results, journey);
     }
     if let Some(g) = &s.what_it_means {
+        let journey = applies("what_it_means");
         text("what_it_means.summary", &g.summary, journey);
         text("what_it_means.interpretation", &g.interpretation, journey);
         text("what_it_means.limitations", &g.limitations, journey);
         text("what_it_means.conclusions", &g.conclusions, journey);
     }
-    let story = matches!(
-        kind,
-        SubmissionKind::CaseStudy | SubmissionKind::ImpactExample
-    );
-    let business_case = kind == SubmissionKind::BusinessCase;
-    text("funding", &s.funding, journey);
-    text("context", &s.context, story);
-    text("approach", &s.approach, kind == SubmissionKind::CaseStudy);
-    text("outcomes", &s.outcomes, kind == SubmissionKind::CaseStudy);
-    text("change", &s.change, kind == SubmissionKind::ImpactExample);
-    text("impact", &s.impact, kind == SubmissionKind::ImpactExample);
-    text("learning", &s.learning, story);
-    text("problem", &s.problem, business_case);
-    text("proposal", &s.proposal, business_case);
-    text("costs_and_benefits", &s.costs_and_benefits, business_case);
-    text("ask", &s.ask, business_case);
+    text("funding", &s.funding, applies("funding"));
+    text("context", &s.context, applies("context"));
+    text("approach", &s.approach, applies("approach"));
+    text("outcomes", &s.outcomes, applies("outcomes"));
+    text("change", &s.change, applies("change"));
+    text("impact", &s.impact, applies("impact"));
+    text("learning", &s.learning, applies("learning"));
+    text("problem", &s.problem, applies("problem"));
+    text("proposal", &s.proposal, applies("proposal"));
+    text("costs_and_benefits", &s.costs_and_benefits, applies("costs_and_benefits"));
+    text("ask", &s.ask, applies("ask"));
 }
 
 fn validate_codes(
@@ -231,7 +278,8 @@ fn validate_evidence(errors: &mut ValidationErrors, content: &Content) {
         check_pence(errors, at("costs_pence"), entry.costs_pence);
         check_pence(errors, at("savings_pence"), entry.savings_pence);
         if let Some(roi) = entry.return_on_investment
-            && (!roi.is_finite() || !(-1_000.0..=1_000_000.0).contains(&roi))
+            && (!roi.is_finite()
+                || !(RETURN_ON_INVESTMENT.0..=RETURN_ON_INVESTMENT.1).contains(&roi))
         {
             errors.add(
                 at("return_on_investment"),
@@ -294,7 +342,7 @@ fn validate_sources(errors: &mut ValidationErrors, content: &Content) {
         if let Some(url) = &source.url {
             let scheme_ok = url.starts_with("https://") || url.starts_with("http://");
             if !scheme_ok
-                || url.len() > 2_000
+                || url.len() > URL_MAX
                 || url.chars().any(|c| c.is_whitespace() || c.is_control())
             {
                 errors.add(
@@ -312,7 +360,7 @@ fn validate_improvement_work(
     kind: SubmissionKind,
     content: &Content,
 ) {
-    let journey = kind == SubmissionKind::ImprovementJourney;
+    let journey = improvement_work_applies(kind);
     for (field, present) in [
         ("pdsa_cycles", !content.pdsa_cycles.is_empty()),
         ("measures", !content.measures.is_empty()),
@@ -359,9 +407,9 @@ fn validate_improvement_work(
     check_count(errors, "measures", &content.measures, LIST_MAX);
     for (i, measure) in content.measures.iter().enumerate() {
         let at = |name: &str| format!("measures[{i}].{name}");
-        check_length(errors, &at("name"), &measure.name, 1, 200);
+        check_length(errors, &at("name"), &measure.name, 1, MEASURE_NAME_MAX);
         if let Some(unit) = &measure.unit {
-            check_length(errors, &at("unit"), unit, 0, 50);
+            check_length(errors, &at("unit"), unit, 0, UNIT_MAX);
         }
         check_count(
             errors,

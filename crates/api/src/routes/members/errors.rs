@@ -58,14 +58,29 @@ impl From<EraseError> for ApiError {
 impl From<CreateTokenError> for ApiError {
     fn from(error: CreateTokenError) -> Self {
         match error {
+            // Asking for a scope one's role may not hold is a matter of
+            // permission, not of a malformed request.
+            CreateTokenError::Invalid(errors)
+                if errors.errors().iter().all(|e| e.code == "not_allowed") =>
+            {
+                ApiError::Forbidden(
+                    errors
+                        .errors()
+                        .iter()
+                        .map(|e| e.message.as_str())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                )
+            }
             CreateTokenError::Invalid(errors) => ApiError::Validation(errors),
-            CreateTokenError::TooMany => ApiError::validation(
-                "tokens",
-                "too_many_tokens",
-                format!(
+            // A full allowance conflicts with what the member holds now.
+            CreateTokenError::TooMany => ApiError::Conflict {
+                code: "too_many_tokens",
+                detail: format!(
                     "at most {MAX_LIVE_TOKENS} live tokens per member; revoke one before creating another"
                 ),
-            ),
+                current_status: None,
+            },
             CreateTokenError::Write(error) => error.into(),
         }
     }

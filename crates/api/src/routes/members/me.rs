@@ -48,8 +48,10 @@ pub async fn update_me(
     body: JsonBody<UpdateMeRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let JsonBody(mut body) = body;
+    let (demographics, overridden) = body.demographics_patch();
     let change = ProfileChange {
-        demographics: body.demographics_patch(),
+        demographics,
+        overridden,
         display_name: body.display_name,
     };
     let member = state

@@ -20,8 +20,9 @@ use uuid::Uuid;
     responses(
         (status = 201, description = "The token, with its secret shown once", body = CreatedTokenView,
             headers(("Location" = String, description = "The token list"))),
-        (status = 403, description = "A personal access token cannot make tokens", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, each named (e.g. `reports:read` asked by a non-admin), or already 20 live tokens (`too_many_tokens` on `tokens`): revoke one first", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A personal access token cannot make tokens, or a scope the caller's role may not hold (`reports:read` asked by a non-admin)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already 20 live tokens (`too_many_tokens`): revoke one first", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/members/me/tokens")]

@@ -20,8 +20,8 @@ use domain::submission::Submission;
     responses(
         (status = 201, description = "The new draft, with `Location` and `ETag`", body = SubmissionView,
             headers(("Location" = String, description = "Where the draft lives"), ("ETag" = String, description = "Its version"))),
-        (status = 409, description = "A request with this `Idempotency-Key` is still being served", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, each named, or an `Idempotency-Key` reused with another body", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "This `Idempotency-Key` was used with another body (`idempotency_key_reused`), or a request with it is still being served (`idempotency_key_in_use`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/submissions")]

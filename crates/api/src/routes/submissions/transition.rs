@@ -26,8 +26,8 @@ fn comment_of(body: OptionalJsonBody<TransitionRequest>) -> Option<String> {
         (status = 200, description = "The submitted submission, with its completeness", body = SubmissionView),
         (status = 403, description = "The caller is not the author", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such submission, or the caller may not see it", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not submittable in its current status (`current_status` says which), or a request with this `Idempotency-Key` still being served", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Required fields missing, each named, or an `Idempotency-Key` reused with another body", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not submittable in its current status (`current_status` says which), or this `Idempotency-Key` used with another body (`idempotency_key_reused`) or still being served (`idempotency_key_in_use`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Required fields missing, each named", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/submissions/{id}/submit")]
@@ -58,8 +58,8 @@ pub async fn submit_submission(
         (status = 200, description = "The withdrawn submission", body = SubmissionView),
         (status = 403, description = "The caller is not the author", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such submission, or the caller may not see it", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not withdrawable in its current status (`current_status` says which), or a request with this `Idempotency-Key` still being served", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid comment, or an `Idempotency-Key` reused with another body", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not withdrawable in its current status (`current_status` says which), or this `Idempotency-Key` used with another body (`idempotency_key_reused`) or still being served (`idempotency_key_in_use`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid comment", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/submissions/{id}/withdraw")]

@@ -258,6 +258,7 @@ async fn a_profile_change_is_checked_whole_before_anything_is_stored() {
             career_stage: Some(Some("galactic".into())),
             ..Default::default()
         },
+        ..Default::default()
     };
     let good = ProfileChange {
         display_name: Some("Ada O.".into()),
@@ -265,6 +266,7 @@ async fn a_profile_change_is_checked_whole_before_anything_is_stored() {
             region: Some(Some("london".into())),
             ..Default::default()
         },
+        ..Default::default()
     };
 
     let refused = hub.service.update_profile(&member, bad).await;
