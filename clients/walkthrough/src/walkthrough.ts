@@ -122,7 +122,7 @@ expectStatus("submit", submitted.response, 200);
 if (submitted.data?.status !== "submitted") fail(`submit: status is ${submitted.data?.status}`);
 
 const listed = await client("/api/v1/submissions").GET("/api/v1/submissions", {
-  params: { query: { mine: "true", priority: "value_and_impact", q: "falls", limit: "20" } },
+  params: { query: { mine: true, priority: "value_and_impact", q: "falls", limit: 20 } },
   headers: auth,
 });
 expectStatus("list", listed.response, 200);

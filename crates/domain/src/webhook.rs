@@ -119,9 +119,10 @@ fn ipv6_kind(ip: Ipv6Addr) -> AddressKind {
         return ipv4_kind(embedded(s[1], s[2]));
     }
     let global_unicast = (s[0] & 0xe000) == 0x2000; // 2000::/3
-    let reserved = (s[0] == 0x2001 && s[1] < 0x0200)     // IETF assignments: Teredo, ORCHID, benchmarking
-        || (s[0] == 0x2001 && s[1] == 0x0db8)            // documentation
-        || (s[0] & 0xfff0) == 0x3ff0; // documentation (3fff::/20)
+    // 2001::/23 (IETF assignments: Teredo, ORCHID, benchmarking) and
+    // 2001:db8::/32 (documentation) under 2001::/16, and 3fff::/20 (documentation).
+    let ietf_or_documentation = s[0] == 0x2001 && (s[1] < 0x0200 || s[1] == 0x0db8);
+    let reserved = ietf_or_documentation || (s[0] & 0xfff0) == 0x3ff0;
     if global_unicast && !reserved {
         AddressKind::Public
     } else {

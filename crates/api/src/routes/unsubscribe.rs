@@ -72,6 +72,7 @@ fn described(category: Category) -> &'static str {
         (status = 200, description = "That kind of mail is now off", body = UnsubscribedView),
         (status = 400, description = "The token is missing, altered or not the hub's", body = Problem, content_type = "application/problem+json"),
         (status = 410, description = "The link has expired (after 90 days)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The token holds a character no link can carry (e.g. NUL)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/unsubscribe")]
@@ -100,6 +101,7 @@ pub async fn unsubscribe(
         (status = 200, description = "A page with the button that turns the mail off", body = String, content_type = "text/html"),
         (status = 400, description = "The token is missing, altered or not the hub's", body = Problem, content_type = "application/problem+json"),
         (status = 410, description = "The link has expired (after 90 days)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The token holds a character no link can carry (e.g. NUL)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/unsubscribe")]

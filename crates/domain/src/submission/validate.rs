@@ -160,7 +160,11 @@ fn validate_sections(errors: &mut ValidationErrors, kind: SubmissionKind, s: &Se
     text("learning", &s.learning, applies("learning"));
     text("problem", &s.problem, applies("problem"));
     text("proposal", &s.proposal, applies("proposal"));
-    text("costs_and_benefits", &s.costs_and_benefits, applies("costs_and_benefits"));
+    text(
+        "costs_and_benefits",
+        &s.costs_and_benefits,
+        applies("costs_and_benefits"),
+    );
     text("ask", &s.ask, applies("ask"));
 }
 

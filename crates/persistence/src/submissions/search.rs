@@ -271,7 +271,11 @@ fn published_others(source: &Submission, audience: &Audience) -> Cond {
         .add(Expr::col(("s", "id")).ne(source.id.0))
 }
 
-const TAGS: [(&str, fn(&Content) -> &Vec<String>); 3] = [
+/// The codes of one kind of tag on a submission's content.
+type TagCodes = fn(&Content) -> &Vec<String>;
+
+/// Each tag table and the codes it holds.
+const TAGS: [(&str, TagCodes); 3] = [
     ("submission_priorities", |c| &c.priorities),
     ("submission_practice_areas", |c| &c.practice_areas),
     ("submission_topics", |c| &c.topics),
