@@ -68,6 +68,10 @@ pub async fn connect_with(url: &str, pool: PoolSettings) -> Result<Database, DbE
         .min_connections(1)
         .connect_timeout(pool.connect_timeout)
         .acquire_timeout(pool.acquire_timeout)
+        // A ping on every checkout doubled the round trips of each statement
+        // outside a transaction; only a connection idle long enough to have
+        // been dropped by the server or a proxy is pinged first.
+        .test_before_acquire_if_idle_for(Duration::from_secs(30))
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|opts: SqliteConnectOptions| {
             opts.create_if_missing(true)
