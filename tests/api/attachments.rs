@@ -547,7 +547,9 @@ async fn uploads_and_removals_are_audited_with_actor_target_and_time() {
     let id = draft(&app, &author.token).await;
     let (status, _, file) = upload(&app, &author.token, &id, "a.csv", b"x,y\n".to_vec()).await;
     assert_eq!(status, StatusCode::CREATED, "{file}");
-    let file_id = file["id"].as_str().unwrap_or_default();
+    let file_id = file["id"]
+        .as_str()
+        .expect("the test expected this value to be present");
     let (removed, _, _) = app
         .delete(
             &format!("{}/{file_id}", attachments_path(&id)),

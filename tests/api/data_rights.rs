@@ -224,7 +224,7 @@ async fn erasure_withdraws_work_in_review_purges_kept_answers_and_detaches_what_
     let kept = export["kept_on_erasure"]
         .as_array()
         .cloned()
-        .unwrap_or_default();
+        .expect("the test expected this value to be present");
     let plan = |id: &str| kept.iter().find(|k| k["id"] == id).cloned();
     assert_eq!(
         plan(&published).map(|k| k["status_after"].clone()),
@@ -238,7 +238,12 @@ async fn erasure_withdraws_work_in_review_purges_kept_answers_and_detaches_what_
     );
     assert!(kept.iter().all(|k| k["why"].is_string()));
     assert!(
-        plan(keyed.2["id"].as_str().unwrap_or_default()).is_none(),
+        plan(
+            keyed.2["id"]
+                .as_str()
+                .expect("the test expected this value to be present")
+        )
+        .is_none(),
         "drafts are deleted"
     );
 
@@ -293,7 +298,7 @@ async fn erasure_withdraws_work_in_review_purges_kept_answers_and_detaches_what_
         .as_array()
         .and_then(|t| t.last())
         .cloned()
-        .unwrap_or_default();
+        .expect("the test expected this value to be present");
     assert_eq!(last["to"], "withdrawn", "{history}");
     assert_eq!(last["comment"], "author erased", "{history}");
     assert!(

@@ -338,7 +338,9 @@ fn every_text_a_client_sends_excludes_the_nul_character() {
         "CreateSubmissionRequest/properties/summary",
         "pattern",
     );
-    let pattern = summary.as_str().unwrap_or_default();
+    let pattern = summary
+        .as_str()
+        .expect("the test expected this value to be present");
     assert!(pattern.contains("\\u0000"), "{pattern}");
     let password = declared(&spec, "LoginRequest/properties/password", "pattern");
     assert!(

@@ -54,7 +54,7 @@ async fn quality_everywhere(app: &TestApp, admin: &TestMember, quarter: &str) ->
         .as_array()
         .and_then(|t| t.last())
         .cloned()
-        .unwrap_or_default();
+        .expect("the test expected this value to be present");
     assert_eq!(trend["quarter"], quarter);
     [
         report["quality"]["mean_quality"].clone(),
@@ -121,7 +121,9 @@ async fn a_submission_reviewed_twice_counts_once_with_its_latest_score_everywher
         "{}",
         report["quality"]
     );
-    let rule = report["counting_rule"].as_str().unwrap_or_default();
+    let rule = report["counting_rule"]
+        .as_str()
+        .expect("the test expected this value to be present");
     assert!(rule.contains("latest quality score"), "{rule}");
     let figures = rollups_equal_recount(&reports(&app).await, quarter, "two reviews").await;
     assert_eq!(figures.quality_scores, vec![3.0, 5.0]);
@@ -181,7 +183,9 @@ async fn quarters_are_bounded_in_uk_civil_time_in_the_summary_and_the_list() {
     assert_eq!(q3["starts_at"], "2026-06-30T23:00:00.000000Z");
     assert_eq!(q3["ends_at"], "2026-09-30T23:00:00.000000Z");
     assert_eq!(q3["time_zone"], "Europe/London");
-    let rule = q3["counting_rule"].as_str().unwrap_or_default();
+    let rule = q3["counting_rule"]
+        .as_str()
+        .expect("the test expected this value to be present");
     assert!(rule.contains("Europe/London"), "{rule}");
     let (status, _, series) = app
         .get(
@@ -228,13 +232,13 @@ async fn every_export_states_the_time_zone_on_its_cover() {
     };
 
     let csv = String::from_utf8(fetch("/api/v1/reports/quarterly/2026-Q3?format=csv".into()).await)
-        .unwrap_or_default();
+        .expect("the test expected this value to be present");
     let svg = String::from_utf8(fetch("/api/v1/reports/quarterly/2026-Q3?format=svg".into()).await)
-        .unwrap_or_default();
+        .expect("the test expected this value to be present");
     let series = String::from_utf8(
         fetch("/api/v1/reports/quarterly?from=2026-Q2&to=2026-Q3&format=csv".into()).await,
     )
-    .unwrap_or_default();
+    .expect("the test expected this value to be present");
     let xlsx = fetch("/api/v1/reports/quarterly/2026-Q3?format=xlsx".into()).await;
 
     assert!(

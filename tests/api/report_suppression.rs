@@ -384,6 +384,6 @@ async fn members_who_joined_from_one_to_four_are_withheld_with_their_change() {
     let line = csv
         .lines()
         .find(|l| l.contains(",community,members_joined,"))
-        .unwrap_or_default();
+        .expect("the test expected this value to be present");
     assert!(line.ends_with(",<5,6,<5,<5"), "{line}");
 }

@@ -417,7 +417,9 @@ async fn admins_disable_change_rotate_and_delete_webhooks_and_each_change_is_aud
     assert_eq!(problem["errors"][0]["code"], "unknown_code");
     assert_eq!(as_member, StatusCode::FORBIDDEN);
     assert_eq!(rotated, StatusCode::OK, "{rotated_view}");
-    let new_secret = rotated_view["secret"].as_str().unwrap_or_default();
+    let new_secret = rotated_view["secret"]
+        .as_str()
+        .expect("the test expected this value to be present");
     assert_eq!(new_secret.len(), 64, "{rotated_view}");
     assert_ne!(new_secret, secret);
     assert_eq!(deleted, StatusCode::NO_CONTENT);
@@ -464,7 +466,10 @@ async fn an_admins_webhook_never_carries_another_members_draft() {
     let theirs = app
         .create_submission(&member.token, &case_study("Their draft"))
         .await;
-    let their_id = theirs["id"].as_str().unwrap_or_default().to_owned();
+    let their_id = theirs["id"]
+        .as_str()
+        .expect("the test expected this value to be present")
+        .to_owned();
     let own = app
         .create_submission(&admin.token, &case_study("The admin's own draft"))
         .await;
@@ -485,7 +490,10 @@ async fn an_admins_webhook_never_carries_another_members_draft() {
         .map(|r| {
             let body: Value = serde_json::from_slice(&r.body).unwrap_or(Value::Null);
             (
-                r.headers.get("hub-event").cloned().unwrap_or_default(),
+                r.headers
+                    .get("hub-event")
+                    .cloned()
+                    .expect("the test expected this value to be present"),
                 body["event"]["submission_id"].clone(),
             )
         })
@@ -527,7 +535,9 @@ async fn a_delivery_checks_its_target_again_and_sends_nothing_to_a_refused_one()
     .await;
 
     let list = deliveries(&strict, &admin.token, &id).await;
-    let error = list["items"][0]["last_error"].as_str().unwrap_or_default();
+    let error = list["items"][0]["last_error"]
+        .as_str()
+        .expect("the test expected this value to be present");
     assert!(error.starts_with("refused"), "{list}");
     assert_eq!(
         list["items"][0]["state"], "pending",

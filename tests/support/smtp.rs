@@ -19,7 +19,11 @@ pub struct ReceivedMail {
 impl ReceivedMail {
     /// A header's value (first of that name), unfolded.
     pub fn header(&self, name: &str) -> Option<String> {
-        let head = self.data.split("\r\n\r\n").next().unwrap_or_default();
+        let head = self
+            .data
+            .split("\r\n\r\n")
+            .next()
+            .expect("the test expected this value to be present");
         let unfolded = head.replace("\r\n ", " ").replace("\r\n\t", " ");
         unfolded.split("\r\n").find_map(|line| {
             let (key, value) = line.split_once(':')?;
@@ -35,7 +39,7 @@ impl ReceivedMail {
             .data
             .split_once("\r\n\r\n")
             .map(|(_, b)| b)
-            .unwrap_or_default();
+            .expect("the test expected this value to be present");
         body.replace("=\r\n", "").replace("=3D", "=")
     }
 
@@ -120,7 +124,9 @@ impl SmtpSink {
 fn address_in(line: &str) -> String {
     let start = line.find('<').map(|i| i + 1).unwrap_or(0);
     let end = line.rfind('>').unwrap_or(line.len());
-    line.get(start..end).unwrap_or_default().to_owned()
+    line.get(start..end)
+        .expect("the test expected this value to be present")
+        .to_owned()
 }
 
 async fn serve(stream: TcpStream, log: Arc<Mutex<Vec<ReceivedMail>>>) {
