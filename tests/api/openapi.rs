@@ -349,6 +349,66 @@ fn every_text_a_client_sends_excludes_the_nul_character() {
     );
 }
 
+/// Every schema with a `default` whose default breaks the schema's own
+/// length, range or enum keywords (a validator refuses such a document).
+fn defaults_that_break_their_schema(node: &serde_json::Value, at: &str, found: &mut Vec<String>) {
+    match node {
+        serde_json::Value::Object(map) => {
+            if let Some(default) = map.get("default") {
+                let broken = match default {
+                    serde_json::Value::String(text) => {
+                        let length = text.chars().count() as u64;
+                        map.get("minLength")
+                            .and_then(serde_json::Value::as_u64)
+                            .is_some_and(|min| length < min)
+                            || map
+                                .get("maxLength")
+                                .and_then(serde_json::Value::as_u64)
+                                .is_some_and(|max| length > max)
+                    }
+                    serde_json::Value::Number(number) => {
+                        let value = number.as_f64().unwrap_or(f64::NAN);
+                        map.get("minimum")
+                            .and_then(serde_json::Value::as_f64)
+                            .is_some_and(|min| value < min)
+                            || map
+                                .get("maximum")
+                                .and_then(serde_json::Value::as_f64)
+                                .is_some_and(|max| value > max)
+                    }
+                    _ => false,
+                } || map
+                    .get("enum")
+                    .and_then(serde_json::Value::as_array)
+                    .is_some_and(|allowed| !allowed.contains(default));
+                if broken {
+                    found.push(at.to_owned());
+                }
+            }
+            for (key, child) in map {
+                defaults_that_break_their_schema(child, &format!("{at}/{key}"), found);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (index, child) in items.iter().enumerate() {
+                defaults_that_break_their_schema(child, &format!("{at}/{index}"), found);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn every_default_is_a_value_its_own_schema_accepts() {
+    let spec: serde_json::Value = serde_json::from_str(COMMITTED).unwrap();
+    let mut found = Vec::new();
+    defaults_that_break_their_schema(&spec, "", &mut found);
+    assert!(
+        found.is_empty(),
+        "defaults refused by their schema: {found:?}"
+    );
+}
+
 #[test]
 fn a_created_submission_links_to_what_can_be_done_with_it() {
     let spec: serde_json::Value = serde_json::from_str(COMMITTED).unwrap();

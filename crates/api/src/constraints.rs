@@ -28,6 +28,8 @@ pub const CURSOR: &str = "^(3[0-9]){1,18}7e(3[0-9]|6[1-6]){32}$";
 pub const TOKEN_NAME: &str = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$";
 /// A name shown to others: something other than white space, and no control characters.
 pub const NAME: &str = TOKEN_NAME;
+/// Text that must say something, with no control characters but line breaks.
+pub const TEXT_WITH_LINE_BREAKS: &str = "^[^\\u0000-\\u0009\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u0009\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f][^\\u0000-\\u0009\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$";
 /// A caption: no control characters but line breaks.
 pub const CAPTION: &str = "^[^\\u0000-\\u0009\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$";
 /// A quarter as the service parses it (`2025-Q3` or `FY2025-Q2`, any case,
@@ -125,6 +127,21 @@ pub fn constraints() -> Vec<(Target, Value)> {
         ),
         (S("UploadForm"), json!({"additionalProperties": false})),
         (P("UploadForm", "file"), json!({"minLength": 1})),
+        // Impact-evaluation resources
+        (
+            P("ResourceForm", "title"),
+            json!({"minLength": 1, "maxLength": domain::resource::TITLE_MAX, "pattern": NAME}),
+        ),
+        (
+            P("ResourceForm", "description"),
+            json!({"minLength": 1, "maxLength": domain::resource::DESCRIPTION_MAX, "pattern": TEXT_WITH_LINE_BREAKS}),
+        ),
+        (S("ResourceForm"), json!({"additionalProperties": false})),
+        (P("ResourceForm", "file"), json!({"minLength": 1})),
+        (
+            OpParam("list_resources", "approach"),
+            json!({"enum": domain::resource::Approach::ALL.map(domain::resource::Approach::as_str)}),
+        ),
         (
             P("RoleRequest", "role"),
             json!({"enum": ["member", "reviewer", "admin"]}),
@@ -462,6 +479,15 @@ fn merge(node: &mut Map<String, Value>, patch: &Value) {
             value = json!([t, "null"]);
         }
         target.insert(key.clone(), value);
+    }
+    // A default the constraints now refuse (an empty string that must say
+    // something) would make the document invalid; the service has none then.
+    if let (Some(Value::String(default)), Some(min)) = (
+        target.get("default"),
+        target.get("minLength").and_then(Value::as_u64),
+    ) && (default.chars().count() as u64) < min
+    {
+        target.remove("default");
     }
 }
 
