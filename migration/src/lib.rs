@@ -27,6 +27,7 @@ mod m20261203_000050_full_text_search;
 mod m20261203_000060_mail_deliveries;
 mod m20261203_000070_outbox_pending;
 mod m20261203_000071_unlogged_rate_buckets;
+mod m20261203_000080_impact_resources;
 
 pub struct Migrator;
 
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000060_mail_deliveries::Migration),
             Box::new(m20261203_000070_outbox_pending::Migration),
             Box::new(m20261203_000071_unlogged_rate_buckets::Migration),
+            Box::new(m20261203_000080_impact_resources::Migration),
         ]
     }
 }

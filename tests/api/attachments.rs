@@ -7,6 +7,7 @@ use domain::attachment::{
 use domain::audit::AuditEntry;
 use domain::repository::{StorageError, WriteError};
 use hub_tests::Answer;
+use hub_tests::multipart::{BOUNDARY, Part, file_part, form, pdf, text_part};
 use hub_tests::{TestApp, case_study, spawn_app, spawn_app_changed, spawn_app_with};
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
@@ -14,16 +15,6 @@ use serde_json::Value;
 use sha2::Digest;
 use std::ops::Range;
 use std::sync::Arc;
-
-const BOUNDARY: &str = "hub-test-boundary-7MA4YWxkTrZu0gW";
-
-/// A small but well-formed PDF.
-fn pdf() -> Vec<u8> {
-    let mut pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n".to_vec();
-    pdf.extend((0..=255u8).cycle().take(3000));
-    pdf.extend_from_slice(b"\n%%EOF\n");
-    pdf
-}
 
 fn png() -> Vec<u8> {
     let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
@@ -36,53 +27,6 @@ fn exe() -> Vec<u8> {
     let mut exe = b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff\0\0\xb8\0".to_vec();
     exe.extend(std::iter::repeat_n(0u8, 400));
     exe
-}
-
-/// One part of a hand-built `multipart/form-data` body.
-struct Part<'a> {
-    name: &'a str,
-    file_name: Option<&'a str>,
-    content_type: Option<&'a str>,
-    bytes: Vec<u8>,
-}
-
-fn file_part<'a>(file_name: &'a str, content_type: &'a str, bytes: Vec<u8>) -> Part<'a> {
-    Part {
-        name: "file",
-        file_name: Some(file_name),
-        content_type: Some(content_type),
-        bytes,
-    }
-}
-
-fn text_part<'a>(name: &'a str, text: &str) -> Part<'a> {
-    Part {
-        name,
-        file_name: None,
-        content_type: None,
-        bytes: text.as_bytes().to_vec(),
-    }
-}
-
-fn form(parts: Vec<Part<'_>>) -> Vec<u8> {
-    let mut body = Vec::new();
-    for part in parts {
-        body.extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());
-        let mut disposition = format!("Content-Disposition: form-data; name=\"{}\"", part.name);
-        if let Some(file_name) = part.file_name {
-            disposition.push_str(&format!("; filename=\"{file_name}\""));
-        }
-        body.extend_from_slice(disposition.as_bytes());
-        body.extend_from_slice(b"\r\n");
-        if let Some(content_type) = part.content_type {
-            body.extend_from_slice(format!("Content-Type: {content_type}\r\n").as_bytes());
-        }
-        body.extend_from_slice(b"\r\n");
-        body.extend_from_slice(&part.bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
-    body
 }
 
 fn attachments_path(submission: &str) -> String {

@@ -31,6 +31,7 @@ mod report_measures;
 mod report_rollups;
 mod report_suppression;
 mod reports;
+mod resources;
 mod review_queue_paging;
 mod reviews;
 mod search;

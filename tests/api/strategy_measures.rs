@@ -172,7 +172,7 @@ async fn the_summary_counts_clinics_spread_and_inclusions_exactly() {
         .await;
 
     assert_eq!(status, StatusCode::OK, "{report}");
-    let m = &report["strategy_measures"];
+    let m = &report;
     let clinics = &m["idea_clinics"];
     assert_eq!(clinics["clinics_held"]["count"], 2);
     assert_eq!(clinics["clinics_held"]["previous_quarter"], 1);

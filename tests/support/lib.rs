@@ -4,6 +4,7 @@
 //! SQLite by default (a new file per test); set `TEST_DATABASE_URL` to a
 //! PostgreSQL database to run the same tests there (a new schema per test).
 
+pub mod multipart;
 pub mod smtp;
 
 use api::cache::ReadCache;

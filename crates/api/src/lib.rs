@@ -16,6 +16,7 @@ pub mod idempotency;
 pub mod limits;
 pub mod mail;
 pub mod middleware;
+pub mod multipart;
 pub mod newline;
 pub mod openapi;
 pub mod rate_limit;

@@ -31,6 +31,7 @@ If the shared count cannot be reached the answer is 503 problem+json with `Retry
         (name = "recommendations", description = "Adoption and investment reported after publication"),
         (name = "spread", description = "Adoption of published work by other organisations, and its inclusion in national and regional reports"),
         (name = "idea clinics", description = "Idea clinics where business cases are presented to a panel"),
+        (name = "resources", description = "Impact-evaluation resources admins publish and members download (each download counted)"),
         (name = "audit", description = "The append-only audit log"),
         (name = "reports", description = "Quarterly summaries of evidence trends and gaps, series and snapshots"),
         (name = "attachments", description = "Posters, reports, run-chart images and data files on submissions"),

@@ -36,6 +36,7 @@ use domain::repository::{
     AuditRepository, EventRepository, MemberRepository, ReportRepository, SessionRepository,
     TaxonomyRepository,
 };
+use domain::resource::ResourceService;
 use domain::review::ReviewService;
 use domain::spread::SpreadService;
 use domain::submission::use_cases::SubmissionService;
@@ -43,7 +44,7 @@ use domain::webhook::WebhookService;
 use persistence::{
     DatabaseKind, ObjectFileStore, SeaAccessTokenRepository, SeaAttachmentRepository,
     SeaEventRepository, SeaIdempotencyRepository, SeaLimitStore, SeaMailRepository,
-    SeaSessionRepository, SeaSpreadRepository, SeaWebhookRepository,
+    SeaResourceRepository, SeaSessionRepository, SeaSpreadRepository, SeaWebhookRepository,
 };
 use persistence::{
     SeaAuditRepository, SeaMemberRepository, SeaReportRepository, SeaSubmissionRepository,
@@ -171,6 +172,11 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
             taxonomy.clone(),
         ),
         clinic_service: ClinicService::new(submissions.clone(), spread.clone(), taxonomy.clone()),
+        resource_service: ResourceService::new(
+            Arc::new(SeaResourceRepository::new(db.connection.clone())),
+            files.clone(),
+            settings.attachment_limits.max_file_bytes,
+        ),
         feed: FeedService::new(events.clone()),
         attachments: Arc::new(SeaAttachmentRepository::new(db.connection.clone())),
         files,

@@ -15,6 +15,7 @@ use domain::repository::{
     AccessTokenRepository, AuditRepository, EventRepository, MemberRepository, ReportRepository,
     ReviewRepository, SessionRepository, SubmissionRepository, WebhookRepository,
 };
+use domain::resource::ResourceService;
 use domain::review::ReviewService;
 use domain::spread::SpreadService;
 use domain::submission::use_cases::SubmissionService;
@@ -41,6 +42,8 @@ pub struct AppState {
     pub spread_service: SpreadService,
     /// Idea clinics and the business cases presented at them.
     pub clinic_service: ClinicService,
+    /// Impact-evaluation resources and their downloads.
+    pub resource_service: ResourceService,
     /// The change feed as each member may see it.
     pub feed: FeedService,
     pub audit: Arc<dyn AuditRepository>,

@@ -17,6 +17,7 @@ pub mod quarter;
 pub mod recommendation;
 pub mod report;
 pub mod repository;
+pub mod resource;
 pub mod review;
 pub mod spread;
 pub mod submission;

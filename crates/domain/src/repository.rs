@@ -574,6 +574,28 @@ pub trait ClinicRepository: Send + Sync {
     ) -> Result<Vec<crate::clinic::Presentation>, StorageError>;
 }
 
+/// Impact-evaluation resources and their downloads.
+#[async_trait]
+pub trait ResourceRepository: Send + Sync {
+    /// Records a published resource with its audit entry, in one transaction.
+    async fn create_resource(
+        &self,
+        resource: &crate::resource::Resource,
+        audit: &AuditEntry,
+    ) -> Result<(), WriteError>;
+    /// Resources of one approach (all when `None`), newest first.
+    async fn resources(
+        &self,
+        approach: Option<crate::resource::Approach>,
+    ) -> Result<Vec<crate::resource::Resource>, StorageError>;
+    async fn resource(&self, id: Uuid) -> Result<Option<crate::resource::Resource>, StorageError>;
+    /// Records one member's download.
+    async fn record_download(
+        &self,
+        download: &crate::resource::Download,
+    ) -> Result<(), StorageError>;
+}
+
 /// Members' mail choices.
 #[async_trait]
 pub trait NotificationRepository: Send + Sync {

@@ -17,6 +17,7 @@ mod limits;
 mod mail;
 mod members;
 mod reports;
+mod resources;
 pub mod rollup;
 mod sessions;
 mod spread;
@@ -43,6 +44,7 @@ pub use reports::{
     Bounds, HEADLINE_STATEMENTS, SeaReportRepository, about_people, quarter_statements,
     recount_statements,
 };
+pub use resources::SeaResourceRepository;
 pub use sea_orm::DatabaseConnection;
 pub use sessions::SeaSessionRepository;
 pub use spread::SeaSpreadRepository;

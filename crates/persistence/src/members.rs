@@ -216,7 +216,7 @@ impl MemberRepository for SeaMemberRepository {
 
 /// Every column that names the member who wrote, reviewed, reported, made or
 /// did something that erasure keeps.
-const RETAINED_WORK_COLUMNS: [(&str, &str); 13] = [
+const RETAINED_WORK_COLUMNS: [(&str, &str); 19] = [
     ("submissions", "author_id"),
     ("submissions", "reviewer_id"),
     ("transitions", "actor_id"),
@@ -230,6 +230,12 @@ const RETAINED_WORK_COLUMNS: [(&str, &str); 13] = [
     ("webhooks", "created_by"),
     ("report_rollup_authors", "author_id"),
     ("audit_log", "actor_id"),
+    ("adoptions", "reported_by"),
+    ("inclusions", "recorded_by"),
+    ("idea_clinics", "created_by"),
+    ("clinic_presentations", "recorded_by"),
+    ("resources", "published_by"),
+    ("resource_downloads", "member_id"),
 ];
 
 /// Moves what an erased member leaves behind to a tombstone member of its

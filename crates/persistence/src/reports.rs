@@ -672,7 +672,18 @@ impl ReportRepository for SeaReportRepository {
         &self,
         quarter: Quarter,
     ) -> Result<domain::report::StrategyFigures, StorageError> {
-        crate::spread::strategy_figures(&self.db, domain::report::counting::days(quarter)).await
+        let (start, end) = quarter.bounds_utc();
+        let (days, downloads) = futures_util::try_join!(
+            crate::spread::strategy_figures(&self.db, domain::report::counting::days(quarter)),
+            crate::resources::download_figures(&self.db, start..end),
+        )?;
+        let (resource_downloads, resource_downloaders, downloads_by_approach) = downloads;
+        Ok(domain::report::StrategyFigures {
+            resource_downloads,
+            resource_downloaders,
+            downloads_by_approach,
+            ..days
+        })
     }
 
     #[tracing::instrument(skip(self), fields(quarter = %quarter))]

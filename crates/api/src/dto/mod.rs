@@ -6,6 +6,7 @@ pub mod audit;
 pub mod event;
 pub mod member;
 pub mod notification;
+pub mod resource;
 pub mod review;
 pub mod spread;
 pub mod submission;

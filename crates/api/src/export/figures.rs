@@ -5,7 +5,7 @@
 use super::Labels;
 use domain::report::{
     Cube, CubeCellRef, Matrix, PeopleComparison, PeopleRow, QuarterlyReport, Row, SUPPRESSED,
-    strategy_rows,
+    strategy_people, strategy_rows,
 };
 
 /// One value of a figure.
@@ -509,6 +509,9 @@ pub fn layout(report: &QuarterlyReport, labels: &Labels) -> Layout {
         } else {
             lines.row(section, dimension, r);
         }
+    }
+    for (section, dimension, p) in strategy_people(&report.strategy_measures) {
+        lines.people_comparison(section, dimension, p);
     }
     let mut out = lines.out;
     for point in &report.priority_trend {

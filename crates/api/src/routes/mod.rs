@@ -8,6 +8,7 @@ pub mod events;
 pub mod health;
 pub mod members;
 pub mod reports;
+pub mod resources;
 pub mod spread;
 pub mod submissions;
 pub mod taxonomy;
@@ -59,6 +60,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(clinics::list_clinics)
                 .service(clinics::presentations::present_business_case)
                 .service(clinics::presentations::list_presentations)
+                .service(resources::publish_resource)
+                .service(resources::list_resources)
+                .service(resources::get_resource)
+                .service(resources::download_resource)
                 .service(members::data_rights::export_me)
                 .service(members::data_rights::erase_me)
                 .service(members::notifications::get_notifications)

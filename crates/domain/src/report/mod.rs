@@ -16,8 +16,8 @@ mod use_cases;
 pub use build::{ReportOptions, build_report};
 pub use figures::{Cell, CountMap, QuarterFigures, QuarterHeadline, SubmitterFigures};
 pub use strategy::{
-    IdeaClinicMeasures, InclusionMeasures, SpreadMeasures, StrategyFigures, StrategyMeasures,
-    strategy_measures, strategy_rows,
+    IdeaClinicMeasures, InclusionMeasures, ResourceMeasures, SpreadMeasures, StrategyFigures,
+    StrategyMeasures, strategy_measures, strategy_people, strategy_rows,
 };
 pub use suppress::{SUPPRESS_BELOW, Sum, SuppressedCount, determined, protect, suppress};
 pub use table::{Difference, HEADER, SUPPRESSED, TableRow, differences, rows};
@@ -67,10 +67,10 @@ pub struct QuarterlyReport {
     pub citations: Citations,
     /// Submissions by priority over the eight quarters ending with this one.
     pub priority_trend: Vec<TrendPoint>,
-    /// The strategy's measures beyond submissions: idea clinics, spread to
-    /// other organisations, inclusion in reports. Absent (zero) from
-    /// snapshots frozen before they were counted.
-    #[serde(default)]
+    /// The strategy's measures beyond submissions, as top-level sections:
+    /// `idea_clinics`, `spread`, `inclusions` and `resources`. Absent (zero)
+    /// from snapshots frozen before they were counted.
+    #[serde(flatten)]
     pub strategy_measures: StrategyMeasures,
 }
 

@@ -2,8 +2,9 @@
 //! idea clinics, spread to other organisations, and inclusion in national and
 //! regional reports. Each counted by the day it happened, in the quarter.
 
-use super::{CountMap, Row};
+use super::{CountMap, PeopleComparison, Row};
 use crate::clinic::Feasibility;
+use crate::resource::Approach;
 use crate::spread::{InclusionScope, OrganisationType};
 use crate::taxonomy::{Taxonomy, Vocabulary};
 use serde::{Deserialize, Serialize};
@@ -31,6 +32,12 @@ pub struct StrategyFigures {
     pub reports: i64,
     /// Inclusions by the report's scope.
     pub inclusions_by_scope: CountMap,
+    /// Downloads of impact-evaluation resources in the quarter.
+    pub resource_downloads: i64,
+    /// Distinct members who downloaded them (a count of people).
+    pub resource_downloaders: i64,
+    /// Downloads by the resource's evaluation approach.
+    pub downloads_by_approach: CountMap,
 }
 
 /// Business cases presented at idea clinics.
@@ -68,16 +75,48 @@ pub struct InclusionMeasures {
     pub by_scope: Vec<Row>,
 }
 
+/// Downloads of impact-evaluation resources.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ResourceMeasures {
+    /// Downloads made in the quarter (every download, repeated ones too).
+    pub downloads: Row,
+    /// Distinct members who downloaded: a count of people, withheld from 1 to 4.
+    pub distinct_members: PeopleComparison,
+    /// Downloads by the resource's approach: `economic`, `social`, `experiential`.
+    pub by_approach: Vec<Row>,
+}
+
+impl Default for ResourceMeasures {
+    fn default() -> Self {
+        Self {
+            downloads: Row::new("downloads", DOWNLOADS, 0, 0, 0),
+            distinct_members: PeopleComparison::new("distinct_members", DOWNLOADERS, 0, 0, 0),
+            by_approach: Vec::new(),
+        }
+    }
+}
+
+const DOWNLOADS: &str = "Downloads of impact-evaluation resources";
+const DOWNLOADERS: &str = "Members who downloaded impact-evaluation resources";
+
 /// The strategy's measures of a quarter, each against the previous quarter
 /// and the same quarter a year before. Counted by the day each thing
 /// happened: a clinic's `held_on`, an adoption's `adopted_on`, a report's
-/// `published_on`. No count here is of people.
+/// `published_on`, a download's instant in UK time. The only count of
+/// people here is `resources.distinct_members`, withheld from 1 to 4.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StrategyMeasures {
+    #[serde(default)]
     pub idea_clinics: IdeaClinicMeasures,
+    #[serde(default)]
     pub spread: SpreadMeasures,
+    #[serde(default)]
     pub inclusions: InclusionMeasures,
+    /// Absent (zero) from snapshots frozen before downloads were counted.
+    #[serde(default)]
+    pub resources: ResourceMeasures,
 }
 
 fn row(key: &str, label: &str, [now, before, last_year]: [i64; 3]) -> Row {
@@ -176,6 +215,22 @@ pub fn strategy_measures(figures: [&StrategyFigures; 3], taxonomy: &Taxonomy) ->
                 |f| &f.inclusions_by_scope,
             ),
         },
+        resources: ResourceMeasures {
+            downloads: row(
+                "downloads",
+                DOWNLOADS,
+                each(figures, |f| f.resource_downloads),
+            ),
+            distinct_members: {
+                let [now, before, last_year] = each(figures, |f| f.resource_downloaders);
+                PeopleComparison::new("distinct_members", DOWNLOADERS, now, before, last_year)
+            },
+            by_approach: rows(
+                figures,
+                &labelled(Approach::ALL.map(Approach::as_str)),
+                |f| &f.downloads_by_approach,
+            ),
+        },
     }
 }
 
@@ -209,7 +264,25 @@ pub fn strategy_rows(m: &StrategyMeasures) -> Vec<(&'static str, &'static str, &
     out.push(("inclusions", "examples_included", &i.examples_included));
     out.push(("inclusions", "reports", &i.reports));
     out.extend(i.by_scope.iter().map(|r| ("inclusions", "by_scope", r)));
+    out.push(("resources", "downloads", &m.resources.downloads));
+    out.extend(
+        m.resources
+            .by_approach
+            .iter()
+            .map(|r| ("resources", "by_approach", r)),
+    );
     out
+}
+
+/// The counts of people among the measures: (section, dimension, comparison).
+pub fn strategy_people(
+    m: &StrategyMeasures,
+) -> Vec<(&'static str, &'static str, &PeopleComparison)> {
+    vec![(
+        "resources",
+        "distinct_members",
+        &m.resources.distinct_members,
+    )]
 }
 
 #[cfg(test)]
@@ -253,5 +326,33 @@ mod tests {
         assert_eq!(measures.spread.by_organisation_type.len(), 7);
         assert_eq!(measures.spread.by_nation.len(), 4);
         assert_eq!(measures.inclusions.by_scope.len(), 2);
+        assert_eq!(measures.resources.by_approach.len(), 3);
+    }
+
+    #[test]
+    fn distinct_downloaders_are_withheld_from_one_to_four_and_downloads_are_not() {
+        let now = StrategyFigures {
+            resource_downloads: 9,
+            resource_downloaders: 3,
+            downloads_by_approach: CountMap::from([("economic".into(), 9)]),
+            ..Default::default()
+        };
+        let before = StrategyFigures {
+            resource_downloads: 12,
+            resource_downloaders: 7,
+            ..Default::default()
+        };
+        let measures = strategy_measures(
+            [&now, &before, &StrategyFigures::default()],
+            &Taxonomy::reference(),
+        );
+        let r = &measures.resources;
+        assert_eq!((r.downloads.count, r.downloads.change), (9, -3));
+        assert_eq!(r.distinct_members.count, None);
+        assert_eq!(r.distinct_members.previous_quarter, Some(7));
+        assert_eq!(r.distinct_members.change, None);
+        assert!(r.distinct_members.suppressed);
+        assert_eq!(r.by_approach[0].key, "economic");
+        assert_eq!(r.by_approach[0].count, 9);
     }
 }

@@ -275,6 +275,9 @@ pub fn rows(report: &QuarterlyReport) -> Vec<TableRow> {
     for (section, dimension, r) in super::strategy::strategy_rows(&report.strategy_measures) {
         out.push(row(section, dimension, r));
     }
+    for (section, dimension, p) in super::strategy::strategy_people(&report.strategy_measures) {
+        out.push(people_comparison(section, dimension, p));
+    }
     for point in &report.priority_trend {
         out.push(TableRow {
             section: "trend".into(),

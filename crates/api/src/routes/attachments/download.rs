@@ -7,7 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderMap};
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, get, web};
 use domain::SubmissionId;
-use domain::attachment::{Attachment, AttachmentId};
+use domain::attachment::{AttachmentId, MediaType};
 use std::ops::Range;
 use uuid::Uuid;
 
@@ -91,7 +91,12 @@ pub async fn download_attachment(
         Wanted::Part(range) => (partial(&range, length), Some(range)),
     };
     let bytes = service.bytes(&attachment, range).await?;
-    file_headers(&mut response, &attachment, &tag);
+    file_headers(
+        &mut response,
+        attachment.media_type,
+        attachment.name.as_str(),
+        &tag,
+    );
     Ok(response.body(bytes))
 }
 
@@ -120,13 +125,15 @@ fn partial(range: &Range<u64>, length: u64) -> HttpResponseBuilder {
 }
 
 /// Headers that make a browser save the file, never run or render it.
-fn file_headers(response: &mut HttpResponseBuilder, attachment: &Attachment, tag: &str) {
+pub(crate) fn file_headers(
+    response: &mut HttpResponseBuilder,
+    media_type: MediaType,
+    name: &str,
+    tag: &str,
+) {
     response
-        .insert_header((header::CONTENT_TYPE, attachment.media_type.mime()))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            content_disposition(attachment.name.as_str()),
-        ))
+        .insert_header((header::CONTENT_TYPE, media_type.mime()))
+        .insert_header((header::CONTENT_DISPOSITION, content_disposition(name)))
         .insert_header((header::ETAG, tag.to_owned()))
         .insert_header((header::ACCEPT_RANGES, "bytes"))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
@@ -161,7 +168,7 @@ fn header_text(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-fn matches_tag(headers: &HeaderMap, name: header::HeaderName, tag: &str) -> bool {
+pub(crate) fn matches_tag(headers: &HeaderMap, name: header::HeaderName, tag: &str) -> bool {
     header_text(headers, name).is_some_and(|v| {
         v.split(',')
             .any(|t| t.trim() == "*" || t.trim().trim_start_matches("W/") == tag)

@@ -1,24 +1,26 @@
 use crate::auth::Caller;
 use crate::dto::attachment::{AttachmentView, UploadForm};
 use crate::error::{ApiError, Problem};
-use crate::extract::{BodyTimeout, next_chunk};
+use crate::extract::BodyTimeout;
 use crate::middleware::RequestId;
+use crate::multipart::{TextField, check_multipart, declared_length, read_form};
 use crate::routes::submissions::load_own;
 use crate::state::AppState;
-use actix_multipart::{Field, Multipart};
-use actix_web::http::header::{self, HeaderMap};
+use actix_multipart::Multipart;
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, post, web};
-use bytes::{Bytes, BytesMut};
 use domain::SubmissionId;
 use domain::actor::Context;
 use domain::attachment::{Attachment, AttachmentService, Caption, UploadedFile};
-use std::time::Duration;
 use uuid::Uuid;
 
 /// Room for the multipart boundaries, part headers and caption around the file.
-const FORM_OVERHEAD: u64 = 16 * 1024;
-/// The caption field is read up to this many bytes.
-const CAPTION_BYTES: usize = 4 * Caption::MAX_CHARS + 64;
+pub(crate) const FORM_OVERHEAD: u64 = 16 * 1024;
+/// The text the form takes besides the file.
+const FIELDS: [TextField; 1] = [TextField {
+    name: "caption",
+    max_chars: Caption::MAX_CHARS,
+}];
 
 /// Attach one file to a submission.
 ///
@@ -56,17 +58,34 @@ pub async fn upload_attachment(
     let submission = load_own(&state, &caller, SubmissionId(id.into_inner())).await?;
     let service = state.attachment_service();
     let allowance = service.upload_allowance(&submission).await?;
-    check_multipart(req.headers())?;
+    check_multipart(req.headers(), &FIELDS)?;
     allowance.admits(declared_length(req.headers()), FORM_OVERHEAD)?;
     let multipart = Multipart::new(req.headers(), payload);
     let too_large = || ApiError::from(allowance.too_large());
-    let file = read_form(
+    let form = read_form(
         multipart,
         allowance.room(),
         BodyTimeout::of(&req),
         too_large,
+        &FIELDS,
     )
     .await?;
+    let Some((bytes, file_name)) = form.file else {
+        return Err(ApiError::validation(
+            "file",
+            "required",
+            "send the file in a form field named 'file'",
+        ));
+    };
+    let caption = match form.texts.get("caption") {
+        Some(text) => Caption::parse("caption", text)?,
+        None => None,
+    };
+    let file = UploadedFile {
+        bytes,
+        file_name,
+        caption,
+    };
     let ctx = caller.context(request_id.clone());
     let attachment = attach_detached(service, ctx, submission.id, file).await?;
     tracing::info!(
@@ -93,118 +112,4 @@ async fn attach_detached(
         .await
         .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("the upload task failed")))?
         .map_err(ApiError::from)
-}
-
-fn check_multipart(headers: &HeaderMap) -> Result<(), ApiError> {
-    let essence = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(|v| v.trim().to_ascii_lowercase());
-    if essence.as_deref() == Some("multipart/form-data") {
-        Ok(())
-    } else {
-        Err(ApiError::UnsupportedMediaType(
-            "send the file as multipart/form-data with a 'file' field and an optional 'caption' field".into(),
-        ))
-    }
-}
-
-fn declared_length(headers: &HeaderMap) -> Option<u64> {
-    headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse().ok())
-}
-
-fn malformed(error: actix_multipart::MultipartError) -> ApiError {
-    ApiError::BadRequest(format!("the multipart body could not be read: {error}"))
-}
-
-/// Reads the form, giving up as soon as the file passes `room` bytes.
-async fn read_form(
-    mut multipart: Multipart,
-    room: u64,
-    idle: Duration,
-    too_large: impl Fn() -> ApiError,
-) -> Result<UploadedFile, ApiError> {
-    let mut file: Option<(Bytes, Option<String>)> = None;
-    let mut caption = None;
-    while let Some(field) = next_chunk(&mut multipart, idle).await? {
-        let mut field = field.map_err(malformed)?;
-        match field.name() {
-            Some("file") if file.is_none() => {
-                let name = file_name_of(&field);
-                let bytes = read_field(&mut field, room, idle, &too_large).await?;
-                file = Some((bytes, name));
-            }
-            Some("caption") if caption.is_none() => {
-                let bytes = read_field(&mut field, CAPTION_BYTES as u64, idle, &|| {
-                    ApiError::validation(
-                        "caption",
-                        "too_long",
-                        format!("must be at most {} characters", Caption::MAX_CHARS),
-                    )
-                })
-                .await?;
-                let text = std::str::from_utf8(&bytes).map_err(|_| {
-                    ApiError::validation("caption", "invalid_value", "must be UTF-8 text")
-                })?;
-                caption = Some(Caption::parse("caption", text)?);
-            }
-            Some(name @ ("file" | "caption")) => {
-                return Err(ApiError::validation(
-                    name,
-                    "duplicate",
-                    "send one file, with at most one caption, per request",
-                ));
-            }
-            other => {
-                let name: String = other.unwrap_or_default().chars().take(60).collect();
-                return Err(ApiError::validation(
-                    &name,
-                    "unknown_field",
-                    "the form takes only 'file' and 'caption'",
-                ));
-            }
-        }
-    }
-    let Some((bytes, file_name)) = file else {
-        return Err(ApiError::validation(
-            "file",
-            "required",
-            "send the file in a form field named 'file'",
-        ));
-    };
-    Ok(UploadedFile {
-        bytes,
-        file_name,
-        caption: caption.flatten(),
-    })
-}
-
-fn file_name_of(field: &Field) -> Option<String> {
-    let disposition = field.content_disposition()?;
-    disposition.get_filename().map(str::to_owned).or_else(|| {
-        disposition
-            .get_filename_ext()
-            .and_then(|ext| String::from_utf8(ext.value.clone()).ok())
-    })
-}
-
-async fn read_field(
-    field: &mut Field,
-    limit: u64,
-    idle: Duration,
-    too_large: &impl Fn() -> ApiError,
-) -> Result<Bytes, ApiError> {
-    let mut buffer = BytesMut::new();
-    while let Some(chunk) = next_chunk(field, idle).await? {
-        let chunk = chunk.map_err(malformed)?;
-        if (buffer.len() + chunk.len()) as u64 > limit {
-            return Err(too_large());
-        }
-        buffer.extend_from_slice(&chunk);
-    }
-    Ok(buffer.freeze())
 }
