@@ -226,6 +226,17 @@ call 200 $B/submissions/$CASE/presentations -H "authorization: Bearer $TOKEN" \
   | expect 'v[0]["feasibility"] == "high" and v[0]["adoption_likelihood"] == 4'
 # <<< readme
 
+# >>> readme:resources
+# An admin publishes a resource; members list and download it (each download is counted)
+RESOURCE=$(call 201 -X POST $B/resources -H "authorization: Bearer $ADMIN" \
+  -F 'file=@examples/run-chart.png' -F 'title=Run charts for improvement journeys' \
+  -F 'approach=experiential' -F 'description=How to read a run chart of your measure.' | json id)
+call 200 "$B/resources?approach=experiential" -H "authorization: Bearer $TOKEN" \
+  | expect "'$RESOURCE' in [r['id'] for r in v]"
+call 200 $B/resources/$RESOURCE/download -H "authorization: Bearer $TOKEN"
+cmp "$WORK/body" examples/run-chart.png
+# <<< readme
+
 # >>> readme:tokens
 PAT_ANSWER=$(call 201 -X POST $B/members/me/tokens -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \
   -d '{"name": "Trust audit script", "scopes": ["submissions:read", "submissions:write"], "expires_in_days": 90}')
@@ -319,7 +330,9 @@ call 200 $B/webhooks/$WEBHOOK_ID/deliveries -H "authorization: Bearer $ADMIN" \
 # This quarter's summary holds the submission above: JSON, CSV, XLSX, SVG, and a series
 QUARTER="$(date -u +%Y)-Q$((($(date -u +%-m) + 2) / 3))"
 call 200 "$B/reports/quarterly/$QUARTER?gap_threshold=2" -H "authorization: Bearer $ADMIN" \
-  | expect 'v["headline"][0]["key"] == "submissions" and v["headline"][0]["count"] >= 1'
+  | expect '(v["headline"][0]["key"] == "submissions" and v["headline"][0]["count"] >= 1
+            and v["idea_clinics"]["business_cases_presented"]["count"] >= 1
+            and v["spread"]["adoptions_reported"]["count"] >= 1 and v["resources"]["downloads"]["count"] >= 1)'
 call 200 "$B/reports/quarterly/$QUARTER?format=csv" -H "authorization: Bearer $ADMIN" >/dev/null   # or Accept: text/csv
 call 200 "$B/reports/quarterly/$QUARTER?format=xlsx" -H "authorization: Bearer $ADMIN"
 call 200 "$B/reports/quarterly/$QUARTER?format=svg" -H "authorization: Bearer $ADMIN" >/dev/null   # last 8 quarters by priority

@@ -417,6 +417,18 @@ async fn demo_data_is_the_same_for_the_same_seed() {
                 "SELECT id, adoption_status, investment_pence FROM recommendation_events ORDER BY id",
                 3,
             ),
+            (
+                "SELECT id, submission_id, organisation FROM adoptions ORDER BY id",
+                3,
+            ),
+            (
+                "SELECT id, clinic_id, submission_id FROM clinic_presentations ORDER BY id",
+                3,
+            ),
+            (
+                "SELECT id, resource_id, member_id FROM resource_downloads ORDER BY id",
+                3,
+            ),
         ] {
             for row in rows(&db, sql).await {
                 let cells: Vec<String> = (0..columns).map(|i| cell(&row, i)).collect();
@@ -444,4 +456,142 @@ fn cell(row: &sea_orm::QueryResult, i: usize) -> String {
         Ok(pence) => format!("{pence:?}"),
         Err(e) => panic!("column {i}: {e}"),
     }
+}
+
+/// A string column of a row.
+fn text(row: &sea_orm::QueryResult, column: &str) -> String {
+    row.try_get("", column)
+        .unwrap_or_else(|e| panic!("{column}: {e}"))
+}
+
+fn id_of(row: &sea_orm::QueryResult, column: &str) -> Uuid {
+    row.try_get("", column)
+        .unwrap_or_else(|e| panic!("{column}: {e}"))
+}
+
+#[tokio::test]
+async fn demo_data_holds_clinics_spread_inclusions_and_resource_downloads_by_the_rules() {
+    let app = spawn_app().await;
+    let last = Quarter::calendar_containing(Utc::now()).previous();
+    let db = filled(&app, last).await;
+    let today = Utc::now().date_naive();
+    let stored = submissions(&db).await;
+    let steps = transitions(&db).await;
+    let quarters: Vec<Quarter> = std::iter::successors(Some(last), |q| Some(q.previous()))
+        .take(12)
+        .collect();
+    let quarter_of = |day: NaiveDate| {
+        quarters
+            .iter()
+            .position(|q| q.first_day() <= day && day < q.next().first_day())
+    };
+
+    // Two clinics every quarter; each case presented is a business case
+    // submitted before the clinic, at most once a clinic.
+    let clinics = rows(&db, "SELECT id, held_on FROM idea_clinics").await;
+    let held: BTreeMap<Uuid, NaiveDate> = clinics
+        .iter()
+        .map(|row| {
+            (
+                id_of(row, "id"),
+                row.try_get("", "held_on").unwrap_or_else(|e| panic!("{e}")),
+            )
+        })
+        .collect();
+    let clinic_quarters: BTreeSet<usize> = held.values().filter_map(|d| quarter_of(*d)).collect();
+    assert_eq!(clinic_quarters.len(), 12, "{held:?}");
+    let presentations = rows(
+        &db,
+        "SELECT clinic_id, submission_id FROM clinic_presentations",
+    )
+    .await;
+    assert!(!presentations.is_empty());
+    let mut pairs = BTreeSet::new();
+    for row in &presentations {
+        let (clinic, case) = (id_of(row, "clinic_id"), id_of(row, "submission_id"));
+        assert!(
+            pairs.insert((clinic, case)),
+            "{case} presented twice at {clinic}"
+        );
+        let s = &stored[&case];
+        assert_eq!(s.kind, SubmissionKind::BusinessCase);
+        assert!(
+            s.submitted_at
+                .is_some_and(|at| at.date_naive() < held[&clinic]),
+            "{case} was presented before it was submitted"
+        );
+    }
+
+    // Adoptions: of published work, by someone other than its author,
+    // after publication and not after today.
+    let authors: BTreeMap<Uuid, Uuid> = rows(&db, "SELECT id, author_id FROM submissions")
+        .await
+        .iter()
+        .map(|row| (id_of(row, "id"), id_of(row, "author_id")))
+        .collect();
+    let adoptions = rows(
+        &db,
+        "SELECT submission_id, reported_by, adopted_on FROM adoptions",
+    )
+    .await;
+    assert!(adoptions.len() >= 5, "{} adoptions", adoptions.len());
+    for row in &adoptions {
+        let id = id_of(row, "submission_id");
+        let adopted_on: NaiveDate = row
+            .try_get("", "adopted_on")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(stored[&id].status, "published");
+        let published = published_at(&steps[&id]).unwrap_or_else(|| panic!("{id} unpublished"));
+        assert!(
+            published.date_naive() <= adopted_on && adopted_on <= today,
+            "{id}"
+        );
+        assert_ne!(
+            id_of(row, "reported_by"),
+            authors[&id],
+            "{id} adopted by its author"
+        );
+    }
+    let scopes: BTreeSet<String> = rows(&db, "SELECT scope FROM inclusions")
+        .await
+        .iter()
+        .map(|row| text(row, "scope"))
+        .collect();
+    assert!(!scopes.is_empty());
+
+    // Resources of every approach, downloaded in every quarter.
+    let approaches: BTreeSet<String> = rows(&db, "SELECT approach FROM resources")
+        .await
+        .iter()
+        .map(|row| text(row, "approach"))
+        .collect();
+    assert_eq!(approaches.len(), 3, "{approaches:?}");
+    let downloads = rows(&db, "SELECT downloaded_at FROM resource_downloads").await;
+    let download_quarters: BTreeSet<usize> = downloads
+        .iter()
+        .filter_map(|row| {
+            let at: DateTime<Utc> = row
+                .try_get("", "downloaded_at")
+                .unwrap_or_else(|e| panic!("{e}"));
+            quarters.iter().position(|q| q.contains(at))
+        })
+        .collect();
+    assert_eq!(download_quarters.len(), 12);
+
+    // The summary of the last quarter counts them.
+    let admin = app.admin().await;
+    let (status, _, report) = app
+        .get(
+            &format!("/api/v1/reports/quarterly/{last}"),
+            Some(&admin.token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["idea_clinics"]["clinics_held"]["count"], 2);
+    assert!(
+        report["resources"]["downloads"]["count"]
+            .as_i64()
+            .is_some_and(|n| n > 0),
+        "{report}"
+    );
 }

@@ -135,13 +135,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
             let step = (submissions / 10).max(1);
-            persistence::demo::fill(&state.db.connection, spec, &state.taxonomy, |n| {
+            let files = persistence::demo::fill(&state.db.connection, spec, &state.taxonomy, |n| {
                 bar.set_position(n);
                 if !terminal && (n % step == 0 || n == submissions) {
                     eprintln!("{n}/{submissions} submissions");
                 }
             })
             .await?;
+            for file in files {
+                let key = domain::attachment::StorageKey::from_stored(file.storage_key);
+                state
+                    .files
+                    .put(&key, file.bytes)
+                    .await
+                    .with_context(|| format!("storing the demo resource {key}"))?;
+            }
             bar.finish();
             println!(
                 "made {members} members and {submissions} submissions up to {last_quarter} (seed {seed})"

@@ -4,7 +4,8 @@
 //! their lifecycle, PDSA cycles and measures on journeys, tags, evidence,
 //! recommendations, follow-ups (between publication and today) and citations
 //! (of work published before the citing work was submitted), written in large
-//! multi-row batches.
+//! multi-row batches; then idea clinics, adoptions, inclusions and
+//! impact-evaluation resources with their downloads (see `demo_strategy`).
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::quarter::Quarter;
@@ -268,13 +269,16 @@ fn micros(at: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::from_timestamp_micros(at.timestamp_micros()).unwrap_or(at)
 }
 
+pub use crate::demo_strategy::DemoFile;
+
 /// Fills the database; calls `progress` with the submissions written so far.
+/// Returns the resources' files, which the caller puts in the file store.
 pub async fn fill(
     db: &DatabaseConnection,
     spec: DemoSpec,
     taxonomy: &Taxonomy,
     progress: impl Fn(u64),
-) -> Result<(), DbErr> {
+) -> Result<Vec<DemoFile>, DbErr> {
     let mut rng = StdRng::seed_from_u64(spec.seed);
     let first = (0..11).fold(spec.last_quarter, |q, _| q.previous());
     let start = first.start();
@@ -346,6 +350,9 @@ pub async fn fill(
     let today = now.date_naive();
     // Published work that later submissions may cite, with when it was published.
     let mut published: Vec<(Uuid, DateTime<Utc>)> = Vec::new();
+    // What the strategy's measures refer to: cases to present, work to spread.
+    let mut cases: Vec<(Uuid, DateTime<Utc>)> = Vec::new();
+    let mut spreadable: Vec<(Uuid, Uuid, DateTime<Utc>)> = Vec::new();
     for n in 0..spec.submissions {
         let id = Uuid::from_u128(rng.random());
         let author = members[rng.random_range(0..members.len())];
@@ -629,6 +636,13 @@ pub async fn fill(
             && published.len() < 10_000
         {
             published.push((id, at));
+            spreadable.push((id, author, at));
+        }
+        if let Some(at) = story.first_submitted
+            && kind == SubmissionKind::BusinessCase
+            && cases.len() < 5_000
+        {
+            cases.push((id, at));
         }
         if batch.submission_rows == BATCH || batch.transition_rows >= TRANSITIONS_PER_BATCH {
             std::mem::replace(&mut batch, Batch::new())
@@ -651,8 +665,19 @@ pub async fn fill(
          (SELECT 1 FROM submission_demographics d WHERE d.submission_id = s.id)",
     )
     .await?;
+    let referents = crate::demo_strategy::Referents {
+        members,
+        regions,
+        cases,
+        published: spreadable,
+        first,
+        now,
+    };
+    let mut strategy_rng = StdRng::seed_from_u64(spec.seed ^ 0x5eed_0f_57_2a7e);
+    let files = crate::demo_strategy::fill(db, &mut strategy_rng, &referents).await?;
     // The rows above went in around the repositories: count the rollups again.
-    crate::rollup::rebuild(db).await
+    crate::rollup::rebuild(db).await?;
+    Ok(files)
 }
 
 fn content_json(content: &Content) -> Result<String, DbErr> {

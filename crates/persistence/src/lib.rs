@@ -7,6 +7,7 @@ mod audit;
 mod connection;
 pub mod counting;
 pub mod demo;
+mod demo_strategy;
 mod demographics;
 mod entities;
 mod events;
