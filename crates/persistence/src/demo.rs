@@ -673,7 +673,7 @@ pub async fn fill(
         first,
         now,
     };
-    let mut strategy_rng = StdRng::seed_from_u64(spec.seed ^ 0x5eed_0f_57_2a7e);
+    let mut strategy_rng = StdRng::seed_from_u64(spec.seed ^ 0x5eed_0f57_2a7e);
     let files = crate::demo_strategy::fill(db, &mut strategy_rng, &referents).await?;
     // The rows above went in around the repositories: count the rollups again.
     crate::rollup::rebuild(db).await?;
