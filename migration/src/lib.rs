@@ -28,6 +28,7 @@ mod m20261203_000060_mail_deliveries;
 mod m20261203_000070_outbox_pending;
 mod m20261203_000071_unlogged_rate_buckets;
 mod m20261203_000080_impact_resources;
+mod m20261203_000081_access_token_uses;
 
 pub struct Migrator;
 
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000070_outbox_pending::Migration),
             Box::new(m20261203_000071_unlogged_rate_buckets::Migration),
             Box::new(m20261203_000080_impact_resources::Migration),
+            Box::new(m20261203_000081_access_token_uses::Migration),
         ]
     }
 }

@@ -168,3 +168,122 @@ async fn the_audit_log_pages_newest_first_without_repeats() {
     assert_eq!(seen, sorted, "newest first, each once");
     assert!(seen.len() >= 15);
 }
+
+/// The audit entries of one action about one target, newest first.
+async fn entries(app: &hub_tests::TestApp, admin: &str, action: &str, target: &str) -> Vec<Value> {
+    let (status, _, page) = app
+        .get(
+            &format!("/api/v1/audit?action={action}&target_id={target}&limit=100"),
+            Some(admin),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    page["items"].as_array().cloned().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn edits_profile_changes_and_token_use_by_scope_are_audited_without_personal_values() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let author = app.member().await;
+
+    // An edit names the fields it changed and the version it made.
+    let created = app
+        .create_submission(&author.token, &case_study("Audited edit"))
+        .await;
+    let id = created["id"].as_str().expect("an id").to_owned();
+    let (status, _, edited) = app
+        .patch(
+            &format!("/api/v1/submissions/{id}"),
+            Some(&author.token),
+            Some("\"1\""),
+            &json!({"summary": "A clearer summary", "topics": ["ai_digital_healthcare"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{edited}");
+    let updates = entries(&app, &admin.token, "submission_updated", &id).await;
+    assert_eq!(updates.len(), 1, "{updates:?}");
+    assert_eq!(updates[0]["actor_id"], author.id.to_string().as_str());
+    assert_eq!(updates[0]["target_type"], "submission");
+    assert_eq!(
+        updates[0]["details"]["fields"],
+        json!(["summary", "topics"])
+    );
+    assert_eq!(updates[0]["details"]["version"], 2);
+    assert!(updates[0]["at"].as_str().is_some());
+
+    // A profile change names the demographic fields, never their values.
+    let (status, _, profile) = app
+        .patch(
+            "/api/v1/members/me",
+            Some(&author.token),
+            None,
+            &json!({"region": "north_west", "career_stage": "mid"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{profile}");
+    let member = author.id.to_string();
+    let changes = entries(&app, &admin.token, "profile_updated", &member).await;
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert_eq!(changes[0]["actor_id"], member.as_str());
+    assert_eq!(
+        changes[0]["details"]["fields"],
+        json!(["career_stage", "region"])
+    );
+    assert!(
+        !changes[0].to_string().contains("north_west"),
+        "{}",
+        changes[0]
+    );
+
+    // A token's use is recorded once a minute for each scope it was used with.
+    let (status, _, token) = app
+        .post(
+            "/api/v1/members/me/tokens",
+            Some(&author.token),
+            &json!({"name": "Audit script", "scopes": ["submissions:read", "submissions:write"], "expires_in_days": 30}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{token}");
+    let secret = token["secret"].as_str().expect("a secret").to_owned();
+    let token_id = token["id"].as_str().expect("an id").to_owned();
+    for _ in 0..3 {
+        app.get("/api/v1/submissions?mine=true", Some(&secret))
+            .await
+            .expect_status(StatusCode::OK);
+    }
+    let (status, _, made) = app
+        .post(
+            "/api/v1/submissions",
+            Some(&secret),
+            &case_study("By token"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    let uses = entries(&app, &admin.token, "access_token_used", &token_id).await;
+    let mut scopes: Vec<&str> = uses
+        .iter()
+        .filter_map(|e| e["details"]["scope"].as_str())
+        .collect();
+    scopes.sort_unstable();
+    assert_eq!(
+        scopes,
+        vec!["submissions:read", "submissions:write"],
+        "{uses:?}"
+    );
+    assert!(
+        uses.iter()
+            .all(|e| e["actor_id"] == member.as_str() && e["target_type"] == "access_token")
+    );
+    let (_, _, listed) = app
+        .get("/api/v1/members/me/tokens", Some(&author.token))
+        .await;
+    assert!(
+        listed["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|t| t["id"] == token_id.as_str() && t["last_used_at"].is_string()),
+        "{listed}"
+    );
+}

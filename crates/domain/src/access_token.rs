@@ -8,6 +8,7 @@ pub use use_cases::{
 };
 
 use crate::ValidationErrors;
+use crate::audit::AuditEntry;
 use crate::ids::MemberId;
 use crate::member::Role;
 use chrono::{DateTime, Duration, Utc};
@@ -245,6 +246,35 @@ impl AccessToken {
     pub fn is_live(&self, now: DateTime<Utc>) -> bool {
         self.revoked_at.is_none() && self.expires_at > now
     }
+}
+
+/// How often one use of a token with one scope is recorded: its
+/// `last_used_at` and an `access_token_used` audit entry, at most once a
+/// minute per token and scope, so reads stay reads.
+pub const USE_RECORDED_EVERY: Duration = Duration::seconds(60);
+
+/// Whether a use at `now` is to be recorded, when the last one recorded for
+/// the token and scope was at `last`.
+pub fn use_to_record(last: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
+    last.is_none_or(|at| now - at >= USE_RECORDED_EVERY)
+}
+
+/// The audit entry of a token's use: who, which token, with which scope, on
+/// which route.
+pub fn use_audit(
+    member: MemberId,
+    token: Uuid,
+    scope: Scope,
+    method: &str,
+    route: &str,
+) -> AuditEntry {
+    AuditEntry::new("access_token_used", Some(member))
+        .target("access_token", token)
+        .details(serde_json::json!({
+            "scope": scope.as_str(),
+            "method": method,
+            "route": route,
+        }))
 }
 
 /// A token about to be stored.

@@ -73,11 +73,13 @@ pub trait MemberRepository: Send + Sync {
     async fn credentials(&self, email: &str) -> Result<Option<(Member, String)>, StorageError>;
     /// The role of a member who still exists, for authorising a request.
     async fn role_of(&self, id: MemberId) -> Result<Option<Role>, StorageError>;
+    /// Writes the profile with its audit entry, in one transaction.
     async fn update_profile(
         &self,
         id: MemberId,
         display_name: Option<DisplayName>,
         demographics: Demographics,
+        audit: &AuditEntry,
     ) -> Result<Member, WriteError>;
     async fn set_role(&self, id: MemberId, role: Role) -> Result<Member, WriteError>;
     /// Erases a member: drafts deleted, personal data and demographics removed
@@ -275,11 +277,13 @@ pub trait SubmissionRepository: Send + Sync {
     async fn get(&self, id: SubmissionId) -> Result<Option<Submission>, StorageError>;
     /// Replaces the content if the stored version is still `expected_version`
     /// and the status is still editable.
+    /// Writes new content at the expected version, with its audit entry, in one transaction.
     async fn update_content(
         &self,
         id: SubmissionId,
         expected_version: i32,
         content: &Content,
+        audit: &AuditEntry,
     ) -> Result<Submission, WriteError>;
     /// Deletes a draft if it is still a draft at `expected_version` (when given).
     async fn delete_draft(
@@ -392,7 +396,12 @@ pub trait ReportRepository: Send + Sync {
         &self,
         quarter: Quarter,
     ) -> Result<crate::report::StrategyFigures, StorageError>;
-    async fn save_snapshot(&self, snapshot: &Snapshot) -> Result<(), WriteError>;
+    /// Stores a snapshot with its audit entry, in one transaction.
+    async fn save_snapshot(
+        &self,
+        snapshot: &Snapshot,
+        audit: &AuditEntry,
+    ) -> Result<(), WriteError>;
     /// A quarter's snapshots, newest first.
     async fn snapshots(&self, quarter: &str) -> Result<Vec<Snapshot>, StorageError>;
     async fn snapshot(&self, id: Uuid) -> Result<Option<Snapshot>, StorageError>;
@@ -420,8 +429,17 @@ pub trait AccessTokenRepository: Send + Sync {
         &self,
         secret_hash: &str,
     ) -> Result<Option<crate::access_token::AccessToken>, StorageError>;
-    /// Records a use; cheap to call on every request.
-    async fn touch(&self, id: Uuid, at: DateTime<Utc>) -> Result<(), StorageError>;
+    /// Records a use of the token with `scope` at `at` unless one was
+    /// recorded less than [`crate::access_token::USE_RECORDED_EVERY`] before
+    /// (by any replica): the token's `last_used_at` and `audit`, in one
+    /// transaction. Whether it was recorded.
+    async fn record_use(
+        &self,
+        id: Uuid,
+        scope: crate::access_token::Scope,
+        at: DateTime<Utc>,
+        audit: &AuditEntry,
+    ) -> Result<bool, StorageError>;
 }
 
 /// The change feed, read from the transactional outbox.

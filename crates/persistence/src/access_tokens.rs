@@ -1,14 +1,15 @@
 use crate::entities::access_tokens::{ActiveModel, Column, Entity, Model};
 use crate::{now, storage, write_error};
 use async_trait::async_trait;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use domain::MemberId;
-use domain::access_token::{AccessToken, NewAccessToken, Scopes};
+use domain::access_token::{AccessToken, NewAccessToken, Scope, Scopes, USE_RECORDED_EVERY};
+use domain::audit::AuditEntry;
 use domain::repository::{AccessTokenRepository, StorageError, WriteError};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set, Statement, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -23,9 +24,6 @@ impl SeaAccessTokenRepository {
         Self { db }
     }
 }
-
-/// A use is written at most this often per token, so reads stay reads.
-const TOUCH_EVERY: Duration = Duration::seconds(60);
 
 fn to_token(model: Model) -> AccessToken {
     AccessToken {
@@ -128,18 +126,60 @@ impl AccessTokenRepository for SeaAccessTokenRepository {
     }
 
     #[tracing::instrument(skip(self))]
-    async fn touch(&self, id: Uuid, at: DateTime<Utc>) -> Result<(), StorageError> {
+    #[tracing::instrument(skip(self, audit))]
+    async fn record_use(
+        &self,
+        id: Uuid,
+        scope: Scope,
+        at: DateTime<Utc>,
+        audit: &AuditEntry,
+    ) -> Result<bool, StorageError> {
+        let backend = self.db.get_database_backend();
+        // One statement decides for every replica: a row is written only when
+        // none was within the last minute.
+        let sql = match backend {
+            DbBackend::Sqlite => {
+                "INSERT INTO access_token_uses (token_id, scope, last_used_at) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (token_id, scope) DO UPDATE SET last_used_at = excluded.last_used_at \
+                 WHERE access_token_uses.last_used_at <= ?4"
+            }
+            _ => {
+                "INSERT INTO access_token_uses (token_id, scope, last_used_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (token_id, scope) DO UPDATE SET last_used_at = excluded.last_used_at \
+                 WHERE access_token_uses.last_used_at <= $4"
+            }
+        };
+        let tx = self.db.begin().await.map_err(storage)?;
+        let written = tx
+            .execute_raw(Statement::from_sql_and_values(
+                backend,
+                sql,
+                [
+                    id.into(),
+                    scope.as_str().into(),
+                    at.into(),
+                    (at - USE_RECORDED_EVERY).into(),
+                ],
+            ))
+            .await
+            .map_err(storage)?;
+        if written.rows_affected() == 0 {
+            tx.rollback().await.map_err(storage)?;
+            return Ok(false);
+        }
         Entity::update_many()
             .col_expr(Column::LastUsedAt, Expr::value(at))
             .filter(Column::Id.eq(id))
             .filter(
                 Condition::any()
                     .add(Column::LastUsedAt.is_null())
-                    .add(Column::LastUsedAt.lt(at - TOUCH_EVERY)),
+                    .add(Column::LastUsedAt.lt(at)),
             )
-            .exec(&self.db)
+            .exec(&tx)
             .await
             .map_err(storage)?;
-        Ok(())
+        crate::audit::insert(&tx, audit).await.map_err(storage)?;
+        tx.commit().await.map_err(storage)?;
+        Ok(true)
     }
 }

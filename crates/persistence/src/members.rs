@@ -3,6 +3,7 @@ use crate::entities::submissions;
 use crate::{now, storage, write_error};
 use async_trait::async_trait;
 use domain::MemberId;
+use domain::audit::AuditEntry;
 use domain::member::{Demographics, DisplayName, FORMER_MEMBER_NAME, Member, NewMember, Role};
 use domain::notification::ErasureNotice;
 use domain::repository::{MemberRepository, StorageError, WriteError};
@@ -115,9 +116,12 @@ impl MemberRepository for SeaMemberRepository {
         id: MemberId,
         display_name: Option<DisplayName>,
         demographics: Demographics,
+        audit: &AuditEntry,
     ) -> Result<Member, WriteError> {
-        let model = self
-            .live(id)
+        let tx = self.db.begin().await.map_err(write_error)?;
+        let model = Entity::find_by_id(id.0)
+            .filter(Column::ErasedAt.is_null())
+            .one(&tx)
             .await
             .map_err(write_error)?
             .ok_or(WriteError::NotFound)?;
@@ -132,9 +136,12 @@ impl MemberRepository for SeaMemberRepository {
         active.nation = Set(demographics.nation);
         active.region = Set(demographics.region);
         active.updated_at = Set(now());
-        Ok(to_member(
-            active.update(&self.db).await.map_err(write_error)?,
-        ))
+        let updated = active.update(&tx).await.map_err(write_error)?;
+        crate::audit::insert(&tx, audit)
+            .await
+            .map_err(write_error)?;
+        tx.commit().await.map_err(write_error)?;
+        Ok(to_member(updated))
     }
 
     #[tracing::instrument(skip(self))]

@@ -13,6 +13,7 @@ use crate::tags::TAG_TABLES;
 use crate::{storage, write_error};
 use async_trait::async_trait;
 use domain::MemberId;
+use domain::audit::AuditEntry;
 use domain::member::NOT_STATED;
 use domain::quarter::Quarter;
 use domain::report::{Cell, CountMap, QuarterFigures, QuarterHeadline, SubmitterFigures};
@@ -707,7 +708,11 @@ impl ReportRepository for SeaReportRepository {
     }
 
     #[tracing::instrument(skip(self, snapshot), fields(quarter = %snapshot.quarter))]
-    async fn save_snapshot(&self, snapshot: &Snapshot) -> Result<(), WriteError> {
+    async fn save_snapshot(
+        &self,
+        snapshot: &Snapshot,
+        audit: &AuditEntry,
+    ) -> Result<(), WriteError> {
         let insert = Query::insert()
             .into_table("report_snapshots")
             .columns([
@@ -727,8 +732,14 @@ impl ReportRepository for SeaReportRepository {
                 snapshot.body.clone().into(),
             ])
             .to_owned();
-        self.db.execute(&insert).await.map_err(write_error)?;
-        Ok(())
+        let tx = sea_orm::TransactionTrait::begin(&self.db)
+            .await
+            .map_err(write_error)?;
+        tx.execute(&insert).await.map_err(write_error)?;
+        crate::audit::insert(&tx, audit)
+            .await
+            .map_err(write_error)?;
+        tx.commit().await.map_err(write_error)
     }
 
     #[tracing::instrument(skip(self))]

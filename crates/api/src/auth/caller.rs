@@ -5,13 +5,15 @@ use crate::middleware::RequestId;
 use actix_web::dev::Payload;
 use actix_web::http::{Method, header};
 use actix_web::{FromRequest, HttpRequest, web};
+use chrono::{DateTime, Utc};
 use domain::MemberId;
-use domain::access_token::{Scope, Scopes, TokenSecret};
+use domain::access_token::{Scope, Scopes, TokenSecret, use_audit, use_to_record};
 use domain::actor::{Actor, Context};
 use domain::member::Role;
 use domain::repository::{AccessTokenRepository, MemberRepository, SessionRepository};
 use futures_util::future::LocalBoxFuture;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use uuid::Uuid;
 
 /// The authenticated member making the request, with their current role and
@@ -29,8 +31,9 @@ pub struct Caller {
     pub session: Option<Uuid>,
 }
 
-/// Seconds between two writes of a token's last use.
-const LAST_USED_GRANULARITY_SECONDS: i64 = 60;
+/// When this replica last recorded each token's use with each scope, so that
+/// most requests skip the shared record (which decides across replicas).
+type RecentUses = Mutex<HashMap<(Uuid, Scope), DateTime<Utc>>>;
 
 /// What recognising a caller needs: the session keys, members' stored roles
 /// (through the read cache) and the personal access tokens.
@@ -41,6 +44,7 @@ pub struct Authenticator {
     access_tokens: Arc<dyn AccessTokenRepository>,
     session_store: Arc<dyn SessionRepository>,
     read_cache: Arc<ReadCache>,
+    recent_uses: Arc<RecentUses>,
 }
 
 impl FromRequest for Caller {
@@ -50,10 +54,9 @@ impl FromRequest for Caller {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let authenticator = req.app_data::<web::Data<Authenticator>>().cloned();
         let bearer = bearer_token(req);
-        let needed = scope_for(
-            req.method(),
-            req.match_pattern().as_deref().unwrap_or(req.path()),
-        );
+        let route = req.match_pattern().unwrap_or_else(|| req.path().to_owned());
+        let method = req.method().to_string();
+        let needed = scope_for(req.method(), &route);
         Box::pin(async move {
             let authenticator = authenticator
                 .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("authenticator missing")))?;
@@ -63,9 +66,14 @@ impl FromRequest for Caller {
                 )
             })?;
             let caller = authenticator.identify(&token).await?;
-            if caller.token.is_some() {
+            if let Some(token) = caller.token {
                 match needed {
-                    Some(scope) => caller.require_scope(scope)?,
+                    Some(scope) => {
+                        caller.require_scope(scope)?;
+                        authenticator
+                            .record_use(caller.id, token, scope, &method, &route)
+                            .await;
+                    }
                     None => {
                         return Err(ApiError::Forbidden(
                             "personal access tokens cannot be used for this; sign in instead"
@@ -88,6 +96,7 @@ impl Authenticator {
         read_cache: Arc<ReadCache>,
     ) -> Self {
         Self {
+            recent_uses: Arc::default(),
             sessions,
             members,
             access_tokens,
@@ -160,6 +169,38 @@ impl Authenticator {
         Ok(live)
     }
 
+    /// Records a personal access token's use with `scope` (its
+    /// `last_used_at` and an `access_token_used` audit entry) at most once a
+    /// minute per token and scope. A failure is logged; it never fails the request.
+    async fn record_use(
+        &self,
+        member: MemberId,
+        token: Uuid,
+        scope: Scope,
+        method: &str,
+        route: &str,
+    ) {
+        let now = Utc::now();
+        {
+            let mut recent = self
+                .recent_uses
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if !use_to_record(recent.get(&(token, scope)).copied(), now) {
+                return;
+            }
+            recent.insert((token, scope), now);
+        }
+        let audit = use_audit(member, token, scope, method, route);
+        if let Err(error) = self
+            .access_tokens
+            .record_use(token, scope, now, &audit)
+            .await
+        {
+            tracing::warn!(error = %error, "token use not recorded");
+        }
+    }
+
     async fn personal_token_caller(&self, secret: &TokenSecret) -> Result<Caller, ApiError> {
         let now = chrono::Utc::now();
         let token = self
@@ -181,12 +222,6 @@ impl Authenticator {
             .stored_role(token.member_id)
             .await?
             .ok_or_else(|| ApiError::Unauthorized("the token's member no longer exists".into()))?;
-        let stale = token
-            .last_used_at
-            .is_none_or(|at| (now - at).num_seconds() >= LAST_USED_GRANULARITY_SECONDS);
-        if stale && let Err(error) = self.access_tokens.touch(token.id, now).await {
-            tracing::warn!(error = %error, "token use not recorded");
-        }
         Ok(Caller {
             id: token.member_id,
             role,
@@ -220,7 +255,12 @@ pub fn scope_for(method: &Method, pattern: &str) -> Option<Scope> {
                 .strip_prefix(prefix)
                 .is_some_and(|rest| rest.starts_with('/'))
     };
-    if under("/api/v1/submissions") || under("/api/v1/reviews") || under("/api/v1/events") {
+    if under("/api/v1/submissions")
+        || under("/api/v1/reviews")
+        || under("/api/v1/events")
+        || under("/api/v1/resources")
+        || under("/api/v1/idea-clinics")
+    {
         Some(if reads {
             Scope::SubmissionsRead
         } else {
@@ -308,6 +348,14 @@ mod tests {
 
     #[test]
     fn account_routes_are_for_sessions_only() {
+        assert_eq!(
+            scope_for(&Method::GET, "/api/v1/resources/{id}/download"),
+            Some(Scope::SubmissionsRead)
+        );
+        assert_eq!(
+            scope_for(&Method::GET, "/api/v1/idea-clinics"),
+            Some(Scope::SubmissionsRead)
+        );
         assert_eq!(scope_for(&Method::GET, "/api/v1/members/me/tokens"), None);
         assert_eq!(scope_for(&Method::DELETE, "/api/v1/members/me"), None);
         assert_eq!(scope_for(&Method::PUT, "/api/v1/members/{id}/role"), None);

@@ -194,8 +194,14 @@ mod tests {
             Ok(None)
         }
 
-        async fn touch(&self, _: Uuid, _: DateTime<Utc>) -> Result<(), StorageError> {
-            Ok(())
+        async fn record_use(
+            &self,
+            _: Uuid,
+            _: crate::access_token::Scope,
+            _: DateTime<Utc>,
+            _: &crate::audit::AuditEntry,
+        ) -> Result<bool, StorageError> {
+            Ok(true)
         }
     }
 

@@ -354,10 +354,23 @@ impl MemberService {
         }
         errors.into_result().map_err(UpdateProfileError::Invalid)?;
         let mut member = self.profile(ctx).await?;
+        let before = member.demographics.clone();
         change.demographics.apply(&mut member.demographics);
+        let mut fields = changed_demographics(&before, &member.demographics);
+        if display_name
+            .as_ref()
+            .is_some_and(|name| name.as_str() != member.display_name)
+        {
+            fields.insert(0, "display_name".to_owned());
+        }
+        // Names of what changed, never the values: demographics stay out of the log.
+        let audit = AuditEntry::new("profile_updated", Some(ctx.actor.id))
+            .target("member", ctx.actor.id.0)
+            .details(serde_json::json!({ "fields": fields }))
+            .request(ctx.request_id.clone());
         Ok(self
             .members
-            .update_profile(ctx.actor.id, display_name, member.demographics)
+            .update_profile(ctx.actor.id, display_name, member.demographics, &audit)
             .await?)
     }
 
@@ -495,3 +508,23 @@ impl MemberService {
 
 #[cfg(test)]
 mod tests;
+
+/// The demographic fields that differ, by name.
+fn changed_demographics(before: &Demographics, after: &Demographics) -> Vec<String> {
+    [
+        ("career_stage", &before.career_stage, &after.career_stage),
+        (
+            "level_of_practice",
+            &before.level_of_practice,
+            &after.level_of_practice,
+        ),
+        ("sector", &before.sector, &after.sector),
+        ("job_title", &before.job_title, &after.job_title),
+        ("nation", &before.nation, &after.nation),
+        ("region", &before.region, &after.region),
+    ]
+    .into_iter()
+    .filter(|(_, a, b)| a != b)
+    .map(|(name, _, _)| name.to_owned())
+    .collect()
+}

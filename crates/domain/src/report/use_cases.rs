@@ -309,14 +309,11 @@ impl ReportService {
             content_hash: hex::encode(Sha256::digest(body.as_bytes())),
             body,
         };
-        self.reports.save_snapshot(&snapshot).await?;
-        self.audit
-            .record(
-                AuditEntry::new("report_snapshot_created", Some(ctx.actor.id))
-                    .target("snapshot", snapshot.id)
-                    .request(ctx.request_id.clone()),
-            )
-            .await;
+        let audit = AuditEntry::new("report_snapshot_created", Some(ctx.actor.id))
+            .target("snapshot", snapshot.id)
+            .details(serde_json::json!({"quarter": snapshot.quarter}))
+            .request(ctx.request_id.clone());
+        self.reports.save_snapshot(&snapshot, &audit).await?;
         Ok(snapshot)
     }
 
@@ -408,7 +405,11 @@ mod tests {
         ) -> Result<crate::report::StrategyFigures, StorageError> {
             Ok(crate::report::StrategyFigures::default())
         }
-        async fn save_snapshot(&self, snapshot: &Snapshot) -> Result<(), WriteError> {
+        async fn save_snapshot(
+            &self,
+            snapshot: &Snapshot,
+            _: &AuditEntry,
+        ) -> Result<(), WriteError> {
             self.snapshots.lock().unwrap().insert(0, snapshot.clone());
             Ok(())
         }

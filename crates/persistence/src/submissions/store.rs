@@ -108,6 +108,7 @@ impl SubmissionRepository for SeaSubmissionRepository {
         id: SubmissionId,
         expected_version: i32,
         content: &Content,
+        audit: &AuditEntry,
     ) -> Result<Submission, WriteError> {
         let write = GuardedWrite::begin(&self.db, id, true).await?;
         let search_body = search::body(write.tx(), content)
@@ -152,7 +153,7 @@ impl SubmissionRepository for SeaSubmissionRepository {
             to: Some(status),
             at: now(),
         };
-        write.commit(None, Some(event)).await?;
+        write.commit(Some(audit), Some(event)).await?;
         self.get(id).await?.ok_or(WriteError::NotFound)
     }
 

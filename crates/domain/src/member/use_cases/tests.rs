@@ -46,6 +46,7 @@ impl MemberRepository for MemoryMembers {
         id: MemberId,
         display_name: Option<DisplayName>,
         demographics: Demographics,
+        _: &AuditEntry,
     ) -> Result<Member, WriteError> {
         let mut members = self.0.lock().unwrap();
         let member = members

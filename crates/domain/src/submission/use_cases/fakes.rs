@@ -111,6 +111,7 @@ impl SubmissionRepository for Hub {
         id: SubmissionId,
         _: i32,
         content: &Content,
+        _: &AuditEntry,
     ) -> Result<Submission, WriteError> {
         self.change(id, |s| {
             s.content = content.clone();
@@ -333,6 +334,7 @@ impl MemberRepository for Hub {
         _: MemberId,
         _: Option<DisplayName>,
         _: Demographics,
+        _: &AuditEntry,
     ) -> Result<Member, WriteError> {
         Err(WriteError::NotFound)
     }

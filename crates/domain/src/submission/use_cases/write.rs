@@ -60,13 +60,21 @@ impl SubmissionService {
         if expected != stored {
             return Err(UpdateError::VersionMismatch { current: stored });
         }
+        let before = submission.content.clone();
         let content = change(submission.content);
         self.check_content(submission.kind, &content)
             .await?
             .map_err(UpdateError::Invalid)?;
+        let audit = AuditEntry::new("submission_updated", Some(ctx.actor.id))
+            .target("submission", submission.id.0)
+            .details(json!({
+                "fields": changed_fields(&before, &content),
+                "version": expected + 1,
+            }))
+            .request(ctx.request_id.clone());
         Ok(self
             .submissions
-            .update_content(submission.id, expected, &content)
+            .update_content(submission.id, expected, &content, &audit)
             .await?)
     }
 
@@ -161,5 +169,47 @@ impl SubmissionService {
             .transition(record)
             .await
             .map_err(status_moved(illegal, TransitionError::Write))
+    }
+}
+
+/// The top-level fields of the content an edit changed, by name, for the audit log.
+fn changed_fields(before: &Content, after: &Content) -> Vec<String> {
+    let as_map = |content: &Content| match serde_json::to_value(content) {
+        Ok(serde_json::Value::Object(map)) => map,
+        _ => serde_json::Map::new(),
+    };
+    let (before, after) = (as_map(before), as_map(after));
+    let mut names: Vec<String> = before
+        .keys()
+        .chain(after.keys())
+        .filter(|name| before.get(*name) != after.get(*name))
+        .cloned()
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+#[cfg(test)]
+mod audit_tests {
+    use super::*;
+
+    #[test]
+    fn an_edit_names_exactly_the_fields_it_changed() {
+        let before = Content {
+            title: "Falls".into(),
+            summary: "Before".into(),
+            ..Content::default()
+        };
+        let after = Content {
+            summary: "After".into(),
+            priorities: vec!["value_and_impact".into()],
+            ..before.clone()
+        };
+        assert_eq!(
+            changed_fields(&before, &after),
+            vec!["priorities", "summary"]
+        );
+        assert!(changed_fields(&before, &before).is_empty());
     }
 }
