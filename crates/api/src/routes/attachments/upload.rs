@@ -3,7 +3,7 @@ use crate::dto::attachment::{AttachmentView, UploadForm};
 use crate::error::{ApiError, Problem};
 use crate::extract::BodyTimeout;
 use crate::middleware::RequestId;
-use crate::multipart::{TextField, check_multipart, declared_length, read_form};
+use crate::multipart::{Form, TextField, check_multipart, declared_length, read_form};
 use crate::routes::submissions::load_own;
 use crate::state::AppState;
 use actix_multipart::Multipart;
@@ -70,22 +70,7 @@ pub async fn upload_attachment(
         &FIELDS,
     )
     .await?;
-    let Some((bytes, file_name)) = form.file else {
-        return Err(ApiError::validation(
-            "file",
-            "required",
-            "send the file in a form field named 'file'",
-        ));
-    };
-    let caption = match form.texts.get("caption") {
-        Some(text) => Caption::parse("caption", text)?,
-        None => None,
-    };
-    let file = UploadedFile {
-        bytes,
-        file_name,
-        caption,
-    };
+    let file = uploaded_file(form)?;
     let ctx = caller.context(request_id.clone());
     let attachment = attach_detached(service, ctx, submission.id, file).await?;
     tracing::info!(
@@ -98,6 +83,26 @@ pub async fn upload_attachment(
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, view.download_url.clone()))
         .json(view))
+}
+
+/// The file and its caption, from the form read.
+fn uploaded_file(form: Form) -> Result<UploadedFile, ApiError> {
+    let Some((bytes, file_name)) = form.file else {
+        return Err(ApiError::validation(
+            "file",
+            "required",
+            "send the file in a form field named 'file'",
+        ));
+    };
+    let caption = match form.texts.get("caption") {
+        Some(text) => Caption::parse("caption", text)?,
+        None => None,
+    };
+    Ok(UploadedFile {
+        bytes,
+        file_name,
+        caption,
+    })
 }
 
 /// Stores and records the file in a task of its own, so a client that hangs
