@@ -485,3 +485,43 @@ async fn a_mail_planned_before_a_restart_is_sent_once_by_the_replicas_after_it()
         1
     );
 }
+
+#[tokio::test]
+async fn a_mail_the_server_refuses_for_now_is_retried_with_backoff_and_sent_once() {
+    // Arrange: the server is busy for the first two attempts.
+    let (app, sink) = mailing_app().await;
+    let author = app.member().await;
+    let reviewer = app.reviewer().await;
+    let id = in_review(&app, &author, &reviewer, &title("Retried")).await;
+    sink.refuse_next(2);
+
+    // Act
+    decide(&app, &reviewer, &id, &rubric("publish", 4)).await;
+    // Backoff waits 2 s, then 4 s, before the third attempt.
+    let mails = sink.wait_for(&author.email, 1, WAIT).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    // Assert
+    assert_eq!(sink.refused(), 2, "both refusals were met");
+    assert_eq!(
+        sink.to(&author.email).len(),
+        1,
+        "sent once: {:?}",
+        subjects(&mails)
+    );
+    let sent = count(
+        &app,
+        "SELECT COUNT(*) FROM mail_deliveries WHERE state = 'sent'",
+    )
+    .await;
+    let attempts = count(
+        &app,
+        "SELECT CAST(MAX(attempts) AS BIGINT) FROM mail_deliveries WHERE state = 'sent'",
+    )
+    .await;
+    assert_eq!(
+        (sent, attempts),
+        (1, 3),
+        "one mail, sent at the third attempt"
+    );
+}

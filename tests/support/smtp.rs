@@ -1,7 +1,9 @@
 //! A tiny SMTP server on 127.0.0.1 that accepts every mail and keeps it, so
 //! tests can read what the service sent: EHLO/HELO, MAIL, RCPT, DATA, RSET,
-//! NOOP and QUIT, no extensions, no TLS.
+//! NOOP and QUIT, no extensions, no TLS. It can be told to refuse the next
+//! few mails with a transient `451`, as a busy server would.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -60,6 +62,10 @@ impl ReceivedMail {
 pub struct SmtpSink {
     pub port: u16,
     received: Arc<Mutex<Vec<ReceivedMail>>>,
+    /// How many more mails to refuse (at `MAIL FROM`) with a transient 451.
+    refusals: Arc<AtomicUsize>,
+    /// How many mails were refused so far.
+    refused: Arc<AtomicUsize>,
 }
 
 impl SmtpSink {
@@ -73,13 +79,38 @@ impl SmtpSink {
             .unwrap_or_else(|e| panic!("{e}"))
             .port();
         let received = Arc::new(Mutex::new(Vec::new()));
-        let log = received.clone();
+        let refusals = Arc::new(AtomicUsize::new(0));
+        let refused = Arc::new(AtomicUsize::new(0));
+        let sink = Self {
+            port,
+            received,
+            refusals,
+            refused,
+        };
+        let shared = sink.clone();
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
-                tokio::spawn(serve(stream, log.clone()));
+                tokio::spawn(serve(stream, shared.clone()));
             }
         });
-        Self { port, received }
+        sink
+    }
+
+    /// Refuses the next `count` mails with `451 4.3.0` (try again later).
+    pub fn refuse_next(&self, count: usize) {
+        self.refusals.store(count, Ordering::SeqCst);
+    }
+
+    /// How many mails were refused so far.
+    pub fn refused(&self) -> usize {
+        self.refused.load(Ordering::SeqCst)
+    }
+
+    /// Takes one refusal, if any are left.
+    fn take_refusal(&self) -> bool {
+        self.refusals
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
     }
 
     /// The `HUB_SMTP_URL` that points at this sink.
@@ -129,7 +160,8 @@ fn address_in(line: &str) -> String {
         .to_owned()
 }
 
-async fn serve(stream: TcpStream, log: Arc<Mutex<Vec<ReceivedMail>>>) {
+async fn serve(stream: TcpStream, sink: SmtpSink) {
+    let log = sink.received.clone();
     let (read, mut write) = stream.into_split();
     let mut lines = BufReader::new(read);
     let mut from = String::new();
@@ -147,6 +179,9 @@ async fn serve(stream: TcpStream, log: Arc<Mutex<Vec<ReceivedMail>>>) {
         let command = line.trim_end().to_ascii_uppercase();
         let reply: &[u8] = if command.starts_with("EHLO") || command.starts_with("HELO") {
             b"250 sink\r\n"
+        } else if command.starts_with("MAIL FROM:") && sink.take_refusal() {
+            sink.refused.fetch_add(1, Ordering::SeqCst);
+            b"451 4.3.0 busy, try again later\r\n"
         } else if command.starts_with("MAIL FROM:") {
             from = address_in(line.trim_end());
             to.clear();
