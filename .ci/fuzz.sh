@@ -109,6 +109,10 @@ printf 'week,falls\n1,14\n40,6\n' >"${workdir}/run-chart.csv"
 attachment_id="$(curl -fsS -X POST "${api}/submissions/${draft_id}/attachments" \
     -H "authorization: Bearer ${member_token}" \
     -F "file=@${workdir}/run-chart.csv;type=text/csv" -F 'caption=Falls by week' | field id)"
+resource_id="$(curl -fsS -X POST "${api}/resources" \
+    -H "authorization: Bearer ${admin_token}" \
+    -F "file=@${workdir}/run-chart.csv;type=text/csv" -F 'title=Run chart template' \
+    -F 'approach=experiential' -F 'description=A run chart to start from.' | field id)"
 token_id="$(call POST /members/me/tokens "$member_token" \
     '{"name":"Audit script","scopes":["submissions:read"],"expires_in_days":30}' | field id)"
 quarter="$(python3 -c 'import datetime; d = datetime.date.today(); print(f"{d.year}-Q{(d.month - 1) // 3 + 1}")')"
@@ -122,7 +126,7 @@ cat >"$config" <<EOF
 enabled = false
 
 [dictionaries.ids]
-values = ["${draft_id}", "${submitted_id}", "${token_id}", "${member_id}"]
+values = ["${draft_id}", "${submitted_id}", "${token_id}", "${member_id}", "${resource_id}"]
 [dictionaries.attachment-ids]
 values = ["${attachment_id}"]
 [dictionaries.quarters]
@@ -152,6 +156,11 @@ checks.missing_required_header.expected-statuses = ["400", "401", "403", "406", 
 # caption is text, not a wrong type: the upload is fuzzed with valid forms.
 [[operations]]
 include-operation-id = "upload_attachment"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "415", "429", "5xx"]
+generation.mode = "positive"
+# A resource's file is judged the same way; publishing is for admins (403 otherwise).
+[[operations]]
+include-operation-id = "publish_resource"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "415", "429", "5xx"]
 generation.mode = "positive"
 EOF
