@@ -320,7 +320,7 @@ async fn bad_and_expired_links_are_refused_as_problems() {
     // Act + Assert
     for (token, status) in [
         (expired.as_str(), StatusCode::GONE),
-        (forged.as_str(), StatusCode::BAD_REQUEST),
+        (forged.as_str(), StatusCode::FORBIDDEN),
         ("garbage", StatusCode::BAD_REQUEST),
     ] {
         for method in [Method::GET, Method::POST] {

@@ -532,3 +532,48 @@ async fn empty_query_values_are_refused_for_every_parameter_by_name() {
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
+
+#[test]
+fn a_new_submission_may_hold_only_its_own_kinds_sections_as_the_spec_says() {
+    let spec: serde_json::Value = serde_json::from_str(COMMITTED).unwrap();
+    let cases = spec["components"]["schemas"]["CreateSubmissionRequest"]["allOf"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let then_for = |kind: &str| {
+        cases
+            .iter()
+            .find(|c| c["if"]["properties"]["kind"]["const"] == kind)
+            .map(|c| c["then"].clone())
+            .unwrap_or_else(|| panic!("no case for {kind} in {cases:?}"))
+    };
+    assert_eq!(cases.len(), 4, "one case a kind");
+    let case_study = then_for("case_study");
+    assert_eq!(
+        case_study["properties"]["sections"]["properties"]["ask"]["type"], "null",
+        "a case study holds no business case's ask"
+    );
+    assert_eq!(case_study["properties"]["pdsa_cycles"]["maxItems"], 0);
+    let journey = then_for("improvement_journey");
+    assert!(
+        journey["properties"]["pdsa_cycles"].is_null(),
+        "journeys hold PDSA cycles"
+    );
+}
+
+#[test]
+fn related_work_and_unsubscribe_links_declare_what_the_service_accepts() {
+    let spec: serde_json::Value = serde_json::from_str(COMMITTED).unwrap();
+    let limit = parameter(&spec, "related_submissions", "limit");
+    assert_eq!(
+        limit["maximum"],
+        serde_json::json!(domain::submission::search::RELATED_MAX)
+    );
+    assert_eq!(limit["type"], "integer");
+    for operation in ["unsubscribe", "unsubscribe_page"] {
+        assert_eq!(
+            parameter(&spec, operation, "token")["pattern"],
+            serde_json::json!(domain::notification::TOKEN_PATTERN)
+        );
+    }
+}

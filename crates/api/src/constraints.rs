@@ -193,6 +193,14 @@ pub fn constraints() -> Vec<(Target, Value)> {
         ),
         (P("TransitionRequest", "comment"), chars(0, SHORT_TEXT_MAX)),
         (
+            OpParam("unsubscribe", "token"),
+            json!({"pattern": domain::notification::TOKEN_PATTERN}),
+        ),
+        (
+            OpParam("unsubscribe_page", "token"),
+            json!({"pattern": domain::notification::TOKEN_PATTERN}),
+        ),
+        (
             OpParam("list_submissions", "cursor"),
             json!({"pattern": CURSOR}),
         ),
@@ -217,6 +225,14 @@ pub fn constraints() -> Vec<(Target, Value)> {
         ),
         // Query parameters
         (Param("limit"), page(PageSize::DEFAULT, PageSize::MAX)),
+        // After the general rule: related work has its own, smaller page.
+        (
+            OpParam("related_submissions", "limit"),
+            page(
+                domain::submission::search::RELATED_DEFAULT,
+                domain::submission::search::RELATED_MAX,
+            ),
+        ),
         (
             OpParam("list_events", "limit"),
             page(FeedPageSize::DEFAULT, FeedPageSize::MAX),

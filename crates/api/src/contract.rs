@@ -32,8 +32,7 @@ pub struct Operations {
 }
 
 impl Operations {
-    pub fn from_document(document: &utoipa::openapi::OpenApi) -> Self {
-        let value = serde_json::to_value(document).unwrap_or_default();
+    pub fn from_document(value: &serde_json::Value) -> Self {
         let mut paths = Vec::new();
         for (template, item) in value["paths"].as_object().into_iter().flatten() {
             let segments = split(template)

@@ -146,11 +146,8 @@ impl<T: DeserializeOwned + utoipa::ToSchema + 'static> FromRequest for OptionalJ
 
 /// The document's component schemas, as JSON.
 fn component_schemas() -> &'static serde_json::Value {
-    static SCHEMAS: std::sync::LazyLock<serde_json::Value> = std::sync::LazyLock::new(|| {
-        serde_json::to_value(crate::openapi::document())
-            .map(|document| document["components"]["schemas"].clone())
-            .unwrap_or_default()
-    });
+    static SCHEMAS: std::sync::LazyLock<serde_json::Value> =
+        std::sync::LazyLock::new(|| crate::openapi::document()["components"]["schemas"].clone());
     &SCHEMAS
 }
 

@@ -6,7 +6,7 @@ mod unsubscribe;
 mod use_cases;
 
 pub use plan::{ADOPTED_EVENT, Audience, ERASURE_KEY_PREFIX, Planned, dedupe_key, plan};
-pub use unsubscribe::{TOKEN_LIFETIME, TokenError, UnsubscribeKey};
+pub use unsubscribe::{TOKEN_LIFETIME, TOKEN_PATTERN, TokenError, UnsubscribeKey};
 pub use use_cases::{NotificationService, UnsubscribeError, Unsubscribed};
 
 use crate::ids::{MemberId, SubmissionId};

@@ -16,10 +16,10 @@ use utoipa::IntoParams;
 #[into_params(parameter_in = Query)]
 pub struct UnsubscribeQuery {
     /// The token from the mail's link: names the member and the kind of
-    /// mail, signed by the hub, valid for 90 days. At most 200 characters.
+    /// mail, signed by the hub, valid for 90 days; 55 characters of base64url.
     #[param(
-        max_length = 200,
-        example = "AZNW5x0Jc2iFqDM0Z5sVdAEAAAAAaKzL3mRw5cPwvMg1aJ7R6ZbM"
+        required = true,
+        example = "AZNW5x0Jc2iFqDM0Z5sVdAEAAAAAaKzL3mRw5cPwvMg1aJ7R6ZbMkc9Zt2Q"
     )]
     token: Option<String>,
 }
@@ -29,13 +29,17 @@ impl UnsubscribeQuery {
         self.token
             .as_deref()
             .filter(|t| !t.is_empty() && t.len() <= 200)
-            .ok_or_else(|| ApiError::BadRequest(TokenError::Invalid.to_string()))
+            .ok_or_else(|| ApiError::BadRequest(TokenError::Malformed.to_string()))
     }
 }
 
 fn token_error(error: TokenError) -> ApiError {
     match error {
-        TokenError::Invalid => ApiError::BadRequest(error.to_string()),
+        TokenError::Malformed => ApiError::BadRequest(error.to_string()),
+        TokenError::Forged => ApiError::Refused {
+            code: "invalid_link",
+            detail: error.to_string(),
+        },
         TokenError::Expired => ApiError::Gone(format!(
             "{error}; change your mail choices in the {HUB_NAME} instead"
         )),
@@ -45,7 +49,7 @@ fn token_error(error: TokenError) -> ApiError {
 fn unsubscribe_error(error: UnsubscribeError) -> ApiError {
     match error {
         UnsubscribeError::Token(error) => token_error(error),
-        UnsubscribeError::Gone => ApiError::BadRequest(error.to_string()),
+        UnsubscribeError::Gone => ApiError::NotFound(error.to_string()),
         UnsubscribeError::Write(error) => error.into(),
         UnsubscribeError::Storage(error) => error.into(),
     }
@@ -70,7 +74,9 @@ fn described(category: Category) -> &'static str {
     params(UnsubscribeQuery),
     responses(
         (status = 200, description = "That kind of mail is now off", body = UnsubscribedView),
-        (status = 400, description = "The token is missing, altered or not the hub's", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "The token is missing or not shaped as the hub makes them", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token was altered or not signed by the hub (`invalid_link`)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The member the link names has erased their account", body = Problem, content_type = "application/problem+json"),
         (status = 410, description = "The link has expired (after 90 days)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The token holds a character no link can carry (e.g. NUL)", body = Problem, content_type = "application/problem+json"),
     )
@@ -99,7 +105,9 @@ pub async fn unsubscribe(
     params(UnsubscribeQuery),
     responses(
         (status = 200, description = "A page with the button that turns the mail off", body = String, content_type = "text/html"),
-        (status = 400, description = "The token is missing, altered or not the hub's", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "The token is missing or not shaped as the hub makes them", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token was altered or not signed by the hub (`invalid_link`)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The member the link names has erased their account", body = Problem, content_type = "application/problem+json"),
         (status = 410, description = "The link has expired (after 90 days)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The token holds a character no link can carry (e.g. NUL)", body = Problem, content_type = "application/problem+json"),
     )

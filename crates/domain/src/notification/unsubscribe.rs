@@ -10,6 +10,10 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use uuid::Uuid;
 
+/// A token as the hub makes them: 41 bytes in unpadded base64url, whose
+/// last character carries 4 bits and two zero bits.
+pub const TOKEN_PATTERN: &str = "^[A-Za-z0-9_-]{54}[AEIMQUYcgkosw048]$";
+
 /// How long a link in a mail keeps working.
 pub const TOKEN_LIFETIME: Duration = Duration::days(90);
 
@@ -22,8 +26,12 @@ const LABEL: &[u8] = b"innovation-hub unsubscribe link v1";
 /// Why a token was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum TokenError {
+    /// Not a link the hub could have made: wrong length or alphabet.
     #[error("the unsubscribe link is not valid")]
-    Invalid,
+    Malformed,
+    /// Well formed, but its signature is not the hub's (altered or forged).
+    #[error("the unsubscribe link was not signed by the hub")]
+    Forged,
     #[error("the unsubscribe link has expired")]
     Expired,
 }
@@ -79,18 +87,18 @@ impl UnsubscribeKey {
     ) -> Result<(MemberId, Category), TokenError> {
         let bytes = URL_SAFE_NO_PAD
             .decode(token.trim())
-            .map_err(|_| TokenError::Invalid)?;
+            .map_err(|_| TokenError::Malformed)?;
         if bytes.len() != PAYLOAD_LEN + MAC_LEN {
-            return Err(TokenError::Invalid);
+            return Err(TokenError::Malformed);
         }
         let (payload, tag) = bytes.split_at(PAYLOAD_LEN);
         self.mac(payload)
-            .ok_or(TokenError::Invalid)?
+            .ok_or(TokenError::Forged)?
             .verify_truncated_left(tag)
-            .map_err(|_| TokenError::Invalid)?;
+            .map_err(|_| TokenError::Forged)?;
         let (member, rest) = payload.split_at(16);
-        let member = Uuid::from_slice(member).map_err(|_| TokenError::Invalid)?;
-        let category = Category::from_code(rest[0]).ok_or(TokenError::Invalid)?;
+        let member = Uuid::from_slice(member).map_err(|_| TokenError::Malformed)?;
+        let category = Category::from_code(rest[0]).ok_or(TokenError::Malformed)?;
         let mut expiry = [0u8; 8];
         expiry.copy_from_slice(&rest[1..]);
         if i64::from_be_bytes(expiry) <= now.timestamp() {
@@ -115,6 +123,24 @@ mod tests {
         let token = key().sign(member, Category::Adoptions, now + TOKEN_LIFETIME);
         assert_eq!(key().verify(&token, now), Ok((member, Category::Adoptions)));
         assert!(token.len() < 64, "{token}");
+        // What TOKEN_PATTERN says, checked on many tokens.
+        for n in 0..50u128 {
+            let token = key().sign(
+                MemberId(Uuid::from_u128(n * 7919)),
+                Category::Adoptions,
+                now,
+            );
+            let last = token.chars().last().unwrap_or(' ');
+            assert_eq!(token.len(), 55, "{token}");
+            assert!(
+                token
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
+                "{token}"
+            );
+            assert!("AEIMQUYcgkosw048".contains(last), "{token}");
+        }
+        assert!(TOKEN_PATTERN.contains("{54}"));
     }
 
     #[test]
@@ -125,7 +151,7 @@ mod tests {
         assert_eq!(key().verify(&token, now), Err(TokenError::Expired));
         let other = UnsubscribeKey::derive(b"another secret entirely, also long");
         let forged = other.sign(member, Category::Decisions, now + TOKEN_LIFETIME);
-        assert_eq!(key().verify(&forged, now), Err(TokenError::Invalid));
+        assert_eq!(key().verify(&forged, now), Err(TokenError::Forged));
     }
 
     #[test]
@@ -139,11 +165,11 @@ mod tests {
         let mut bytes = URL_SAFE_NO_PAD.decode(&token).unwrap_or_default();
         bytes[16] = Category::Decisions.code();
         let changed = URL_SAFE_NO_PAD.encode(bytes);
-        assert_eq!(key().verify(&changed, now), Err(TokenError::Invalid));
+        assert_eq!(key().verify(&changed, now), Err(TokenError::Forged));
         for garbled in ["", "not base64!", "AAAA", &token[..token.len() - 2]] {
             assert_eq!(
                 key().verify(garbled, now),
-                Err(TokenError::Invalid),
+                Err(TokenError::Malformed),
                 "{garbled}"
             );
         }
