@@ -145,7 +145,9 @@ values = [1]
 # answered 412, as HTTP requires (RFC 9110, section 13.1.1).
 [[operations]]
 include-operation-id = "update_submission"
-checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "412", "429", "5xx"]
+# A change is judged with what is stored: sections against the submission's
+# kind, a region against its nation (422 names them).
+checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "412", "422", "429", "5xx"]
 # Without If-Match the change is refused 428 Precondition Required (RFC 6585,
 # section 3), the status HTTP defines for exactly that.
 checks.missing_required_header.expected-statuses = ["400", "401", "403", "406", "415", "422", "428"]
@@ -161,6 +163,32 @@ checks.negative_data_rejection.expected-statuses = ["400", "401", "403", "404", 
 include-operation-id = "upload_attachment"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "415", "429", "5xx"]
 generation.mode = "positive"
+# Two rules lie in stored state, not in the request, so no schema can say
+# them: submitting needs the stored draft complete (422 names each missing
+# part), and a citation of hub work must name published work (422 names it).
+[[operations]]
+include-operation-id = "submit_submission"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]
+[[operations]]
+include-operation-id = "create_submission"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]
+# The case presented must be a business case that left draft; a new reviewer
+# must hold the reviewer role; a webhook's host must resolve (DNS, checked at
+# registration and again at delivery): each is state, not shape.
+[[operations]]
+include-operation-id = "present_business_case"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]
+[[operations]]
+include-operation-id = "reassign_reviewer"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]
+[[operations]]
+include-operation-id = "create_webhook"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]
+# A profile change's region is judged against the nation already stored
+# when the change names none.
+[[operations]]
+include-operation-id = "update_me"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]
 # A resource's file is judged the same way; publishing is for admins (403 otherwise).
 [[operations]]
 include-operation-id = "publish_resource"

@@ -547,7 +547,20 @@ fn a_new_submission_may_hold_only_its_own_kinds_sections_as_the_spec_says() {
             .map(|c| c["then"].clone())
             .unwrap_or_else(|| panic!("no case for {kind} in {cases:?}"))
     };
-    assert_eq!(cases.len(), 4, "one case a kind");
+    let kinds = cases
+        .iter()
+        .filter(|c| c["if"]["properties"]["kind"].is_object())
+        .count();
+    assert_eq!(kinds, 4, "one case a kind");
+    let scotland = cases
+        .iter()
+        .find(|c| c["if"]["properties"]["nation"]["const"] == "scotland")
+        .unwrap_or_else(|| panic!("no case for scotland in {cases:?}"));
+    let regions = scotland["then"]["properties"]["region"]["enum"].to_string();
+    assert!(
+        regions.contains("scottish_western") && !regions.contains("london"),
+        "{regions}"
+    );
     let case_study = then_for("case_study");
     assert_eq!(
         case_study["properties"]["sections"]["properties"]["ask"]["type"], "null",
@@ -576,4 +589,34 @@ fn related_work_and_unsubscribe_links_declare_what_the_service_accepts() {
             serde_json::json!(domain::notification::TOKEN_PATTERN)
         );
     }
+}
+
+#[actix_web::test]
+async fn what_the_spec_refuses_the_service_refuses_too() {
+    let app = hub_tests::spawn_app().await;
+    let admin = app.admin().await;
+    let (status, _, problem) = app
+        .post(
+            "/api/v1/members/me/tokens",
+            Some(&admin.token),
+            &serde_json::json!({"name": "Twice", "scopes": ["reports:read", "reports:read"], "expires_in_days": 30}),
+        )
+        .await;
+    assert_eq!(
+        status,
+        reqwest::StatusCode::UNPROCESSABLE_ENTITY,
+        "{problem}"
+    );
+    assert_eq!(problem["errors"][0]["field"], "scopes[1]");
+    assert_eq!(problem["errors"][0]["code"], "duplicate");
+    let long = "x".repeat(domain::audit::MAX_ACTION_CHARS + 1);
+    let (status, _, problem) = app
+        .get(&format!("/api/v1/audit?action={long}"), Some(&admin.token))
+        .await;
+    assert_eq!(
+        status,
+        reqwest::StatusCode::UNPROCESSABLE_ENTITY,
+        "{problem}"
+    );
+    assert_eq!(problem["errors"][0]["field"], "action");
 }

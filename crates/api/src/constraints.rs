@@ -288,6 +288,22 @@ pub fn constraints() -> Vec<(Target, Value)> {
             json!({"pattern": IDEMPOTENCY_KEY}),
         ),
     ];
+    // After the general rules they narrow.
+    rules.push((
+        OpParam("quarterly_series", "format"),
+        json!({"enum": ["json", "csv", "xlsx"]}),
+    ));
+    let event_names =
+        json!({"items": {"pattern": domain::webhook::EventTypes::PATTERN}, "minItems": 1});
+    rules.push((
+        P("CreateWebhookRequest", "event_types"),
+        event_names.clone(),
+    ));
+    rules.push((P("UpdateWebhookRequest", "event_types"), event_names));
+    for schema in ["ClinicRequest", "AdoptionRequest", "InclusionRequest"] {
+        rules.push((P(schema, "nation"), code_of(V::Nation)));
+        rules.push((P(schema, "region"), code_of(V::Region)));
+    }
     for (field, vocabulary) in [
         ("priorities", V::Priority),
         ("practice_areas", V::PracticeArea),
@@ -380,7 +396,46 @@ pub fn declare(document: &mut Value) {
         }
     }
     declare_kinds(document);
+    declare_places(document);
     forbid_nul_in_request_text(document);
+}
+
+/// The schemas that name a nation and a region of it together, in one body.
+const PLACES: [&str; 4] = [
+    "CreateSubmissionRequest",
+    "ClinicRequest",
+    "AdoptionRequest",
+    "InclusionRequest",
+];
+
+/// A region lies in its nation: with `if`/`then` on `nation`, each nation's
+/// regions (from the reference taxonomy's parents), as `check_place` checks.
+fn declare_places(document: &mut Value) {
+    let cases: Vec<Value> = codes(Vocabulary::Nation)
+        .into_iter()
+        .map(|nation| {
+            let mut regions: Vec<Value> = REFERENCE_TERMS
+                .iter()
+                .filter(|term| term.0 == Vocabulary::Region && term.4 == Some(nation))
+                .map(|term| Value::from(term.1))
+                .collect();
+            regions.push(Value::Null);
+            json!({
+                "if": {"properties": {"nation": {"const": nation}}, "required": ["nation"]},
+                "then": {"properties": {"region": {"enum": regions}}},
+            })
+        })
+        .collect();
+    for schema in PLACES {
+        if let Some(Value::Object(node)) =
+            document.pointer_mut(&format!("/components/schemas/{schema}"))
+        {
+            match node.entry("allOf").or_insert_with(|| json!([])) {
+                Value::Array(all) => all.extend(cases.iter().cloned()),
+                other => *other = Value::Array(cases.clone()),
+            }
+        }
+    }
 }
 
 /// What a new submission may hold depends on its kind: the sections of

@@ -121,6 +121,11 @@ impl Scopes {
                     "not_allowed",
                     format!("only admins may hold '{word}'"),
                 ),
+                Some(scope) if scopes.contains(&scope) => errors.add(
+                    format!("{field}[{i}]"),
+                    "duplicate",
+                    format!("'{word}' is named twice"),
+                ),
                 Some(scope) => scopes.push(scope),
             }
         }

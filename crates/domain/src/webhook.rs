@@ -250,6 +250,8 @@ pub struct EventTypes(Vec<String>);
 impl EventTypes {
     const PREFIX: &str = "submission.";
     const MAX_LEN: usize = 64;
+    /// What [`Self::parse`] accepts of each name, as a regular expression.
+    pub const PATTERN: &str = "^(\\*|submission\\.[a-z_]{0,53})$";
 
     fn known(name: &str) -> bool {
         name == "*"
@@ -611,6 +613,23 @@ mod tests {
         assert!(hook(true).wants(&others_submitted));
         assert!(hook(true).wants(&own_draft));
         assert!(!hook(false).wants(&others_submitted), "disabled");
+    }
+
+    #[test]
+    fn event_names_are_what_the_declared_pattern_says() {
+        for (name, known) in [
+            ("*", true),
+            ("submission.published", true),
+            ("submission.", true),
+            (&*format!("submission.{}", "a".repeat(53)), true),
+            (&*format!("submission.{}", "a".repeat(54)), false),
+            ("", false),
+            ("submission.Published", false),
+            ("review.created", false),
+        ] {
+            assert_eq!(EventTypes::known(name), known, "{name}");
+        }
+        assert!(EventTypes::PATTERN.contains("{0,53}"));
     }
 
     #[test]

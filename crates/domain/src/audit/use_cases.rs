@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 /// The most of a member's own actions an export holds (a page more at most).
 pub const MAX_EXPORTED_ACTIVITY: usize = 10_000;
-/// Longer action names match nothing, so the filter is dropped.
+/// The longest action name a filter may give; a longer one is refused.
 pub const MAX_ACTION_CHARS: usize = 100;
 
 /// The audit log's use cases, over its repository.
@@ -85,7 +85,13 @@ impl AuditQuery {
         let uuid_message = "must be a UUID";
         let time_message = "must be an RFC 3339 time";
         let filter = AuditFilter {
-            action: self.action.clone().filter(|a| a.len() <= MAX_ACTION_CHARS),
+            action: parse_part(
+                &mut e,
+                "action",
+                self.action.as_deref(),
+                "must be an action name of at most 100 characters",
+                |a| (a.chars().count() <= MAX_ACTION_CHARS).then(|| a.to_owned()),
+            ),
             actor_id: parse_part(
                 &mut e,
                 "actor_id",
@@ -209,9 +215,19 @@ mod tests {
     }
 
     #[test]
-    fn a_query_parses_into_a_filter_and_overlong_actions_are_dropped() {
-        let listing = AuditQuery {
+    fn a_query_parses_into_a_filter_and_overlong_actions_are_refused() {
+        let overlong = AuditQuery {
             action: Some("x".repeat(101)),
+            ..Default::default()
+        }
+        .parse();
+        let fields: Vec<String> = overlong
+            .err()
+            .map(|e| e.errors().iter().map(|f| f.field.clone()).collect())
+            .unwrap_or_default();
+        assert_eq!(fields, vec!["action"]);
+        let listing = AuditQuery {
+            action: Some("x".repeat(100)),
             from: Some("2026-01-01T00:00:00Z".into()),
             limit: Some("5".into()),
             ..Default::default()
@@ -219,7 +235,7 @@ mod tests {
         .parse()
         .unwrap();
 
-        assert_eq!(listing.filter.action, None);
+        assert_eq!(listing.filter.action, Some("x".repeat(100)));
         assert_eq!(
             listing.filter.from,
             Some(instant("2026-01-01T00:00:00Z").unwrap())
