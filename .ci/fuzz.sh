@@ -184,6 +184,25 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403",
 [[operations]]
 include-operation-id = "create_webhook"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]
+# An adoption is dated from the work's publication, and names one of its
+# recommendations: both stored.
+[[operations]]
+include-operation-id = "report_adoption"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]
+# Erasure and a password change ask for the current password again; a
+# wrong one (stored state) is refused 422 naming the field.
+[[operations]]
+include-operation-id = "erase_me"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]
+[[operations]]
+include-operation-id = "change_password"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]
+# A series' two quarters are judged together (both calendar or both
+# financial, `to` not before `from`, at most 40 quarters), which no schema
+# of separate query parameters can say.
+[[operations]]
+include-operation-id = "quarterly_series"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]
 # A profile change's region is judged against the nation already stored
 # when the change names none.
 [[operations]]

@@ -174,8 +174,8 @@ const partner = { Authorization: `Bearer ${partnerLogin.data?.access_token ?? fa
 const adoption = {
   organisation: "Northshire Community NHS Trust",
   organisation_type: "nhs_trust" as const,
-  nation: "england",
-  region: "north_west",
+  nation: "england" as const,
+  region: "north_west" as const,
   adopted_on: today,
   investment_pence: 4500000,
 };

@@ -397,7 +397,41 @@ pub fn declare(document: &mut Value) {
     }
     declare_kinds(document);
     declare_places(document);
+    declare_scopes_of_reports(document);
+    declare_scores(document);
     forbid_nul_in_request_text(document);
+}
+
+/// A regional report names its nation and region; a national one no region.
+fn declare_scopes_of_reports(document: &mut Value) {
+    if let Some(Value::Array(all)) =
+        document.pointer_mut("/components/schemas/InclusionRequest/allOf")
+    {
+        all.push(json!({
+            "if": {"properties": {"scope": {"const": "regional"}}, "required": ["scope"]},
+            "then": {
+                "required": ["nation", "region"],
+                "properties": {"nation": {"type": "string"}, "region": {"type": "string"}},
+            },
+        }));
+        all.push(json!({
+            "if": {"properties": {"scope": {"const": "national"}}, "required": ["scope"]},
+            "then": {"properties": {"region": {"type": "null"}}},
+        }));
+    }
+}
+
+/// Every criterion of a review is scored: a whole number from 1 to 5, never null.
+fn declare_scores(document: &mut Value) {
+    if let Some(Value::Object(properties)) =
+        document.pointer_mut("/components/schemas/RubricScores/properties")
+    {
+        for criterion in CRITERIA {
+            if let Some(Value::Object(score)) = properties.get_mut(criterion) {
+                score.insert("type".into(), json!("integer"));
+            }
+        }
+    }
 }
 
 /// The schemas that name a nation and a region of it together, in one body.
