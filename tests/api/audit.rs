@@ -178,7 +178,10 @@ async fn entries(app: &hub_tests::TestApp, admin: &str, action: &str, target: &s
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{page}");
-    page["items"].as_array().cloned().unwrap_or_default()
+    page["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_else(|| panic!("no items in {page}"))
 }
 
 #[tokio::test]

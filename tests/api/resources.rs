@@ -70,8 +70,8 @@ fn field_codes(problem: &Value) -> Vec<(String, String)> {
         .iter()
         .map(|e| {
             (
-                e["field"].as_str().unwrap_or_default().to_owned(),
-                e["code"].as_str().unwrap_or_default().to_owned(),
+                e["field"].as_str().expect("a field").to_owned(),
+                e["code"].as_str().expect("a code").to_owned(),
             )
         })
         .collect()
@@ -144,7 +144,7 @@ async fn admins_publish_resources_that_members_list_filter_and_download() {
     let disposition = headers
         .get("content-disposition")
         .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
+        .expect("a Content-Disposition");
     assert!(disposition.starts_with("attachment;"), "{disposition}");
     let tag = format!("\"{}\"", hex::encode(sha2::Sha256::digest(pdf())));
     assert_eq!(
@@ -355,9 +355,9 @@ async fn the_summary_counts_downloads_and_withholds_small_counts_of_members() {
         .iter()
         .map(|row| {
             (
-                row["key"].as_str().unwrap_or_default().to_owned(),
-                row["count"].as_i64().unwrap_or(-1),
-                row["previous_quarter"].as_i64().unwrap_or(-1),
+                row["key"].as_str().expect("a key").to_owned(),
+                row["count"].as_i64().expect("a count"),
+                row["previous_quarter"].as_i64().expect("a previous count"),
             )
         })
         .collect();

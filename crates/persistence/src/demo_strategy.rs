@@ -18,6 +18,9 @@ use sea_orm::sea_query::{InsertStatement, Query};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait, Value};
 use uuid::Uuid;
 
+use crate::resources::{COLUMNS as RESOURCE_COLUMNS, DOWNLOAD_COLUMNS};
+use crate::spread::{ADOPTION_COLUMNS, CLINIC_COLUMNS, INCLUSION_COLUMNS, PRESENTATION_COLUMNS};
+
 /// What the submissions left for the strategy's measures to refer to.
 pub(crate) struct Referents {
     pub members: Vec<Uuid>,
@@ -131,31 +134,8 @@ pub(crate) async fn fill(
     let pick_place =
         |rng: &mut StdRng| referents.regions[rng.random_range(0..referents.regions.len())].clone();
 
-    let mut clinics = Rows::new(
-        "idea_clinics",
-        &[
-            "id",
-            "title",
-            "held_on",
-            "nation",
-            "region",
-            "created_by",
-            "created_at",
-        ],
-    );
-    let mut presentations = Rows::new(
-        "clinic_presentations",
-        &[
-            "id",
-            "clinic_id",
-            "submission_id",
-            "feasibility",
-            "adoption_likelihood",
-            "panel_notes",
-            "recorded_by",
-            "recorded_at",
-        ],
-    );
+    let mut clinics = Rows::new("idea_clinics", &CLINIC_COLUMNS);
+    let mut presentations = Rows::new("clinic_presentations", &PRESENTATION_COLUMNS);
     for quarter in &quarters {
         let last_day = (quarter.next().first_day() - Duration::days(1)).min(today);
         for _ in 0..2 {
@@ -201,38 +181,8 @@ pub(crate) async fn fill(
         }
     }
 
-    let mut adoptions = Rows::new(
-        "adoptions",
-        &[
-            "id",
-            "submission_id",
-            "reported_by",
-            "organisation",
-            "organisation_type",
-            "nation",
-            "region",
-            "adopted_on",
-            "recommendation_id",
-            "investment_pence",
-            "notes",
-            "reported_at",
-        ],
-    );
-    let mut inclusions = Rows::new(
-        "inclusions",
-        &[
-            "id",
-            "submission_id",
-            "recorded_by",
-            "report_title",
-            "scope",
-            "nation",
-            "region",
-            "published_on",
-            "url",
-            "recorded_at",
-        ],
-    );
+    let mut adoptions = Rows::new("adoptions", &ADOPTION_COLUMNS);
+    let mut inclusions = Rows::new("inclusions", &INCLUSION_COLUMNS);
     let published = &referents.published;
     let wanted = (published.len() / 10).min(2_000);
     for n in 0..wanted {
@@ -298,22 +248,7 @@ pub(crate) async fn fill(
         }
     }
 
-    let mut resources = Rows::new(
-        "resources",
-        &[
-            "id",
-            "title",
-            "approach",
-            "description",
-            "file_name",
-            "media_type",
-            "size_bytes",
-            "sha256",
-            "storage_key",
-            "published_by",
-            "published_at",
-        ],
-    );
+    let mut resources = Rows::new("resources", &RESOURCE_COLUMNS);
     let mut files = Vec::new();
     let mut published_resources = Vec::new();
     let opened = referents.first.start() + Duration::days(3);
@@ -344,10 +279,7 @@ pub(crate) async fn fill(
             bytes,
         });
     }
-    let mut downloads = Rows::new(
-        "resource_downloads",
-        &["id", "resource_id", "member_id", "downloaded_at"],
-    );
+    let mut downloads = Rows::new("resource_downloads", &DOWNLOAD_COLUMNS);
     let per_quarter = (referents.members.len() / 10).clamp(20, 1_500);
     for quarter in &quarters {
         let from = quarter.start().max(opened);
@@ -367,10 +299,7 @@ pub(crate) async fn fill(
             if downloads.count == 2_000 {
                 let full = std::mem::replace(
                     &mut downloads,
-                    Rows::new(
-                        "resource_downloads",
-                        &["id", "resource_id", "member_id", "downloaded_at"],
-                    ),
+                    Rows::new("resource_downloads", &DOWNLOAD_COLUMNS),
                 );
                 write(db, vec![full]).await?;
             }

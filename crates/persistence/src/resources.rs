@@ -23,7 +23,7 @@ pub struct SeaResourceRepository {
     db: DatabaseConnection,
 }
 
-const COLUMNS: [&str; 11] = [
+pub(crate) const COLUMNS: [&str; 11] = [
     "id",
     "title",
     "approach",
@@ -36,6 +36,8 @@ const COLUMNS: [&str; 11] = [
     "published_by",
     "published_at",
 ];
+
+pub(crate) const DOWNLOAD_COLUMNS: [&str; 4] = ["id", "resource_id", "member_id", "downloaded_at"];
 
 impl SeaResourceRepository {
     pub fn new(db: DatabaseConnection) -> Self {
@@ -148,7 +150,7 @@ impl ResourceRepository for SeaResourceRepository {
     async fn record_download(&self, download: &Download) -> Result<(), StorageError> {
         let insert = Query::insert()
             .into_table("resource_downloads")
-            .columns(["id", "resource_id", "member_id", "downloaded_at"])
+            .columns(DOWNLOAD_COLUMNS)
             .values_panic([
                 download.id.into(),
                 download.resource_id.into(),

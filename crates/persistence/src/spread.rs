@@ -42,7 +42,7 @@ struct Outbox {
     at: chrono::DateTime<chrono::Utc>,
 }
 
-const ADOPTION_COLUMNS: [&str; 12] = [
+pub(crate) const ADOPTION_COLUMNS: [&str; 12] = [
     "id",
     "submission_id",
     "reported_by",
@@ -57,7 +57,7 @@ const ADOPTION_COLUMNS: [&str; 12] = [
     "reported_at",
 ];
 
-const INCLUSION_COLUMNS: [&str; 10] = [
+pub(crate) const INCLUSION_COLUMNS: [&str; 10] = [
     "id",
     "submission_id",
     "recorded_by",
@@ -70,7 +70,18 @@ const INCLUSION_COLUMNS: [&str; 10] = [
     "recorded_at",
 ];
 
-const CLINIC_COLUMNS: [&str; 7] = [
+pub(crate) const PRESENTATION_COLUMNS: [&str; 8] = [
+    "id",
+    "clinic_id",
+    "submission_id",
+    "feasibility",
+    "adoption_likelihood",
+    "panel_notes",
+    "recorded_by",
+    "recorded_at",
+];
+
+pub(crate) const CLINIC_COLUMNS: [&str; 7] = [
     "id",
     "title",
     "held_on",
@@ -371,16 +382,7 @@ impl ClinicRepository for SeaSpreadRepository {
         let v = &presentation.view;
         let insert = Query::insert()
             .into_table("clinic_presentations")
-            .columns([
-                "id",
-                "clinic_id",
-                "submission_id",
-                "feasibility",
-                "adoption_likelihood",
-                "panel_notes",
-                "recorded_by",
-                "recorded_at",
-            ])
+            .columns(PRESENTATION_COLUMNS)
             .values_panic([
                 presentation.id.into(),
                 presentation.clinic_id.into(),
