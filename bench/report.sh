@@ -36,7 +36,7 @@ trap stop_server EXIT
 for backend in $BACKENDS; do
     echo "== $backend: $SUBMISSIONS submissions, $MEMBERS members"
     dir="$WORK/$backend"
-    db="hub_bench_report"
+    db="${PG_DB:-hub_bench_report}"
     if [ "$backend" = sqlite ]; then
         url="sqlite://$dir/hub.db?mode=rwc"
         sql_cli() { sqlite3 "$dir/hub.db"; }

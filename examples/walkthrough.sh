@@ -268,7 +268,7 @@ while :; do
   PAGE=$(call 200 "$B/events?after=$CURSOR&limit=100" -H "authorization: Bearer $TOKEN")
   python3 -c 'import json, sys
 for e in json.load(sys.stdin)["items"]:
-    print(e["cursor"], e["type"], e["submission_id"])' <<<"$PAGE" >>"$WORK/events"
+    print(e["cursor"], e["type"], e.get("submission_id") or e["resource_id"])' <<<"$PAGE" >>"$WORK/events"
   [ "$(json next_cursor <<<"$PAGE")" = "$CURSOR" ] && break
   CURSOR=$(json next_cursor <<<"$PAGE")
 done

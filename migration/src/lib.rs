@@ -29,6 +29,7 @@ mod m20261203_000070_outbox_pending;
 mod m20261203_000071_unlogged_rate_buckets;
 mod m20261203_000080_impact_resources;
 mod m20261203_000081_access_token_uses;
+mod m20261204_000010_resource_events;
 
 pub struct Migrator;
 
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000071_unlogged_rate_buckets::Migration),
             Box::new(m20261203_000080_impact_resources::Migration),
             Box::new(m20261203_000081_access_token_uses::Migration),
+            Box::new(m20261204_000010_resource_events::Migration),
         ]
     }
 }

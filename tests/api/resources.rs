@@ -2,9 +2,10 @@
 //! approach, members list and download them, and the quarterly summary counts
 //! downloads and distinct members (a count of people, withheld from 1 to 4).
 
+use crate::webhooks::{deliveries, receiver, register_for, wait_for};
 use chrono::{Datelike, NaiveDate, TimeZone, Utc};
 use hub_tests::multipart::{Part, content_type, file_part, form, pdf, text_part};
-use hub_tests::{TestApp, TestMember, spawn_app};
+use hub_tests::{TestApp, TestMember, spawn_app, spawn_app_with};
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -162,6 +163,49 @@ async fn admins_publish_resources_that_members_list_filter_and_download() {
         .await
         .expect("an answer");
     assert_eq!(unchanged.status(), StatusCode::NOT_MODIFIED);
+}
+
+#[actix_web::test]
+async fn a_published_resource_is_told_to_every_member_in_the_feed_and_to_webhooks() {
+    let app = spawn_app_with(&[("HUB_WEBHOOK_POLL_MS", "50")]).await;
+    let admin = app.admin().await;
+    let member = app.member().await;
+    let (url, received) = receiver(vec![]).await;
+    let (webhook, _) = register_for(&app, &admin.token, &url, "resource.published").await;
+    let (refused, _, problem) = publish_form(
+        &app,
+        &admin.token,
+        parts("Refused", "monetary", "No such approach", pdf()),
+    )
+    .await;
+    assert_eq!(refused, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+
+    let id = publish(&app, &admin, "Outcome star guide", "experiential").await;
+
+    for token in [&member.token, &admin.token] {
+        let (status, _, feed) = app.get("/api/v1/events", Some(token)).await;
+        assert_eq!(status, StatusCode::OK, "{feed}");
+        let items = feed["items"].as_array().expect("a page of events");
+        assert_eq!(items.len(), 1, "only the published resource: {feed}");
+        assert_eq!(items[0]["type"], "resource.published");
+        assert_eq!(items[0]["resource_id"], id.as_str());
+        assert!(items[0].get("submission_id").is_none(), "{feed}");
+        assert!(items[0]["status"].is_null(), "{feed}");
+    }
+
+    wait_for("the resource's delivery", async || {
+        deliveries(&app, &admin.token, &webhook).await["items"][0]["state"] == "delivered"
+    })
+    .await;
+    let got = received.lock().expect("the receiver's log").clone();
+    assert_eq!(got.len(), 1, "sent once");
+    assert_eq!(
+        got[0].headers.get("hub-event").map(String::as_str),
+        Some("resource.published")
+    );
+    let payload: Value = serde_json::from_slice(&got[0].body).expect("a JSON payload");
+    assert_eq!(payload["event"]["type"], "resource.published");
+    assert_eq!(payload["event"]["resource_id"], id.as_str());
 }
 
 #[actix_web::test]

@@ -294,7 +294,7 @@ pub fn constraints() -> Vec<(Target, Value)> {
         json!({"enum": ["json", "csv", "xlsx"]}),
     ));
     let event_names =
-        json!({"items": {"pattern": domain::webhook::EventTypes::PATTERN}, "minItems": 1});
+        json!({"items": {"enum": domain::webhook::EventTypes::names()}, "minItems": 1});
     rules.push((
         P("CreateWebhookRequest", "event_types"),
         event_names.clone(),

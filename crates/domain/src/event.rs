@@ -1,4 +1,5 @@
-//! Lifecycle events: what happened to a submission, in the order it
+//! Lifecycle events: what happened to a submission (or, for every member to
+//! hear of, a newly published impact-evaluation resource), in the order it
 //! happened, as the change feed and webhooks tell it.
 
 use crate::actor::Context;
@@ -25,6 +26,9 @@ pub enum EventType {
     Presented,
     /// A status change, named after the new status.
     Moved(Status),
+    /// An admin published an impact-evaluation resource; about the resource,
+    /// not a submission, and seen by every member.
+    ResourcePublished,
 }
 
 impl EventType {
@@ -39,7 +43,24 @@ impl EventType {
             EventType::Included => "submission.included".into(),
             EventType::Presented => "submission.presented".into(),
             EventType::Moved(status) => format!("submission.{}", status.as_str()),
+            EventType::ResourcePublished => "resource.published".into(),
         }
+    }
+
+    /// Every event type the feed can hold, in a stable order.
+    pub fn all() -> Vec<EventType> {
+        let mut all = vec![
+            EventType::Created,
+            EventType::Updated,
+            EventType::Deleted,
+            EventType::ReviewerReassigned,
+            EventType::Adopted,
+            EventType::Included,
+            EventType::Presented,
+        ];
+        all.extend(Status::ALL.into_iter().map(EventType::Moved));
+        all.push(EventType::ResourcePublished);
+        all
     }
 }
 
@@ -50,7 +71,10 @@ pub struct LifecycleEvent {
     pub seq: i64,
     pub id: Uuid,
     pub event_type: String,
-    pub submission_id: SubmissionId,
+    /// The submission the event is about; absent for an event about a resource.
+    pub submission_id: Option<SubmissionId>,
+    /// The impact-evaluation resource the event is about, if it is about one.
+    pub resource_id: Option<Uuid>,
     pub author_id: Option<MemberId>,
     pub actor_id: Option<MemberId>,
     pub from_status: Option<Status>,
@@ -105,7 +129,10 @@ impl EventAudience {
         let reviews = role.can_review();
         Self {
             viewer,
-            public_types: vec![EventType::Moved(Status::Published).name()],
+            public_types: vec![
+                EventType::Moved(Status::Published).name(),
+                EventType::ResourcePublished.name(),
+            ],
             statuses_after: if reviews {
                 Status::ALL
                     .into_iter()
@@ -182,7 +209,8 @@ mod tests {
             seq: 1,
             id: Uuid::nil(),
             event_type: event_type.name(),
-            submission_id: SubmissionId(Uuid::nil()),
+            submission_id: Some(SubmissionId(Uuid::nil())),
+            resource_id: None,
             author_id: Some(MemberId(Uuid::from_u128(1))),
             actor_id: None,
             from_status: from,
@@ -233,5 +261,32 @@ mod tests {
         assert!(presented.visible_to(author, Role::Member));
         assert!(!presented.visible_to(other, Role::Member));
         assert!(presented.visible_to(other, Role::Reviewer));
+    }
+
+    #[test]
+    fn every_member_hears_of_a_published_resource() {
+        let member = MemberId(Uuid::from_u128(2));
+        let published = LifecycleEvent {
+            submission_id: None,
+            resource_id: Some(Uuid::from_u128(9)),
+            author_id: None,
+            actor_id: Some(MemberId(Uuid::from_u128(3))),
+            ..event(EventType::ResourcePublished, None, None)
+        };
+        for role in [Role::Member, Role::Reviewer, Role::Admin] {
+            assert!(published.visible_to(member, role), "{role:?}");
+        }
+        assert_eq!(published.event_type, "resource.published");
+    }
+
+    #[test]
+    fn every_event_type_has_its_own_name() {
+        let names: Vec<String> = EventType::all().into_iter().map(EventType::name).collect();
+        let mut unique = names.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), names.len());
+        assert!(names.contains(&"submission.published".to_owned()));
+        assert!(names.contains(&"resource.published".to_owned()));
     }
 }

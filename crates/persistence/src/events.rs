@@ -9,8 +9,8 @@ use domain::submission::Status;
 use domain::{MemberId, SubmissionId};
 use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, Statement,
-    TransactionTrait,
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, QueryResult,
+    Statement, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -31,10 +31,7 @@ pub(crate) async fn record_event(
     to: Option<Status>,
     at: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    let table = match tx.get_database_backend() {
-        DbBackend::Postgres => "outbox_pending",
-        _ => "outbox_events",
-    };
+    let table = pending_table(tx);
     let select = Query::select()
         .expr(Expr::val(Uuid::now_v7()))
         .expr(Expr::val(event_type.name()))
@@ -70,6 +67,73 @@ pub(crate) async fn record_event(
         )));
     }
     Ok(())
+}
+
+/// Writes the event that a resource was published into the outbox inside
+/// `tx` (see [`record_event`] for where it waits for its feed position).
+pub(crate) async fn record_resource_event(
+    tx: &DatabaseTransaction,
+    resource: Uuid,
+    actor: Option<MemberId>,
+    at: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let insert = Query::insert()
+        .into_table(pending_table(tx))
+        .columns(["id", "event_type", "resource_id", "actor_id", "at"])
+        .values_panic([
+            Uuid::now_v7().into(),
+            EventType::ResourcePublished.name().into(),
+            resource.into(),
+            actor.map(|a| a.0).into(),
+            at.into(),
+        ])
+        .to_owned();
+    tx.execute(&insert).await?;
+    Ok(())
+}
+
+/// Where a write records its event: see [`record_event`].
+fn pending_table(tx: &DatabaseTransaction) -> &'static str {
+    match tx.get_database_backend() {
+        DbBackend::Postgres => "outbox_pending",
+        _ => "outbox_events",
+    }
+}
+
+/// The columns of an event in the feed, as [`to_event`] reads them.
+pub(crate) const EVENT_COLUMNS: [&str; 10] = [
+    "seq",
+    "id",
+    "event_type",
+    "submission_id",
+    "resource_id",
+    "author_id",
+    "actor_id",
+    "from_status",
+    "status",
+    "at",
+];
+
+/// A feed event from [`EVENT_COLUMNS`] named `<prefix><column>`.
+pub(crate) fn to_event(row: &QueryResult, prefix: &str) -> Result<LifecycleEvent, DbErr> {
+    let get = |name: &str| format!("{prefix}{name}");
+    let status = |name: &str| -> Result<Option<Status>, DbErr> {
+        let raw: Option<String> = row.try_get("", &get(name))?;
+        Ok(raw.and_then(|s| s.parse().ok()))
+    };
+    let id = |name: &str| -> Result<Option<Uuid>, DbErr> { row.try_get("", &get(name)) };
+    Ok(LifecycleEvent {
+        seq: row.try_get("", &get("seq"))?,
+        id: row.try_get("", &get("id"))?,
+        event_type: row.try_get("", &get("event_type"))?,
+        submission_id: id("submission_id")?.map(SubmissionId),
+        resource_id: id("resource_id")?,
+        author_id: id("author_id")?.map(MemberId),
+        actor_id: id("actor_id")?.map(MemberId),
+        from_status: status("from_status")?,
+        status: status("status")?,
+        at: row.try_get("", &get("at"))?,
+    })
 }
 
 /// The one lock sequencers take, so batches are numbered one after another.
@@ -119,14 +183,16 @@ pub async fn sequence_pending(db: &DatabaseConnection) -> Result<u64, DbErr> {
         .execute_unprepared(
             "WITH moved AS ( \
                  DELETE FROM outbox_pending \
-                 RETURNING ins_seq, id, event_type, submission_id, author_id, actor_id, \
-                           from_status, status, at \
+                 RETURNING ins_seq, id, event_type, submission_id, resource_id, author_id, \
+                           actor_id, from_status, status, at \
              ) \
              INSERT INTO outbox_events \
-                 (seq, id, event_type, submission_id, author_id, actor_id, from_status, status, at) \
+                 (seq, id, event_type, submission_id, resource_id, author_id, actor_id, \
+                  from_status, status, at) \
              SELECT (SELECT COALESCE(MAX(seq), 0) FROM outbox_events) \
                         + ROW_NUMBER() OVER (ORDER BY ins_seq), \
-                    id, event_type, submission_id, author_id, actor_id, from_status, status, at \
+                    id, event_type, submission_id, resource_id, author_id, actor_id, \
+                    from_status, status, at \
              FROM moved",
         )
         .await?
@@ -160,17 +226,7 @@ impl EventRepository for SeaEventRepository {
         sequence_pending(&self.db).await.map_err(storage)?;
         let visible = event_audience(&EventAudience::of(viewer, role));
         let query = Query::select()
-            .columns([
-                "seq",
-                "id",
-                "event_type",
-                "submission_id",
-                "author_id",
-                "actor_id",
-                "from_status",
-                "status",
-                "at",
-            ])
+            .columns(EVENT_COLUMNS)
             .from("outbox_events")
             .and_where(Expr::col("seq").gt(after))
             .cond_where(visible)
@@ -179,27 +235,7 @@ impl EventRepository for SeaEventRepository {
             .to_owned();
         let rows = self.db.query_all(&query).await.map_err(storage)?;
         rows.iter()
-            .map(|row| -> Result<LifecycleEvent, DbErr> {
-                let status = |name: &str| -> Result<Option<Status>, DbErr> {
-                    let raw: Option<String> = row.try_get("", name)?;
-                    Ok(raw.and_then(|s| s.parse().ok()))
-                };
-                let member = |name: &str| -> Result<Option<MemberId>, DbErr> {
-                    let raw: Option<Uuid> = row.try_get("", name)?;
-                    Ok(raw.map(MemberId))
-                };
-                Ok(LifecycleEvent {
-                    seq: row.try_get("", "seq")?,
-                    id: row.try_get("", "id")?,
-                    event_type: row.try_get("", "event_type")?,
-                    submission_id: SubmissionId(row.try_get("", "submission_id")?),
-                    author_id: member("author_id")?,
-                    actor_id: member("actor_id")?,
-                    from_status: status("from_status")?,
-                    status: status("status")?,
-                    at: row.try_get("", "at")?,
-                })
-            })
+            .map(|row| to_event(row, ""))
             .collect::<Result<Vec<_>, _>>()
             .map_err(storage)
     }

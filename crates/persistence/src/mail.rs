@@ -470,7 +470,10 @@ async fn plan_event(
     }
     let event_id: Uuid = row.try_get("", "id")?;
     let event_type: String = row.try_get("", "event_type")?;
-    let submission: Uuid = row.try_get("", "submission_id")?;
+    // Mail is only ever about a submission: events about resources send none.
+    let Some(submission) = row.try_get::<Option<Uuid>>("", "submission_id")? else {
+        return Ok(0);
+    };
     let author: Option<Uuid> = row.try_get("", "author_id")?;
     let actor: Option<Uuid> = row.try_get("", "actor_id")?;
     let mut made = 0;

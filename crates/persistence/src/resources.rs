@@ -120,6 +120,14 @@ impl ResourceRepository for SeaResourceRepository {
         crate::audit::insert(&tx, audit)
             .await
             .map_err(write_error)?;
+        crate::events::record_resource_event(
+            &tx,
+            resource.id,
+            resource.published_by,
+            resource.published_at,
+        )
+        .await
+        .map_err(write_error)?;
         tx.commit().await.map_err(write_error)
     }
 

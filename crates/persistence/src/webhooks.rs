@@ -1,12 +1,10 @@
+use crate::events::{EVENT_COLUMNS, to_event};
 use crate::{now, storage, write_error};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::MemberId;
-use domain::SubmissionId;
 use domain::audit::AuditEntry;
-use domain::event::LifecycleEvent;
 use domain::repository::{StorageError, WebhookRepository, WriteError};
-use domain::submission::Status;
 use domain::webhook::{
     Delivery, LeasedDelivery, MAX_ATTEMPTS, Webhook, WebhookChange, next_attempt,
 };
@@ -67,40 +65,6 @@ const WEBHOOK_COLUMNS: [&str; 7] = [
     "created_by",
     "created_at",
 ];
-
-const EVENT_COLUMNS: [&str; 9] = [
-    "seq",
-    "id",
-    "event_type",
-    "submission_id",
-    "author_id",
-    "actor_id",
-    "from_status",
-    "status",
-    "at",
-];
-
-/// An outbox event from columns named `<prefix><column>`.
-fn to_event(row: &QueryResult, prefix: &str) -> Result<LifecycleEvent, DbErr> {
-    let get = |name: &str| format!("{prefix}{name}");
-    let status = |name: &str| -> Result<Option<Status>, DbErr> {
-        let raw: Option<String> = row.try_get("", &get(name))?;
-        Ok(raw.and_then(|s| s.parse().ok()))
-    };
-    let author: Option<Uuid> = row.try_get("", &get("author_id"))?;
-    let actor: Option<Uuid> = row.try_get("", &get("actor_id"))?;
-    Ok(LifecycleEvent {
-        seq: row.try_get("", &get("seq"))?,
-        id: row.try_get("", &get("id"))?,
-        event_type: row.try_get("", &get("event_type"))?,
-        submission_id: SubmissionId(row.try_get("", &get("submission_id"))?),
-        author_id: author.map(MemberId),
-        actor_id: actor.map(MemberId),
-        from_status: status("from_status")?,
-        status: status("status")?,
-        at: row.try_get("", &get("at"))?,
-    })
-}
 
 const DELIVERY_COLUMNS: [&str; 10] = [
     "id",

@@ -4,7 +4,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-/// One lifecycle change of a submission.
+/// One change in the feed: to a submission, or a newly published resource.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
     "cursor": "42", "id": "0193a5b0-7c1e-7d3a-9f2e-3b4c5d6e7f80", "type": "submission.submitted",
@@ -23,9 +23,16 @@ pub struct EventView {
     /// reported adopting it), `submission.included` (included in a national or
     /// regional report) and `submission.presented` (a business case presented at
     /// an idea clinic): these are seen by whoever sees the work in `status`.
+    /// `resource.published`: an admin published an impact-evaluation resource
+    /// (`resource_id`), seen by every member.
     #[serde(rename = "type")]
     pub event_type: String,
-    pub submission_id: Uuid,
+    /// The submission the event is about; absent for `resource.*` events.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub submission_id: Option<Uuid>,
+    /// The resource a `resource.*` event is about (`GET /api/v1/resources/{id}`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource_id: Option<Uuid>,
     /// The status before the change, if it had one.
     pub from_status: Option<String>,
     /// The status after the change; absent once deleted.
@@ -40,7 +47,8 @@ impl From<LifecycleEvent> for EventView {
             cursor: event.seq.to_string(),
             id: event.id,
             event_type: event.event_type,
-            submission_id: event.submission_id.0,
+            submission_id: event.submission_id.map(|s| s.0),
+            resource_id: event.resource_id,
             from_status: event.from_status.map(|s| s.as_str().to_owned()),
             status: event.status.map(|s| s.as_str().to_owned()),
             at: event.at,
