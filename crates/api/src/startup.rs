@@ -188,7 +188,7 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
             taxonomy.clone(),
         )
         .with_erasure_notice(erasure_notice),
-        token_service: TokenService::new(access_tokens.clone(), audit_log.clone()),
+        token_service: TokenService::new(access_tokens.clone()),
         session_service: SessionService::new(
             sessions.clone(),
             Arc::new(Argon2Hasher),

@@ -284,6 +284,7 @@ pub fn use_audit(
 
 /// A token about to be stored.
 pub struct NewAccessToken {
+    pub id: Uuid,
     pub member_id: MemberId,
     pub name: TokenName,
     pub scopes: Scopes,

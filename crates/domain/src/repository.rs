@@ -81,7 +81,13 @@ pub trait MemberRepository: Send + Sync {
         demographics: Demographics,
         audit: &AuditEntry,
     ) -> Result<Member, WriteError>;
-    async fn set_role(&self, id: MemberId, role: Role) -> Result<Member, WriteError>;
+    /// Changes the member's role with its audit entry, in one transaction.
+    async fn set_role(
+        &self,
+        id: MemberId,
+        role: Role,
+        audit: &AuditEntry,
+    ) -> Result<Member, WriteError>;
     /// Erases a member: drafts deleted, personal data and demographics removed
     /// (those recorded with their work too, in the same transaction), the
     /// account closed; work that left draft stays under "Former member".
@@ -118,14 +124,15 @@ pub trait SessionRepository: Send + Sync {
     ) -> Result<(), WriteError>;
     /// The stored password hash of a member who still exists.
     async fn password_hash(&self, member: MemberId) -> Result<Option<String>, StorageError>;
-    /// Stores a new password hash and revokes every session of the member but
-    /// `keep`, in one transaction.
+    /// Stores a new password hash, revokes every session of the member but
+    /// `keep` and writes `audit`, in one transaction.
     async fn change_password(
         &self,
         member: MemberId,
         password_hash: String,
         keep: Uuid,
         now: DateTime<Utc>,
+        audit: &AuditEntry,
     ) -> Result<(), WriteError>;
 }
 
@@ -410,20 +417,28 @@ pub trait ReportRepository: Send + Sync {
 /// Personal access tokens, stored by the hash of their secret.
 #[async_trait]
 pub trait AccessTokenRepository: Send + Sync {
-    /// Stores the token unless its member already has `max_live` live ones
-    /// (`None`); the count and the insert are one step for every replica.
+    /// Stores the token with `audit` unless its member already has `max_live`
+    /// live ones (`None`); the count, the insert and the audit entry are one
+    /// step for every replica.
     async fn create(
         &self,
         token: crate::access_token::NewAccessToken,
         max_live: u64,
+        audit: &AuditEntry,
     ) -> Result<Option<crate::access_token::AccessToken>, WriteError>;
     /// The member's tokens, newest first, revoked ones included.
     async fn list(
         &self,
         member: MemberId,
     ) -> Result<Vec<crate::access_token::AccessToken>, StorageError>;
-    /// Revokes one of the member's tokens; `NotFound` when it is not theirs.
-    async fn revoke(&self, member: MemberId, id: Uuid) -> Result<(), WriteError>;
+    /// Revokes one of the member's tokens and writes `audit`, in one
+    /// transaction; `NotFound` (and nothing written) when it is not theirs.
+    async fn revoke(
+        &self,
+        member: MemberId,
+        id: Uuid,
+        audit: &AuditEntry,
+    ) -> Result<(), WriteError>;
     /// The token whose secret hashes to `secret_hash`, revoked or not.
     async fn find_by_hash(
         &self,

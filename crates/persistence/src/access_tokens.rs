@@ -45,6 +45,7 @@ impl AccessTokenRepository for SeaAccessTokenRepository {
         &self,
         token: NewAccessToken,
         max_live: u64,
+        audit: &AuditEntry,
     ) -> Result<Option<AccessToken>, WriteError> {
         let tx = self.db.begin().await.map_err(write_error)?;
         // A no-op update of the member's row: it locks the row on PostgreSQL
@@ -68,7 +69,7 @@ impl AccessTokenRepository for SeaAccessTokenRepository {
             return Ok(None);
         }
         let model = ActiveModel {
-            id: Set(Uuid::now_v7()),
+            id: Set(token.id),
             member_id: Set(token.member_id.0),
             name: Set(token.name.as_str().to_owned()),
             scopes: Set(token.scopes.to_stored()),
@@ -79,6 +80,9 @@ impl AccessTokenRepository for SeaAccessTokenRepository {
             revoked_at: Set(None),
         };
         let stored = model.insert(&tx).await.map_err(write_error)?;
+        crate::audit::insert(&tx, audit)
+            .await
+            .map_err(write_error)?;
         tx.commit().await.map_err(write_error)?;
         Ok(Some(to_token(stored)))
     }
@@ -96,10 +100,16 @@ impl AccessTokenRepository for SeaAccessTokenRepository {
     }
 
     #[tracing::instrument(skip(self))]
-    async fn revoke(&self, member: MemberId, id: Uuid) -> Result<(), WriteError> {
+    async fn revoke(
+        &self,
+        member: MemberId,
+        id: Uuid,
+        audit: &AuditEntry,
+    ) -> Result<(), WriteError> {
+        let tx = crate::begin_write(&self.db).await.map_err(write_error)?;
         let found = Entity::find_by_id(id)
             .filter(Column::MemberId.eq(member.0))
-            .one(&self.db)
+            .one(&tx)
             .await
             .map_err(write_error)?
             .ok_or(WriteError::NotFound)?;
@@ -108,11 +118,14 @@ impl AccessTokenRepository for SeaAccessTokenRepository {
                 .col_expr(Column::RevokedAt, Expr::value(now()))
                 .filter(Column::Id.eq(id))
                 .filter(Column::RevokedAt.is_null())
-                .exec(&self.db)
+                .exec(&tx)
                 .await
                 .map_err(write_error)?;
         }
-        Ok(())
+        crate::audit::insert(&tx, audit)
+            .await
+            .map_err(write_error)?;
+        tx.commit().await.map_err(write_error)
     }
 
     #[tracing::instrument(skip_all)]

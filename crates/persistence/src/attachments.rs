@@ -11,7 +11,6 @@ use domain::{MemberId, SubmissionId};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, LockType, Order, Query, SelectStatement};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, QueryResult,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -40,16 +39,9 @@ impl SeaAttachmentRepository {
         Self { db }
     }
 
-    /// A write transaction; on SQLite it takes the write lock at once so two
-    /// writers queue on the busy timeout instead of failing to upgrade.
+    /// See [`crate::begin_write`].
     async fn begin_write(&self) -> Result<DatabaseTransaction, DbErr> {
-        let sqlite = self.db.get_database_backend() == DbBackend::Sqlite;
-        self.db
-            .begin_with_options(TransactionOptions {
-                sqlite_transaction_mode: sqlite.then_some(SqliteTransactionMode::Immediate),
-                ..Default::default()
-            })
-            .await
+        crate::begin_write(&self.db).await
     }
 
     /// Locks the member's row on PostgreSQL until the transaction ends.

@@ -104,6 +104,21 @@ fn sqlx_unavailable(error: &sea_orm::sqlx::Error) -> bool {
     }
 }
 
+/// A write transaction; on SQLite it takes the write lock at once, so two
+/// writers queue on the busy timeout instead of one failing to upgrade its
+/// read to a write.
+pub(crate) async fn begin_write(
+    db: &sea_orm::DatabaseConnection,
+) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+    use sea_orm::{DbBackend, SqliteTransactionMode, TransactionOptions, TransactionTrait};
+    let sqlite = db.get_database_backend() == DbBackend::Sqlite;
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: sqlite.then_some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
+}
+
 pub(crate) fn write_error(error: DbErr) -> WriteError {
     match error.sql_err() {
         Some(SqlErr::UniqueConstraintViolation(_)) => WriteError::Duplicate,

@@ -45,13 +45,12 @@ fn to_member(model: Model) -> Member {
     }
 }
 
-impl SeaMemberRepository {
-    async fn live(&self, id: MemberId) -> Result<Option<Model>, sea_orm::DbErr> {
-        Entity::find_by_id(id.0)
-            .filter(Column::ErasedAt.is_null())
-            .one(&self.db)
-            .await
-    }
+/// The member's row unless they were erased.
+async fn live(db: &impl ConnectionTrait, id: MemberId) -> Result<Option<Model>, sea_orm::DbErr> {
+    Entity::find_by_id(id.0)
+        .filter(Column::ErasedAt.is_null())
+        .one(db)
+        .await
 }
 
 #[async_trait]
@@ -81,7 +80,7 @@ impl MemberRepository for SeaMemberRepository {
 
     #[tracing::instrument(skip(self))]
     async fn get(&self, id: MemberId) -> Result<Option<Member>, StorageError> {
-        Ok(self.live(id).await.map_err(storage)?.map(to_member))
+        Ok(live(&self.db, id).await.map_err(storage)?.map(to_member))
     }
 
     #[tracing::instrument(skip_all)]
@@ -118,10 +117,8 @@ impl MemberRepository for SeaMemberRepository {
         demographics: Demographics,
         audit: &AuditEntry,
     ) -> Result<Member, WriteError> {
-        let tx = self.db.begin().await.map_err(write_error)?;
-        let model = Entity::find_by_id(id.0)
-            .filter(Column::ErasedAt.is_null())
-            .one(&tx)
+        let tx = crate::begin_write(&self.db).await.map_err(write_error)?;
+        let model = live(&tx, id)
             .await
             .map_err(write_error)?
             .ok_or(WriteError::NotFound)?;
@@ -206,18 +203,26 @@ impl MemberRepository for SeaMemberRepository {
     }
 
     #[tracing::instrument(skip(self))]
-    async fn set_role(&self, id: MemberId, role: Role) -> Result<Member, WriteError> {
-        let model = self
-            .live(id)
+    async fn set_role(
+        &self,
+        id: MemberId,
+        role: Role,
+        audit: &AuditEntry,
+    ) -> Result<Member, WriteError> {
+        let tx = crate::begin_write(&self.db).await.map_err(write_error)?;
+        let model = live(&tx, id)
             .await
             .map_err(write_error)?
             .ok_or(WriteError::NotFound)?;
         let mut active: ActiveModel = model.into();
         active.role = Set(role.as_str().to_owned());
         active.updated_at = Set(now());
-        Ok(to_member(
-            active.update(&self.db).await.map_err(write_error)?,
-        ))
+        let updated = active.update(&tx).await.map_err(write_error)?;
+        crate::audit::insert(&tx, audit)
+            .await
+            .map_err(write_error)?;
+        tx.commit().await.map_err(write_error)?;
+        Ok(to_member(updated))
     }
 }
 

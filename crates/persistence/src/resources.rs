@@ -9,10 +9,7 @@ use domain::audit::AuditEntry;
 use domain::repository::{ResourceRepository, StorageError, WriteError};
 use domain::resource::{Approach, CheckedDetails, Download, Resource};
 use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Order, Query, SelectStatement};
-use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, QueryResult, SqliteTransactionMode,
-    TransactionOptions, TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, QueryResult};
 use std::collections::BTreeSet;
 use std::ops::Range;
 use uuid::Uuid;
@@ -107,15 +104,7 @@ impl ResourceRepository for SeaResourceRepository {
                 resource.published_at.into(),
             ])
             .to_owned();
-        let sqlite = self.db.get_database_backend() == DbBackend::Sqlite;
-        let tx = self
-            .db
-            .begin_with_options(TransactionOptions {
-                sqlite_transaction_mode: sqlite.then_some(SqliteTransactionMode::Immediate),
-                ..Default::default()
-            })
-            .await
-            .map_err(write_error)?;
+        let tx = crate::begin_write(&self.db).await.map_err(write_error)?;
         tx.execute(&insert).await.map_err(write_error)?;
         crate::audit::insert(&tx, audit)
             .await

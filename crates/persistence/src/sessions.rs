@@ -4,12 +4,13 @@ use crate::{storage, to_micros, write_error};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::MemberId;
+use domain::audit::AuditEntry;
 use domain::member::Role;
 use domain::repository::{SessionRepository, StorageError, WriteError};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QuerySelect, Set, TransactionTrait,
+    QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -123,8 +124,9 @@ impl SessionRepository for SeaSessionRepository {
         password_hash: String,
         keep: Uuid,
         now: DateTime<Utc>,
+        audit: &AuditEntry,
     ) -> Result<(), WriteError> {
-        let tx = self.db.begin().await.map_err(write_error)?;
+        let tx = crate::begin_write(&self.db).await.map_err(write_error)?;
         let changed = members::Entity::update_many()
             .col_expr(members::Column::PasswordHash, Expr::value(password_hash))
             .col_expr(members::Column::UpdatedAt, Expr::value(crate::now()))
@@ -144,6 +146,9 @@ impl SessionRepository for SeaSessionRepository {
             .and_where(Expr::col("revoked_at").is_null())
             .to_owned();
         tx.execute(&revoke).await.map_err(write_error)?;
+        crate::audit::insert(&tx, audit)
+            .await
+            .map_err(write_error)?;
         tx.commit().await.map_err(write_error)?;
         Ok(())
     }

@@ -20,10 +20,7 @@ use domain::{MemberId, SubmissionId};
 use sea_orm::sea_query::{
     Expr, ExprTrait, InsertStatement, JoinType, Order, Query, SelectStatement,
 };
-use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, QueryResult, SqliteTransactionMode,
-    TransactionOptions, TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, QueryResult};
 use std::collections::BTreeSet;
 use uuid::Uuid;
 
@@ -103,15 +100,7 @@ impl SeaSpreadRepository {
         audit: &AuditEntry,
         event: Option<Outbox>,
     ) -> Result<(), WriteError> {
-        let sqlite = self.db.get_database_backend() == DbBackend::Sqlite;
-        let tx = self
-            .db
-            .begin_with_options(TransactionOptions {
-                sqlite_transaction_mode: sqlite.then_some(SqliteTransactionMode::Immediate),
-                ..Default::default()
-            })
-            .await
-            .map_err(write_error)?;
+        let tx = crate::begin_write(&self.db).await.map_err(write_error)?;
         tx.execute(&insert).await.map_err(write_error)?;
         crate::audit::insert(&tx, audit)
             .await

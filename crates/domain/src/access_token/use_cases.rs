@@ -3,7 +3,7 @@
 
 use super::{AccessToken, NewAccessToken, Scopes, TokenLifetime, TokenName, TokenSecret};
 use crate::actor::Context;
-use crate::audit::{AuditEntry, AuditLog};
+use crate::audit::AuditEntry;
 use crate::repository::{AccessTokenRepository, StorageError, WriteError};
 use crate::validation::ValidationErrors;
 use std::sync::Arc;
@@ -13,7 +13,6 @@ use uuid::Uuid;
 #[derive(Clone)]
 pub struct TokenService {
     tokens: Arc<dyn AccessTokenRepository>,
-    audit: AuditLog,
 }
 
 /// Live (not revoked, not expired) tokens a member may hold: tokens share
@@ -50,8 +49,9 @@ pub enum RevokeTokenError {
 }
 
 impl TokenService {
-    pub fn new(tokens: Arc<dyn AccessTokenRepository>, audit: AuditLog) -> Self {
-        Self { tokens, audit }
+    /// Each write records its own audit entry, in its transaction.
+    pub fn new(tokens: Arc<dyn AccessTokenRepository>) -> Self {
+        Self { tokens }
     }
 
     /// Creates a token for the actor, holding only scopes their role allows;
@@ -73,10 +73,15 @@ impl TokenService {
             return Err(CreateTokenError::Invalid(errors));
         };
         let secret = TokenSecret::new(random);
+        let id = Uuid::now_v7();
+        let audit = AuditEntry::new("access_token_created", Some(ctx.actor.id))
+            .target("access_token", id)
+            .request(ctx.request_id.clone());
         let token = self
             .tokens
             .create(
                 NewAccessToken {
+                    id,
                     member_id: ctx.actor.id,
                     name,
                     scopes,
@@ -84,17 +89,11 @@ impl TokenService {
                     expires_at: lifetime.expires_at(ctx.now),
                 },
                 MAX_LIVE_TOKENS,
+                &audit,
             )
             .await?
             .ok_or(CreateTokenError::TooMany)?;
         tracing::info!(token = %token.id, "personal access token created");
-        self.audit
-            .record(
-                AuditEntry::new("access_token_created", Some(ctx.actor.id))
-                    .target("access_token", token.id)
-                    .request(ctx.request_id.clone()),
-            )
-            .await;
         Ok((token, secret))
     }
 
@@ -105,20 +104,16 @@ impl TokenService {
 
     /// Revokes one of the actor's own tokens (again is fine).
     pub async fn revoke(&self, ctx: &Context, id: Uuid) -> Result<(), RevokeTokenError> {
+        let audit = AuditEntry::new("access_token_revoked", Some(ctx.actor.id))
+            .target("access_token", id)
+            .request(ctx.request_id.clone());
         self.tokens
-            .revoke(ctx.actor.id, id)
+            .revoke(ctx.actor.id, id, &audit)
             .await
             .map_err(|e| match e {
                 WriteError::NotFound => RevokeTokenError::NotFound,
                 other => RevokeTokenError::Write(other),
             })?;
-        self.audit
-            .record(
-                AuditEntry::new("access_token_revoked", Some(ctx.actor.id))
-                    .target("access_token", id)
-                    .request(ctx.request_id.clone()),
-            )
-            .await;
         Ok(())
     }
 }
@@ -134,8 +129,8 @@ mod tests {
     use chrono::{DateTime, Duration, Utc};
     use std::sync::Mutex;
 
-    #[derive(Default)]
-    struct MemoryTokens(Mutex<Vec<AccessToken>>);
+    /// Tokens in memory; each write's audit entry goes to the shared log.
+    struct MemoryTokens(Mutex<Vec<AccessToken>>, Arc<MemoryAudit>);
 
     #[async_trait]
     impl AccessTokenRepository for MemoryTokens {
@@ -143,6 +138,7 @@ mod tests {
             &self,
             token: NewAccessToken,
             max_live: u64,
+            audit: &AuditEntry,
         ) -> Result<Option<AccessToken>, WriteError> {
             let now = Utc::now();
             let live = self
@@ -157,8 +153,9 @@ mod tests {
             if live as u64 >= max_live {
                 return Ok(None);
             }
+            self.1.0.lock().unwrap().push(audit.clone());
             let stored = AccessToken {
-                id: Uuid::now_v7(),
+                id: token.id,
                 member_id: token.member_id,
                 name: token.name.as_str().to_owned(),
                 scopes: token.scopes,
@@ -180,13 +177,19 @@ mod tests {
                 .collect())
         }
 
-        async fn revoke(&self, member: MemberId, id: Uuid) -> Result<(), WriteError> {
+        async fn revoke(
+            &self,
+            member: MemberId,
+            id: Uuid,
+            audit: &AuditEntry,
+        ) -> Result<(), WriteError> {
             let mut tokens = self.0.lock().unwrap();
             let token = tokens
                 .iter_mut()
                 .find(|t| t.id == id && t.member_id == member)
                 .ok_or(WriteError::NotFound)?;
             token.revoked_at.get_or_insert(Utc::now());
+            self.1.0.lock().unwrap().push(audit.clone());
             Ok(())
         }
 
@@ -207,10 +210,7 @@ mod tests {
 
     fn service() -> (TokenService, Arc<MemoryAudit>) {
         let audit = Arc::new(MemoryAudit::default());
-        let service = TokenService::new(
-            Arc::new(MemoryTokens::default()),
-            AuditLog::new(audit.clone()),
-        );
+        let service = TokenService::new(Arc::new(MemoryTokens(Mutex::default(), audit.clone())));
         (service, audit)
     }
 

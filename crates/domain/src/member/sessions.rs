@@ -177,17 +177,13 @@ impl SessionService {
             )));
         };
         let hash = self.hasher.hash(new).await?;
+        let audit = AuditEntry::new("password_changed", Some(ctx.actor.id))
+            .target("member", ctx.actor.id.0)
+            .details(serde_json::json!({"other_sessions": "revoked"}))
+            .request(ctx.request_id.clone());
         self.sessions
-            .change_password(ctx.actor.id, hash, keep, ctx.now)
+            .change_password(ctx.actor.id, hash, keep, ctx.now, &audit)
             .await?;
-        self.audit
-            .record(
-                AuditEntry::new("password_changed", Some(ctx.actor.id))
-                    .target("member", ctx.actor.id.0)
-                    .details(serde_json::json!({"other_sessions": "revoked"}))
-                    .request(ctx.request_id.clone()),
-            )
-            .await;
         Ok(())
     }
 
@@ -219,6 +215,8 @@ mod tests {
     struct Memory {
         sessions: Mutex<Vec<(Uuid, MemberId, bool)>>,
         hash: Mutex<Option<String>>,
+        /// Where a write's own audit entry goes.
+        audit: Arc<MemoryAudit>,
     }
 
     #[async_trait]
@@ -271,7 +269,9 @@ mod tests {
             password_hash: String,
             keep: Uuid,
             _: DateTime<Utc>,
+            audit: &AuditEntry,
         ) -> Result<(), WriteError> {
+            self.audit.0.lock().unwrap().push(audit.clone());
             *self.hash.lock().unwrap() = Some(password_hash);
             for s in self.sessions.lock().unwrap().iter_mut() {
                 if s.1 == member && s.0 != keep {
@@ -299,9 +299,12 @@ mod tests {
     const NEW: &str = "new password of ten";
 
     fn service() -> (SessionService, Arc<Memory>, Arc<MemoryAudit>, Context) {
-        let memory = Arc::new(Memory::default());
-        *memory.hash.lock().unwrap() = Some(format!("hash:{OLD}"));
         let audit = Arc::new(MemoryAudit::default());
+        let memory = Arc::new(Memory {
+            audit: audit.clone(),
+            ..Memory::default()
+        });
+        *memory.hash.lock().unwrap() = Some(format!("hash:{OLD}"));
         let service = SessionService::new(
             memory.clone(),
             Arc::new(Plain),

@@ -392,23 +392,19 @@ impl MemberService {
                 "must be one of member, reviewer, admin",
             ))
         })?;
+        let audit = AuditEntry::new("role_changed", Some(ctx.actor.id))
+            .target("member", member.0)
+            .details(serde_json::json!({"role": role.as_str()}))
+            .request(ctx.request_id.clone());
         let member = self
             .members
-            .set_role(member, role)
+            .set_role(member, role, &audit)
             .await
             .map_err(|e| match e {
                 WriteError::NotFound => SetRoleError::NotFound,
                 other => SetRoleError::Write(other),
             })?;
         tracing::info!(role = role.as_str(), "role changed");
-        self.audit
-            .record(
-                AuditEntry::new("role_changed", Some(ctx.actor.id))
-                    .target("member", member.id.0)
-                    .details(serde_json::json!({"role": role.as_str()}))
-                    .request(ctx.request_id.clone()),
-            )
-            .await;
         Ok(member)
     }
 

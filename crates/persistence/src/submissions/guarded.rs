@@ -16,10 +16,7 @@ use domain::event::EventType;
 use domain::repository::WriteError;
 use domain::submission::Status;
 use domain::{MemberId, SubmissionId};
-use sea_orm::{
-    DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, SqliteTransactionMode,
-    TransactionOptions, TransactionTrait,
-};
+use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr};
 
 /// A rollup row to add to beyond the submission's own contribution.
 pub(super) type RollupDelta = ((i32, (String, String, String)), i64);
@@ -60,14 +57,7 @@ impl GuardedWrite {
         id: SubmissionId,
         rollups: bool,
     ) -> Result<Self, WriteError> {
-        let sqlite = db.get_database_backend() == DbBackend::Sqlite;
-        let tx = db
-            .begin_with_options(TransactionOptions {
-                sqlite_transaction_mode: sqlite.then_some(SqliteTransactionMode::Immediate),
-                ..Default::default()
-            })
-            .await
-            .map_err(write_error)?;
+        let tx = crate::begin_write(db).await.map_err(write_error)?;
         let before = if rollups {
             Some(rollup::contribution(&tx, id).await.map_err(write_error)?)
         } else {

@@ -4,9 +4,10 @@ use crate::audit::fakes::MemoryAudit;
 
 use std::sync::Mutex;
 
-/// Members in memory, with their role; erased ones are gone.
+/// Members in memory, with their role; erased ones are gone. A write's own
+/// audit entry goes to the shared log.
 #[derive(Default)]
-struct MemoryMembers(Mutex<Vec<Member>>);
+struct MemoryMembers(Mutex<Vec<Member>>, Arc<MemoryAudit>);
 
 #[async_trait]
 impl MemberRepository for MemoryMembers {
@@ -60,13 +61,19 @@ impl MemberRepository for MemoryMembers {
         Ok(member.clone())
     }
 
-    async fn set_role(&self, id: MemberId, role: Role) -> Result<Member, WriteError> {
+    async fn set_role(
+        &self,
+        id: MemberId,
+        role: Role,
+        audit: &AuditEntry,
+    ) -> Result<Member, WriteError> {
         let mut members = self.0.lock().unwrap();
         let member = members
             .iter_mut()
             .find(|m| m.id == id)
             .ok_or(WriteError::NotFound)?;
         member.role = role;
+        self.1.0.lock().unwrap().push(audit.clone());
         Ok(member.clone())
     }
 
@@ -128,9 +135,9 @@ struct Hub {
 }
 
 fn hub() -> Hub {
-    let members = Arc::new(MemoryMembers::default());
-    let work = Arc::new(MemoryWork::default());
     let audit = Arc::new(MemoryAudit::default());
+    let members = Arc::new(MemoryMembers(Mutex::default(), audit.clone()));
+    let work = Arc::new(MemoryWork::default());
     let service = MemberService::new(
         members.clone(),
         work.clone(),
@@ -158,7 +165,9 @@ impl Hub {
             .await
             .unwrap();
         if role != Role::Member {
-            self.members.set_role(member.id, role).await.unwrap();
+            let mut members = self.members.0.lock().unwrap();
+            let stored = members.iter_mut().find(|m| m.id == member.id).unwrap();
+            stored.role = role;
         }
         Context::new(Actor::new(member.id, role), Some("req".into()))
     }

@@ -338,7 +338,7 @@ impl MemberRepository for Hub {
     ) -> Result<Member, WriteError> {
         Err(WriteError::NotFound)
     }
-    async fn set_role(&self, _: MemberId, _: Role) -> Result<Member, WriteError> {
+    async fn set_role(&self, _: MemberId, _: Role, _: &AuditEntry) -> Result<Member, WriteError> {
         Err(WriteError::NotFound)
     }
     async fn erase(
