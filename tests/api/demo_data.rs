@@ -595,3 +595,36 @@ async fn demo_data_holds_clinics_spread_inclusions_and_resource_downloads_by_the
         "{report}"
     );
 }
+
+#[tokio::test]
+async fn demo_data_with_many_members_writes_downloads_in_batches_after_their_resources() {
+    let app = spawn_app().await;
+    let db = persistence::connect(&app.database_url, 2)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .connection;
+    let taxonomy = SeaTaxonomyRepository::new(db.clone())
+        .load()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    // A tenth of the members download each quarter: with 4,000 members the
+    // downloads pass the 2,000 rows a batch holds.
+    let many = DemoSpec {
+        submissions: 40,
+        members: 4_000,
+        seed: 5,
+        last_quarter: Quarter::calendar_containing(Utc::now()).previous(),
+    };
+    fill(&db, many, &taxonomy, |_| {})
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let counted = rows(
+        &db,
+        "SELECT COUNT(*) AS n FROM resource_downloads d JOIN resources r ON r.id = d.resource_id",
+    )
+    .await;
+    let n: i64 = counted[0]
+        .try_get("", "n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(n > 2_000, "{n} downloads, all of published resources");
+}

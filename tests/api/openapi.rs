@@ -620,3 +620,67 @@ async fn what_the_spec_refuses_the_service_refuses_too() {
     );
     assert_eq!(problem["errors"][0]["field"], "action");
 }
+
+/// Every request text with `minLength` of at least 1 must say something: its
+/// pattern names a character other than white space, as the service's length
+/// check (which trims) refuses blank text.
+fn required_texts_that_allow_blank(node: &serde_json::Value, at: &str, found: &mut Vec<String>) {
+    match node {
+        serde_json::Value::Object(map) => {
+            let required = map
+                .get("minLength")
+                .and_then(serde_json::Value::as_u64)
+                .is_some_and(|n| n > 0);
+            let pattern = map.get("pattern").and_then(serde_json::Value::as_str);
+            // Passwords and query values hold what they hold; free text in
+            // bodies must not be blank.
+            let body_text = at.contains("/components/schemas/") && !at.contains("password");
+            if required && body_text && pattern.is_some_and(|p| !p.contains("\\s")) {
+                found.push(at.to_owned());
+            }
+            for (key, child) in map {
+                required_texts_that_allow_blank(child, &format!("{at}/{key}"), found);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                required_texts_that_allow_blank(child, &format!("{at}/{i}"), found);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn required_text_is_declared_not_blank() {
+    let spec: serde_json::Value = serde_json::from_str(COMMITTED).unwrap();
+    let mut found = Vec::new();
+    required_texts_that_allow_blank(&spec, "", &mut found);
+    assert!(found.is_empty(), "{found:#?}");
+    let title = declared(&spec, "ClinicRequest/properties/title", "pattern");
+    assert_eq!(title, innovation_hub_not_blank());
+}
+
+fn innovation_hub_not_blank() -> serde_json::Value {
+    serde_json::Value::String(api::constraints::NOT_BLANK.to_owned())
+}
+
+#[actix_web::test]
+async fn blank_required_text_is_refused_naming_the_field() {
+    let app = hub_tests::spawn_app().await;
+    let admin = app.admin().await;
+    let (status, _, problem) = app
+        .post(
+            "/api/v1/idea-clinics",
+            Some(&admin.token),
+            &serde_json::json!({"title": "\u{b}", "held_on": "2025-02-03", "nation": "england", "region": "south_west"}),
+        )
+        .await;
+    assert_eq!(
+        status,
+        reqwest::StatusCode::UNPROCESSABLE_ENTITY,
+        "{problem}"
+    );
+    assert_eq!(problem["errors"][0]["field"], "title");
+    assert_eq!(problem["errors"][0]["code"], "required");
+}

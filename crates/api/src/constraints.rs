@@ -710,7 +710,14 @@ fn add_nul_pattern(schema: &mut Value) {
                 && !map.contains_key("enum")
                 && !map.contains_key("format");
             if free_text {
-                map.insert("pattern".into(), Value::String(NO_NUL.into()));
+                // Text that must hold something is refused when blank too
+                // (the domain's length check trims it first).
+                let required = map
+                    .get("minLength")
+                    .and_then(Value::as_u64)
+                    .is_some_and(|min| min > 0);
+                let pattern = if required { NOT_BLANK } else { NO_NUL };
+                map.insert("pattern".into(), Value::String(pattern.into()));
             }
             for (key, child) in map.iter_mut() {
                 match (key.as_str(), child) {

@@ -279,6 +279,9 @@ pub(crate) async fn fill(
             bytes,
         });
     }
+    // The resources first: downloads are written in batches as they are
+    // made, and each names one of them.
+    write(db, vec![resources]).await?;
     let mut downloads = Rows::new("resource_downloads", &DOWNLOAD_COLUMNS);
     let per_quarter = (referents.members.len() / 10).clamp(20, 1_500);
     for quarter in &quarters {
@@ -307,14 +310,7 @@ pub(crate) async fn fill(
     }
     write(
         db,
-        vec![
-            clinics,
-            presentations,
-            adoptions,
-            inclusions,
-            resources,
-            downloads,
-        ],
+        vec![clinics, presentations, adoptions, inclusions, downloads],
     )
     .await?;
     Ok(files)
