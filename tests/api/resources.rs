@@ -163,6 +163,21 @@ async fn admins_publish_resources_that_members_list_filter_and_download() {
         .await
         .expect("an answer");
     assert_eq!(unchanged.status(), StatusCode::NOT_MODIFIED);
+
+    // The member's data export lists the download (the 304 was none).
+    let (status, _, export) = app
+        .get("/api/v1/members/me/export", Some(&member.token))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{export}");
+    let downloads = export["resource_downloads"]
+        .as_array()
+        .expect("a list of downloads");
+    assert_eq!(downloads.len(), 1, "{export}");
+    assert_eq!(downloads[0]["resource_id"], id);
+    let (_, _, admins) = app
+        .get("/api/v1/members/me/export", Some(&admin.token))
+        .await;
+    assert_eq!(admins["resource_downloads"], serde_json::json!([]));
 }
 
 #[actix_web::test]

@@ -125,6 +125,7 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
         Arc::new(SeaReportRepository::new(db.connection.clone()));
     let taxonomy = Arc::new(taxonomy);
     let spread = Arc::new(SeaSpreadRepository::new(db.connection.clone()));
+    let resources = Arc::new(SeaResourceRepository::new(db.connection.clone()));
     // Replicas count limits together in Redis when one is configured, else in
     // the PostgreSQL they share; SQLite means one process, which counts in memory.
     let limits: Arc<dyn LimitStore> = match (&settings.redis_url, db.kind) {
@@ -173,7 +174,7 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
         ),
         clinic_service: ClinicService::new(submissions.clone(), spread.clone(), taxonomy.clone()),
         resource_service: ResourceService::new(
-            Arc::new(SeaResourceRepository::new(db.connection.clone())),
+            resources.clone(),
             files.clone(),
             settings.attachment_limits.max_file_bytes,
         ),
@@ -184,6 +185,7 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
         member_service: MemberService::new(
             members.clone(),
             submissions.clone(),
+            resources.clone(),
             audit_log.clone(),
             taxonomy.clone(),
         )

@@ -627,6 +627,11 @@ pub trait ResourceRepository: Send + Sync {
         &self,
         download: &crate::resource::Download,
     ) -> Result<(), StorageError>;
+    /// The member's downloads, oldest first (for their data export).
+    async fn downloads_by(
+        &self,
+        member: MemberId,
+    ) -> Result<Vec<crate::resource::Download>, StorageError>;
 }
 
 /// Members' mail choices.

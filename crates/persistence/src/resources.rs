@@ -158,6 +158,29 @@ impl ResourceRepository for SeaResourceRepository {
         self.db.execute(&insert).await.map_err(storage)?;
         Ok(())
     }
+
+    #[tracing::instrument(skip(self))]
+    async fn downloads_by(&self, member: MemberId) -> Result<Vec<Download>, StorageError> {
+        let query = Query::select()
+            .columns(DOWNLOAD_COLUMNS)
+            .from("resource_downloads")
+            .and_where(Expr::col("member_id").eq(member.0))
+            .order_by("downloaded_at", Order::Asc)
+            .order_by("id", Order::Asc)
+            .to_owned();
+        let rows = self.db.query_all(&query).await.map_err(storage)?;
+        rows.iter()
+            .map(|row| -> Result<Download, DbErr> {
+                Ok(Download {
+                    id: row.try_get("", "id")?,
+                    resource_id: row.try_get("", "resource_id")?,
+                    member_id: MemberId(row.try_get("", "member_id")?),
+                    at: row.try_get("", "downloaded_at")?,
+                })
+            })
+            .collect::<Result<_, _>>()
+            .map_err(storage)
+    }
 }
 
 /// Downloads made within `instants`: (downloads, distinct members, downloads by approach).

@@ -11,9 +11,10 @@ use crate::audit::{AuditEntry, AuditLog};
 use crate::ids::{MemberId, SubmissionId};
 use crate::notification::ErasureNotice;
 use crate::repository::{
-    MemberRepository, ReviewRepository, StorageError, SubmissionRepository, TransitionRecord,
-    WriteError,
+    MemberRepository, ResourceRepository, ReviewRepository, StorageError, SubmissionRepository,
+    TransitionRecord, WriteError,
 };
+use crate::resource::Download;
 use crate::review::Review;
 use crate::submission::{Action, Status, Submission};
 use crate::taxonomy::Taxonomy;
@@ -65,6 +66,8 @@ impl<T: SubmissionRepository + ReviewRepository + ?Sized> MemberWork for T {
 pub struct MemberService {
     members: Arc<dyn MemberRepository>,
     work: Arc<dyn MemberWork>,
+    /// Where the member's resource downloads are, for their export.
+    resources: Arc<dyn ResourceRepository>,
     audit: AuditLog,
     taxonomy: Arc<Taxonomy>,
     erasure_notice: ErasureNotice,
@@ -123,6 +126,8 @@ pub struct MemberData {
     pub reviews: Vec<Review>,
     /// Audit entries of the member's own actions.
     pub activity: Vec<AuditEntry>,
+    /// The impact-evaluation resources the member downloaded, and when.
+    pub resource_downloads: Vec<Download>,
     /// What erasing the account now would keep, and why.
     pub kept_on_erasure: Vec<KeptOnErasure>,
 }
@@ -259,12 +264,14 @@ impl MemberService {
     pub fn new(
         members: Arc<dyn MemberRepository>,
         work: Arc<dyn MemberWork>,
+        resources: Arc<dyn ResourceRepository>,
         audit: AuditLog,
         taxonomy: Arc<Taxonomy>,
     ) -> Self {
         Self {
             members,
             work,
+            resources,
             audit,
             taxonomy,
             erasure_notice: ErasureNotice::Skip,
@@ -416,6 +423,7 @@ impl MemberService {
         let recorded_demographics = self.work.recorded_demographics(ctx.actor.id).await?;
         let reviews = self.work.reviews_by(ctx.actor.id).await?;
         let activity = self.audit.activity_of(ctx.actor.id).await?;
+        let resource_downloads = self.resources.downloads_by(ctx.actor.id).await?;
         let kept_on_erasure = submissions
             .iter()
             .filter_map(KeptOnErasure::of_submission)
@@ -435,6 +443,7 @@ impl MemberService {
             recorded_demographics,
             reviews,
             activity,
+            resource_downloads,
             kept_on_erasure,
         })
     }

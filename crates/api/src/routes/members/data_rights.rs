@@ -28,10 +28,21 @@ pub struct MemberExport {
     pub reviews: Vec<ReviewView>,
     /// Audit entries of the member's own actions.
     pub activity: Vec<AuditEntryView>,
+    /// The impact-evaluation resources the member downloaded, oldest first.
+    pub resource_downloads: Vec<ResourceDownloadView>,
     /// What erasing the account now would keep (detached from the member:
     /// no id, email or name left that links it to them), and why. Drafts are
     /// not listed: erasure deletes them.
     pub kept_on_erasure: Vec<KeptOnErasureView>,
+}
+
+/// One download of a resource (`GET /api/v1/resources/{id}`) by the member.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"resource_id": "0192f0c1-8e4b-7a51-9a31-6a2d3c4b5e6f", "downloaded_at": "2025-07-01T09:30:00Z"}))]
+pub struct ResourceDownloadView {
+    pub resource_id: uuid::Uuid,
+    #[serde(serialize_with = "domain::timestamp::serialize")]
+    pub downloaded_at: DateTime<Utc>,
 }
 
 /// One thing erasure would keep, and why.
@@ -73,6 +84,14 @@ impl From<MemberData> for MemberExport {
                 .collect(),
             reviews: data.reviews.into_iter().map(Into::into).collect(),
             activity: data.activity.into_iter().map(Into::into).collect(),
+            resource_downloads: data
+                .resource_downloads
+                .into_iter()
+                .map(|d| ResourceDownloadView {
+                    resource_id: d.resource_id,
+                    downloaded_at: d.at,
+                })
+                .collect(),
             kept_on_erasure: data.kept_on_erasure.into_iter().map(Into::into).collect(),
         }
     }

@@ -1,6 +1,7 @@
 use super::*;
 use crate::actor::Actor;
 use crate::audit::fakes::MemoryAudit;
+use uuid::Uuid;
 
 use std::sync::Mutex;
 
@@ -131,16 +132,65 @@ struct Hub {
     service: MemberService,
     members: Arc<MemoryMembers>,
     work: Arc<MemoryWork>,
+    downloads: Arc<MemoryDownloads>,
     audit: Arc<MemoryAudit>,
+}
+
+/// Resource downloads in memory (the export lists the member's own).
+#[derive(Default)]
+struct MemoryDownloads(Mutex<Vec<crate::resource::Download>>);
+
+#[async_trait]
+impl ResourceRepository for MemoryDownloads {
+    async fn create_resource(
+        &self,
+        _: &crate::resource::Resource,
+        _: &AuditEntry,
+    ) -> Result<(), WriteError> {
+        Ok(())
+    }
+
+    async fn resources(
+        &self,
+        _: Option<crate::resource::Approach>,
+    ) -> Result<Vec<crate::resource::Resource>, StorageError> {
+        Ok(Vec::new())
+    }
+
+    async fn resource(&self, _: Uuid) -> Result<Option<crate::resource::Resource>, StorageError> {
+        Ok(None)
+    }
+
+    async fn record_download(
+        &self,
+        download: &crate::resource::Download,
+    ) -> Result<(), StorageError> {
+        self.0.lock().unwrap().push(download.clone());
+        Ok(())
+    }
+
+    async fn downloads_by(
+        &self,
+        member: MemberId,
+    ) -> Result<Vec<crate::resource::Download>, StorageError> {
+        let downloads = self.0.lock().unwrap();
+        Ok(downloads
+            .iter()
+            .filter(|d| d.member_id == member)
+            .cloned()
+            .collect())
+    }
 }
 
 fn hub() -> Hub {
     let audit = Arc::new(MemoryAudit::default());
     let members = Arc::new(MemoryMembers(Mutex::default(), audit.clone()));
     let work = Arc::new(MemoryWork::default());
+    let downloads = Arc::new(MemoryDownloads::default());
     let service = MemberService::new(
         members.clone(),
         work.clone(),
+        downloads.clone(),
         AuditLog::new(audit.clone()),
         Arc::new(Taxonomy::reference()),
     );
@@ -148,6 +198,7 @@ fn hub() -> Hub {
         service,
         members,
         work,
+        downloads,
         audit,
     }
 }
@@ -333,11 +384,22 @@ async fn an_export_holds_the_profile_the_work_and_the_members_own_activity() {
         submission(member.actor.id, Status::Draft),
         submission(other.actor.id, Status::Draft),
     ]);
+    let download = |by: MemberId| crate::resource::Download {
+        id: Uuid::now_v7(),
+        resource_id: Uuid::from_u128(7),
+        member_id: by,
+        at: Utc::now(),
+    };
+    for by in [member.actor.id, other.actor.id] {
+        hub.downloads.record_download(&download(by)).await.unwrap();
+    }
 
     let data = hub.service.export(&member).await.unwrap();
 
     assert_eq!(data.profile.id, member.actor.id);
     assert_eq!(data.submissions.len(), 1);
+    assert_eq!(data.resource_downloads.len(), 1, "only the member's own");
+    assert_eq!(data.resource_downloads[0].member_id, member.actor.id);
     assert_eq!(data.exported_at, member.now);
     assert!(
         data.activity
