@@ -27,6 +27,10 @@ fn spec(last_quarter: Quarter) -> DemoSpec {
 }
 
 async fn filled(app: &TestApp, last_quarter: Quarter) -> DatabaseConnection {
+    filled_with(app, spec(last_quarter)).await
+}
+
+async fn filled_with(app: &TestApp, spec: DemoSpec) -> DatabaseConnection {
     let db = persistence::connect(&app.database_url, 2)
         .await
         .unwrap_or_else(|e| panic!("{e}"))
@@ -35,7 +39,7 @@ async fn filled(app: &TestApp, last_quarter: Quarter) -> DatabaseConnection {
         .load()
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    fill(&db, spec(last_quarter), &taxonomy, |_| {})
+    fill(&db, spec, &taxonomy, |_| {})
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     db
@@ -599,14 +603,6 @@ async fn demo_data_holds_clinics_spread_inclusions_and_resource_downloads_by_the
 #[tokio::test]
 async fn demo_data_with_many_members_writes_downloads_in_batches_after_their_resources() {
     let app = spawn_app().await;
-    let db = persistence::connect(&app.database_url, 2)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .connection;
-    let taxonomy = SeaTaxonomyRepository::new(db.clone())
-        .load()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
     // A tenth of the members download each quarter: with 4,000 members the
     // downloads pass the 2,000 rows a batch holds.
     let many = DemoSpec {
@@ -615,9 +611,7 @@ async fn demo_data_with_many_members_writes_downloads_in_batches_after_their_res
         seed: 5,
         last_quarter: Quarter::calendar_containing(Utc::now()).previous(),
     };
-    fill(&db, many, &taxonomy, |_| {})
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let db = filled_with(&app, many).await;
     let counted = rows(
         &db,
         "SELECT COUNT(*) AS n FROM resource_downloads d JOIN resources r ON r.id = d.resource_id",
