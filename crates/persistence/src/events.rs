@@ -179,22 +179,19 @@ pub async fn sequence_pending(db: &DatabaseConnection) -> Result<u64, DbErr> {
         [SEQUENCER_LOCK.into()],
     ))
     .await?;
+    // Every column of a feed event but its position, which is given here.
+    let columns = EVENT_COLUMNS[1..].join(", ");
     let moved = tx
-        .execute_unprepared(
+        .execute_unprepared(&format!(
             "WITH moved AS ( \
-                 DELETE FROM outbox_pending \
-                 RETURNING ins_seq, id, event_type, submission_id, resource_id, author_id, \
-                           actor_id, from_status, status, at \
+                 DELETE FROM outbox_pending RETURNING ins_seq, {columns} \
              ) \
-             INSERT INTO outbox_events \
-                 (seq, id, event_type, submission_id, resource_id, author_id, actor_id, \
-                  from_status, status, at) \
+             INSERT INTO outbox_events (seq, {columns}) \
              SELECT (SELECT COALESCE(MAX(seq), 0) FROM outbox_events) \
                         + ROW_NUMBER() OVER (ORDER BY ins_seq), \
-                    id, event_type, submission_id, resource_id, author_id, actor_id, \
-                    from_status, status, at \
-             FROM moved",
-        )
+                    {columns} \
+             FROM moved"
+        ))
         .await?
         .rows_affected();
     tx.commit().await?;
