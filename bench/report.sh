@@ -49,6 +49,7 @@ for backend in $BACKENDS; do
     # REUSE=1 keeps the data of an earlier run with the same settings.
     if [ "${REUSE:-0}" = 1 ] && [ -f "$dir/.filled-$SUBMISSIONS" ]; then
         echo "reusing the data in $dir"
+        (cd "$dir" && "$BIN" migrate up >/dev/null)
     else
         rm -rf "$dir" && mkdir -p "$dir"
         if [ "$backend" = postgres ]; then

@@ -30,6 +30,7 @@ mod m20261203_000071_unlogged_rate_buckets;
 mod m20261203_000080_impact_resources;
 mod m20261203_000081_access_token_uses;
 mod m20261204_000010_resource_events;
+mod m20261205_000010_adoption_rollup;
 
 pub struct Migrator;
 
@@ -64,6 +65,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000080_impact_resources::Migration),
             Box::new(m20261203_000081_access_token_uses::Migration),
             Box::new(m20261204_000010_resource_events::Migration),
+            Box::new(m20261205_000010_adoption_rollup::Migration),
         ]
     }
 }

@@ -65,10 +65,11 @@ impl MigrationTrait for Migration {
 }
 
 /// The scratch table of quarter bounds.
-const BOUNDS: &str = "migration_quarter_bounds";
+pub(crate) const BOUNDS: &str = "migration_quarter_bounds";
 
 /// What a rollup counts: submitted, not a draft and not withdrawn.
-const COUNTED: &str = "s.submitted_at IS NOT NULL AND s.status NOT IN ('draft', 'withdrawn')";
+pub(crate) const COUNTED: &str =
+    "s.submitted_at IS NOT NULL AND s.status NOT IN ('draft', 'withdrawn')";
 
 /// Tag tables by dimension, as they stand at this step.
 const TAG_TABLES: [(&str, &str); 4] = [
@@ -104,7 +105,7 @@ fn index_of(instant: DateTime<Utc>) -> i32 {
 
 /// Fills the scratch table with every quarter from the earliest submission
 /// or review to the latest.
-async fn fill_bounds(db: &impl ConnectionTrait) -> Result<(), DbErr> {
+pub(crate) async fn fill_bounds(db: &impl ConnectionTrait) -> Result<(), DbErr> {
     let instant_type = match db.get_database_backend() {
         DbBackend::Postgres => "TIMESTAMPTZ",
         _ => "TEXT",
@@ -158,7 +159,7 @@ async fn fill_bounds(db: &impl ConnectionTrait) -> Result<(), DbErr> {
 }
 
 /// `{table}` as `{alias}`, each row with the bucket that holds its `{column}`.
-fn in_quarter(table: &str, alias: &str, column: &str) -> String {
+pub(crate) fn in_quarter(table: &str, alias: &str, column: &str) -> String {
     format!(
         "(SELECT x.*, q.bucket AS bucket FROM {table} x JOIN {BOUNDS} q \
          ON x.{column} >= q.starts_at AND x.{column} < q.ends_at) {alias}"

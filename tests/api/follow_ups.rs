@@ -325,4 +325,73 @@ async fn the_summary_counts_each_recommendation_once_by_its_latest_status() {
         "{}",
         q3["counting_rule"]
     );
+
+    // The adoption rollup that the follow-ups and the withdrawal kept in
+    // step gives what a recount of the base tables gives, in the quarters
+    // before, between and after the reports; so does the rollup counted
+    // again from the base tables.
+    let db = persistence::connect(&app.database_url, 2)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let reports = persistence::SeaReportRepository::new(db.connection);
+    let quarters = ["2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4", "2026-Q1"];
+    for quarter in quarters {
+        let quarter = quarter.parse().unwrap_or_else(|e| panic!("{e:?}"));
+        hub_tests::rollups_equal_recount(&reports, quarter, &format!("kept, {quarter}")).await;
+    }
+    app.recount_rollups().await;
+    for quarter in quarters {
+        let quarter = quarter.parse().unwrap_or_else(|e| panic!("{e:?}"));
+        hub_tests::rollups_equal_recount(&reports, quarter, &format!("rebuilt, {quarter}")).await;
+    }
+}
+
+#[tokio::test]
+async fn follow_ups_racing_each_other_keep_the_rollups_equal_to_a_recount() {
+    // Each follow-up reads what its submission counts for before and after
+    // it writes; two at once on the same recommendation must not both read
+    // the state before the other.
+    let app = spawn_app().await;
+    let author = app.member().await;
+    let reviewer = app.reviewer().await;
+    let (id, rids) = published_at(
+        &app,
+        &author,
+        &reviewer,
+        json!([
+            {"text": "Offer first-contact OT", "adoption_status": "proposed"},
+            {"text": "Share the clinic template", "adoption_status": "adopted_locally"}
+        ]),
+        "2025-02-10T09:00:00Z",
+    )
+    .await;
+    let days = ["2025-02-11", "2025-04-02", "2025-07-03", "2025-10-04", "2026-01-05"];
+    let statuses = ["adopted_locally", "rolled_out", "adopted_by_partner", "proposed"];
+    let mut reports = Vec::new();
+    for (i, rid) in rids.iter().enumerate() {
+        for (j, day) in days.iter().enumerate() {
+            let body = json!({
+                "adoption_status": statuses[(i + j) % statuses.len()],
+                "occurred_on": day,
+                "reason": "The team reported a change"
+            });
+            reports.push(follow_up(&app, &author.token, &id, rid, body));
+        }
+    }
+    for (status, answer) in futures_util::future::join_all(reports).await {
+        assert_eq!(status, StatusCode::CREATED, "{answer}");
+    }
+
+    let db = persistence::connect(&app.database_url, 2)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let reports = persistence::SeaReportRepository::new(db.connection);
+    let mut counted = Vec::new();
+    for quarter in ["2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4", "2026-Q1"] {
+        let quarter = quarter.parse().unwrap_or_else(|e| panic!("{e:?}"));
+        let figures =
+            hub_tests::rollups_equal_recount(&reports, quarter, &format!("{quarter}")).await;
+        counted.push(figures.adoption_reported.values().sum::<i64>());
+    }
+    assert_eq!(counted, [2, 2, 2, 2, 2], "each recommendation once a quarter");
 }

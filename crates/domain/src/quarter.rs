@@ -157,7 +157,11 @@ impl Quarter {
     /// The calendar quarter holding an instant: that of its civil date in
     /// the UK.
     pub fn calendar_containing(instant: DateTime<Utc>) -> Self {
-        let date = uk_date(instant);
+        Self::calendar_of_day(uk_date(instant))
+    }
+
+    /// The calendar quarter holding a civil day.
+    pub fn calendar_of_day(date: NaiveDate) -> Self {
         let number = u8::try_from((date.month0() / 3) + 1).unwrap_or(1);
         Self {
             kind: YearKind::Calendar,

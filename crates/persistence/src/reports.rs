@@ -92,7 +92,7 @@ impl Bounds {
 }
 
 /// Statements read straight from indexed base tables by both ways of
-/// counting: recommendations, investment and members joined.
+/// counting: investment and members joined.
 fn shared_statements() -> Vec<(String, String, Bounds)> {
     vec![
         (
@@ -101,7 +101,6 @@ fn shared_statements() -> Vec<(String, String, Bounds)> {
                 .to_owned(),
             Bounds::Instants,
         ),
-        ("adoption".to_owned(), adoption_as_of_end_sql(), Bounds::End),
         (
             "investment".to_owned(),
             investment_in_quarter_sql(),
@@ -142,6 +141,17 @@ pub fn quarter_statements() -> Vec<(String, String, Bounds)> {
             "cited".to_owned(),
             "SELECT COUNT(*) AS n FROM report_rollup_cited c WHERE c.bucket = $1 AND c.n > 0"
                 .to_owned(),
+            Bounds::Bucket,
+        ),
+        // Recommendations by the status counted as of the quarter's end: the
+        // steps of every bucket up to it (see `rollup::ADOPTION`).
+        (
+            "adoption".to_owned(),
+            format!(
+                "SELECT a.status AS k, CAST(SUM(a.n) AS BIGINT) AS n FROM {} a \
+                 WHERE a.bucket <= $1 GROUP BY a.status HAVING SUM(a.n) <> 0",
+                rollup::ADOPTION
+            ),
             Bounds::Bucket,
         ),
     ];
@@ -306,6 +316,7 @@ pub fn recount_statements() -> Vec<(String, String, Bounds)> {
     statements
         .into_iter()
         .map(|(name, sql)| (name, sql, Bounds::Instants))
+        .chain([("adoption".to_owned(), adoption_as_of_end_sql(), Bounds::End)])
         .chain(shared_statements())
         .collect()
 }

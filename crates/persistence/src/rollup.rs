@@ -7,10 +7,11 @@
 use chrono::{DateTime, Utc};
 use domain::SubmissionId;
 use domain::quarter::Quarter;
-use domain::report::{counting, measures};
-use domain::submission::Status;
+use domain::report::counting::{self, RecommendationFacts};
+use domain::report::measures;
+use domain::submission::{AdoptionStatus, Status};
 use domain::taxonomy::AI_DIGITAL_TOPIC;
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, LockType, OnConflict, Query};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, TransactionTrait};
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -44,9 +45,15 @@ pub(crate) struct Contribution {
     cited: Vec<Uuid>,
     /// Cells of the evidence cube: priority, practice area, evidence type.
     cube: Vec<(String, String, String)>,
+    /// Steps of its recommendations' counted statuses, by bucket and status
+    /// ([`counting::adoption_steps`]).
+    adoption: BTreeMap<(i32, String), i64>,
 }
 
-/// Reads what submission `id` contributes now, as `db` sees it.
+/// Reads what submission `id` contributes now, as `db` sees it. On
+/// PostgreSQL the submission's row stays locked to the end of the
+/// transaction, so that no other write to it (a follow-up included) can
+/// change what it counts for between this read and the next.
 pub(crate) async fn contribution(
     db: &impl ConnectionTrait,
     id: SubmissionId,
@@ -64,18 +71,24 @@ pub(crate) async fn contribution(
         ])
         .from("submissions")
         .and_where(Expr::col("id").eq(id.0))
+        .lock(LockType::Update)
         .to_owned();
     let Some(row) = db.query_one(&select).await? else {
         return Ok(Contribution::default());
     };
     let status: String = row.try_get("", "status")?;
     let submitted_at: Option<DateTime<Utc>> = row.try_get("", "submitted_at")?;
-    let counted = status
+    let Some(status) = status
         .parse::<Status>()
-        .is_ok_and(|status| counting::is_counted(status, submitted_at));
-    let (Some(submitted_at), true) = (submitted_at, counted) else {
+        .ok()
+        .filter(|status| counting::is_counted(*status, submitted_at))
+    else {
         return Ok(Contribution::default());
     };
+    let Some(submitted_at) = submitted_at else {
+        return Ok(Contribution::default());
+    };
+    let adoption = adoption_steps(db, id, status, submitted_at).await?;
     let quality: Option<f64> = row.try_get("", "quality_score")?;
     let completeness: Option<f64> = row.try_get("", "completeness_score")?;
     let author: Option<Uuid> = row.try_get("", "author_id")?;
@@ -191,7 +204,59 @@ pub(crate) async fn contribution(
         author: author.map(|a| (a, i64::from(ai))),
         cited,
         cube,
+        adoption,
     })
+}
+
+/// The adoption rollup's steps for the recommendations of a counted
+/// submission, summed by bucket and status.
+async fn adoption_steps(
+    db: &impl ConnectionTrait,
+    id: SubmissionId,
+    status: Status,
+    submitted_at: DateTime<Utc>,
+) -> Result<BTreeMap<(i32, String), i64>, DbErr> {
+    let recommendations = Query::select()
+        .columns(["id", "adoption_status"])
+        .from("recommendations")
+        .and_where(Expr::col("submission_id").eq(id.0))
+        .to_owned();
+    let recommendations = db.query_all(&recommendations).await?;
+    let mut steps = BTreeMap::new();
+    if recommendations.is_empty() {
+        return Ok(steps);
+    }
+    let events =
+        crate::submissions::recommendations::events_where(db, Expr::col("submission_id").eq(id.0))
+            .await?;
+    for row in &recommendations {
+        let recommendation: Uuid = row.try_get("", "id")?;
+        let written: String = row.try_get("", "adoption_status")?;
+        let written_status = AdoptionStatus::parse(&written).ok_or_else(|| {
+            DbErr::Custom(format!(
+                "recommendation {recommendation}: status {written:?}"
+            ))
+        })?;
+        let own: Vec<_> = events
+            .iter()
+            .filter(|e| e.recommendation_id == recommendation)
+            .cloned()
+            .collect();
+        let facts = RecommendationFacts {
+            submission_status: status,
+            submitted_at: Some(submitted_at),
+            written_status,
+            written_investment_pence: None,
+            events: &own,
+        };
+        for (bucket, status, n) in counting::adoption_steps(facts) {
+            *steps
+                .entry((bucket, status.as_str().to_owned()))
+                .or_default() += n;
+        }
+    }
+    steps.retain(|_, n| *n != 0);
+    Ok(steps)
 }
 
 /// Rollup rows of the latest quality scores of counted submissions: `k1` is
@@ -213,7 +278,7 @@ pub(crate) fn one(bucket: i32, dimension: &str, k1: String) -> ((i32, Key), i64)
 
 /// Adds `after - before` (and `extra`) to the rollups, in a fixed order so
 /// that concurrent writers take row locks alike: authors, then counts, then
-/// cube cells, then cited items, each sorted.
+/// cube cells, then cited items, then adoption steps, each sorted.
 pub(crate) async fn apply(
     db: &impl ConnectionTrait,
     before: &Contribution,
@@ -227,10 +292,14 @@ pub(crate) async fn apply(
     let mut authors: BTreeMap<(i32, Uuid), (i64, i64)> = BTreeMap::new();
     let mut cited: BTreeMap<(i32, Uuid), i64> = BTreeMap::new();
     let mut cube: BTreeMap<(i32, (String, String, String)), i64> = BTreeMap::new();
+    let mut adoption: BTreeMap<(i32, String), i64> = BTreeMap::new();
     for (key, n) in extra {
         rows.entry(key.clone()).or_default().0 += n;
     }
     for (contribution, sign) in [(before, -1_i64), (after, 1)] {
+        for (key, n) in &contribution.adoption {
+            *adoption.entry(key.clone()).or_default() += sign * n;
+        }
         let Some(bucket) = contribution.bucket else {
             continue;
         };
@@ -369,8 +438,29 @@ pub(crate) async fn apply(
             .to_owned();
         db.execute(&upsert).await?;
     }
+    for ((bucket, status), n) in adoption {
+        if n == 0 {
+            continue;
+        }
+        let upsert = Query::insert()
+            .into_table(ADOPTION)
+            .columns(["bucket", "status", "n"])
+            .values_panic([bucket.into(), status.into(), n.into()])
+            .on_conflict(
+                OnConflict::columns(["bucket", "status"])
+                    .value("n", added(ADOPTION, "n"))
+                    .to_owned(),
+            )
+            .to_owned();
+        db.execute(&upsert).await?;
+    }
     Ok(())
 }
+
+/// The rollup of recommendations' counted statuses: each row adds `n` to
+/// `status` from `bucket` on, so the statuses counted as of a quarter's end
+/// are the sums of every bucket up to it.
+pub(crate) const ADOPTION: &str = "report_rollup_adoption";
 
 /// The first bucket in which `author` has counted work.
 async fn first_bucket(db: &impl ConnectionTrait, author: Uuid) -> Result<Option<i32>, DbErr> {

@@ -72,6 +72,48 @@ pub fn adoption_counted_in(
     counted.then(|| status_before(facts.written_status, facts.events, days(quarter).end))
 }
 
+/// How the status a recommendation is counted under changes from quarter to
+/// quarter, as `(calendar index, status, ±1)` steps: `+1` under its status in
+/// the quarter its submission is first counted in, then, in each later quarter
+/// where a follow-up changes it, `-1` under the old status and `+1` under the
+/// new. Summing the steps of every quarter up to and including `quarter`
+/// gives [`adoption_counted_in`] for it, so a rollup of steps per quarter
+/// counts every recommendation of the hub without reading them.
+pub fn adoption_steps(facts: RecommendationFacts<'_>) -> Vec<(i32, AdoptionStatus, i64)> {
+    let Some(submitted_at) = facts
+        .submitted_at
+        .filter(|_| is_counted(facts.submission_status, facts.submitted_at))
+    else {
+        return Vec::new();
+    };
+    let first = Quarter::calendar_containing(submitted_at);
+    let status_in =
+        |quarter: Quarter| status_before(facts.written_status, facts.events, days(quarter).end);
+    let mut current = status_in(first);
+    let mut steps = vec![(first.calendar_index(), current, 1)];
+    let mut later: Vec<i32> = facts
+        .events
+        .iter()
+        .filter(|e| e.adoption_status.is_some())
+        .map(|e| Quarter::calendar_of_day(e.occurred_on).calendar_index())
+        .filter(|&index| index > first.calendar_index())
+        .collect();
+    later.sort_unstable();
+    later.dedup();
+    for index in later {
+        let Some(quarter) = Quarter::from_calendar_index(index) else {
+            continue;
+        };
+        let status = status_in(quarter);
+        if status != current {
+            steps.push((index, current, -1));
+            steps.push((index, status, 1));
+            current = status;
+        }
+    }
+    steps
+}
+
 /// The investment reports a recommendation adds to `quarter`'s summary, in
 /// pence: the one written in the submission when the submission is counted
 /// in the quarter, and each follow-up naming investment dated in the quarter.
@@ -198,6 +240,100 @@ mod tests {
         assert_eq!(
             days(q).end,
             NaiveDate::from_ymd_opt(2025, 10, 1).expect("a day")
+        );
+    }
+
+    /// Sums the steps of every quarter up to `quarter`, by status.
+    fn summed(
+        steps: &[(i32, AdoptionStatus, i64)],
+        quarter: Quarter,
+    ) -> Vec<(AdoptionStatus, i64)> {
+        let mut sums = std::collections::BTreeMap::new();
+        for (index, status, n) in steps {
+            if *index <= quarter.calendar_index() {
+                sums.entry(status.as_str()).or_insert((*status, 0)).1 += n;
+            }
+        }
+        sums.into_values().filter(|(_, n)| *n != 0).collect()
+    }
+
+    #[test]
+    fn adoption_steps_sum_to_the_status_counted_in_every_quarter() {
+        // Follow-ups before, within and after the quarter of submission,
+        // several in one quarter (the latest report wins), and moves back to
+        // a status held before; drawn from a fixed sequence.
+        let mut seed: u64 = 20_261_202;
+        let mut draw = |below: u64| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (seed >> 33) % below
+        };
+        let first: Quarter = "2024-Q1".parse().expect("a quarter");
+        let quarters: Vec<Quarter> = std::iter::successors(Some(first), |q| Some(q.next()))
+            .take(16)
+            .collect();
+        for case in 0..300 {
+            let events: Vec<RecommendationEvent> = (0..draw(6))
+                .map(|_| {
+                    let status = (draw(5) > 0).then(|| {
+                        AdoptionStatus::ALL[draw(AdoptionStatus::ALL.len() as u64) as usize]
+                    });
+                    let day = NaiveDate::from_ymd_opt(2024, 1, 1).expect("a day")
+                        + chrono::Duration::days(draw(4 * 366) as i64);
+                    let mut e = event(status, None, (2024, 1, 1));
+                    e.occurred_on = day;
+                    e.reported_at = at(2028, 1, 1) + chrono::Duration::seconds(draw(1000) as i64);
+                    e
+                })
+                .collect();
+            let submission_status = if case % 7 == 0 {
+                Status::Withdrawn
+            } else {
+                Status::Published
+            };
+            let submitted_at = (case % 11 != 0)
+                .then(|| at(2024, 1, 1) + chrono::Duration::hours(draw(4 * 366 * 24) as i64));
+            let facts = RecommendationFacts {
+                submission_status,
+                submitted_at,
+                written_status: AdoptionStatus::ALL[case % AdoptionStatus::ALL.len()],
+                written_investment_pence: None,
+                events: &events,
+            };
+            let steps = adoption_steps(facts);
+            for &quarter in &quarters {
+                let expected: Vec<(AdoptionStatus, i64)> = adoption_counted_in(quarter, facts)
+                    .into_iter()
+                    .map(|s| (s, 1))
+                    .collect();
+                assert_eq!(summed(&steps, quarter), expected, "case {case}, {quarter}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_recommendation_steps_only_where_its_status_changes() {
+        let events = [
+            event(Some(AdoptionStatus::AdoptedLocally), None, (2025, 8, 1)),
+            event(Some(AdoptionStatus::AdoptedLocally), None, (2025, 11, 1)),
+            event(Some(AdoptionStatus::RolledOut), None, (2026, 2, 1)),
+        ];
+        let facts = RecommendationFacts {
+            submission_status: Status::Published,
+            submitted_at: Some(at(2025, 5, 1)),
+            written_status: AdoptionStatus::Proposed,
+            written_investment_pence: None,
+            events: &events,
+        };
+        let q = |s: &str| s.parse::<Quarter>().expect("a quarter").calendar_index();
+        assert_eq!(
+            adoption_steps(facts),
+            vec![
+                (q("2025-Q2"), AdoptionStatus::Proposed, 1),
+                (q("2025-Q3"), AdoptionStatus::Proposed, -1),
+                (q("2025-Q3"), AdoptionStatus::AdoptedLocally, 1),
+                (q("2026-Q1"), AdoptionStatus::AdoptedLocally, -1),
+                (q("2026-Q1"), AdoptionStatus::RolledOut, 1),
+            ]
         );
     }
 

@@ -7,7 +7,7 @@
 //! the statements join on (`starts_at <= instant < ends_at`).
 
 use crate::counting::counted_sql;
-use crate::rollup::{COMPLETENESS, QUALITY_SCORE, REVIEW_SCORE, bucket};
+use crate::rollup::{ADOPTION, COMPLETENESS, QUALITY_SCORE, REVIEW_SCORE, bucket};
 use crate::tags::TAG_TABLES;
 use chrono::{DateTime, Utc};
 use domain::quarter::Quarter;
@@ -103,6 +103,8 @@ pub(crate) fn rebuild_sql(backend: DbBackend) -> Vec<String> {
         "DELETE FROM report_rollup_authors".to_owned(),
         "DELETE FROM report_rollup_cited".to_owned(),
         "DELETE FROM report_rollup_cube".to_owned(),
+        format!("DELETE FROM {ADOPTION}"),
+        adoption_sql(backend, &subs, &counted),
         format!(
             "{insert} SELECT {b}, 'total', '', '', COUNT(*), {quality} FROM {subs} \
              WHERE {counted} GROUP BY {b}"
@@ -184,6 +186,44 @@ pub(crate) fn rebuild_sql(backend: DbBackend) -> Vec<String> {
         ),
     ]);
     statements
+}
+
+/// The adoption rollup's steps ([`domain::report::counting::adoption_steps`])
+/// of every recommendation of a counted submission. Each recommendation has
+/// a point in the bucket its submission was first counted in and in each
+/// later bucket holding a follow-up that names a status; follow-ups dated
+/// earlier fall into the first point. A point's status is that of its latest
+/// follow-up (day, then when reported, then id), else the status written in
+/// the submission; a step is where the status differs from the point before.
+fn adoption_sql(backend: DbBackend, subs: &str, counted: &str) -> String {
+    let day = "e.occurred_on";
+    let of_day = match backend {
+        DbBackend::Postgres => format!(
+            "(CAST(EXTRACT(YEAR FROM {day}) AS INTEGER) * 4 + (CAST(EXTRACT(MONTH FROM {day}) AS INTEGER) - 1) / 3)"
+        ),
+        _ => format!(
+            "(CAST(substr({day}, 1, 4) AS INTEGER) * 4 + (CAST(substr({day}, 6, 2) AS INTEGER) - 1) / 3)"
+        ),
+    };
+    format!(
+        "INSERT INTO {ADOPTION} (bucket, status, n) \
+         WITH recs AS (SELECT r.id AS rid, r.adoption_status AS written, s.bucket AS first \
+           FROM recommendations r JOIN {subs} ON s.id = r.submission_id WHERE {counted}), \
+         points AS (SELECT c.rid AS rid, CASE WHEN {of_day} < c.first THEN c.first ELSE {of_day} END AS b, \
+             1 AS w, e.occurred_on AS d, e.reported_at AS at, e.id AS eid, e.adoption_status AS st \
+           FROM recommendation_events e JOIN recs c ON c.rid = e.recommendation_id \
+           WHERE e.adoption_status IS NOT NULL \
+           UNION ALL SELECT c.rid, c.first, 0, NULL, NULL, NULL, c.written FROM recs c), \
+         chosen AS (SELECT p.rid AS rid, p.b AS b, p.st AS st FROM (SELECT q.*, ROW_NUMBER() OVER \
+             (PARTITION BY q.rid, q.b ORDER BY q.w DESC, q.d DESC, q.at DESC, q.eid DESC) AS rn \
+           FROM points q) p WHERE p.rn = 1), \
+         steps AS (SELECT c.b AS b, c.st AS st, LAG(c.st) OVER (PARTITION BY c.rid ORDER BY c.b) AS prev \
+           FROM chosen c) \
+         SELECT x.b, x.st, SUM(x.n) FROM (SELECT t.b AS b, t.st AS st, 1 AS n FROM steps t \
+             WHERE t.prev IS NULL OR t.prev <> t.st \
+           UNION ALL SELECT t.b, t.prev, -1 FROM steps t WHERE t.prev IS NOT NULL AND t.prev <> t.st) x \
+         GROUP BY x.b, x.st HAVING SUM(x.n) <> 0"
+    )
 }
 
 /// A quality score as the text key of its histogram row, as

@@ -6,7 +6,7 @@ mod guarded;
 mod history;
 mod index;
 mod list;
-mod recommendations;
+pub(crate) mod recommendations;
 mod reviews;
 mod search;
 mod store;

@@ -1,6 +1,7 @@
 //! Follow-ups reported on published recommendations.
 
 use super::SeaSubmissionRepository;
+use crate::rollup;
 use crate::{storage, write_error};
 use async_trait::async_trait;
 use chrono::NaiveDate;
@@ -26,43 +27,42 @@ const EVENT_COLUMNS: [&str; 11] = [
     "moved_back_from",
 ];
 
-impl SeaSubmissionRepository {
-    async fn select_events(
-        &self,
-        condition: Expr,
-    ) -> Result<Vec<RecommendationEvent>, StorageError> {
-        let query = Query::select()
-            .columns(EVENT_COLUMNS)
-            .from("recommendation_events")
-            .and_where(condition)
-            // Oldest first, as `domain::recommendation::report_order` has it.
-            .order_by("occurred_on", Order::Asc)
-            .order_by("reported_at", Order::Asc)
-            .order_by("id", Order::Asc)
-            .to_owned();
-        let rows = self.db.query_all(&query).await.map_err(storage)?;
-        rows.iter()
-            .map(|row| {
-                let adoption: Option<String> = row.try_get("", "adoption_status")?;
-                let reported_by: Option<Uuid> = row.try_get("", "reported_by")?;
-                let moved_back_from: Option<String> = row.try_get("", "moved_back_from")?;
-                Ok(RecommendationEvent {
-                    id: row.try_get("", "id")?,
-                    recommendation_id: row.try_get("", "recommendation_id")?,
-                    submission_id: SubmissionId(row.try_get("", "submission_id")?),
-                    adoption_status: adoption.and_then(|a| AdoptionStatus::parse(&a)),
-                    investment_pence: row.try_get("", "investment_pence")?,
-                    investor: row.try_get("", "investor")?,
-                    occurred_on: row.try_get("", "occurred_on")?,
-                    reported_at: row.try_get("", "reported_at")?,
-                    reported_by: reported_by.map(MemberId),
-                    reason: row.try_get("", "reason")?,
-                    moved_back_from: moved_back_from.and_then(|a| AdoptionStatus::parse(&a)),
-                })
+/// The follow-ups matching `condition`, oldest first, as
+/// `domain::recommendation::report_order` has it.
+pub(crate) async fn events_where(
+    db: &impl ConnectionTrait,
+    condition: Expr,
+) -> Result<Vec<RecommendationEvent>, DbErr> {
+    let query = Query::select()
+        .columns(EVENT_COLUMNS)
+        .from("recommendation_events")
+        .and_where(condition)
+        .order_by("occurred_on", Order::Asc)
+        .order_by("reported_at", Order::Asc)
+        .order_by("id", Order::Asc)
+        .to_owned();
+    db.query_all(&query)
+        .await?
+        .iter()
+        .map(|row| {
+            let adoption: Option<String> = row.try_get("", "adoption_status")?;
+            let reported_by: Option<Uuid> = row.try_get("", "reported_by")?;
+            let moved_back_from: Option<String> = row.try_get("", "moved_back_from")?;
+            Ok(RecommendationEvent {
+                id: row.try_get("", "id")?,
+                recommendation_id: row.try_get("", "recommendation_id")?,
+                submission_id: SubmissionId(row.try_get("", "submission_id")?),
+                adoption_status: adoption.and_then(|a| AdoptionStatus::parse(&a)),
+                investment_pence: row.try_get("", "investment_pence")?,
+                investor: row.try_get("", "investor")?,
+                occurred_on: row.try_get("", "occurred_on")?,
+                reported_at: row.try_get("", "reported_at")?,
+                reported_by: reported_by.map(MemberId),
+                reason: row.try_get("", "reason")?,
+                moved_back_from: moved_back_from.and_then(|a| AdoptionStatus::parse(&a)),
             })
-            .collect::<Result<_, DbErr>>()
-            .map_err(storage)
-    }
+        })
+        .collect()
 }
 
 #[async_trait]
@@ -89,7 +89,20 @@ impl RecommendationRepository for SeaSubmissionRepository {
                 event.moved_back_from.map(AdoptionStatus::as_str).into(),
             ])
             .to_owned();
-        self.db.execute(&insert).await.map_err(write_error)?;
+        // The follow-up changes what its submission counts for in the
+        // adoption rollup: the same write shape as every submission write.
+        let tx = crate::begin_write(&self.db).await.map_err(write_error)?;
+        let before = rollup::contribution(&tx, event.submission_id)
+            .await
+            .map_err(write_error)?;
+        tx.execute(&insert).await.map_err(write_error)?;
+        let after = rollup::contribution(&tx, event.submission_id)
+            .await
+            .map_err(write_error)?;
+        rollup::apply(&tx, &before, &after, &[])
+            .await
+            .map_err(write_error)?;
+        tx.commit().await.map_err(write_error)?;
         Ok(event)
     }
 
@@ -98,8 +111,9 @@ impl RecommendationRepository for SeaSubmissionRepository {
         &self,
         id: SubmissionId,
     ) -> Result<Vec<RecommendationEvent>, StorageError> {
-        self.select_events(Expr::col("submission_id").eq(id.0))
+        events_where(&self.db, Expr::col("submission_id").eq(id.0))
             .await
+            .map_err(storage)
     }
 
     #[tracing::instrument(skip(self))]
@@ -108,11 +122,13 @@ impl RecommendationRepository for SeaSubmissionRepository {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<RecommendationEvent>, StorageError> {
-        self.select_events(
+        events_where(
+            &self.db,
             Expr::col("occurred_on")
                 .gte(from)
                 .and(Expr::col("occurred_on").lt(to)),
         )
         .await
+        .map_err(storage)
     }
 }
