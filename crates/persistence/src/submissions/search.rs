@@ -6,6 +6,7 @@
 
 use super::{select_submissions, to_submission};
 use crate::visibility::submission_audience;
+use chrono::{DateTime, Utc};
 use domain::SubmissionId;
 use domain::pagination::{Cursor, Page, PageSize};
 use domain::submission::search::{
@@ -14,7 +15,10 @@ use domain::submission::search::{
 };
 use domain::submission::{Audience, Content, Status, Submission};
 use domain::taxonomy::Vocabulary;
-use sea_orm::sea_query::{Alias, Cond, Expr, ExprTrait, JoinType, Order, Query, SelectStatement};
+use sea_orm::sea_query::{
+    Alias, CommonTableExpression, Cond, Expr, ExprTrait, JoinType, Order, Query, SelectStatement,
+    WithClause,
+};
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -57,58 +61,167 @@ fn pg_weights() -> String {
     format!("'{{{BODY_WEIGHT},{BODY_WEIGHT},{SUMMARY_WEIGHT},{TITLE_WEIGHT}}}'")
 }
 
-/// The matches of `query` that `cond` lets through, at most `limit` of the
-/// newest, as `cid` (the submission), `rank` (higher is better) and, on
-/// SQLite, `frowid` (the index row, for snippets).
-fn candidates(
-    backend: DatabaseBackend,
+/// The matches of `query` that `cond` lets through on SQLite, at most
+/// `limit` of the newest, as `cid` (the submission), `rank` (higher is
+/// better) and `frowid` (the index row, for snippets). FTS5 walks its index
+/// newest first and stops at `limit`.
+fn sqlite_candidates(cond: Cond, engine_query: String, limit: u64) -> SelectStatement {
+    Query::select()
+        .expr_as(Expr::col(("s", "id")), Alias::new("cid"))
+        .expr_as(
+            Expr::cust(format!(
+                "-bm25(submissions_fts, 0.0, {TITLE_WEIGHT:?}, {SUMMARY_WEIGHT:?}, {BODY_WEIGHT:?})"
+            )),
+            Alias::new("rank"),
+        )
+        .expr_as(Expr::cust("submissions_fts.rowid"), Alias::new("frowid"))
+        .from("submissions_fts")
+        // The index row is the submission's row (the triggers that keep the
+        // index write it so): one lookup by rowid per match, not one in the
+        // index's own table and another by id.
+        .join_as(
+            JoinType::InnerJoin,
+            "submissions",
+            "s",
+            Expr::col(("s", "rowid")).equals(("submissions_fts", "rowid")),
+        )
+        .cond_where(cond.add(Expr::cust_with_values(
+            "submissions_fts MATCH ?",
+            [engine_query],
+        )))
+        .order_by_expr(Expr::cust("submissions_fts.rowid"), Order::Desc)
+        .limit(limit)
+        .to_owned()
+}
+
+/// A match on PostgreSQL: the submission, when it was created, its rank.
+struct Candidate {
+    id: Uuid,
+    at: DateTime<Utc>,
+    rank: f64,
+}
+
+/// The newest rows a PostgreSQL search tests one by one before it asks the
+/// GIN index instead: enough to find [`SEARCH_CANDIDATES`] matches of a
+/// word in one submission in fifty.
+const PG_WALK_ROWS: u64 = 10_000;
+
+/// The newest `limit` matches of `query` that `cond` lets through on
+/// PostgreSQL, with their rank. Neither plan the planner chooses between
+/// serves every query: walking `(created_at, id)` backwards finds a common
+/// word's newest matches at once but tests every row of the hub when the
+/// words are rare or absent, and the GIN index finds rare words at once but
+/// reads every match of a common one before it can take the newest. So the
+/// walk is bounded to the newest [`PG_WALK_ROWS`] rows; when they hold fewer
+/// than `limit` matches (the words are rare), the GIN index gives every match
+/// and the newest `limit` are taken from those. Either way the result is the
+/// newest `limit` matches.
+async fn pg_candidates(
+    db: &DatabaseConnection,
     cond: Cond,
-    engine_query: String,
+    engine_query: &str,
     limit: u64,
-) -> SelectStatement {
-    match backend {
-        DatabaseBackend::Postgres => Query::select()
-            .expr_as(Expr::col(("s", "id")), Alias::new("cid"))
-            .expr_as(
-                Expr::cust_with_values(
-                    format!("ts_rank({}, s.search_vector, websearch_to_tsquery('english', $1))::float8", pg_weights()),
-                    [engine_query.clone()],
-                ),
-                Alias::new("rank"),
-            )
-            .from_as("submissions", "s")
-            .cond_where(cond.add(Expr::cust_with_values(
-                "s.search_vector @@ websearch_to_tsquery('english', $1)",
-                [engine_query],
-            )))
-            .order_by(("s", "created_at"), Order::Desc)
-            .order_by(("s", "id"), Order::Desc)
-            .limit(limit)
-            .to_owned(),
-        _ => Query::select()
-            .expr_as(Expr::col(("s", "id")), Alias::new("cid"))
-            .expr_as(
-                Expr::cust(format!(
-                    "-bm25(submissions_fts, 0.0, {TITLE_WEIGHT:?}, {SUMMARY_WEIGHT:?}, {BODY_WEIGHT:?})"
-                )),
-                Alias::new("rank"),
-            )
-            .expr_as(Expr::cust("submissions_fts.rowid"), Alias::new("frowid"))
-            .from("submissions_fts")
-            .join_as(
-                JoinType::InnerJoin,
-                "submissions",
-                "s",
-                Expr::col(("s", "id")).equals(("submissions_fts", "submission_id")),
-            )
-            .cond_where(cond.add(Expr::cust_with_values(
-                "submissions_fts MATCH ?",
-                [engine_query],
-            )))
-            .order_by_expr(Expr::cust("submissions_fts.rowid"), Order::Desc)
-            .limit(limit)
-            .to_owned(),
+) -> Result<Vec<Candidate>, DbErr> {
+    let matches = |alias: &str| {
+        Expr::cust_with_values(
+            format!("{alias}.search_vector @@ websearch_to_tsquery('english', $1)"),
+            [engine_query.to_owned()],
+        )
+    };
+    let ranked = |alias: &str| {
+        Expr::cust_with_values(
+            format!(
+                "ts_rank({}, {alias}.search_vector, websearch_to_tsquery('english', $1))::float8",
+                pg_weights()
+            ),
+            [engine_query.to_owned()],
+        )
+    };
+    let newest = Query::select()
+        .columns([("s", "id"), ("s", "created_at"), ("s", "search_vector")])
+        .from_as("submissions", "s")
+        .cond_where(cond.clone())
+        .order_by(("s", "created_at"), Order::Desc)
+        .order_by(("s", "id"), Order::Desc)
+        .limit(PG_WALK_ROWS)
+        .to_owned();
+    let walk = Query::select()
+        .expr_as(Expr::col(("w", "id")), Alias::new("cid"))
+        .expr_as(Expr::col(("w", "created_at")), Alias::new("at"))
+        .expr_as(ranked("w"), Alias::new("rank"))
+        .from_subquery(newest, Alias::new("w"))
+        .and_where(matches("w"))
+        .order_by(("w", "created_at"), Order::Desc)
+        .order_by(("w", "id"), Order::Desc)
+        .limit(limit)
+        .to_owned();
+    let found = read_candidates(db, &walk).await?;
+    if found.len() as u64 >= limit {
+        return Ok(found);
     }
+    // Few matches near the top: every match from the GIN index (a
+    // materialised set, so the planner cannot turn it back into the walk),
+    // the newest `limit` of them, then their rank.
+    let all = Query::select()
+        .columns([("s", "id"), ("s", "created_at")])
+        .from_as("submissions", "s")
+        .cond_where(cond.add(matches("s")))
+        .to_owned();
+    let top = Query::select()
+        .columns(["id", "created_at"])
+        .from("m")
+        .order_by("created_at", Order::Desc)
+        .order_by("id", Order::Desc)
+        .limit(limit)
+        .to_owned();
+    let gin = Query::select()
+        .expr_as(Expr::col(("s", "id")), Alias::new("cid"))
+        .expr_as(Expr::col(("s", "created_at")), Alias::new("at"))
+        .expr_as(ranked("s"), Alias::new("rank"))
+        .from_as("submissions", "s")
+        .join_as(
+            JoinType::InnerJoin,
+            "t",
+            "t",
+            Expr::col(("t", "id")).equals(("s", "id")),
+        )
+        .to_owned();
+    let statement = WithClause::new()
+        .cte(
+            CommonTableExpression::new()
+                .query(all)
+                .table_name("m")
+                .materialized(true)
+                .to_owned(),
+        )
+        .cte(
+            CommonTableExpression::new()
+                .query(top)
+                .table_name("t")
+                .to_owned(),
+        )
+        .to_owned()
+        .query(gin);
+    let mut found = read_candidates(db, &statement).await?;
+    found.sort_by_key(|c| std::cmp::Reverse((c.at, c.id)));
+    Ok(found)
+}
+
+async fn read_candidates<S: sea_orm::StatementBuilder>(
+    db: &DatabaseConnection,
+    statement: &S,
+) -> Result<Vec<Candidate>, DbErr> {
+    db.query_all(statement)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(Candidate {
+                id: row.try_get("", "cid")?,
+                at: row.try_get("", "at")?,
+                rank: row.try_get("", "rank")?,
+            })
+        })
+        .collect()
 }
 
 fn engine_query(backend: DatabaseBackend, query: &SearchQuery) -> String {
@@ -134,19 +247,107 @@ pub(super) async fn page(
     }
     let backend = db.get_database_backend();
     let engine_query = engine_query(backend, query);
-    let pool = candidates(backend, cond, engine_query.clone(), SEARCH_CANDIDATES);
+    let (mut items, index_rows, more) = if backend == DatabaseBackend::Postgres {
+        let (items, more) = pg_page(db, cond, &engine_query, after, size).await?;
+        (items, Vec::new(), more)
+    } else {
+        sqlite_page(db, cond, &engine_query, after, size).await?
+    };
+    let snippets = snippets(db, &engine_query, &items, &index_rows).await?;
+    for item in &mut items {
+        let marked = snippets
+            .get(&item.id.0)
+            .cloned()
+            .unwrap_or_else(|| item.content.title.clone());
+        if let Some(found) = &mut item.search_match {
+            found.snippet = snippet_html(&marked);
+        }
+    }
+    let next_cursor = more
+        .then(|| {
+            items.last().map(|last| {
+                Cursor {
+                    at: last.created_at,
+                    id: last.id.0,
+                    rank: last.search_match.as_ref().map(|m| m.rank),
+                }
+                .encode()
+            })
+        })
+        .flatten();
+    Ok(Page { items, next_cursor })
+}
+
+/// A search page on PostgreSQL: the candidates (see [`pg_candidates`]) in
+/// the page's order, those after the cursor, then the page's rows by id.
+/// Whether more follow.
+async fn pg_page(
+    db: &DatabaseConnection,
+    cond: Cond,
+    engine_query: &str,
+    after: Option<Cursor>,
+    size: PageSize,
+) -> Result<(Vec<Submission>, bool), DbErr> {
+    let mut pool = pg_candidates(db, cond, engine_query, SEARCH_CANDIDATES).await?;
+    // Relevance, then newest, then id: the order of every search page.
+    pool.sort_by(|a, b| {
+        b.rank
+            .total_cmp(&a.rank)
+            .then_with(|| (b.at, b.id).cmp(&(a.at, a.id)))
+    });
+    if let Some(cursor) = after {
+        // A cursor from a list without search starts at the top.
+        let rank = cursor.rank.unwrap_or(f64::MAX);
+        pool.retain(|c| c.rank < rank || (c.rank == rank && (c.at, c.id) < (cursor.at, cursor.id)));
+    }
+    let more = pool.len() as u64 > size.get();
+    pool.truncate(size.get() as usize);
+    if pool.is_empty() {
+        return Ok((Vec::new(), more));
+    }
+    let mut select = select_submissions();
+    select.and_where(Expr::col(("s", "id")).is_in(pool.iter().map(|c| c.id)));
+    let mut rows: HashMap<Uuid, Submission> = HashMap::new();
+    for row in db.query_all(&select).await? {
+        let submission = to_submission(&row)?;
+        rows.insert(submission.id.0, submission);
+    }
+    // A row gone between the two statements (erased, say) is left out.
+    let items = pool
+        .iter()
+        .filter_map(|c| {
+            rows.remove(&c.id).map(|mut submission| {
+                submission.search_match = Some(SearchMatch {
+                    rank: c.rank,
+                    snippet: String::new(),
+                });
+                submission
+            })
+        })
+        .collect();
+    Ok((items, more))
+}
+
+/// A search page on SQLite, in one statement over the FTS5 candidates: the
+/// page's submissions, their index rows (for snippets), whether more follow.
+async fn sqlite_page(
+    db: &DatabaseConnection,
+    cond: Cond,
+    engine_query: &str,
+    after: Option<Cursor>,
+    size: PageSize,
+) -> Result<(Vec<Submission>, Vec<i64>, bool), DbErr> {
+    let pool = sqlite_candidates(cond, engine_query.to_owned(), SEARCH_CANDIDATES);
     let mut select = select_submissions();
     select
         .expr_as(Expr::col(("c", "rank")), Alias::new("rank"))
+        .expr_as(Expr::col(("c", "frowid")), Alias::new("frowid"))
         .join_subquery(
             JoinType::InnerJoin,
             pool,
             Alias::new("c"),
             Expr::col(("c", "cid")).equals(("s", "id")),
         );
-    if backend != DatabaseBackend::Postgres {
-        select.expr_as(Expr::col(("c", "frowid")), Alias::new("frowid"));
-    }
     if let Some(cursor) = after {
         // A cursor from a list without search starts at the top.
         let rank = cursor.rank.unwrap_or(f64::MAX);
@@ -172,40 +373,14 @@ pub(super) async fn page(
     let mut index_rows = Vec::with_capacity(rows.len());
     for row in rows.iter().take(size.get() as usize) {
         let mut submission = to_submission(row)?;
-        let rank: f64 = row.try_get("", "rank")?;
         submission.search_match = Some(SearchMatch {
-            rank,
+            rank: row.try_get("", "rank")?,
             snippet: String::new(),
         });
-        if backend != DatabaseBackend::Postgres {
-            index_rows.push(row.try_get::<i64>("", "frowid")?);
-        }
+        index_rows.push(row.try_get::<i64>("", "frowid")?);
         items.push(submission);
     }
-    let more = rows.len() as u64 > size.get();
-    let snippets = snippets(db, &engine_query, &items, &index_rows).await?;
-    for item in &mut items {
-        let marked = snippets
-            .get(&item.id.0)
-            .cloned()
-            .unwrap_or_else(|| item.content.title.clone());
-        if let Some(found) = &mut item.search_match {
-            found.snippet = snippet_html(&marked);
-        }
-    }
-    let next_cursor = more
-        .then(|| {
-            items.last().map(|last| {
-                Cursor {
-                    at: last.created_at,
-                    id: last.id.0,
-                    rank: last.search_match.as_ref().map(|m| m.rank),
-                }
-                .encode()
-            })
-        })
-        .flatten();
-    Ok(Page { items, next_cursor })
+    Ok((items, index_rows, rows.len() as u64 > size.get()))
 }
 
 /// The text around the first match of each listed submission, matched words
@@ -294,20 +469,21 @@ pub(super) async fn related(
             DatabaseBackend::Postgres => words.to_websearch().replace("\" \"", "\" or \""),
             _ => words.to_fts5_any(),
         };
-        let pool = candidates(
-            backend,
-            published_others(source, audience),
-            engine_query,
-            RELATED_POOL,
-        );
-        let rows = db.query_all(&pool).await?;
-        let mut ranked = Vec::with_capacity(rows.len());
-        for row in rows {
-            ranked.push((
-                row.try_get::<Uuid>("", "cid")?,
-                row.try_get::<f64>("", "rank")?,
-            ));
-        }
+        let cond = published_others(source, audience);
+        let ranked: Vec<(Uuid, f64)> = if backend == DatabaseBackend::Postgres {
+            pg_candidates(db, cond, &engine_query, RELATED_POOL)
+                .await?
+                .into_iter()
+                .map(|c| (c.id, c.rank))
+                .collect()
+        } else {
+            let pool = sqlite_candidates(cond, engine_query, RELATED_POOL);
+            db.query_all(&pool)
+                .await?
+                .iter()
+                .map(|row| Ok((row.try_get("", "cid")?, row.try_get("", "rank")?)))
+                .collect::<Result<_, DbErr>>()?
+        };
         let best = ranked.iter().map(|(_, r)| *r).fold(0.0_f64, f64::max);
         for (id, rank) in ranked {
             let text_rank = if best > 0.0 { rank / best } else { 0.0 };
