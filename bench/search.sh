@@ -24,7 +24,7 @@ CONNECTIONS="${CONNECTIONS:-8}"
 TARGET="${CARGO_TARGET_DIR:-$PWD/target}"
 PROFILE="${PROFILE:-release}"
 PROFILE_DIR="$PROFILE"; [ "$PROFILE" = dev ] && PROFILE_DIR=debug
-BIN="$TARGET/$PROFILE_DIR/innovation-hub"
+BIN="${BIN:-$TARGET/$PROFILE_DIR/innovation-hub}"
 WORK="${WORK:-$TARGET/bench-search}"
 PG_DB="${PG_DB:-hub_bench_search}"
 PORT="${PORT:-18475}"

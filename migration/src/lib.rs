@@ -73,13 +73,16 @@ impl MigratorTrait for Migrator {
 /// A secondary index, named after its table and columns.
 pub(crate) fn index(table: &'static str, columns: &[&'static str]) -> IndexCreateStatement {
     let mut statement = Index::create();
-    statement
-        .name(format!("ix_{table}_{}", columns.join("_")))
-        .table(table);
+    statement.name(index_name(table, columns)).table(table);
     for column in columns {
         statement.col(*column);
     }
     statement.to_owned()
+}
+
+/// The name [`index`] gives an index of `table` on `columns`.
+pub(crate) fn index_name(table: &str, columns: &[&str]) -> String {
+    format!("ix_{table}_{}", columns.join("_"))
 }
 
 /// A column holding a UUID.

@@ -1,24 +1,24 @@
-//! Two things the quarterly summary read from the whole hub, bounded:
+//! Recommendations by status as of a quarter's end, bounded. Every
+//! recommendation of a counted submission counts once, by its latest status
+//! reported before the quarter ends. `report_rollup_adoption` holds steps: `n`
+//! added to `status` from `bucket` on (`+1` where a recommendation is first
+//! counted, `-1`/`+1` in a later quarter where a follow-up changes its
+//! status), so a quarter's counts are the sums of the steps up to it: a few
+//! rows a quarter instead of every recommendation of the hub. Filled here
+//! from the base tables.
 //!
-//! - **Recommendations by status as of a quarter's end.** Every
-//!   recommendation of a counted submission counts once, by its latest
-//!   status reported before the quarter ends. `report_rollup_adoption` holds
-//!   steps: `n` added to `status` from `bucket` on (`+1` where a
-//!   recommendation is first counted, `-1`/`+1` in a later quarter where a
-//!   follow-up changes its status), so a quarter's counts are the sums of the
-//!   steps up to it: a few rows a quarter instead of every recommendation.
-//!   Filled here from the base tables.
-//! - **Each submitter's first counted submission in a quarter**, which the
-//!   summary looks up for the demographics recorded with it: an index on
-//!   `(author_id, submitted_at, status, id)` answers it from the index alone.
+//! The summary's investment statement reads the investment written with
+//! each recommendation of a quarter's submissions and that of each follow-up
+//! dated in it; the indexes it searches now hold those amounts too, so it
+//! reads no table rows.
 //!
 //! The statement is frozen with this step: the service keeps its own rebuild
 //! for bulk loads.
 
-use crate::index;
 use crate::m20261203_000010_report_measures_in_uk_quarters::{
     BOUNDS, COUNTED, fill_bounds, in_quarter,
 };
+use crate::{index, index_name};
 use sea_orm::DbBackend;
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
@@ -27,6 +27,21 @@ use sea_orm_migration::schema::*;
 pub struct Migration;
 
 const TABLE: &str = "report_rollup_adoption";
+
+/// Indexes that gain the amount the investment statement sums: table, the
+/// columns before, the columns after.
+const WIDENED: [(&str, &[&str], &[&str]); 2] = [
+    (
+        "recommendations",
+        &["submission_id"],
+        &["submission_id", "reported_investment_pence"],
+    ),
+    (
+        "recommendation_events",
+        &["occurred_on"],
+        &["occurred_on", "investment_pence"],
+    ),
+];
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -44,11 +59,16 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        tx.create_index(index(
-            "submissions",
-            &["author_id", "submitted_at", "status", "id"],
-        ))
-        .await?;
+        for (table, narrow, wide) in WIDENED {
+            tx.drop_index(
+                Index::drop()
+                    .name(index_name(table, narrow))
+                    .table(table)
+                    .to_owned(),
+            )
+            .await?;
+            tx.create_index(index(table, wide)).await?;
+        }
         let db = tx.get_connection();
         fill_bounds(db).await?;
         db.execute_unprepared(&fill_sql(db.get_database_backend()))
@@ -59,14 +79,17 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_index(
-                Index::drop()
-                    .name("ix_submissions_author_id_submitted_at_status_id")
-                    .table("submissions")
-                    .to_owned(),
-            )
-            .await?;
+        for (table, narrow, wide) in WIDENED {
+            manager
+                .drop_index(
+                    Index::drop()
+                        .name(index_name(table, wide))
+                        .table(table)
+                        .to_owned(),
+                )
+                .await?;
+            manager.create_index(index(table, narrow)).await?;
+        }
         manager
             .drop_table(Table::drop().table(TABLE).to_owned())
             .await

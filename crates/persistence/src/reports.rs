@@ -6,7 +6,7 @@
 
 use crate::counting::{
     adoption_as_of_end_sql, counted_before_sql, counted_between_sql, counted_record_sql,
-    investment_in_quarter_sql,
+    counted_status_sql, investment_in_quarter_sql,
 };
 use crate::rollup;
 use crate::tags::TAG_TABLES;
@@ -126,14 +126,22 @@ pub fn quarter_statements() -> Vec<(String, String, Bounds)> {
                 .to_owned(),
             Bounds::Bucket,
         ),
+        // Each submitter once, with what was recorded with their first work
+        // counted in the quarter: the quarter's counted submissions (a range
+        // of an index), numbered per author, the first of each joined to its
+        // record and to the author's rollup row.
         (
             "people".to_owned(),
             people_statement(&format!(
-                "SELECT {}, d.job_title AS job_title, a.ai_n AS ai_n FROM report_rollup_authors a \
-                 LEFT JOIN submission_demographics d ON d.submission_id = {} \
-                 WHERE a.bucket = $1 AND a.n > 0",
+                "SELECT {}, d.job_title AS job_title, a.ai_n AS ai_n FROM \
+                 (SELECT s.id AS id, s.author_id AS author_id, ROW_NUMBER() OVER \
+                 (PARTITION BY s.author_id ORDER BY s.submitted_at, s.id) AS nth FROM submissions s \
+                 WHERE s.submitted_at >= $2 AND s.submitted_at < $3 AND {} AND s.author_id IS NOT NULL) f \
+                 JOIN report_rollup_authors a ON a.author_id = f.author_id AND a.bucket = $1 \
+                 LEFT JOIN submission_demographics d ON d.submission_id = f.id \
+                 WHERE f.nth = 1 AND a.n > 0",
                 DEMOGRAPHIC_COLUMNS.map(|c| format!("d.{c} AS {c}")).join(", "),
-                counted_record_sql("a.author_id", "$2", "$3")
+                counted_status_sql("s")
             )),
             Bounds::BucketAndInstants,
         ),
