@@ -365,8 +365,19 @@ async fn follow_ups_racing_each_other_keep_the_rollups_equal_to_a_recount() {
         "2025-02-10T09:00:00Z",
     )
     .await;
-    let days = ["2025-02-11", "2025-04-02", "2025-07-03", "2025-10-04", "2026-01-05"];
-    let statuses = ["adopted_locally", "rolled_out", "adopted_by_partner", "proposed"];
+    let days = [
+        "2025-02-11",
+        "2025-04-02",
+        "2025-07-03",
+        "2025-10-04",
+        "2026-01-05",
+    ];
+    let statuses = [
+        "adopted_locally",
+        "rolled_out",
+        "adopted_by_partner",
+        "proposed",
+    ];
     let mut reports = Vec::new();
     for (i, rid) in rids.iter().enumerate() {
         for (j, day) in days.iter().enumerate() {
@@ -393,5 +404,9 @@ async fn follow_ups_racing_each_other_keep_the_rollups_equal_to_a_recount() {
             hub_tests::rollups_equal_recount(&reports, quarter, &format!("{quarter}")).await;
         counted.push(figures.adoption_reported.values().sum::<i64>());
     }
-    assert_eq!(counted, [2, 2, 2, 2, 2], "each recommendation once a quarter");
+    assert_eq!(
+        counted,
+        [2, 2, 2, 2, 2],
+        "each recommendation once a quarter"
+    );
 }
