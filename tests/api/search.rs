@@ -481,3 +481,78 @@ async fn an_edit_and_a_delete_keep_the_index_in_step() {
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert!(ids(&search(&app, &author.token, &q("discharge")).await).is_empty());
 }
+
+#[tokio::test]
+async fn more_matches_than_are_ranked_list_the_newest_each_once_and_rare_words_still_find_old_work()
+{
+    // More matches than the search ranks: PostgreSQL finds them by testing
+    // the newest rows one by one; a word only the oldest work holds is found
+    // through the index instead. Either way the newest matches, each once.
+    use domain::submission::search::SEARCH_CANDIDATES;
+    let app = spawn_app().await;
+    let author = app.member().await;
+    let mut oldest = Vec::new();
+    for n in 0..3 {
+        let title = format!("Gait clinic {n}");
+        oldest.push(
+            draft(
+                &app,
+                &author,
+                &title,
+                "Balance and gait.",
+                "Ergonomics audit",
+            )
+            .await,
+        );
+    }
+    let newer_count = SEARCH_CANDIDATES as usize + 5;
+    let mut newer = std::collections::HashSet::new();
+    for chunk in (0..newer_count).collect::<Vec<_>>().chunks(16) {
+        let made = futures_util::future::join_all(chunk.iter().map(|n| {
+            let title = format!("Gait group {n}");
+            let author = &author;
+            let app = &app;
+            async move { draft(app, author, &title, "Balance and gait.", "Start small").await }
+        }))
+        .await;
+        newer.extend(made);
+    }
+    assert_eq!(newer.len(), newer_count);
+
+    let mut paged = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let query = match &cursor {
+            Some(c) => format!("{}&limit=100&cursor={c}", q("gait")),
+            None => format!("{}&limit=100", q("gait")),
+        };
+        let page = search(&app, &author.token, &query).await;
+        paged.extend(ids(&page));
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+        assert!(paged.len() <= newer_count, "paging never ends");
+    }
+    assert_eq!(
+        paged.len(),
+        SEARCH_CANDIDATES as usize,
+        "the newest matches are ranked"
+    );
+    let distinct: std::collections::HashSet<&String> = paged.iter().collect();
+    assert_eq!(distinct.len(), paged.len(), "each match once");
+    assert!(
+        paged.iter().all(|id| newer.contains(id)),
+        "older matches give way to the newest"
+    );
+
+    let mut rare = ids(&search(
+        &app,
+        &author.token,
+        &format!("{}&limit=100", q("ergonomics")),
+    )
+    .await);
+    rare.sort();
+    oldest.sort();
+    assert_eq!(rare, oldest, "a word only old work holds still finds it");
+}
