@@ -9,7 +9,7 @@ pub mod smtp;
 
 use api::cache::ReadCache;
 use api::config::Settings;
-use api::startup::{Application, build_state};
+use api::startup::Application;
 use api::state::AppState;
 use domain::attachment::FileStore;
 use domain::member::{DisplayName, Email, NewMember, Password, Role};
@@ -129,33 +129,33 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
 }
 
 /// Starts the service after `change` swapped parts of its state (e.g. a
-/// repository that fails), with extra environment settings.
+/// repository that fails), with extra environment settings. `change` is
+/// applied to every state the service makes (each request worker's on
+/// PostgreSQL, and background work's).
 pub async fn spawn_app_changed(
     extra: &[(&str, &str)],
-    change: impl FnOnce(AppState) -> AppState,
+    change: impl Fn(AppState) -> AppState + Send + Sync + 'static,
 ) -> TestApp {
     if std::env::var("TEST_LOG").is_ok() {
         api::telemetry::init(api::config::LogFormat::Pretty, std::io::stderr);
     }
     let (database_url, dir) = fresh_database().await;
     let settings = settings(&database_url, extra);
-    let state = build_state(&settings)
-        .await
-        .unwrap_or_else(|e| panic!("build state: {e:#}"));
-    serve(settings, change(state), database_url, dir)
+    serve(settings, change, database_url, dir).await
 }
 
-/// Serves `state` on a random port.
-fn serve(
+/// Serves the service, changed by `change`, on a random port.
+async fn serve(
     settings: Settings,
-    state: AppState,
+    change: impl Fn(AppState) -> AppState + Send + Sync + 'static,
     database_url: String,
     dir: Option<TempDir>,
 ) -> TestApp {
-    let files = state.files.clone();
-    let read_cache = state.read_cache.clone();
-    let app = Application::build_with_state(settings, state)
+    let app = Application::build_changed(settings, change)
+        .await
         .unwrap_or_else(|e| panic!("build app: {e:#}"));
+    let files = app.state().files.clone();
+    let read_cache = app.state().read_cache.clone();
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     TestApp {
@@ -175,10 +175,7 @@ fn serve(
 /// a restart (or a second replica) would.
 pub async fn spawn_app_on(database_url: &str, extra: &[(&str, &str)]) -> TestApp {
     let settings = settings(database_url, extra);
-    let state = build_state(&settings)
-        .await
-        .unwrap_or_else(|e| panic!("build state: {e:#}"));
-    serve(settings, state, database_url.to_owned(), None)
+    serve(settings, |state| state, database_url.to_owned(), None).await
 }
 
 /// An answer from the service, checked by a test step that must succeed.

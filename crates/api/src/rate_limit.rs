@@ -11,13 +11,14 @@ use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{Error, ResponseError};
+use actix_web::{Error, HttpMessage, ResponseError};
 use domain::MemberId;
 use domain::access_token::TokenSecret;
 use domain::limit::{Budget, LimitStore, Taken};
 use domain::repository::{AccessTokenRepository, StorageError};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use uuid::Uuid;
 
 /// How many requests a caller may make: `per_minute` sustained, `burst` at once.
 pub type RateLimitSettings = Budget;
@@ -79,32 +80,51 @@ impl RateLimits {
 
     /// Whose budget a request draws from: the member behind a session token
     /// or a live personal access token (all of a member's credentials share
-    /// one budget), else the peer address, so made-up tokens share the address's.
-    async fn key_of(&self, req: &ServiceRequest) -> Result<String, StorageError> {
+    /// one budget), else the peer address, so made-up tokens share the
+    /// address's. With the key, the sign-in session a session token names.
+    async fn key_of(&self, req: &ServiceRequest) -> Result<(String, Option<Uuid>), StorageError> {
         let token = bearer_token(req.request());
-        let member = match token.as_deref() {
+        let (member, session) = match token.as_deref() {
             Some(token) => match TokenSecret::recognise(token) {
-                Some(secret) => self.owner_of(&secret).await?,
-                None => self.sessions.member_of(token).ok().map(|s| s.member),
+                Some(secret) => (self.owner_of(&secret).await?, None),
+                None => match self.sessions.member_of(token) {
+                    Ok(claims) => (Some(claims.member), Some(claims.session)),
+                    Err(_) => (None, None),
+                },
             },
-            None => None,
+            None => (None, None),
         };
         Ok(match member {
-            Some(member) => format!("rate:member:{member}"),
-            None => format!(
-                "rate:address:{}",
-                req.peer_addr()
-                    .map(|a| a.ip().to_string())
-                    .unwrap_or_default()
+            Some(member) => (format!("rate:member:{member}"), session),
+            None => (
+                format!(
+                    "rate:address:{}",
+                    req.peer_addr()
+                        .map(|a| a.ip().to_string())
+                        .unwrap_or_default()
+                ),
+                None,
             ),
         })
     }
 
+    /// Takes the request from its budget. A session token's session is
+    /// looked up in the same round trip where the store can, and left in the
+    /// request for the `Caller` extractor.
     async fn check(&self, req: &ServiceRequest) -> Result<Taken, StorageError> {
-        let key = self.key_of(req).await?;
-        self.store
-            .take(&key, self.budget, chrono::Utc::now().timestamp_millis())
-            .await
+        let (key, session) = self.key_of(req).await?;
+        let now_ms = chrono::Utc::now().timestamp_millis();
+        let Some(session) = session else {
+            return self.store.take(&key, self.budget, now_ms).await;
+        };
+        let (taken, seen) = self
+            .store
+            .take_looking_up(&key, self.budget, now_ms, session)
+            .await?;
+        if let Some(seen) = seen {
+            req.extensions_mut().insert(seen);
+        }
+        Ok(taken)
     }
 }
 

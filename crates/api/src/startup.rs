@@ -73,8 +73,23 @@ pub fn install_tls_provider() {
     persistence::install_tls_provider();
 }
 
-/// Connects, migrates and loads the taxonomy: the state every handler shares.
-pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
+/// What every state is made from, read once per process: the settings, the
+/// taxonomy, the file store, the read cache and, where limits are not counted
+/// in the database, their store.
+#[derive(Clone)]
+pub struct Foundation {
+    settings: Settings,
+    taxonomy: Arc<Taxonomy>,
+    files: Arc<dyn FileStore>,
+    /// Redis when configured; on SQLite (one process) memory; `None` when
+    /// each state counts in the PostgreSQL its connections reach.
+    shared_limits: Option<Arc<dyn LimitStore>>,
+    read_cache: Arc<ReadCache>,
+}
+
+/// Connects and migrates; answers what every state is made from and a pool
+/// for work outside requests (and for requests on SQLite).
+pub async fn prepare(settings: &Settings) -> anyhow::Result<(Foundation, Database)> {
     install_tls_provider();
     // Migrations may rewrite large tables: they run on a connection of their
     // own, without the statement timeout that bounds requests.
@@ -112,139 +127,172 @@ pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
         FileStorage::S3(location) => Arc::new(ObjectFileStore::s3(location)?),
         FileStorage::Memory => Arc::new(ObjectFileStore::in_memory()),
     };
-    let members: Arc<dyn MemberRepository> =
-        Arc::new(SeaMemberRepository::new(db.connection.clone()));
-    let access_tokens = Arc::new(SeaAccessTokenRepository::new(db.connection.clone()));
-    let sessions: Arc<dyn SessionRepository> =
-        Arc::new(SeaSessionRepository::new(db.connection.clone()));
-    let submissions = Arc::new(SeaSubmissionRepository::new(db.connection.clone()));
-    let audit: Arc<dyn AuditRepository> = Arc::new(SeaAuditRepository::new(db.connection.clone()));
-    let events: Arc<dyn EventRepository> = Arc::new(SeaEventRepository::new(db.connection.clone()));
-    let webhooks = Arc::new(SeaWebhookRepository::new(db.connection.clone()));
-    let reports: Arc<dyn ReportRepository> =
-        Arc::new(SeaReportRepository::new(db.connection.clone()));
-    let taxonomy = Arc::new(taxonomy);
-    let spread = Arc::new(SeaSpreadRepository::new(db.connection.clone()));
-    let resources = Arc::new(SeaResourceRepository::new(db.connection.clone()));
     // Replicas count limits together in Redis when one is configured, else in
     // the PostgreSQL they share; SQLite means one process, which counts in memory.
-    let limits: Arc<dyn LimitStore> = match (&settings.redis_url, db.kind) {
-        (Some(url), _) => Arc::new(
+    let shared_limits: Option<Arc<dyn LimitStore>> = match (&settings.redis_url, db.kind) {
+        (Some(url), _) => Some(Arc::new(
             RedisLimits::connect(url, &settings.redis_prefix)
                 .await
                 .context("connecting to Redis (check HUB_REDIS_URL)")?,
-        ),
-        (None, DatabaseKind::Postgres) => Arc::new(SeaLimitStore::new(db.connection.clone())),
-        (None, DatabaseKind::Sqlite) => Arc::new(MemoryLimits::default()),
-    };
-    let audit_log = AuditLog::new(audit.clone());
-    let mail = Arc::new(SeaMailRepository::new(db.connection.clone()));
-    let erasure_notice = if settings.mail.is_some() {
-        ErasureNotice::Send
-    } else {
-        ErasureNotice::Skip
-    };
-    Ok(AppState {
-        notification_service: NotificationService::new(
-            mail.clone(),
-            UnsubscribeKey::derive(&settings.jwt_secret.bytes),
-        ),
-        mail,
-        submission_service: SubmissionService::new(
-            submissions.clone(),
-            submissions.clone(),
-            submissions.clone(),
-            taxonomy.clone(),
-        ),
-        review_service: ReviewService::new(
-            submissions.clone(),
-            submissions.clone(),
-            members.clone(),
-        ),
-        recommendation_service: RecommendationService::new(
-            submissions.clone(),
-            submissions.clone(),
-            audit.clone(),
-        ),
-        spread_service: SpreadService::new(
-            submissions.clone(),
-            submissions.clone(),
-            spread.clone(),
-            taxonomy.clone(),
-        ),
-        clinic_service: ClinicService::new(submissions.clone(), spread.clone(), taxonomy.clone()),
-        resource_service: ResourceService::new(
-            resources.clone(),
-            files.clone(),
-            settings.attachment_limits.max_file_bytes,
-        ),
-        feed: FeedService::new(events.clone()),
-        attachments: Arc::new(SeaAttachmentRepository::new(db.connection.clone())),
-        files,
-        attachment_limits: settings.attachment_limits,
-        member_service: MemberService::new(
-            members.clone(),
-            submissions.clone(),
-            resources.clone(),
-            audit_log.clone(),
-            taxonomy.clone(),
-        )
-        .with_erasure_notice(erasure_notice),
-        token_service: TokenService::new(access_tokens.clone()),
-        session_service: SessionService::new(
-            sessions.clone(),
-            Arc::new(Argon2Hasher),
-            audit_log.clone(),
-        ),
-        sessions,
-        webhook_service: WebhookService::new(
-            webhooks.clone(),
-            Arc::new(crate::webhooks::SystemResolver),
-            settings.webhook_loopback,
-        ),
-        audit_log: audit_log.clone(),
-        members,
-        access_tokens,
-        reviews: submissions.clone(),
-        submissions,
-        audit,
-        events,
-        webhooks,
-        report_service: ReportService::new(reports.clone(), taxonomy.clone(), audit_log.clone()),
-        reports,
-        taxonomy,
-        jwt: JwtKeys::new(&settings.jwt_secret.bytes, settings.token_ttl_seconds),
-        limits: limits.clone(),
-        login_throttle: Arc::new(LoginThrottle::new(
-            limits,
-            settings.login_max_failures,
-            Duration::from_secs(15 * 60),
         )),
+        (None, DatabaseKind::Postgres) => None,
+        (None, DatabaseKind::Sqlite) => Some(Arc::new(MemoryLimits::default())),
+    };
+    let foundation = Foundation {
+        settings: settings.clone(),
+        taxonomy: Arc::new(taxonomy),
+        files,
+        shared_limits,
         read_cache: Arc::new(ReadCache::new(
             settings.read_cache && db.kind == DatabaseKind::Sqlite,
         )),
-        db,
-    })
+    };
+    Ok((foundation, db))
+}
+
+/// Connects, migrates and loads the taxonomy: the state every handler shares.
+pub async fn build_state(settings: &Settings) -> anyhow::Result<AppState> {
+    let (foundation, db) = prepare(settings).await?;
+    Ok(foundation.state_on(db))
+}
+
+impl Foundation {
+    /// The state whose repositories all use `db`.
+    pub fn state_on(&self, db: Database) -> AppState {
+        let settings = &self.settings;
+        let taxonomy = self.taxonomy.clone();
+        let files = self.files.clone();
+        let members: Arc<dyn MemberRepository> =
+            Arc::new(SeaMemberRepository::new(db.connection.clone()));
+        let access_tokens = Arc::new(SeaAccessTokenRepository::new(db.connection.clone()));
+        let sessions: Arc<dyn SessionRepository> =
+            Arc::new(SeaSessionRepository::new(db.connection.clone()));
+        let submissions = Arc::new(SeaSubmissionRepository::new(db.connection.clone()));
+        let audit: Arc<dyn AuditRepository> = Arc::new(SeaAuditRepository::new(db.connection.clone()));
+        let events: Arc<dyn EventRepository> = Arc::new(SeaEventRepository::new(db.connection.clone()));
+        let webhooks = Arc::new(SeaWebhookRepository::new(db.connection.clone()));
+        let reports: Arc<dyn ReportRepository> =
+            Arc::new(SeaReportRepository::new(db.connection.clone()));
+        let spread = Arc::new(SeaSpreadRepository::new(db.connection.clone()));
+        let resources = Arc::new(SeaResourceRepository::new(db.connection.clone()));
+        let limits: Arc<dyn LimitStore> = match &self.shared_limits {
+            Some(limits) => limits.clone(),
+            None => Arc::new(SeaLimitStore::new(db.connection.clone())),
+        };
+        let audit_log = AuditLog::new(audit.clone());
+        let mail = Arc::new(SeaMailRepository::new(db.connection.clone()));
+        let erasure_notice = if settings.mail.is_some() {
+            ErasureNotice::Send
+        } else {
+            ErasureNotice::Skip
+        };
+        AppState {
+            notification_service: NotificationService::new(
+                mail.clone(),
+                UnsubscribeKey::derive(&settings.jwt_secret.bytes),
+            ),
+            mail,
+            submission_service: SubmissionService::new(
+                submissions.clone(),
+                submissions.clone(),
+                submissions.clone(),
+                taxonomy.clone(),
+            ),
+            review_service: ReviewService::new(
+                submissions.clone(),
+                submissions.clone(),
+                members.clone(),
+            ),
+            recommendation_service: RecommendationService::new(
+                submissions.clone(),
+                submissions.clone(),
+                audit.clone(),
+            ),
+            spread_service: SpreadService::new(
+                submissions.clone(),
+                submissions.clone(),
+                spread.clone(),
+                taxonomy.clone(),
+            ),
+            clinic_service: ClinicService::new(submissions.clone(), spread.clone(), taxonomy.clone()),
+            resource_service: ResourceService::new(
+                resources.clone(),
+                files.clone(),
+                settings.attachment_limits.max_file_bytes,
+            ),
+            feed: FeedService::new(events.clone()),
+            attachments: Arc::new(SeaAttachmentRepository::new(db.connection.clone())),
+            files,
+            attachment_limits: settings.attachment_limits,
+            member_service: MemberService::new(
+                members.clone(),
+                submissions.clone(),
+                resources.clone(),
+                audit_log.clone(),
+                taxonomy.clone(),
+            )
+            .with_erasure_notice(erasure_notice),
+            token_service: TokenService::new(access_tokens.clone()),
+            session_service: SessionService::new(
+                sessions.clone(),
+                Arc::new(Argon2Hasher),
+                audit_log.clone(),
+            ),
+            sessions,
+            webhook_service: WebhookService::new(
+                webhooks.clone(),
+                Arc::new(crate::webhooks::SystemResolver),
+                settings.webhook_loopback,
+            ),
+            audit_log: audit_log.clone(),
+            members,
+            access_tokens,
+            reviews: submissions.clone(),
+            submissions,
+            audit,
+            events,
+            webhooks,
+            report_service: ReportService::new(reports.clone(), taxonomy.clone(), audit_log.clone()),
+            reports,
+            taxonomy,
+            jwt: JwtKeys::new(&settings.jwt_secret.bytes, settings.token_ttl_seconds),
+            limits: limits.clone(),
+            login_throttle: Arc::new(LoginThrottle::new(
+                limits,
+                settings.login_max_failures,
+                Duration::from_secs(15 * 60),
+            )),
+            read_cache: self.read_cache.clone(),
+            db,
+        }
+    }
 }
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        Self::build_changed(settings, |state| state).await
+    }
+
+    /// Builds the application with `change` applied to every state it makes
+    /// (each request worker's and background work's), so tests can swap a
+    /// part of it, such as a repository that fails.
+    pub async fn build_changed(
+        settings: Settings,
+        change: impl Fn(AppState) -> AppState + Send + Sync + 'static,
+    ) -> anyhow::Result<Self> {
         if settings.jwt_secret.generated {
             tracing::warn!(
                 "HUB_JWT_SECRET is not set: using a random secret for this run; tokens will not survive a restart"
             );
         }
-        let state = build_state(&settings).await?;
-        Self::build_with_state(settings, state)
-    }
-
-    /// Serves an already built state, so tests can swap a part of it.
-    pub fn build_with_state(settings: Settings, state: AppState) -> anyhow::Result<Self> {
+        let (foundation, db) = prepare(&settings).await?;
+        let change: Arc<ChangeState> = Arc::new(change);
+        let state = change(foundation.state_on(db.clone()));
         let listener = TcpListener::bind(settings.bind)
             .with_context(|| format!("binding {}", settings.bind))?;
         let port = listener.local_addr()?.port();
-        let middleware = Middleware::new(&settings, &state)?;
-        let drain = middleware.drain.clone();
+        let common = Common::new(&settings)?;
+        let drain = common.drain.clone();
         crate::webhooks::start_dispatcher(
             state.webhooks.clone(),
             Duration::from_millis(settings.webhook_poll_ms),
@@ -265,26 +313,49 @@ impl Application {
             }
             None => tracing::info!("HUB_SMTP_URL is not set: no notification mail will be sent"),
         }
+        let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        let states = WorkerStates {
+            shared: state.clone(),
+            own_pools: (db.kind == DatabaseKind::Postgres).then(|| OwnPools {
+                foundation,
+                url: settings.database_url.clone(),
+                pool: persistence::PoolSettings {
+                    max_connections: settings.db_max_connections.div_ceil(workers as u32),
+                    ..settings.pool()
+                },
+                change,
+            }),
+        };
         let server = run(
             listener,
-            state,
-            middleware,
-            ServerLimits {
-                body_limit: settings.body_limit_bytes,
-                client_timeout: Duration::from_millis(settings.client_timeout_ms),
+            states,
+            common,
+            ServerSettings {
+                workers,
+                limits: ServerLimits {
+                    body_limit: settings.body_limit_bytes,
+                    client_timeout: Duration::from_millis(settings.client_timeout_ms),
+                },
+                cors_origins: settings.cors_origins.clone(),
+                settings: settings.clone(),
             },
-            settings.cors_origins,
         )?;
-        tracing::info!(address = %settings.bind, port, "serving");
+        tracing::info!(address = %settings.bind, port, workers, "serving");
         Ok(Self {
             port,
             server,
             drain,
+            state,
         })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The state background work uses (on SQLite, requests too).
+    pub fn state(&self) -> &AppState {
+        &self.state
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
@@ -302,6 +373,57 @@ impl Application {
     }
 }
 
+/// A change made to every state the application makes.
+type ChangeState = dyn Fn(AppState) -> AppState + Send + Sync;
+
+/// Where each request worker's state comes from.
+///
+/// On PostgreSQL every worker has a pool of its own, made on the worker's
+/// thread, whose connections are opened by the worker's requests and so are
+/// driven by the worker's own event loop: an answer from the database wakes
+/// the thread that waits for it, with no hand-over from another thread.
+/// `HUB_DB_MAX_CONNECTIONS` is shared out among the workers. On SQLite every
+/// worker shares the one state: one file, one writer, and a read cache and
+/// in-memory limits that must be the same for all.
+#[derive(Clone)]
+struct WorkerStates {
+    shared: AppState,
+    own_pools: Option<OwnPools>,
+}
+
+#[derive(Clone)]
+struct OwnPools {
+    foundation: Foundation,
+    url: String,
+    pool: persistence::PoolSettings,
+    change: Arc<ChangeState>,
+}
+
+impl WorkerStates {
+    /// The state for the worker this is called on.
+    fn for_this_worker(&self) -> AppState {
+        let Some(own) = &self.own_pools else {
+            return self.shared.clone();
+        };
+        match persistence::connect_lazily(&own.url, own.pool) {
+            Ok(db) => (own.change)(own.foundation.state_on(db)),
+            Err(error) => {
+                tracing::warn!(%error, "a request worker uses the background pool");
+                self.shared.clone()
+            }
+        }
+    }
+}
+
+/// How the server runs: its workers, its limits on clients, and the settings
+/// each worker's middleware is made from.
+struct ServerSettings {
+    workers: usize,
+    limits: ServerLimits,
+    cors_origins: Vec<String>,
+    settings: Settings,
+}
+
 /// How much a client may send and how slowly.
 #[derive(Debug, Clone, Copy)]
 pub struct ServerLimits {
@@ -312,22 +434,38 @@ pub struct ServerLimits {
     pub client_timeout: Duration,
 }
 
-/// What the middleware around every request owns. Each piece is handed to
-/// its middleware when the server is built, so none can be missing at run time.
+/// What the middleware of every worker shares: the metrics, the count of
+/// requests in flight that a shutdown drains, and the documented operations.
 #[derive(Clone)]
-pub struct Middleware {
+struct Common {
     metrics: Metrics,
     drain: Arc<Drain>,
-    rate_limits: Arc<RateLimits>,
-    idempotency: Arc<Idempotency>,
-    read_cache: Arc<ReadCache>,
-    authenticator: Authenticator,
     operations: Arc<Operations>,
     metrics_access: MetricsAccess,
 }
 
+impl Common {
+    fn new(settings: &Settings) -> anyhow::Result<Self> {
+        Ok(Self {
+            metrics: Metrics::new().context("creating metrics")?,
+            drain: Arc::new(Drain::default()),
+            operations: Arc::new(Operations::from_document(&crate::openapi::document())),
+            metrics_access: settings.metrics_access.clone(),
+        })
+    }
+}
+
+/// What the middleware around a worker's requests owns, made from the
+/// worker's state. Each piece is handed to its middleware when the worker's
+/// app is built, so none can be missing at run time.
+struct Middleware {
+    rate_limits: Arc<RateLimits>,
+    idempotency: Arc<Idempotency>,
+    authenticator: Authenticator,
+}
+
 impl Middleware {
-    pub fn new(settings: &Settings, state: &AppState) -> anyhow::Result<Self> {
+    fn new(settings: &Settings, state: &AppState) -> Self {
         let authenticator = Authenticator::new(
             state.jwt.clone(),
             state.members.clone(),
@@ -335,9 +473,7 @@ impl Middleware {
             state.sessions.clone(),
             state.read_cache.clone(),
         );
-        Ok(Self {
-            metrics: Metrics::new().context("creating metrics")?,
-            drain: Arc::new(Drain::default()),
+        Self {
             rate_limits: Arc::new(RateLimits::new(
                 settings.rate_limits,
                 state.limits.clone(),
@@ -353,40 +489,46 @@ impl Middleware {
                 )),
                 authenticator.clone(),
             )),
-            read_cache: state.read_cache.clone(),
             authenticator,
-            operations: Arc::new(Operations::from_document(&crate::openapi::document())),
-            metrics_access: settings.metrics_access.clone(),
-        })
+        }
     }
 }
 
 /// The HTTP server on an already bound listener.
-pub fn run(
+fn run(
     listener: TcpListener,
-    state: AppState,
-    middleware: Middleware,
-    limits: ServerLimits,
-    cors_origins: Vec<String>,
+    states: WorkerStates,
+    common: Common,
+    server: ServerSettings,
 ) -> anyhow::Result<Server> {
-    let ServerLimits {
-        body_limit,
-        client_timeout,
-    } = limits;
-    let state = web::Data::new(state);
-    let authenticator = web::Data::new(middleware.authenticator.clone());
-    let metrics = web::Data::new(middleware.metrics.clone());
-    let metrics_access = web::Data::new(middleware.metrics_access.clone());
+    let ServerSettings {
+        workers,
+        limits:
+            ServerLimits {
+                body_limit,
+                client_timeout,
+            },
+        cors_origins,
+        settings,
+    } = server;
+    let metrics = web::Data::new(common.metrics.clone());
+    let metrics_access = web::Data::new(common.metrics_access.clone());
     let server = HttpServer::new(move || {
+        let state = states.for_this_worker();
         let Middleware {
-            metrics: observed,
-            drain,
             rate_limits,
             idempotency,
-            read_cache,
+            authenticator,
+        } = Middleware::new(&settings, &state);
+        let read_cache = state.read_cache.clone();
+        let Common {
+            metrics: observed,
+            drain,
             operations,
             ..
-        } = middleware.clone();
+        } = common.clone();
+        let state = web::Data::new(state);
+        let authenticator = web::Data::new(authenticator);
         App::new()
             .app_data(state.clone())
             .app_data(authenticator.clone())
@@ -436,6 +578,7 @@ pub fn run(
     .client_disconnect_timeout(client_timeout.min(Duration::from_secs(5)))
     .keep_alive(client_timeout)
     .shutdown_timeout(SHUTDOWN_LIMIT.as_secs())
+    .workers(workers)
     .disable_signals()
     .listen(listener)?
     .run();

@@ -3,9 +3,12 @@
 //! within a fixed window (login attempts). The arithmetic lives here; a
 //! store only applies it atomically.
 
+use crate::MemberId;
+use crate::member::Role;
 use crate::repository::StorageError;
 use async_trait::async_trait;
 use std::num::NonZeroU32;
+use uuid::Uuid;
 
 /// How many requests a key may make: `per_minute` sustained, `burst` at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,6 +22,15 @@ pub struct Budget {
 pub enum Taken {
     Allowed { remaining: u32, reset_seconds: u64 },
     Refused { retry_after_seconds: u64 },
+}
+
+/// A sign-in session as it stood when a request's budget was taken: its
+/// member and their stored role while it is live (not revoked, not expired,
+/// its member not erased), `None` otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionSeen {
+    pub session: Uuid,
+    pub live: Option<(MemberId, Role)>,
 }
 
 impl Budget {
@@ -105,6 +117,22 @@ impl Counted {
 pub trait LimitStore: Send + Sync {
     /// Takes one request from `key`'s budget.
     async fn take(&self, key: &str, budget: Budget, now_ms: i64) -> Result<Taken, StorageError>;
+    /// Takes one request from `key`'s budget and, where the store holds the
+    /// sign-in sessions too (the database), looks up `session` in the same
+    /// round trip, as [`SessionRepository::live`] would at `now_ms`. `None`
+    /// when it did not look: the caller then asks the session store.
+    ///
+    /// [`SessionRepository::live`]: crate::repository::SessionRepository::live
+    async fn take_looking_up(
+        &self,
+        key: &str,
+        budget: Budget,
+        now_ms: i64,
+        session: Uuid,
+    ) -> Result<(Taken, Option<SessionSeen>), StorageError> {
+        let _ = session;
+        Ok((self.take(key, budget, now_ms).await?, None))
+    }
     /// Adds `delta` (negative to give back) to `key`'s count in its window.
     async fn count(
         &self,

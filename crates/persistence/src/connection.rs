@@ -1,6 +1,7 @@
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, DatabaseConnection, DbErr};
+use futures_util::FutureExt;
 use std::time::Duration;
 
 /// Which database the service runs on.
@@ -61,7 +62,37 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<Database, DbErr>
 /// with foreign keys on and a busy timeout, on every connection; PostgreSQL
 /// connections abort statements that run past the statement timeout.
 pub async fn connect_with(url: &str, pool: PoolSettings) -> Result<Database, DbErr> {
-    let kind = kind_of(url);
+    let connection = sea_orm::Database::connect(options(url, pool)).await?;
+    Ok(Database {
+        connection,
+        kind: kind_of(url),
+    })
+}
+
+/// A pool that opens its connections only when they are first needed, from
+/// the task that needs them, so they belong to the runtime of the thread that
+/// uses them: a request worker's own pool answers on that worker's thread,
+/// with no hand-over from another thread per database answer. It must be
+/// made on the thread (and inside the runtime) that will use it. PostgreSQL only.
+pub fn connect_lazily(url: &str, pool: PoolSettings) -> Result<Database, DbErr> {
+    if kind_of(url) != DatabaseKind::Postgres {
+        return Err(DbErr::Custom(
+            "a lazily connected pool is for PostgreSQL only".to_owned(),
+        ));
+    }
+    let mut options = options(url, pool);
+    options.connect_lazy(true).min_connections(0);
+    // A lazy pool opens nothing, so making it never waits.
+    let connection = sea_orm::Database::connect(options)
+        .now_or_never()
+        .ok_or_else(|| DbErr::Custom("a lazy pool waited while being made".to_owned()))??;
+    Ok(Database {
+        connection,
+        kind: DatabaseKind::Postgres,
+    })
+}
+
+fn options(url: &str, pool: PoolSettings) -> ConnectOptions {
     let mut options = ConnectOptions::new(url.to_owned());
     options
         .max_connections(pool.max_connections)
@@ -83,8 +114,7 @@ pub async fn connect_with(url: &str, pool: PoolSettings) -> Result<Database, DbE
     if let Some(timeout) = pool.statement_timeout {
         options.statement_timeout(timeout);
     }
-    let connection = sea_orm::Database::connect(options).await?;
-    Ok(Database { connection, kind })
+    options
 }
 
 /// Applies every pending migration; answers the names of those it applied, oldest first.
@@ -133,7 +163,22 @@ pub async fn migration_status(db: &DatabaseConnection) -> Result<Vec<(String, bo
 
 #[cfg(test)]
 mod tests {
-    use super::describe_database;
+    use super::{PoolSettings, connect_lazily, describe_database};
+
+    #[tokio::test]
+    async fn a_lazy_pool_opens_nothing_until_a_statement_needs_it() {
+        // Nothing listens on port 1: making the pool must not try to connect.
+        let db = connect_lazily(
+            "postgres://postgres@127.0.0.1:1/nothing",
+            PoolSettings::with_connections(1),
+        )
+        .expect("made without connecting");
+        assert!(db.connection.ping().await.is_err(), "a statement connects");
+        assert!(
+            connect_lazily("sqlite::memory:", PoolSettings::with_connections(1)).is_err(),
+            "SQLite keeps one shared pool"
+        );
+    }
 
     #[test]
     fn descriptions_never_hold_credentials() {

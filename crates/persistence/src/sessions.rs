@@ -10,7 +10,7 @@ use domain::repository::{SessionRepository, StorageError, WriteError};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QuerySelect, Set,
+    QueryResult, QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -78,13 +78,7 @@ impl SessionRepository for SeaSessionRepository {
         let Some(row) = self.db.query_one(&query).await.map_err(storage)? else {
             return Ok(None);
         };
-        let member: Uuid = row.try_get("", "member_id").map_err(storage)?;
-        let role: String = row.try_get("", "role").map_err(storage)?;
-        let expires_at: DateTime<Utc> = row.try_get("", "expires_at").map_err(storage)?;
-        if expires_at < now {
-            return Ok(None);
-        }
-        Ok(role.parse().ok().map(|role| (MemberId(member), role)))
+        live_member(&row, now).map_err(storage)
     }
 
     #[tracing::instrument(skip_all, fields(member = %member))]
@@ -152,4 +146,22 @@ impl SessionRepository for SeaSessionRepository {
         tx.commit().await.map_err(write_error)?;
         Ok(())
     }
+}
+
+/// The member and role of a session row read with `member_id`, `role` and
+/// `expires_at` (all null when no live session matched), if it has not expired.
+pub(crate) fn live_member(
+    row: &QueryResult,
+    now: DateTime<Utc>,
+) -> Result<Option<(MemberId, Role)>, sea_orm::DbErr> {
+    let member: Option<Uuid> = row.try_get("", "member_id")?;
+    let role: Option<String> = row.try_get("", "role")?;
+    let expires_at: Option<DateTime<Utc>> = row.try_get("", "expires_at")?;
+    let (Some(member), Some(role), Some(expires_at)) = (member, role, expires_at) else {
+        return Ok(None);
+    };
+    if expires_at < now {
+        return Ok(None);
+    }
+    Ok(role.parse().ok().map(|role| (MemberId(member), role)))
 }

@@ -4,11 +4,12 @@ use crate::error::ApiError;
 use crate::middleware::RequestId;
 use actix_web::dev::Payload;
 use actix_web::http::{Method, header};
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use chrono::{DateTime, Utc};
 use domain::MemberId;
 use domain::access_token::{Scope, Scopes, TokenSecret, use_audit, use_to_record};
 use domain::actor::{Actor, Context};
+use domain::limit::SessionSeen;
 use domain::member::Role;
 use domain::repository::{AccessTokenRepository, MemberRepository, SessionRepository};
 use futures_util::future::LocalBoxFuture;
@@ -57,6 +58,9 @@ impl FromRequest for Caller {
         let route = req.match_pattern().unwrap_or_else(|| req.path().to_owned());
         let method = req.method().to_string();
         let needed = scope_for(req.method(), &route);
+        // The session as the rate limiter saw it, in the same round trip as
+        // the request's budget, when it could look.
+        let seen = req.extensions().get::<SessionSeen>().copied();
         Box::pin(async move {
             let authenticator = authenticator
                 .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("authenticator missing")))?;
@@ -65,7 +69,7 @@ impl FromRequest for Caller {
                     "send an access token as 'Authorization: Bearer <token>'".into(),
                 )
             })?;
-            let caller = authenticator.identify(&token).await?;
+            let caller = authenticator.identify_seen(&token, seen).await?;
             if let Some(token) = caller.token {
                 match needed {
                     Some(scope) => {
@@ -108,6 +112,16 @@ impl Authenticator {
     /// Who a bearer credential (a session JWT or a personal access token)
     /// belongs to, before any scope is checked.
     pub async fn identify(&self, token: &str) -> Result<Caller, ApiError> {
+        self.identify_seen(token, None).await
+    }
+
+    /// As [`Self::identify`], taking a session's state from `seen` when it
+    /// was already looked up for this request.
+    async fn identify_seen(
+        &self,
+        token: &str,
+        seen: Option<SessionSeen>,
+    ) -> Result<Caller, ApiError> {
         match TokenSecret::recognise(token) {
             Some(secret) => self.personal_token_caller(&secret).await,
             None => {
@@ -118,9 +132,11 @@ impl Authenticator {
                 // The session must still be live (not logged out, not ended by a
                 // password change) and its member still there; the stored role
                 // wins over the token's claim, so a role change takes effect at once.
-                let (id, role) = self
-                    .live_session(token.session)
-                    .await?
+                let live = match seen {
+                    Some(seen) if seen.session == token.session => seen.live,
+                    _ => self.live_session(token.session).await?,
+                };
+                let (id, role) = live
                     .filter(|(member, _)| *member == token.member)
                     .ok_or_else(|| {
                         ApiError::Unauthorized(
