@@ -16,9 +16,9 @@
 #   OPS=get,list bench/requests.sh                 # some operations only
 #
 # Settings (environment): BACKENDS (sqlite,postgres), OPS (get,list,create,login),
-# DURATION (20s), CONNECTIONS (64), THREADS (2), RUNS (3), POOL (the service's
-# HUB_DB_MAX_CONNECTIONS, default 8), PGBENCH_CLIENTS (default POOL), SERVICE_LOG (RUST_LOG
-# for the service, warn).
+# BIN (the service binary; default the release build), DURATION (20s), CONNECTIONS (64),
+# THREADS (2), RUNS (3), POOL (the service's HUB_DB_MAX_CONNECTIONS, default 8),
+# PGBENCH_CLIENTS (default POOL), SERVICE_LOG (RUST_LOG for the service, warn).
 # Needs: wrk (installed with apt when missing), curl, python3, and PostgreSQL on
 # 127.0.0.1:5432 with trust auth for the postgres backend (database hub_bench_requests,
 # dropped and created afresh).
@@ -36,7 +36,7 @@ PGBENCH_CLIENTS="${PGBENCH_CLIENTS:-$POOL}"
 SERVICE_LOG="${SERVICE_LOG:-warn}"
 PG_DB="${PG_DB:-hub_bench_requests}"
 TARGET="${CARGO_TARGET_DIR:-$PWD/target}"
-BIN="$TARGET/release/innovation-hub"
+BIN="${BIN:-$TARGET/release/innovation-hub}"
 CEILING="$TARGET/release/examples/ceiling"
 WORK="${WORK:-$TARGET/bench-requests}"
 PORT="${PORT:-18473}"

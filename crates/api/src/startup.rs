@@ -40,9 +40,10 @@ use domain::resource::ResourceService;
 use domain::review::ReviewService;
 use domain::spread::SpreadService;
 use domain::submission::use_cases::SubmissionService;
+use domain::taxonomy::Taxonomy;
 use domain::webhook::WebhookService;
 use persistence::{
-    DatabaseKind, ObjectFileStore, SeaAccessTokenRepository, SeaAttachmentRepository,
+    Database, DatabaseKind, ObjectFileStore, SeaAccessTokenRepository, SeaAttachmentRepository,
     SeaEventRepository, SeaIdempotencyRepository, SeaLimitStore, SeaMailRepository,
     SeaResourceRepository, SeaSessionRepository, SeaSpreadRepository, SeaWebhookRepository,
 };
@@ -62,6 +63,8 @@ pub struct Application {
     port: u16,
     server: Server,
     drain: Arc<Drain>,
+    /// The state background work uses.
+    state: AppState,
 }
 
 /// How long a shutdown waits for requests in flight, and then for workers.
@@ -168,8 +171,10 @@ impl Foundation {
         let sessions: Arc<dyn SessionRepository> =
             Arc::new(SeaSessionRepository::new(db.connection.clone()));
         let submissions = Arc::new(SeaSubmissionRepository::new(db.connection.clone()));
-        let audit: Arc<dyn AuditRepository> = Arc::new(SeaAuditRepository::new(db.connection.clone()));
-        let events: Arc<dyn EventRepository> = Arc::new(SeaEventRepository::new(db.connection.clone()));
+        let audit: Arc<dyn AuditRepository> =
+            Arc::new(SeaAuditRepository::new(db.connection.clone()));
+        let events: Arc<dyn EventRepository> =
+            Arc::new(SeaEventRepository::new(db.connection.clone()));
         let webhooks = Arc::new(SeaWebhookRepository::new(db.connection.clone()));
         let reports: Arc<dyn ReportRepository> =
             Arc::new(SeaReportRepository::new(db.connection.clone()));
@@ -214,7 +219,11 @@ impl Foundation {
                 spread.clone(),
                 taxonomy.clone(),
             ),
-            clinic_service: ClinicService::new(submissions.clone(), spread.clone(), taxonomy.clone()),
+            clinic_service: ClinicService::new(
+                submissions.clone(),
+                spread.clone(),
+                taxonomy.clone(),
+            ),
             resource_service: ResourceService::new(
                 resources.clone(),
                 files.clone(),
@@ -252,7 +261,11 @@ impl Foundation {
             audit,
             events,
             webhooks,
-            report_service: ReportService::new(reports.clone(), taxonomy.clone(), audit_log.clone()),
+            report_service: ReportService::new(
+                reports.clone(),
+                taxonomy.clone(),
+                audit_log.clone(),
+            ),
             reports,
             taxonomy,
             jwt: JwtKeys::new(&settings.jwt_secret.bytes, settings.token_ttl_seconds),
@@ -503,11 +516,10 @@ fn run(
 ) -> anyhow::Result<Server> {
     let ServerSettings {
         workers,
-        limits:
-            ServerLimits {
-                body_limit,
-                client_timeout,
-            },
+        limits: ServerLimits {
+            body_limit,
+            client_timeout,
+        },
         cors_origins,
         settings,
     } = server;

@@ -1,7 +1,7 @@
+use futures_util::FutureExt;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, DatabaseConnection, DbErr};
-use futures_util::FutureExt;
 use std::time::Duration;
 
 /// Which database the service runs on.

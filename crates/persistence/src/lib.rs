@@ -32,8 +32,8 @@ pub use access_tokens::SeaAccessTokenRepository;
 pub use attachments::SeaAttachmentRepository;
 pub use audit::SeaAuditRepository;
 pub use connection::{
-    Database, DatabaseKind, PoolSettings, connect, connect_with, describe_database, kind_of,
-    migrate, migration_status,
+    Database, DatabaseKind, PoolSettings, connect, connect_lazily, connect_with, describe_database,
+    kind_of, migrate, migration_status,
 };
 pub use events::SeaEventRepository;
 pub use file_store::{ObjectFileStore, S3Location};

@@ -148,7 +148,10 @@ impl LimitStore for SeaLimitStore {
             session,
             live: crate::sessions::live_member(&row, now).map_err(storage)?,
         };
-        let taken = match row.try_get::<Option<i64>>("", "full_at_ms").map_err(storage)? {
+        let taken = match row
+            .try_get::<Option<i64>>("", "full_at_ms")
+            .map_err(storage)?
+        {
             Some(full_at) => budget.allowed(full_at, now_ms),
             None => self.refused(key, budget, now_ms).await?,
         };
